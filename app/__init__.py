@@ -1,0 +1,1 @@
+"""app: the investgraph command line and the Streamlit app, both over the store interface."""

@@ -1,0 +1,236 @@
+"""The `investgraph` command: a thin layer over ingest and the store interface.
+
+    investgraph ingest examples/              read, extract and store articles
+    investgraph extract FILE... --format jsonl   extraction only, one JSON line per article
+    investgraph stats [--json]                counts of articles, entities, relations
+    investgraph search NAME                   find entities in any case form
+    investgraph entity NAME                   an entity's card
+    investgraph export --format graphml -o graph.graphml
+    investgraph app                           the Streamlit workbench on localhost
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
+              "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or neo4j://USER@HOST:7687. "
+              "Env: INVESTGRAPH_STORE.")
+
+
+def open_or_exit(url: str | None):
+    from graph.store import StoreError, open_store
+    try:
+        return open_store(url)
+    except StoreError as err:
+        raise click.ClickException(str(err)) from err
+
+
+store_option = click.option("--store", "store_url", envvar="INVESTGRAPH_STORE", default=None,
+                            metavar="URL", help=STORE_HELP)
+
+
+CLI_HELP = """InvestGraph: who is behind which investment project.
+
+\b
+Typical session:
+  investgraph ingest examples/news          read, extract and store articles
+  investgraph stats                         what is in the graph
+  investgraph search Заливацкого            find entities in any case form
+  investgraph entity "Руслан Заливацкий"    an entity's card with its relations
+  investgraph export --format graphml -o graph.graphml   open in Gephi
+  investgraph app                           the workbench on http://127.0.0.1:8501
+
+The graph lives in the embedded store ./.investgraph/graph.db unless --store or
+INVESTGRAPH_STORE names another (a path, sqlite:///PATH or neo4j://USER@HOST:7687).
+"""
+
+
+@click.group(help=CLI_HELP)
+@click.version_option(package_name="investgraph")
+def cli() -> None:
+    pass
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@store_option
+@click.option("--batch-size", default=16, show_default=True, help="Articles written per transaction.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet: bool) -> None:
+    """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8 or cp1251),
+    extract people, organisations, places, projects and their relations, and store them.
+
+    Safe to re-run: articles already stored with the same text are skipped; a changed
+    article replaces its old mentions and evidence.
+
+    \b
+    Example:
+      investgraph ingest examples/news
+      investgraph ingest --store neo4j://neo4j@localhost:7687 news.jsonl
+    """
+    from ingest.readers import read_articles
+    from ingest.run import ingest_articles
+
+    store = open_or_exit(store_url)
+    items = list(read_articles(list(paths)))
+    bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
+    try:
+        report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
+    finally:
+        bar.close()
+        store.close()
+    for err in report.errors:
+        click.echo(f"error: {err}", err=True)
+    click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
+               f"{len(report.errors)} errors -> {store.url}", err=True)
+    if report.errors and not (report.added or report.replaced or report.unchanged):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
+def extract(paths: tuple[str, ...], fmt: str) -> None:
+    """Extract entities and relations without storing anything.
+
+    With --format jsonl prints one JSON object per article:
+    {"doc", "entities": [{"id", "type", "name", "kind"?, "mentions": [{"start", "stop", "text"}]}],
+    "relations": [{"type", "source", "target", "role"?, "evidence": {"start", "stop"}}]}.
+    """
+    from ingest.extract import as_contract
+    from ingest.extract import extract as run_extract
+    from ingest.readers import ReadError, read_articles
+
+    failed = 0
+    for item in read_articles(list(paths)):
+        if isinstance(item, ReadError):
+            click.echo(f"error: {item}", err=True)
+            failed += 1
+            continue
+        record = as_contract(run_extract(item))
+        if fmt == "jsonl":
+            click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            click.echo(f"# {record['doc']}")
+            names = {e["id"]: e["name"] for e in record["entities"]}
+            for e in record["entities"]:
+                click.echo(f"  {e['type']:8} {e['name']}  ({len(e['mentions'])}x)")
+            for r in record["relations"]:
+                role = f" [{r['role']}]" if r.get("role") else ""
+                click.echo(f"  {names[r['source']]} -{r['type']}{role}-> {names[r['target']]}")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@store_option
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def stats(store_url: str | None, as_json: bool) -> None:
+    """Counts of articles, entities by type and relations by type."""
+    store = open_or_exit(store_url)
+    s = store.stats()
+    store.close()
+    if as_json:
+        click.echo(json.dumps(s, ensure_ascii=False, sort_keys=True))
+        return
+    click.echo(f"articles  {s['articles']}")
+    click.echo(f"mentions  {s['mentions']}")
+    click.echo(f"entities  {s['entities_total']}")
+    for t, n in s["entities"].items():
+        click.echo(f"  {t:12} {n}")
+    click.echo(f"relations {s['relations_total']}")
+    for t, n in s["relations"].items():
+        click.echo(f"  {t:12} {n}")
+
+
+@cli.command()
+@click.argument("query")
+@store_option
+@click.option("--type", "types", multiple=True, help="Only these entity types (PERSON, ORG, LOC, PROJECT).")
+@click.option("--limit", default=20, show_default=True)
+def search(query: str, store_url: str | None, types: tuple[str, ...], limit: int) -> None:
+    """Find entities by name in any case form ("Заливацкого" finds "Руслан Заливацкий")."""
+    store = open_or_exit(store_url)
+    hits = store.search(query, types=list(types) or None, limit=limit)
+    store.close()
+    if not hits:
+        click.echo(f"nothing found for '{query}'", err=True)
+        sys.exit(1)
+    for h in hits:
+        click.echo(f"{h.type:8} {h.name}  ({h.mentions} mentions)  {h.id}")
+
+
+@cli.command()
+@click.argument("name")
+@store_option
+def entity(name: str, store_url: str | None) -> None:
+    """Print an entity's card: type, aliases, articles, relations with roles."""
+    store = open_or_exit(store_url)
+    card = store.entity(name)
+    if card is None:
+        hits = store.search(name, limit=1)
+        card = store.entity(hits[0].id) if hits else None
+    store.close()
+    if card is None:
+        raise click.ClickException(f"no entity matches '{name}'")
+    click.echo(f"{card.name}  [{card.type}{' / ' + card.kind if card.kind else ''}]  {card.id}")
+    if card.aliases:
+        click.echo(f"aliases: {', '.join(card.aliases)}")
+    for k, v in card.facts.items():
+        click.echo(f"{k}: {v}")
+    click.echo(f"mentions: {card.mention_count} in {len(card.articles)} articles")
+    for n in card.neighbours:
+        arrow = "->" if n.direction == "out" else "<-"
+        role = f" ({n.role})" if n.role else ""
+        click.echo(f"  {arrow} {n.relation}{role} {n.name} [{n.type}] weight {n.weight}")
+    for a in card.articles:
+        click.echo(f"  article: {a['date'] or '----------'} {a['title']}  {a['url'] or a['id']}")
+
+
+@cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
+@click.option("-o", "--output", type=click.Path(), required=True,
+              help="File to write (for csv: a folder, or a .zip).")
+@store_option
+def export_cmd(fmt: str, output: str, store_url: str | None) -> None:
+    """Write the whole graph: GraphML/GEXF for Gephi, JSON (nodes with mentions, edges with
+    evidence), or CSV tables (nodes, edges, articles)."""
+    from graph.export import export
+
+    store = open_or_exit(store_url)
+    g = store.snapshot()
+    store.close()
+    for path in export(g, fmt, Path(output)):
+        click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@store_option
+@click.option("--port", default=8501, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind; the default keeps the app on this machine.")
+def app(store_url: str | None, port: int, host: str) -> None:
+    """Open the Streamlit workbench on http://HOST:PORT."""
+    script = Path(__file__).with_name("streamlit_app.py")
+    env = dict(os.environ)
+    if store_url:
+        env["INVESTGRAPH_STORE"] = store_url
+    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    click.echo(f"InvestGraph on http://{host}:{port}", err=True)
+    raise SystemExit(subprocess.call(cmd, env=env))
+
+
+def main() -> None:
+    cli(prog_name="investgraph")
+
+
+if __name__ == "__main__":
+    main()

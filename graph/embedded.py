@@ -1,0 +1,312 @@
+"""The embedded store: one SQLite file, no server, works right after `pip install`.
+
+WAL journaling lets the app read while an ingest writes; each `write(batch)` is one
+transaction. Articles are keyed by id and content hash, so writing the same article
+twice changes nothing and a changed article replaces its old mentions and evidence.
+Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import networkx as nx
+
+from .model import (ENTITY_TYPES, RELATION_TYPES, Entity, EntityCard, EntityHit, Extraction,
+                    MentionRef, Neighbour, relation_key)
+from .store import StoreError, WriteReport, matches, query_terms, rank_hits
+from .text import name_key
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY, source TEXT, doc TEXT, title TEXT, url TEXT, date TEXT,
+    text TEXT NOT NULL, hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, name TEXT NOT NULL, kind TEXT, facts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    article_id TEXT NOT NULL, entity_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
+    text TEXT NOT NULL, sentence_start INTEGER, sentence_stop INTEGER,
+    PRIMARY KEY (article_id, start, stop, entity_id)
+);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE TABLE IF NOT EXISTS names (
+    entity_id TEXT NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entity_id, alias)
+);
+CREATE INDEX IF NOT EXISTS names_key ON names(key);
+CREATE TABLE IF NOT EXISTS relations (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, role TEXT
+);
+CREATE INDEX IF NOT EXISTS relations_source ON relations(source);
+CREATE INDEX IF NOT EXISTS relations_target ON relations(target);
+CREATE TABLE IF NOT EXISTS evidence (
+    relation_id TEXT NOT NULL, article_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
+    sentence TEXT NOT NULL, PRIMARY KEY (relation_id, article_id, start, stop)
+);
+CREATE INDEX IF NOT EXISTS evidence_article ON evidence(article_id);
+"""
+
+
+class EmbeddedStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.url = f"sqlite:///{self.path}"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=OFF")
+            self.db.executescript(SCHEMA)
+        except (sqlite3.Error, OSError) as err:
+            raise StoreError(f"{self.url}: cannot open the embedded store ({err})") from err
+
+    def close(self) -> None:
+        self.db.close()
+
+    # --- writing ----------------------------------------------------------------
+
+    def article_hash(self, article_id: str) -> str | None:
+        row = self.db.execute("SELECT hash FROM articles WHERE id=?", (article_id,)).fetchone()
+        return row["hash"] if row else None
+
+    def articles_from_source(self, source: str) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT id, doc FROM articles WHERE source=?", (source,))]
+
+    def write(self, batch: list[Extraction]) -> WriteReport:
+        """Write a batch of extractions in one transaction; idempotent per article."""
+        report = WriteReport()
+        with self.db:
+            for ex in batch:
+                old = self.article_hash(ex.article.id)
+                if old == ex.article.content_hash:
+                    report.unchanged.append(ex.article.id)
+                    continue
+                if old is not None:
+                    self._delete_article(ex.article.id)
+                    report.replaced.append(ex.article.id)
+                else:
+                    report.added.append(ex.article.id)
+                self._insert(ex)
+            self._drop_orphans()
+        return report
+
+    def _insert(self, ex: Extraction) -> None:
+        a = ex.article
+        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
+                        (a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
+        keys = {e.id: e.key for e in ex.entities}
+        for e in ex.entities:
+            self._upsert_entity(e)
+            self.db.executemany(
+                "INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?)",
+                [(a.id, e.key, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop) for m in e.mentions])
+            self._refresh_names(e.key)
+        for r in ex.relations:
+            source, target = keys[r.source], keys[r.target]
+            rid = relation_key(r.type, source, target, r.role)
+            self.db.execute("INSERT OR IGNORE INTO relations VALUES (?,?,?,?,?)", (rid, r.type, source, target, r.role))
+            self.db.executemany("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?)",
+                                [(rid, ev.article, ev.start, ev.stop, ev.sentence) for ev in r.evidence])
+
+    def _upsert_entity(self, e: Entity) -> None:
+        row = self.db.execute("SELECT facts, kind FROM entities WHERE id=?", (e.key,)).fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO entities VALUES (?,?,?,?,?)",
+                            (e.key, e.type, e.name, e.kind, json.dumps(e.facts, ensure_ascii=False)))
+            return
+        facts = {**json.loads(row["facts"]), **e.facts}
+        self.db.execute("UPDATE entities SET facts=?, kind=COALESCE(kind, ?) WHERE id=?",
+                        (json.dumps(facts, ensure_ascii=False), e.kind, e.key))
+
+    def _refresh_names(self, entity_id: str) -> None:
+        """Search names of an entity: its name and every mention text still stored."""
+        row = self.db.execute("SELECT name FROM entities WHERE id=?", (entity_id,)).fetchone()
+        if row is None:
+            return
+        aliases = {row["name"]} | {r["text"] for r in self.db.execute(
+            "SELECT DISTINCT text FROM mentions WHERE entity_id=?", (entity_id,))}
+        self.db.execute("DELETE FROM names WHERE entity_id=?", (entity_id,))
+        self.db.executemany("INSERT INTO names VALUES (?,?,?)", [(entity_id, a, name_key(a)) for a in aliases])
+
+    def _delete_article(self, article_id: str) -> None:
+        touched = [r["entity_id"] for r in self.db.execute(
+            "SELECT DISTINCT entity_id FROM mentions WHERE article_id=?", (article_id,))]
+        self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+        self.db.execute("DELETE FROM evidence WHERE article_id=?", (article_id,))
+        self.db.execute("DELETE FROM articles WHERE id=?", (article_id,))
+        for entity_id in touched:
+            self._refresh_names(entity_id)
+
+    def _drop_orphans(self) -> None:
+        self.db.execute("DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)")
+        self.db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
+        self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
+
+    def remove_article(self, article_id: str) -> None:
+        with self.db:
+            self._delete_article(article_id)
+            self._drop_orphans()
+
+    # --- reading ----------------------------------------------------------------
+
+    def articles(self, limit: int | None = None) -> list[dict]:
+        sql = "SELECT id, source, doc, title, url, date FROM articles ORDER BY date DESC, id"
+        rows = self.db.execute(sql + (f" LIMIT {int(limit)}" if limit else ""))
+        return [dict(r) for r in rows]
+
+    def article(self, article_id: str) -> dict | None:
+        row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
+        return dict(row) if row else None
+
+    def stats(self) -> dict:
+        entities = Counter({t: 0 for t in ENTITY_TYPES})
+        entities.update({r["type"]: r["n"] for r in self.db.execute(
+            "SELECT type, COUNT(*) n FROM entities GROUP BY type")})
+        relations = Counter({t: 0 for t in RELATION_TYPES})
+        relations.update({r["type"]: r["n"] for r in self.db.execute(
+            "SELECT type, COUNT(*) n FROM relations GROUP BY type")})
+        return {
+            "articles": self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
+            "mentions": self.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0],
+            "entities": dict(entities), "entities_total": sum(entities.values()),
+            "relations": dict(relations), "relations_total": sum(relations.values()),
+        }
+
+    def _mention_counts(self, ids: list[str]) -> dict[str, int]:
+        marks = ",".join("?" * len(ids))
+        return {r["entity_id"]: r["n"] for r in self.db.execute(
+            f"SELECT entity_id, COUNT(*) n FROM mentions WHERE entity_id IN ({marks}) GROUP BY entity_id", ids)}
+
+    def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        rows = self.db.execute("SELECT entity_id, key FROM names WHERE (' ' || key) LIKE ?",
+                               (f"% {terms[0]}%",)).fetchall()
+        keys: dict[str, list[str]] = defaultdict(list)
+        for r in rows:
+            keys[r["entity_id"]].append(r["key"])
+        ids = [i for i, ks in keys.items() if matches(terms, ks)]
+        if not ids:
+            return []
+        counts = self._mention_counts(ids)
+        marks = ",".join("?" * len(ids))
+        candidates = []
+        for r in self.db.execute(f"SELECT id, type, name, kind FROM entities WHERE id IN ({marks})", ids):
+            if types and r["type"] not in types:
+                continue
+            hit = EntityHit(r["id"], r["type"], r["name"], counts.get(r["id"], 0), r["kind"])
+            candidates.append((hit, keys[r["id"]]))
+        return rank_hits(text, candidates, limit)
+
+    def _edges_of(self, ids: list[str]) -> list[sqlite3.Row]:
+        marks = ",".join("?" * len(ids))
+        return self.db.execute(
+            f"""SELECT r.id, r.type, r.source, r.target, r.role,
+                       COUNT(DISTINCT e.article_id) weight, COUNT(*) evidence_count
+                FROM relations r JOIN evidence e ON e.relation_id = r.id
+                WHERE r.source IN ({marks}) OR r.target IN ({marks})
+                GROUP BY r.id""", ids + ids).fetchall()
+
+    def entity(self, entity_id: str) -> EntityCard | None:
+        row = self.db.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
+        if row is None:
+            return None
+        mentions = self._mention_refs(entity_id)
+        aliases = sorted({m.text for m in mentions} - {row["name"]})
+        articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date}
+                    for m in mentions}
+        neighbours = []
+        edges = self._edges_of([entity_id])
+        others = {r["target"] if r["source"] == entity_id else r["source"] for r in edges}
+        info = self._entity_rows(list(others))
+        for r in edges:
+            out = r["source"] == entity_id
+            other = info.get(r["target"] if out else r["source"])
+            if other:
+                neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
+                                            "out" if out else "in", r["weight"]))
+        neighbours.sort(key=lambda n: (-n.weight, n.relation, n.name, n.id))
+        return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
+                          len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
+                          neighbours, mentions)
+
+    def _entity_rows(self, ids: list[str]) -> dict[str, sqlite3.Row]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return {r["id"]: r for r in self.db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", ids)}
+
+    def _mention_refs(self, entity_id: str) -> list[MentionRef]:
+        refs = []
+        for r in self.db.execute(
+                """SELECT m.*, a.text article_text, a.title, a.url, a.date FROM mentions m
+                   JOIN articles a ON a.id = m.article_id WHERE m.entity_id=?
+                   ORDER BY a.date, m.article_id, m.start""", (entity_id,)):
+            s0, s1 = r["sentence_start"], r["sentence_stop"]
+            if s0 is None or s0 < 0:
+                s0, s1 = r["start"], r["stop"]
+            refs.append(MentionRef(r["article_id"], r["start"], r["stop"], r["text"],
+                                   r["article_text"][s0:s1], s0, r["title"] or "", r["url"] or "", r["date"] or ""))
+        return refs
+
+    def neighbourhood(self, ids: list[str], hops: int = 1, types: list[str] | None = None,
+                      relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph:
+        """Entities within `hops` edges of `ids`, with the edges among them that pass the filters."""
+        seen, frontier = set(ids), set(ids)
+        edges: dict[str, sqlite3.Row] = {}
+        for _ in range(hops):
+            if not frontier:
+                break
+            nxt = set()
+            for r in self._edges_of(list(frontier)):
+                if (relations and r["type"] not in relations) or r["weight"] < min_weight:
+                    continue
+                edges[r["id"]] = r
+                nxt |= {r["source"], r["target"]} - seen
+            info = self._entity_rows(list(nxt))
+            nxt = {i for i in nxt if not types or info[i]["type"] in types}
+            seen |= nxt
+            frontier = nxt
+        return self._graph(list(seen), [e for e in edges.values() if e["source"] in seen and e["target"] in seen])
+
+    def _graph(self, ids: list[str], edges: list[sqlite3.Row]) -> nx.MultiDiGraph:
+        g = nx.MultiDiGraph()
+        info = self._entity_rows(ids)
+        counts = self._mention_counts(ids) if ids else {}
+        for i in ids:
+            r = info[i]
+            g.add_node(i, type=r["type"], name=r["name"], kind=r["kind"] or "", mention_count=counts.get(i, 0))
+        for e in edges:
+            g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
+                       weight=e["weight"], evidence_count=e["evidence_count"])
+        return g
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
+        g = nx.MultiDiGraph()
+        g.graph["articles"] = [dict(r) for r in self.db.execute(
+            "SELECT id, source, doc, title, url, date FROM articles ORDER BY id")]
+        mentions = defaultdict(list)
+        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions ORDER BY article_id, start"):
+            mentions[r["entity_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
+                                             "text": r["text"]})
+        for r in self.db.execute("SELECT * FROM entities ORDER BY id"):
+            ms = mentions.get(r["id"], [])
+            aliases = sorted({m["text"] for m in ms} - {r["name"]})
+            g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "", aliases=aliases,
+                       facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
+        evidence = defaultdict(list)
+        for r in self.db.execute("SELECT * FROM evidence ORDER BY article_id, start"):
+            evidence[r["relation_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
+                                               "sentence": r["sentence"]})
+        for r in self.db.execute("SELECT * FROM relations ORDER BY id"):
+            ev = evidence.get(r["id"], [])
+            g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
+                       weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
+        return g

@@ -1,0 +1,120 @@
+"""Export a graph snapshot: GraphML and GEXF (Gephi), node-link JSON, CSV tables.
+
+Every format starts from the same networkx MultiDiGraph (`Store.snapshot()` or a
+neighbourhood), so the CLI and the app export through this one module.
+The JSON format is a contract (the resolution scorer reads it):
+  {"articles": [{"id", "source", "title", "url", "date"}],
+   "nodes": [{"id", "type", "name", "aliases", "kind"?, "mentions": [{"article", "start", "stop"}]}],
+   "edges": [{"source", "target", "type", "role"?, "weight", "evidence": [{"article", "start", "stop"}]}]}
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import networkx as nx
+
+FORMATS = ("graphml", "gexf", "json", "csv")
+
+
+def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with only scalar attributes, as GraphML and GEXF require."""
+    flat = nx.MultiDiGraph()
+    for n, d in g.nodes(data=True):
+        flat.add_node(n, type=d.get("type", ""), name=d.get("name", ""), kind=d.get("kind") or "",
+                      aliases="; ".join(d.get("aliases", [])),
+                      facts=json.dumps(d.get("facts", {}), ensure_ascii=False) if d.get("facts") else "",
+                      mention_count=int(d.get("mention_count", len(d.get("mentions", [])))),
+                      label=d.get("name", ""))
+    for u, v, k, d in g.edges(keys=True, data=True):
+        flat.add_edge(u, v, key=k, type=d.get("type", ""), role=d.get("role") or "",
+                      weight=int(d.get("weight", 1)),
+                      evidence_count=int(d.get("evidence_count", len(d.get("evidence", [])))),
+                      label=d.get("type", "") + (f" ({d['role']})" if d.get("role") else ""))
+    return flat
+
+
+def to_json(g: nx.MultiDiGraph) -> dict:
+    articles = [{k: a.get(k, "") for k in ("id", "source", "title", "url", "date")}
+                for a in g.graph.get("articles", [])]
+    nodes = []
+    for n, d in g.nodes(data=True):
+        node = {"id": n, "type": d.get("type"), "name": d.get("name"), "aliases": d.get("aliases", [])}
+        if d.get("kind"):
+            node["kind"] = d["kind"]
+        if d.get("facts"):
+            node["facts"] = d["facts"]
+        node["mention_count"] = d.get("mention_count", len(d.get("mentions", [])))
+        node["mentions"] = [{"article": m["article"], "start": m["start"], "stop": m["stop"]}
+                            for m in d.get("mentions", [])]
+        nodes.append(node)
+    edges = []
+    for u, v, k, d in g.edges(keys=True, data=True):
+        edge = {"id": k, "source": u, "target": v, "type": d.get("type")}
+        if d.get("role"):
+            edge["role"] = d["role"]
+        edge["weight"] = d.get("weight", 1)
+        edge["evidence"] = [{"article": e["article"], "start": e["start"], "stop": e["stop"],
+                             "sentence": e.get("sentence", "")} for e in d.get("evidence", [])]
+        edges.append(edge)
+    return {"articles": articles, "nodes": nodes, "edges": edges}
+
+
+def csv_tables(g: nx.MultiDiGraph) -> dict[str, str]:
+    """nodes.csv, edges.csv and articles.csv as text."""
+    flat = flat_graph(g)
+    tables = {}
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "type", "name", "kind", "aliases", "mention_count", "facts"])
+    for n, d in flat.nodes(data=True):
+        w.writerow([n, d["type"], d["name"], d["kind"], d["aliases"], d["mention_count"], d["facts"]])
+    tables["nodes.csv"] = out.getvalue()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "source", "target", "type", "role", "weight", "evidence_count"])
+    for u, v, k, d in flat.edges(keys=True, data=True):
+        w.writerow([k, u, v, d["type"], d["role"], d["weight"], d["evidence_count"]])
+    tables["edges.csv"] = out.getvalue()
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "source", "title", "url", "date"])
+    for a in g.graph.get("articles", []):
+        w.writerow([a.get(k, "") for k in ("id", "source", "title", "url", "date")])
+    tables["articles.csv"] = out.getvalue()
+    return tables
+
+
+def export_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
+    """The graph in one format as bytes (CSV comes as a zip of three tables)."""
+    if fmt == "graphml":
+        return "\n".join(nx.generate_graphml(flat_graph(g))).encode("utf-8")
+    if fmt == "gexf":
+        return "\n".join(nx.generate_gexf(flat_graph(g))).encode("utf-8")
+    if fmt == "json":
+        return json.dumps(to_json(g), ensure_ascii=False, indent=1).encode("utf-8")
+    if fmt == "csv":
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+            for name, text in csv_tables(g).items():
+                z.writestr(name, text)
+        return buf.getvalue()
+    raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
+
+
+def export(g: nx.MultiDiGraph, fmt: str, path: Path) -> list[Path]:
+    """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles."""
+    path = Path(path)
+    if fmt == "csv" and path.suffix != ".zip":
+        path.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name, text in csv_tables(g).items():
+            (path / name).write_text(text, encoding="utf-8")
+            written.append(path / name)
+        return written
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(export_bytes(g, fmt))
+    return [path]

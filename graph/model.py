@@ -1,0 +1,161 @@
+"""The graph's vocabulary: what an Article, Mention, Entity, Relation and Evidence are.
+
+Everything that crosses a package boundary is one of these plain dataclasses: ingest
+produces them, the stores persist them, the app reads them back. The vocabularies
+(entity types, relation types, involvement roles, project kinds) live here too, so
+that one list is checked everywhere.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+ENTITY_TYPES = ("PERSON", "ORG", "LOC", "PROJECT")
+RELATION_TYPES = ("WORKS_AT", "INVOLVED_IN", "LOCATED_IN", "PART_OF")
+INVOLVEMENT_ROLES = (
+    "initiator", "developer", "management_company", "investor",
+    "resident", "operator", "partner", "participant",
+)
+PROJECT_KINDS = (
+    "industrial_park", "technopark", "business_park", "agro_park", "sez", "tor",
+    "free_port", "cluster", "plant", "infrastructure", "other",
+)
+
+
+@dataclass
+class Article:
+    """One news text as read from a file, a record or an upload."""
+
+    id: str
+    text: str
+    title: str = ""
+    url: str = ""
+    date: str = ""  # ISO date (yyyy-mm-dd) when known
+    source: str = ""  # the path (or upload name) it was read from
+    doc: str = ""  # short name for the extraction contract: file stem or record id
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of an article's text that names an entity, and the sentence it stands in."""
+
+    start: int
+    stop: int
+    text: str
+    sentence_start: int = -1
+    sentence_stop: int = -1
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why we believe a relation: the sentence of an article that states it."""
+
+    article: str
+    start: int  # sentence offsets into the article text
+    stop: int
+    sentence: str = ""
+
+
+@dataclass
+class Entity:
+    """A person, organisation, place or project.
+
+    Within one extraction `id` is local to the article; `key` is the cross-article
+    identity the stores merge on (set by ingest.resolve).
+    """
+
+    id: str
+    type: str
+    name: str
+    key: str = ""
+    kind: str | None = None  # project kind, PROJECT only
+    aliases: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Relation:
+    type: str
+    source: str  # entity id (local in an extraction, key in a store)
+    target: str
+    role: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """What ingest found in one article: the unit a store writes."""
+
+    article: Article
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+
+    def entity(self, entity_id: str) -> Entity:
+        return next(e for e in self.entities if e.id == entity_id)
+
+
+# --- what the stores answer -------------------------------------------------
+
+@dataclass
+class EntityHit:
+    """A search result."""
+
+    id: str
+    type: str
+    name: str
+    mentions: int
+    kind: str | None = None
+
+
+@dataclass
+class MentionRef:
+    """A mention as stored: where it is and the sentence around it."""
+
+    article: str
+    start: int
+    stop: int
+    text: str
+    sentence: str
+    sentence_start: int
+    title: str = ""
+    url: str = ""
+    date: str = ""
+
+
+@dataclass
+class Neighbour:
+    """An entity one edge away, with the edge that connects them."""
+
+    id: str
+    type: str
+    name: str
+    relation: str
+    role: str | None
+    direction: str  # "out" (entity -> neighbour) or "in"
+    weight: int
+
+
+@dataclass
+class EntityCard:
+    id: str
+    type: str
+    name: str
+    kind: str | None
+    aliases: list[str]
+    facts: dict[str, Any]
+    mention_count: int
+    articles: list[dict[str, str]]
+    neighbours: list[Neighbour]
+    mentions: list[MentionRef]
+
+
+def relation_key(type_: str, source: str, target: str, role: str | None) -> str:
+    """A stable id for a relation: one edge per (type, source, target, role)."""
+    raw = "\x1f".join((type_, source, target, role or ""))
+    return hashlib.sha1(raw.encode("utf-8")).hexdigest()[:16]

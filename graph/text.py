@@ -1,0 +1,42 @@
+"""Name keys: the one place that decides when two surface forms are the same name.
+
+`name_key("Заливацкого")` == `name_key("заливацкий")`: lower case, ё→е, quotes and
+punctuation dropped, each word lemmatised with pymorphy3. Ingest merges mentions on
+these keys and the stores search on them, so both must agree.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pymorphy3
+
+WORD = re.compile(r"[\w-]+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def morph() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    """The dictionary form of one lower-case word (ё spelled е)."""
+    word = word.lower().replace("ё", "е")
+    if not word.isalpha() and "-" not in word:
+        return word
+    return morph().parse(word)[0].normal_form.replace("ё", "е")
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall((text or "").lower().replace("ё", "е"))
+
+
+def name_key(text: str) -> str:
+    """Lemmatised, lower-case, punctuation-free form of a name: the merge and search key."""
+    return " ".join(lemma(w) for w in words(text))
+
+
+def fold(text: str) -> str:
+    """Lower case, ё→е, single spaces, no quotes: for fuzzy comparisons."""
+    return " ".join(words(text))

@@ -1,0 +1,1 @@
+"""ingest: articles in, extractions out — readers, the natasha pipeline, grammars, resolution."""
