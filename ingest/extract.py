@@ -7,51 +7,37 @@ into one Entity; relation finders add relations with their evidence sentence.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from functools import lru_cache
 
 from natasha import Doc
 
 from graph.model import Article, Entity, Evidence, Extraction, Mention, Relation
 from graph.text import lemma, name_key
 
+from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
 
-NER_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+
+@lru_cache(maxsize=1)
+def organisation_parser():
+    from .grammars.organisations import parser
+    return parser()
 
 
-@dataclass
-class Found:
-    """A mention candidate before grouping: where, what type, its nominative name."""
-
-    type: str
-    start: int
-    stop: int
-    text: str
-    normal: str
-    first: str = ""
-    middle: str = ""
-    last: str = ""
-    kind: str | None = None
-    facts: dict = field(default_factory=dict)
+def word_bounds(text: str, start: int, stop: int) -> tuple[int, int]:
+    """Widen a span to whole words: yargy splits "пресс-служба" at the hyphen."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
+        start -= 1
+    while stop < len(text) and text[stop].isalnum():
+        stop += 1
+    return start, stop
 
 
-def ner_mentions(doc: Doc) -> list[Found]:
-    nlp = pipeline()
+def grammar_mentions(doc: Doc) -> list[Found]:
     found = []
-    for span in doc.spans:
-        etype = NER_TYPES.get(span.type)
-        if etype is None:
-            continue
-        span.normalize(nlp.morph_vocab)
-        item = Found(etype, span.start, span.stop, span.text, span.normal or span.text)
-        if etype == "PERSON":
-            span.extract_fact(nlp.names_extractor)
-            if span.fact is not None:
-                parts = span.fact.as_dict
-                item.first = parts.get("first", "") or ""
-                item.middle = parts.get("middle", "") or ""
-                item.last = parts.get("last", "") or ""
-        found.append(item)
+    for match in organisation_parser().findall(doc.text):
+        start, stop = word_bounds(doc.text, match.span.start, match.span.stop)
+        found.append(make_found(doc, "ORG", start, stop, "grammar"))
     return found
 
 
@@ -110,9 +96,12 @@ def sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int
 
 
 def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> list[Entity]:
-    persons = [f for f in found if f.type == "PERSON"]
-    others = [f for f in found if f.type != "PERSON"]
-    groups = group_persons(persons) + group_others(others)
+    aliases = [f for f in found if f.same_as is not None and f.same_as in found]
+    main = [f for f in found if f not in aliases]
+    groups = group_persons([f for f in main if f.type == "PERSON"]) + \
+        group_others([f for f in main if f.type != "PERSON"])
+    for alias in aliases:
+        next(g for g in groups if alias.same_as in g).append(alias)
     groups.sort(key=lambda g: min(f.start for f in g))
     entities = []
     for n, group in enumerate(groups, 1):
@@ -128,15 +117,6 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> list[En
             facts=facts,
         ))
     return entities
-
-
-def drop_overlaps(found: list[Found]) -> list[Found]:
-    """Where mentions overlap keep the longest (earlier wins on ties)."""
-    kept: list[Found] = []
-    for f in sorted(found, key=lambda f: (-(f.stop - f.start), f.start)):
-        if all(f.stop <= k.start or f.start >= k.stop for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
 
 
 # --- relations -------------------------------------------------------------------
@@ -157,7 +137,7 @@ def find_relations(doc: Doc, article: Article, entities: list[Entity]) -> list[R
 
 def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
-    found = drop_overlaps(ner_mentions(doc))
+    found = find_mentions(doc, grammar_mentions(doc))
     entities = to_entities(found, [(s.start, s.stop) for s in doc.sents])
     relations = find_relations(doc, article, entities)
     return Extraction(article=article, entities=entities, relations=relations)

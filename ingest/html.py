@@ -38,6 +38,8 @@ def main_text(html: str) -> Page:
     if not date and (t := soup.find("time")) and t.get("datetime"):
         date = t["datetime"]
     for tag in soup(BOILERPLATE):
+        if tag.name == "header" and tag.find_parent("article"):
+            continue  # an article's own <header> holds its headline, not site chrome
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
     h1 = root.find("h1") or soup.find("h1")

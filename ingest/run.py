@@ -31,12 +31,13 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
                     progress: Callable[[str], None] | None = None) -> IngestReport:
     report = IngestReport()
     batch = []
+    superseding: set[str] = set()  # new ids of files whose old version was removed below
 
     def flush() -> None:
         if batch:
             written = store.write(batch)
-            report.added += len(written.added)
-            report.replaced += len(written.replaced)
+            report.added += len([i for i in written.added if i not in superseding])
+            report.replaced += len(written.replaced) + len([i for i in written.added if i in superseding])
             batch.clear()
 
     for item in items:
@@ -52,6 +53,7 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
         for old in store.articles_from_source(item.source):
             if old["id"] != item.id and old["doc"] == item.doc and item.id.startswith("sha1:"):
                 store.remove_article(old["id"])
+                superseding.add(item.id)
         try:
             extraction = resolve(extract(item))
         except Exception as err:  # one broken article must not stop the batch

@@ -1,0 +1,54 @@
+"""Building blocks the grammars share: quoted names, territories in the genitive, place adjectives.
+
+All are yargy rules or predicates; each grammar module composes them into its own rules.
+"""
+from __future__ import annotations
+
+from yargy import and_, not_, or_, rule
+from yargy.predicates import (custom, dictionary, eq, gram, in_, is_capitalized, is_upper,
+                              type as token_type)
+
+LEFT_QUOTE = in_({"«", "„", '"', "“"})
+RIGHT_QUOTE = in_({"»", "“", '"', "”"})
+
+# «Хабаровские вести», «ОЭЗ „Ока-Парк“»: up to 12 tokens between the quotes, no sentence end
+QUOTED = rule(
+    eq("«"),
+    not_(in_({"»", ".", "!", "?"})).repeatable(max=12),
+    eq("»"),
+)
+STRAIGHT_QUOTED = rule(
+    eq('"'),
+    not_(in_({'"', ".", "!", "?"})).repeatable(max=12),
+    eq('"'),
+)
+QUOTED_NAME = or_(QUOTED, STRAIGHT_QUOTED)
+
+CAPITALISED = and_(is_capitalized(), not_(token_type("PUNCT")))
+ABBREVIATION = and_(is_upper(), token_type("RU"))
+LATIN_WORD = token_type("LATIN")
+
+GENT = gram("gent")
+NOT_NAME = and_(not_(gram("Name")), not_(gram("Surn")), not_(gram("Patr")))
+
+# Хабаровского края, Российской Федерации, Москвы, РФ, США, Ханты-Мансийского автономного округа
+TERRITORY_NOUNS = {"край", "область", "республика", "округ", "район", "федерация", "штат", "провинция",
+                   "город", "автономия", "префектура", "графство", "земля"}
+TERRITORY = or_(
+    rule(and_(gram("ADJF"), GENT, CAPITALISED),
+         and_(gram("ADJF"), GENT).optional().repeatable(max=2),
+         and_(gram("NOUN"), GENT, dictionary(TERRITORY_NOUNS))),
+    rule(and_(gram("NOUN"), GENT, CAPITALISED, NOT_NAME)),
+    rule(ABBREVIATION),
+)
+
+
+def place_adjective(word: str) -> bool:
+    """российский, японский, краевой, областной: adjectives that name a place or level of government."""
+    w = word.lower()
+    return w.endswith(("ский", "ская", "ское", "ского", "ской", "скому", "ским", "ском", "ские", "ских",
+                       "цкий", "цкого", "цкой", "цком")) or w.startswith(
+        ("краев", "областн", "городск", "федеральн", "районн", "муниципальн", "региональн"))
+
+
+PLACE_ADJECTIVE = and_(gram("ADJF"), custom(place_adjective))

@@ -1,0 +1,78 @@
+"""Organisation names natasha misses or cuts short.
+
+- legal form or organisation noun + quoted name: АНО «Агентство … Хабаровского края»,
+  ООО «Тайга Металл», СИ «Хабаровские вести», компания «Амур», движение «Солидарность»
+- a body named with its territory: правительство Хабаровского края, мэрия Москвы,
+  Правительство России, министерство промышленности и торговли Хабаровского края
+- a body with a place adjective: японское правительство, краевое правительство
+- a unit named by its function: Департамент регионального развития Фонда Сколково,
+  Министерство по развитию Дальнего Востока
+"""
+from __future__ import annotations
+
+from yargy import Parser, and_, not_, or_, rule
+from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
+
+from .common import GENT, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
+
+LEGAL_FORMS = {
+    "ООО", "ОАО", "ЗАО", "ПАО", "АО", "АНО", "НКО", "ФГУП", "ГУП", "МУП", "ФГБУ", "ГБУ", "ГАУ", "ГКУ",
+    "МАУ", "МБУ", "НП", "СИ", "РИА", "ИА", "ТД", "ГК", "АКБ", "КБ", "ОО", "ФГУ", "ФКУ", "МКУ", "ФГАУ",
+    "СРО", "НАО", "ФГБОУ", "ИП", "ТОО", "ОДО", "ЧУ", "ООО«", "LLC", "Ltd", "Inc", "GmbH", "АПК",
+}
+
+# nouns that, followed by a quoted name, make an organisation
+ORG_NOUNS = {
+    "компания", "корпорация", "холдинг", "концерн", "банк", "фонд", "агентство", "издание", "газета",
+    "журнал", "телеканал", "радиостанция", "партия", "движение", "ассоциация", "союз", "объединение",
+    "институт", "университет", "организация", "предприятие", "кооператив", "федерация",
+    "клуб", "команда", "театр", "студия", "фирма", "производитель", "девелопер", "застройщик", "группа",
+    "общество", "комитет", "совет", "ансамбль", "группировка", "портал", "сайт", "агентство", "биржа",
+    "концерн", "товарищество", "учреждение", "академия", "колледж", "школа", "больница", "госкорпорация",
+}
+
+# bodies that are named with their territory or a place adjective
+BODIES = {
+    "правительство", "администрация", "мэрия", "парламент", "прокуратура", "дума", "госдума", "мид",
+    "посольство", "консульство", "представительство", "делегация", "министерство", "минфин",
+    "минэкономразвития", "минпромторг", "минсельхоз", "минтранс", "минстрой", "минэнерго", "минобороны",
+    "минприроды", "минздрав", "минобрнауки", "минкультуры", "минвостокразвития", "минцифры",
+    "полиция", "суд", "сенат", "конгресс", "кабинет", "руководство", "власти", "сборная", "федерация",
+    "пресс-служба", "канцелярия", "губернаторство", "ведомство", "казначейство", "генштаб",
+    "правоохранительные", "законодательное", "заксобрание", "собрание", "совет", "палата", "управление",
+    "департамент", "комитет", "агентство", "служба", "фонд", "корпорация", "гордума", "облдума",
+}
+
+# units named by what they do: a noun + genitive phrase or по + dative phrase
+UNITS = {
+    "министерство", "департамент", "управление", "комитет", "комиссия", "служба", "агентство", "отдел",
+    "фонд", "совет", "палата", "инспекция", "центр", "институт", "дирекция", "корпорация",
+}
+
+LEGAL = rule(in_caseless(LEGAL_FORMS), QUOTED_NAME)
+NOUN_QUOTED = rule(PLACE_ADJECTIVE.optional(), dictionary(ORG_NOUNS), QUOTED_NAME)
+
+BODY = dictionary(BODIES)
+GOV_TERRITORY = rule(BODY, TERRITORY)
+ADJ_BODY = rule(PLACE_ADJECTIVE, BODY, TERRITORY.optional())
+
+# lower-case genitive words after a unit noun: "промышленности и торговли", "регионального развития"
+GENT_WORD = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
+                   rule(caseless("и"), GENT_WORD.repeatable(max=3)).optional())
+DAT_WORD = and_(gram("datv"), not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4),
+                 rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
+                 TERRITORY.optional().repeatable(max=2))
+UNIT = dictionary(UNITS)
+# the owner after a unit: Фонда Сколково, Хабаровского края
+OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME),
+                            and_(is_capitalized(), NOT_NAME).optional().repeatable(max=2)))
+CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE), OWNER.optional())
+UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER)
+
+ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, CAPITAL_UNIT, UNIT_WITH_OWNER)
+
+
+def parser() -> Parser:
+    return Parser(ORGANISATION)

@@ -1,0 +1,218 @@
+"""Mentions: natasha's NER spans, repaired, plus what the grammars find.
+
+natasha's spans come first; then repairs for its known slips (a quoted name cut before
+its closing quote, a person swallowed by the organisation before it, a Latin original in
+brackets glued to a name); then grammar spans, which win over natasha's where they
+cross. A span strictly inside another of a different type stays (a place inside
+"мэрия Москвы"); a same-type span inside one stays only when it is the owner at its end
+("Фонда Сколково" in "Департамента регионального развития Фонда Сколково").
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from natasha import Doc
+from natasha.doc import DocSpan
+from natasha.norm import syntax_normalize
+
+from graph.text import name_key
+
+from .pipeline import pipeline
+
+NER_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
+PRIORITY = {"natasha": 0, "repair": 1, "grammar": 2}
+
+
+@dataclass
+class Found:
+    """A mention candidate before grouping: where, what type, its nominative name."""
+
+    type: str
+    start: int
+    stop: int
+    text: str
+    normal: str
+    origin: str = "natasha"
+    first: str = ""
+    middle: str = ""
+    last: str = ""
+    kind: str | None = None
+    same_as: Found | None = None  # an alias written next to its main form: "(Joshua Wolf)"
+    facts: dict = field(default_factory=dict)
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    """Curated lists (ingest/data/lexicon.json): words that are never entities, type fixes."""
+    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
+    data = json.loads(raw)
+    return {
+        "not_entities": {name_key(w) for w in data["not_entities"]},
+        "types": {name_key(w): t for t, words in data["types"].items() for w in words},
+    }
+
+
+def span_tokens(doc: Doc, start: int, stop: int) -> list:
+    return [t for t in doc.tokens if t.start >= start and t.stop <= stop]
+
+
+def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
+    """Nominative form of a span via natasha's syntax-aware normaliser."""
+    tokens = span_tokens(doc, start, stop)
+    if not tokens:
+        return doc.text[start:stop]
+    return syntax_normalize(pipeline().morph_vocab, tokens) or doc.text[start:stop]
+
+
+def make_found(doc: Doc, etype: str, start: int, stop: int, origin: str) -> Found:
+    text = doc.text[start:stop]
+    return Found(etype, start, stop, text, normal_form(doc, etype, start, stop), origin=origin)
+
+
+def natasha_mentions(doc: Doc) -> list[Found]:
+    nlp = pipeline()
+    found = []
+    for span in doc.spans:
+        etype = NER_TYPES.get(span.type)
+        if etype is None:
+            continue
+        span.normalize(nlp.morph_vocab)
+        normal = span.normal or span.text
+        if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
+            normal = syntax_normalize(nlp.morph_vocab, span.tokens) or normal
+        found.append(Found(etype, span.start, span.stop, span.text, normal))
+    return found
+
+
+# --- repairs of natasha's spans ------------------------------------------------
+
+CLOSING = {"«": "»", "„": "“", '"': '"'}
+
+
+def close_quotes(doc: Doc, f: Found) -> Found:
+    """«Хабаровские вести → «Хабаровские вести»: extend to the closing quote in the same sentence."""
+    text = doc.text
+    opened = [q for q in CLOSING if f.text.count(q) > f.text.count(CLOSING[q]) or
+              (q == '"' and f.text.count('"') % 2 == 1)]
+    if not opened:
+        return f
+    close = CLOSING[opened[0]]
+    end = text.find(close, f.stop)
+    limit = min([i for i in (text.find(".", f.stop), text.find("\n", f.stop)) if i != -1] or [len(text)])
+    if end == -1 or end > limit or end - f.stop > 80:
+        return f
+    return make_found(doc, f.type, f.start, end + 1, "repair")
+
+
+BRACKETED = re.compile(r"\s*\(([^()]{2,80})\)$")
+
+
+def split_brackets(doc: Doc, f: Found) -> list[Found]:
+    """"Джошуа Вольфа (Joshua Wolf)" → the name, and "Joshua Wolf" as another form of it."""
+    m = BRACKETED.search(f.text)
+    if not m or m.start() == 0:
+        return [f]
+    main = make_found(doc, f.type, f.start, f.start + m.start(), "repair")
+    inner_start = f.start + m.start(1)
+    inner = make_found(doc, f.type, inner_start, inner_start + len(m.group(1)), "repair")
+    inner.same_as = main
+    return [main, inner]
+
+
+CAPITAL_WORD = re.compile(r"^[A-ZА-ЯЁ][a-zа-яё-]+$")
+
+
+def split_trailing_person(doc: Doc, f: Found) -> list[Found]:
+    """"ассоциации малых и средних предприятий Шан Шивэй": the last two capitalised words
+    after a lower-case one are a person, not part of the organisation."""
+    if f.type != "ORG":
+        return [f]
+    tokens = span_tokens(doc, f.start, f.stop)
+    if len(tokens) < 4 or "»" in f.text:
+        return [f]
+    a, b, before = tokens[-2], tokens[-1], tokens[-3]
+    if not (CAPITAL_WORD.match(a.text) and CAPITAL_WORD.match(b.text) and before.text.islower()):
+        return [f]
+    org = make_found(doc, "ORG", f.start, before.stop, "repair")
+    person = make_found(doc, "PERSON", a.start, b.stop, "repair")
+    return [org, person]
+
+
+def repair(doc: Doc, found: list[Found]) -> list[Found]:
+    out = []
+    for f in found:
+        for g in split_trailing_person(doc, close_quotes(doc, f)):
+            out.extend(split_brackets(doc, g))
+    return out
+
+
+# --- the lexicon -----------------------------------------------------------------
+
+def apply_lexicon(found: list[Found]) -> list[Found]:
+    lex = lexicon()
+    out = []
+    for f in found:
+        key = name_key(f.normal)
+        if key in lex["not_entities"] or name_key(f.text) in lex["not_entities"]:
+            continue
+        if (t := lex["types"].get(key)) and f.origin != "grammar":
+            f.type = t
+        out.append(f)
+    return out
+
+
+# --- combining -------------------------------------------------------------------
+
+def inside(a: Found, b: Found) -> bool:
+    """a lies within b (and is not b)."""
+    return b.start <= a.start and a.stop <= b.stop and (a.start, a.stop) != (b.start, b.stop)
+
+
+def crosses(a: Found, b: Found) -> bool:
+    return a.start < b.stop and b.start < a.stop and not inside(a, b) and not inside(b, a)
+
+
+def may_nest(inner: Found, outer: Found) -> bool:
+    if inner.type != outer.type:
+        return True
+    return inner.stop == outer.stop  # the owner at the end: "… Фонда Сколково"
+
+
+def combine(found: list[Found]) -> list[Found]:
+    """Keep the best non-crossing set: grammar before repairs before natasha, longer first."""
+    order = sorted(found, key=lambda f: (-PRIORITY[f.origin], -(f.stop - f.start), f.start))
+    kept: list[Found] = []
+    for f in order:
+        if any((k.start, k.stop) == (f.start, f.stop) for k in kept):
+            continue
+        if any(crosses(f, k) for k in kept):
+            continue
+        if any(inside(f, k) and not may_nest(f, k) for k in kept):
+            continue
+        if any(inside(k, f) and not may_nest(k, f) for k in kept):
+            continue
+        kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, -f.stop))
+
+
+def name_parts(found: list[Found]) -> None:
+    """First, middle and last name of each person mention (natasha's names grammar)."""
+    extractor = pipeline().names_extractor
+    for f in found:
+        if f.type != "PERSON":
+            continue
+        match = extractor.find(f.normal)
+        if match is not None:
+            parts = {k: getattr(match.fact, k, None) for k in ("first", "middle", "last")}
+            f.first, f.middle, f.last = (parts.get(k) or "" for k in ("first", "middle", "last"))
+
+
+def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
+    found = repair(doc, natasha_mentions(doc))
+    found = combine(apply_lexicon(found + grammar_spans))
+    name_parts(found)
+    return found
