@@ -93,7 +93,10 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
     if fmt == "graphml":
         return "\n".join(nx.generate_graphml(flat_graph(g))).encode("utf-8")
     if fmt == "gexf":
-        return "\n".join(nx.generate_gexf(flat_graph(g))).encode("utf-8")
+        flat = flat_graph(g)
+        for _, _, d in flat.edges(data=True):
+            d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
+        return "\n".join(nx.generate_gexf(flat)).encode("utf-8")
     if fmt == "json":
         return json.dumps(to_json(g), ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "csv":

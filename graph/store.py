@@ -73,9 +73,19 @@ def open_store(url: str | None = None) -> Store:
 
 # --- helpers both stores share, so they give the same answers ---------------------
 
+def stem(word: str) -> str:
+    """A crude stem for words the dictionary does not know: "заливацкому" → "залива"."""
+    return word[:max(4, len(word) - 4)] if len(word) > 4 else word
+
+
 def query_terms(text: str) -> list[str]:
-    """Search terms of a query: lemmas and plain folded words, both tried."""
-    return [w for w in name_key(text).split() if w]
+    """One search term per query word: the shorter of its lemma and its stem, so that
+    case forms of unknown surnames ("Заливацкому", "Заливацким") still find the name."""
+    terms = []
+    for word, lem in zip(fold(text).split(), name_key(text).split()):
+        s = stem(word)
+        terms.append(s if lem.startswith(s) or not word.startswith(lem) else lem)
+    return [t for t in terms if t]
 
 
 def rank_hits(query: str, candidates: list[tuple[EntityHit, list[str]]], limit: int) -> list[EntityHit]:

@@ -11,11 +11,16 @@ from functools import lru_cache
 
 from natasha import Doc
 
-from graph.model import Article, Entity, Evidence, Extraction, Mention, Relation
+from graph.model import Article, Entity, Extraction, Mention
 from graph.text import lemma, name_key
 
+from .grammars.organisations import BODIES, UNITS
 from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
+from .relations import find_relations
+
+
+OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
 
 
 @lru_cache(maxsize=1)
@@ -33,12 +38,22 @@ def word_bounds(text: str, start: int, stop: int) -> tuple[int, int]:
     return start, stop
 
 
+def organisation_spans(text: str, offset: int = 0, depth: int = 0) -> list[tuple[int, int]]:
+    """Organisation spans; inside "пресс-служба правительства Хабаровского края" also the
+    owner at its end ("правительства Хабаровского края")."""
+    spans = []
+    for match in organisation_parser().findall(text):
+        start, stop = word_bounds(text, match.span.start, match.span.stop)
+        spans.append((offset + start, offset + stop))
+        if depth == 0 and len(match.tokens) > 2 and lemma(match.tokens[0].value) in OWNED_NOUNS:
+            rest = match.tokens[1].span.start
+            spans += [(s, e) for s, e in organisation_spans(text[rest:stop], offset + rest, 1)
+                      if e == offset + stop]
+    return spans
+
+
 def grammar_mentions(doc: Doc) -> list[Found]:
-    found = []
-    for match in organisation_parser().findall(doc.text):
-        start, stop = word_bounds(doc.text, match.span.start, match.span.stop)
-        found.append(make_found(doc, "ORG", start, stop, "grammar"))
-    return found
+    return [make_found(doc, "ORG", start, stop, "grammar") for start, stop in organisation_spans(doc.text)]
 
 
 # --- grouping mentions into entities ---------------------------------------------
@@ -95,7 +110,8 @@ def sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int
     return -1, -1
 
 
-def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> list[Entity]:
+def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> tuple[list[Entity], dict[int, Entity]]:
+    """Group mentions into entities; also returns which entity each Found (by id()) became."""
     aliases = [f for f in found if f.same_as is not None and f.same_as in found]
     main = [f for f in found if f not in aliases]
     groups = group_persons([f for f in main if f.type == "PERSON"]) + \
@@ -103,7 +119,7 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> list[En
     for alias in aliases:
         next(g for g in groups if alias.same_as in g).append(alias)
     groups.sort(key=lambda g: min(f.start for f in g))
-    entities = []
+    entities, entity_of = [], {}
     for n, group in enumerate(groups, 1):
         group.sort(key=lambda f: f.start)
         facts: dict = {}
@@ -116,30 +132,20 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> list[En
             mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in group],
             facts=facts,
         ))
-    return entities
+        for f in group:
+            entity_of[id(f)] = entities[-1]
+    return entities, entity_of
 
 
 # --- relations -------------------------------------------------------------------
-
-def sentence_evidence(doc: Doc, article_id: str, offset: int) -> Evidence:
-    for sent in doc.sents:
-        if sent.start <= offset < sent.stop:
-            return Evidence(article_id, sent.start, sent.stop, sent.text)
-    return Evidence(article_id, 0, len(doc.text), doc.text)
-
-
-def find_relations(doc: Doc, article: Article, entities: list[Entity]) -> list[Relation]:
-    """Relation finders come with the grammar modules (people, projects); none yet."""
-    return []
-
 
 # --- the whole step ---------------------------------------------------------------
 
 def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
-    entities = to_entities(found, [(s.start, s.stop) for s in doc.sents])
-    relations = find_relations(doc, article, entities)
+    entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents])
+    relations = find_relations(doc, article.id, found, entity_of, entities)
     return Extraction(article=article, entities=entities, relations=relations)
 
 
@@ -167,4 +173,3 @@ def as_contract(extraction: Extraction) -> dict:
             "entities": entities, "relations": relations}
 
 
-__all__ = ["extract", "as_contract", "Found", "lemma"]

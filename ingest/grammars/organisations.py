@@ -50,7 +50,8 @@ UNITS = {
 }
 
 LEGAL = rule(in_caseless(LEGAL_FORMS), QUOTED_NAME)
-NOUN_QUOTED = rule(PLACE_ADJECTIVE.optional(), dictionary(ORG_NOUNS), QUOTED_NAME)
+NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=2),
+                   dictionary(ORG_NOUNS), QUOTED_NAME)
 
 BODY = dictionary(BODIES)
 GOV_TERRITORY = rule(BODY, TERRITORY)

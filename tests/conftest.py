@@ -1,0 +1,168 @@
+"""Shared fixtures: an isolated INVESTGRAPH_HOME per test, the natasha pipeline loaded once,
+small Russian articles, and the example corpus ingested once per session."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "news"
+
+# Small invented articles. Each is short so extraction stays fast.
+ZALIVATSKY = (
+    "Руслан Заливацкий возглавил компанию «Северный луч» в Вологде.\n\n"
+    "Позже Заливацкий сказал, что завод откроется в 2025 году."
+)
+VOROBYEV = "В пятницу в Москве прошла встреча с губернатором Андреем Воробьевым."
+KALUGA = "Компания «Ока Фарма» построит завод в Калуге. Директор Ирина Соколова рассказала о планах."
+
+
+def write_texts(folder: Path, texts: dict[str, str]) -> Path:
+    """Write {file name: text} as UTF-8 files into folder; return the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    """Nothing a test does may touch ./.investgraph: the default store lives in tmp_path,
+    and the working directory is tmp_path too."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("INVESTGRAPH_HOME", str(home))
+    monkeypatch.delenv("INVESTGRAPH_STORE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    return home
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The process-wide natasha pipeline (ingest.pipeline caches it), loaded once."""
+    from ingest.pipeline import pipeline
+    return pipeline()
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh embedded store in its own SQLite file."""
+    from graph.store import open_store
+    s = open_store(str(tmp_path / "store" / "graph.db"))
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def news_dir(tmp_path):
+    """A folder with three small Russian articles."""
+    return write_texts(tmp_path / "news", {
+        "zalivatsky.txt": ZALIVATSKY,
+        "vorobyev.txt": VOROBYEV,
+        "kaluga.txt": KALUGA,
+    })
+
+
+@pytest.fixture(scope="session")
+def examples_db(tmp_path_factory, nlp) -> Path:
+    """The example corpus ingested once into a session store; tests open it read-only."""
+    from graph.store import open_store
+    from ingest.run import ingest_paths
+    path = tmp_path_factory.mktemp("examples") / "graph.db"
+    s = open_store(str(path))
+    try:
+        report = ingest_paths(s, [EXAMPLES])
+    finally:
+        s.close()
+    assert not report.errors, report.errors
+    assert report.added == 16
+    return path
+
+
+@pytest.fixture
+def examples_store(examples_db):
+    from graph.store import open_store
+    s = open_store(str(examples_db))
+    yield s
+    s.close()
+
+
+def investgraph_script() -> Path:
+    """The console script installed with the package in this interpreter's environment."""
+    import shutil
+    import sys
+    here = Path(sys.executable).parent / ("investgraph.exe" if os.name == "nt" else "investgraph")
+    if here.exists():
+        return here
+    found = shutil.which("investgraph")
+    if not found:
+        pytest.skip("the investgraph console script is not installed")
+    return Path(found)
+
+
+# --- a hand-made graph with a relation (extraction finds no relations yet) ---------------
+
+PERSON_KEY = "PERSON:руслан заливацкий"
+ORG_KEY = "ORG:северный луч"
+REL_A1 = "https://news.example.ru/a1"
+REL_A2 = "https://news.example.ru/a2"
+REL_TEXT_A1 = ("Руслан Заливацкий работает в компании «Северный луч». "
+               "Заливацкий руководит «Северным лучом» с 2020 года.")
+REL_TEXT_A2 = "Компанию «Северный луч» возглавляет Руслан Заливацкий."
+
+
+def span(text: str, part: str, nth: int = 0) -> tuple[int, int]:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(part, start + 1)
+    return start, start + len(part)
+
+
+def sentence_around(text: str, offset: int) -> tuple[int, int]:
+    start = text.rfind(". ", 0, offset)
+    start = 0 if start < 0 else start + 2
+    stop = text.find(". ", offset)
+    stop = len(text) if stop < 0 else stop + 1
+    return start, stop
+
+
+def mention(text: str, part: str, nth: int = 0):
+    from graph.model import Mention
+    start, stop = span(text, part, nth)
+    return Mention(start, stop, part, *sentence_around(text, start))
+
+
+def evidence(article_id: str, text: str, part: str):
+    from graph.model import Evidence
+    start, stop = sentence_around(text, text.index(part))
+    return Evidence(article_id, start, stop, text[start:stop])
+
+
+def relation_extractions():
+    """Two articles stating Заливацкий WORKS_AT «Северный луч»: three evidence sentences, two articles."""
+    from graph.model import Article, Entity, Extraction, Relation
+    a1 = Article(id=REL_A1, text=REL_TEXT_A1, title="Заливацкий и «Северный луч»", url=REL_A1,
+                 date="2024-01-10", source="hand", doc="a1")
+    a2 = Article(id=REL_A2, text=REL_TEXT_A2, title="Кто возглавляет «Северный луч»", url=REL_A2,
+                 date="2024-02-20", source="hand", doc="a2")
+    ex1 = Extraction(a1, entities=[
+        Entity("T1", "PERSON", "Руслан Заливацкий", key=PERSON_KEY,
+               mentions=[mention(REL_TEXT_A1, "Руслан Заливацкий"), mention(REL_TEXT_A1, "Заливацкий", 1)]),
+        Entity("T2", "ORG", "Северный луч", key=ORG_KEY,
+               mentions=[mention(REL_TEXT_A1, "Северный луч"), mention(REL_TEXT_A1, "Северным лучом")]),
+    ], relations=[Relation("WORKS_AT", "T1", "T2", evidence=[
+        evidence(REL_A1, REL_TEXT_A1, "работает"), evidence(REL_A1, REL_TEXT_A1, "руководит")])])
+    ex2 = Extraction(a2, entities=[
+        Entity("T1", "ORG", "Северный луч", key=ORG_KEY, mentions=[mention(REL_TEXT_A2, "Северный луч")]),
+        Entity("T2", "PERSON", "Руслан Заливацкий", key=PERSON_KEY,
+               mentions=[mention(REL_TEXT_A2, "Руслан Заливацкий")]),
+    ], relations=[Relation("WORKS_AT", "T2", "T1", evidence=[evidence(REL_A2, REL_TEXT_A2, "возглавляет")])])
+    return [ex1, ex2]
+
+
+@pytest.fixture
+def relation_store(store):
+    report = store.write(relation_extractions())
+    assert report.added == [REL_A1, REL_A2]
+    return store

@@ -1,0 +1,138 @@
+"""The `investgraph` command line: help, ingest, stats, search, entity, export."""
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+
+from conftest import ZALIVATSKY, write_texts
+
+COMMANDS = sorted(cli.commands)
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def ingested(runner, tmp_path, news_dir, nlp):
+    """A store in tmp_path filled through the CLI; returns its --store value."""
+    url = str(tmp_path / "cli-store" / "graph.db")
+    result = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "3 added, 0 replaced, 0 unchanged, 0 errors" in result.stderr
+    return url
+
+
+def test_every_command_is_listed():
+    assert {"ingest", "extract", "stats", "search", "entity", "export", "app"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", [None] + COMMANDS)
+def test_help(runner, command):
+    args = ([command] if command else []) + ["--help"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.output
+    if command:
+        assert command in result.output
+
+
+def test_stats_json(runner, ingested):
+    result = runner.invoke(cli, ["stats", "--json", "--store", ingested])
+    assert result.exit_code == 0, result.output
+    s = json.loads(result.stdout)
+    assert set(s) == {"articles", "mentions", "entities", "entities_total", "relations", "relations_total"}
+    assert set(s["entities"]) == {"PERSON", "ORG", "LOC", "PROJECT"}
+    assert set(s["relations"]) == {"WORKS_AT", "INVOLVED_IN", "LOCATED_IN", "PART_OF"}
+    assert s["articles"] == 3
+    assert s["entities_total"] == sum(s["entities"].values()) > 0
+    assert s["relations_total"] == sum(s["relations"].values())
+
+
+def test_stats_uses_investgraph_home(runner, isolated_home, news_dir, nlp):
+    result = runner.invoke(cli, ["ingest", str(news_dir / "vorobyev.txt"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (isolated_home / "graph.db").is_file()
+    s = json.loads(runner.invoke(cli, ["stats", "--json"]).stdout)
+    assert s["articles"] == 1
+
+
+def test_stats_uses_investgraph_store_env(runner, tmp_path, monkeypatch, ingested):
+    monkeypatch.setenv("INVESTGRAPH_STORE", ingested)
+    s = json.loads(runner.invoke(cli, ["stats", "--json"]).stdout)
+    assert s["articles"] == 3
+
+
+def test_stats_text(runner, ingested):
+    result = runner.invoke(cli, ["stats", "--store", ingested])
+    assert result.exit_code == 0
+    assert "articles  3" in result.stdout
+
+
+def test_reingest_reports_unchanged(runner, ingested, news_dir):
+    result = runner.invoke(cli, ["ingest", str(news_dir), "--store", ingested, "--quiet"])
+    assert result.exit_code == 0
+    assert "0 added, 0 replaced, 3 unchanged, 0 errors" in result.stderr
+
+
+def test_ingest_missing_path_fails_naming_it(runner, tmp_path):
+    missing = tmp_path / "no-such-folder"
+    result = runner.invoke(cli, ["ingest", str(missing), "--store", str(tmp_path / "s.db"), "--quiet"])
+    assert result.exit_code != 0
+    assert str(missing) in result.stderr
+    assert "error" in result.stderr
+
+
+def test_ingest_bad_file_next_to_good_ones_reports_and_succeeds(runner, tmp_path, nlp):
+    folder = write_texts(tmp_path / "in", {"good.txt": ZALIVATSKY, "bad.csv": "title\nнет текста\n"})
+    url = str(tmp_path / "s.db")
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet"])
+    assert result.exit_code == 0
+    assert "bad.csv" in result.stderr and "1 added" in result.stderr and "1 errors" in result.stderr
+
+
+def test_search_and_entity(runner, ingested):
+    result = runner.invoke(cli, ["search", "Заливацкого", "--store", ingested])
+    assert result.exit_code == 0
+    assert "Руслан Заливацкий" in result.stdout and "PERSON" in result.stdout
+    assert runner.invoke(cli, ["search", "Заливацкого", "--type", "LOC", "--store", ingested]).exit_code != 0
+    card = runner.invoke(cli, ["entity", "Заливацкого", "--store", ingested])
+    assert card.exit_code == 0
+    assert card.stdout.startswith("Руслан Заливацкий  [PERSON]")
+    assert "mentions: 2 in 1 articles" in card.stdout
+    missing = runner.invoke(cli, ["entity", "Никтоникакович", "--store", ingested])
+    assert missing.exit_code != 0 and "Никтоникакович" in missing.output
+
+
+def test_export_csv_folder(runner, ingested, tmp_path):
+    stats = json.loads(runner.invoke(cli, ["stats", "--json", "--store", ingested]).stdout)
+    out = tmp_path / "export-csv"
+    result = runner.invoke(cli, ["export", "--format", "csv", "-o", str(out), "--store", ingested])
+    assert result.exit_code == 0, result.output
+    counts = {}
+    for name in ("nodes.csv", "edges.csv", "articles.csv"):
+        with open(out / name, encoding="utf-8", newline="") as f:
+            counts[name] = len(list(csv.DictReader(f)))
+        assert str(out / name) in result.stderr
+    assert counts == {"nodes.csv": stats["entities_total"], "edges.csv": stats["relations_total"],
+                      "articles.csv": stats["articles"]}
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json"])
+def test_export_file_formats(runner, ingested, tmp_path, fmt):
+    out = tmp_path / f"graph.{fmt}"
+    result = runner.invoke(cli, ["export", "--format", fmt, "-o", str(out), "--store", ingested])
+    assert result.exit_code == 0, result.output
+    assert out.is_file() and out.stat().st_size > 0
+
+
+def test_export_needs_a_known_format(runner, tmp_path):
+    result = runner.invoke(cli, ["export", "--format", "xlsx", "-o", str(tmp_path / "x"),
+                                 "--store", str(tmp_path / "s.db")])
+    assert result.exit_code == 2

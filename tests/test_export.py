@@ -1,0 +1,160 @@
+"""Export: GraphML and GEXF that networkx (and so Gephi) reads back, the JSON contract, CSV tables."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+import xml.etree.ElementTree as ET
+
+import networkx as nx
+import pytest
+
+from graph.export import export, export_bytes, to_json
+
+from conftest import ORG_KEY, PERSON_KEY, REL_A1, REL_A2
+
+
+def csv_rows(path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+# --- the example corpus ------------------------------------------------------------
+
+def test_graphml_round_trip_matches_stats(examples_store, tmp_path):
+    stats = examples_store.stats()
+    (path,) = export(examples_store.snapshot(), "graphml", tmp_path / "out" / "graph.graphml")
+    g = nx.read_graphml(path)
+    assert g.number_of_nodes() == stats["entities_total"]
+    assert g.number_of_edges() == stats["relations_total"]
+    types = {d["type"] for _, d in g.nodes(data=True)}
+    assert types <= {"PERSON", "ORG", "LOC", "PROJECT"} and {"PERSON", "ORG", "LOC"} <= types
+    total_mentions = sum(int(d["mention_count"]) for _, d in g.nodes(data=True))
+    assert total_mentions == stats["mentions"]
+    for _, d in g.nodes(data=True):
+        assert d["name"] and d["label"] == d["name"]
+
+
+def test_gexf_is_readable(examples_store, tmp_path):
+    stats = examples_store.stats()
+    (path,) = export(examples_store.snapshot(), "gexf", tmp_path / "graph.gexf")
+    g = nx.read_gexf(path)
+    assert g.number_of_nodes() == stats["entities_total"]
+    assert g.number_of_edges() == stats["relations_total"]
+    names = {d["label"] for _, d in g.nodes(data=True)}
+    assert "Тайга Металл" in names
+
+
+def test_json_contract(examples_store, tmp_path):
+    stats = examples_store.stats()
+    (path,) = export(examples_store.snapshot(), "json", tmp_path / "graph.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert set(data) >= {"articles", "nodes", "edges"}
+    assert len(data["articles"]) == stats["articles"] == 16
+    assert len(data["nodes"]) == stats["entities_total"]
+    assert len(data["edges"]) == stats["relations_total"]
+    article_ids = set()
+    for a in data["articles"]:
+        assert {"id", "source", "title", "url", "date"} <= set(a)
+        article_ids.add(a["id"])
+    assert len(article_ids) == 16
+    node_ids = set()
+    for n in data["nodes"]:
+        assert {"id", "type", "name", "aliases", "mentions"} <= set(n)
+        assert n["type"] in ("PERSON", "ORG", "LOC", "PROJECT")
+        assert isinstance(n["aliases"], list) and n["name"] not in n["aliases"]
+        assert n["mentions"]
+        for m in n["mentions"]:
+            assert set(m) >= {"article", "start", "stop"}
+            assert m["article"] in article_ids and 0 <= m["start"] < m["stop"]
+        node_ids.add(n["id"])
+    assert len(node_ids) == len(data["nodes"])
+    assert sum(len(n["mentions"]) for n in data["nodes"]) == stats["mentions"]
+
+
+def test_csv_folder(examples_store, tmp_path):
+    stats = examples_store.stats()
+    out = tmp_path / "csv"
+    written = export(examples_store.snapshot(), "csv", out)
+    assert sorted(p.name for p in written) == ["articles.csv", "edges.csv", "nodes.csv"]
+    nodes, edges, articles = (csv_rows(out / n) for n in ("nodes.csv", "edges.csv", "articles.csv"))
+    assert len(nodes) == stats["entities_total"]
+    assert len(edges) == stats["relations_total"]
+    assert len(articles) == stats["articles"]
+    assert {"id", "type", "name", "aliases", "mention_count"} <= set(nodes[0])
+    assert {"id", "source", "title", "url", "date"} <= set(articles[0])
+    assert sum(int(n["mention_count"]) for n in nodes) == stats["mentions"]
+
+
+def test_csv_zip(examples_store, tmp_path):
+    (path,) = export(examples_store.snapshot(), "csv", tmp_path / "graph.zip")
+    with zipfile.ZipFile(path) as z:
+        assert sorted(z.namelist()) == ["articles.csv", "edges.csv", "nodes.csv"]
+        rows = list(csv.DictReader(io.StringIO(z.read("articles.csv").decode("utf-8"))))
+    assert len(rows) == 16
+
+
+def test_unknown_format_is_refused(examples_store):
+    with pytest.raises(ValueError, match="unknown export format"):
+        export_bytes(examples_store.snapshot(), "xlsx")
+
+
+# --- a graph with a relation -------------------------------------------------------------
+
+def test_json_edge_with_weight_and_evidence(relation_store):
+    data = to_json(relation_store.snapshot())
+    assert {n["id"] for n in data["nodes"]} == {PERSON_KEY, ORG_KEY}
+    person = next(n for n in data["nodes"] if n["id"] == PERSON_KEY)
+    assert person["name"] == "Руслан Заливацкий" and person["aliases"] == ["Заливацкий"]
+    assert sorted(m["article"] for m in person["mentions"]) == [REL_A1, REL_A1, REL_A2]
+    (edge,) = data["edges"]
+    assert (edge["source"], edge["target"], edge["type"]) == (PERSON_KEY, ORG_KEY, "WORKS_AT")
+    assert edge["weight"] == 2  # two distinct articles
+    assert len(edge["evidence"]) == 3  # three sentences
+    assert sorted(e["article"] for e in edge["evidence"]) == [REL_A1, REL_A1, REL_A2]
+    for ev in edge["evidence"]:
+        text = relation_store.article(ev["article"])["text"]
+        assert 0 <= ev["start"] < ev["stop"] <= len(text)
+        assert text[ev["start"]:ev["stop"]] == ev["sentence"]
+
+
+# GEXF reserves an edge's `type` (directed/undirected/mutual), so there the relation type is `relation`
+@pytest.mark.parametrize("fmt, reader, type_attr", [("graphml", nx.read_graphml, "type"),
+                                                    ("gexf", nx.read_gexf, "relation")])
+def test_graph_files_carry_weight_and_evidence_count(relation_store, tmp_path, fmt, reader, type_attr):
+    (path,) = export(relation_store.snapshot(), fmt, tmp_path / f"graph.{fmt}")
+    g = reader(path)
+    assert g.number_of_nodes() == 2 and g.number_of_edges() == 1
+    assert g.nodes[PERSON_KEY]["type"] == "PERSON" and g.nodes[ORG_KEY]["type"] == "ORG"
+    ((u, v, d),) = g.edges(data=True)
+    assert (u, v) == (PERSON_KEY, ORG_KEY)
+    assert d[type_attr] == "WORKS_AT"
+    assert int(d["weight"]) == 2
+    assert int(d["evidence_count"]) == 3
+
+
+def test_gexf_edges_use_only_gexf_edge_types(relation_store, tmp_path):
+    """Gephi reads an edge's `type` XML attribute as directed/undirected/mutual."""
+    (path,) = export(relation_store.snapshot(), "gexf", tmp_path / "graph.gexf")
+    root = ET.parse(path).getroot()
+    edges = [el for el in root.iter() if el.tag.endswith("}edge")]
+    assert len(edges) == 1
+    for el in edges:
+        assert el.get("type", "directed") in ("directed", "undirected", "mutual")
+
+
+def test_csv_edges_of_the_relation(relation_store, tmp_path):
+    export(relation_store.snapshot(), "csv", tmp_path / "csv")
+    (edge,) = csv_rows(tmp_path / "csv" / "edges.csv")
+    assert (edge["source"], edge["target"], edge["type"]) == (PERSON_KEY, ORG_KEY, "WORKS_AT")
+    assert (edge["weight"], edge["evidence_count"]) == ("2", "3")
+    nodes = csv_rows(tmp_path / "csv" / "nodes.csv")
+    assert {n["id"]: int(n["mention_count"]) for n in nodes} == {PERSON_KEY: 3, ORG_KEY: 3}
+
+
+def test_neighbourhood_exports_too(relation_store, tmp_path):
+    g = relation_store.neighbourhood([ORG_KEY])
+    (path,) = export(g, "graphml", tmp_path / "n.graphml")
+    back = nx.read_graphml(path)
+    assert set(back.nodes) == {PERSON_KEY, ORG_KEY} and back.number_of_edges() == 1

@@ -1,0 +1,370 @@
+"""Readers: every supported format, encodings, errors, stable ids, dates, folders."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from graph.model import Article
+from ingest.readers import (ReadError, iter_files, normalise_date, normalise_text, read_articles,
+                            read_file)
+
+from conftest import EXAMPLES
+
+
+def read(path) -> list[Article | ReadError]:
+    return list(read_articles([path]))
+
+
+def only_articles(items) -> list[Article]:
+    return [i for i in items if isinstance(i, Article)]
+
+
+def only_errors(items) -> list[ReadError]:
+    return [i for i in items if isinstance(i, ReadError)]
+
+
+def one_article(path) -> Article:
+    items = read(path)
+    assert len(items) == 1 and isinstance(items[0], Article), items
+    return items[0]
+
+
+# --- .txt ------------------------------------------------------------------------
+
+def test_txt_first_line_is_title_and_doc_is_stem(tmp_path):
+    f = tmp_path / "vologda-park.txt"
+    f.write_text("Парк «Северный луч» открыт\n\nВ Вологде открыли парк.\nВторая строка.\n", encoding="utf-8")
+    a = one_article(f)
+    assert a.title == "Парк «Северный луч» открыт"
+    assert a.doc == "vologda-park"
+    assert a.source == str(f)
+    assert a.text.startswith("Парк «Северный луч» открыт\n\nВ Вологде")
+    assert not a.text.endswith("\n")
+
+
+def test_txt_text_is_normalised_for_offsets(tmp_path):
+    f = tmp_path / "crlf.txt"
+    f.write_bytes("Заголовок  \r\n\r\nПервый абзац.   \r\nВторой\x00 абзац.\r\n".encode("utf-8"))
+    a = one_article(f)
+    assert "\r" not in a.text and "\x00" not in a.text
+    assert a.text == "Заголовок\n\nПервый абзац.\nВторой абзац."
+    assert a.title == "Заголовок"
+
+
+def test_cp1251_txt_is_decoded(tmp_path):
+    text = "Губернатор Липецкой области встретился с инвесторами.\n\nАгропарк «Зелёная долина» откроется в 2025 году."
+    f = tmp_path / "lipetsk.txt"
+    f.write_bytes(text.encode("cp1251"))
+    with pytest.raises(UnicodeDecodeError):
+        f.read_bytes().decode("utf-8")  # the file really is not UTF-8
+    a = one_article(f)
+    assert a.text == text
+    assert a.title == "Губернатор Липецкой области встретился с инвесторами."
+
+
+def test_utf8_bom_is_dropped(tmp_path):
+    f = tmp_path / "bom.txt"
+    f.write_bytes(b"\xef\xbb\xbf" + "Заголовок с BOM\n\nТекст.".encode("utf-8"))
+    a = one_article(f)
+    assert a.title == "Заголовок с BOM"
+    assert not a.text.startswith("\ufeff")
+
+
+def test_utf8_bom_csv_header_still_has_text_column(tmp_path):
+    f = tmp_path / "bom.csv"
+    f.write_bytes(b"\xef\xbb\xbf" + "text,title\nТекст статьи,Заголовок\n".encode("utf-8"))
+    a = one_article(f)
+    assert a.text == "Текст статьи" and a.title == "Заголовок"
+
+
+# --- .html -----------------------------------------------------------------------
+
+PAGE = """<!DOCTYPE html>
+<html lang="ru"><head>
+<meta charset="utf-8">
+<title>Заголовок вкладки — Новости Севера</title>
+<meta property="article:published_time" content="2024-05-22T14:30:00+03:00">
+<link rel="canonical" href="https://news.example.ru/2024/05/22/park">
+<style>.x { color: red } СТИЛЬНЫЙМУСОР</style>
+<script>var tracker = "СКРИПТОВЫЙМУСОР";</script>
+</head><body>
+<header class="site-header"><a href="/">ШАПКАСАЙТА</a></header>
+<nav><ul><li><a href="/">НАВИГАЦИЯ Главная</a></li><li>Политика</li></ul></nav>
+<main>
+  <article>
+    <h1>Тайга Металл построит завод в парке</h1>
+    <div class="meta"><time datetime="2024-05-22">22 мая 2024</time></div>
+    <p>ООО «Тайга Металл» стало резидентом индустриального парка.</p>
+    <p>Инвестиции составят <b>1,2 млрд</b> рублей.</p>
+    <script>console.log("ВНУТРЕННИЙСКРИПТ")</script>
+  </article>
+  <aside><h3>Читайте также</h3><p>БОКОВАЯКОЛОНКА про погоду</p></aside>
+</main>
+<footer><p>ПОДВАЛ © 2024 Все права защищены</p></footer>
+</body></html>
+"""
+
+
+def test_html_main_text_only(tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text(PAGE, encoding="utf-8")
+    a = one_article(f)
+    assert "ООО «Тайга Металл» стало резидентом индустриального парка." in a.text
+    assert "Инвестиции составят 1,2 млрд рублей." in a.text
+    for junk in ("СТИЛЬНЫЙМУСОР", "СКРИПТОВЫЙМУСОР", "ВНУТРЕННИЙСКРИПТ", "ШАПКАСАЙТА", "НАВИГАЦИЯ",
+                 "БОКОВАЯКОЛОНКА", "Читайте также", "ПОДВАЛ", "color"):
+        assert junk not in a.text, junk
+    assert a.title == "Тайга Металл построит завод в парке"
+    assert a.text.startswith(a.title)  # the headline leads the text, once
+    assert a.text.count(a.title) == 1
+    assert a.date == "2024-05-22"
+    assert a.url == "https://news.example.ru/2024/05/22/park"
+    assert a.id == a.url
+    assert a.doc == "page"
+
+
+def test_html_headline_inside_article_header(tmp_path):
+    """<article><header><h1> is the usual HTML5 markup: the headline is not site chrome."""
+    f = tmp_path / "page.htm"
+    f.write_text("""<html><head><title>Вкладка | Сайт</title></head><body>
+        <header><nav>Меню сайта</nav></header>
+        <article><header><h1>Настоящий заголовок статьи</h1></header>
+        <p>Первый абзац статьи.</p></article>
+        <footer>Подвал</footer></body></html>""", encoding="utf-8")
+    a = one_article(f)
+    assert a.title == "Настоящий заголовок статьи"
+    assert a.text == "Настоящий заголовок статьи\n\nПервый абзац статьи."
+
+
+def test_html_title_falls_back_to_title_tag_and_main(tmp_path):
+    f = tmp_path / "plain.html"
+    f.write_text("""<html><head><title>Новость без h1</title>
+        <meta name="date" content="05.03.2024"></head><body>
+        <nav>Меню</nav><main><p>Текст новости.</p><p>Ещё абзац.</p></main>
+        <footer>Подвал</footer></body></html>""", encoding="utf-8")
+    a = one_article(f)
+    assert a.title == "Новость без h1"
+    assert a.text == "Текст новости.\n\nЕщё абзац."
+    assert "Меню" not in a.text and "Подвал" not in a.text
+    assert a.date == "2024-03-05"
+
+
+# --- .json / .jsonl --------------------------------------------------------------
+
+def test_json_object(tmp_path):
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps({"id": "rec-1", "title": "Заголовок", "date": "2024-02-08T10:00:00Z",
+                             "text": "Первый абзац.\n\nВторой абзац."}, ensure_ascii=False), encoding="utf-8")
+    a = one_article(f)
+    assert (a.id, a.title, a.date, a.doc) == ("rec-1", "Заголовок", "2024-02-08", "rec-1")
+    assert a.text == "Первый абзац.\n\nВторой абзац."
+
+
+def test_json_list(tmp_path):
+    f = tmp_path / "digest.json"
+    records = [{"title": "Первая", "url": "https://a.example.ru/1", "text": "Текст первой."},
+               {"title": "Вторая", "text": "Текст второй."}]
+    f.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    items = read(f)
+    assert not only_errors(items)
+    a, b = only_articles(items)
+    assert (a.title, a.text, a.id) == ("Первая", "Текст первой.", "https://a.example.ru/1")
+    assert (b.title, b.text) == ("Вторая", "Текст второй.")
+    assert b.id.startswith("sha1:")
+    assert a.doc != b.doc  # records of one file get distinct doc names
+
+
+def test_json_record_without_text_is_an_error_and_others_are_read(tmp_path):
+    f = tmp_path / "mixed.json"
+    f.write_text(json.dumps([{"title": "пусто"}, {"text": "Есть текст."}], ensure_ascii=False), encoding="utf-8")
+    items = read(f)
+    assert [a.text for a in only_articles(items)] == ["Есть текст."]
+    (err,) = only_errors(items)
+    assert str(f) in str(err) and "text" in str(err)
+
+
+def test_invalid_json_file_is_a_read_error(tmp_path):
+    f = tmp_path / "broken.json"
+    f.write_text('{"text": "оборвано', encoding="utf-8")
+    (err,) = read(f)
+    assert isinstance(err, ReadError)
+    assert str(f) in str(err)
+
+
+def test_jsonl_bad_line_is_reported_and_other_lines_read(tmp_path):
+    f = tmp_path / "batch.jsonl"
+    lines = [json.dumps({"id": "b-1", "text": "Первая статья."}, ensure_ascii=False),
+             "",
+             "{это не json",
+             json.dumps({"id": "b-2", "text": "Вторая статья.", "date": "12.10.2024"}, ensure_ascii=False)]
+    f.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = read(f)
+    assert [a.id for a in only_articles(items)] == ["b-1", "b-2"]
+    assert only_articles(items)[1].date == "2024-10-12"
+    (err,) = only_errors(items)
+    assert str(f) in str(err)
+    assert "line 3" in str(err)
+
+
+# --- .csv ------------------------------------------------------------------------
+
+def test_csv_quoted_text_with_newlines(tmp_path):
+    f = tmp_path / "regions.csv"
+    f.write_text('id,title,url,date,text\n'
+                 'csv-1,Первый,https://x.example.ru/1,2023-11-28,"Абзац один, с запятой.\n\nАбзац ""два""."\n'
+                 'csv-2,Второй,,28.11.2023,Короткий текст\n', encoding="utf-8")
+    items = read(f)
+    assert not only_errors(items)
+    a, b = only_articles(items)
+    assert a.text == 'Абзац один, с запятой.\n\nАбзац "два".'
+    assert (a.id, a.title, a.date) == ("https://x.example.ru/1", "Первый", "2023-11-28")
+    assert (b.id, b.text, b.date) == ("csv-2", "Короткий текст", "2023-11-28")
+
+
+def test_csv_without_text_column_is_a_read_error(tmp_path):
+    f = tmp_path / "notext.csv"
+    f.write_text("id,title,body\n1,Заголовок,Тело\n", encoding="utf-8")
+    (err,) = read(f)
+    assert isinstance(err, ReadError)
+    assert str(f) in str(err) and "text" in str(err)
+
+
+# --- errors ------------------------------------------------------------------------
+
+def test_unsupported_suffix_is_a_read_error(tmp_path):
+    f = tmp_path / "article.docx"
+    f.write_bytes(b"PK\x03\x04")
+    (err,) = read(f)
+    assert isinstance(err, ReadError)
+    assert str(f) in str(err) and ".docx" in str(err)
+
+
+def test_missing_path_is_a_read_error(tmp_path):
+    missing = tmp_path / "nowhere" / "news.txt"
+    (err,) = read(missing)
+    assert isinstance(err, ReadError)
+    assert str(missing) in str(err)
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\r\n\t  \n"])
+def test_empty_file_is_a_read_error(tmp_path, content):
+    f = tmp_path / "empty.txt"
+    f.write_bytes(content)
+    (err,) = read(f)
+    assert isinstance(err, ReadError)
+    assert str(f) in str(err)
+
+
+def test_read_file_never_raises_on_unreadable_path(tmp_path):
+    folder_named_like_a_file = tmp_path / "dir.txt"
+    folder_named_like_a_file.mkdir()
+    (err,) = list(read_file(folder_named_like_a_file))
+    assert isinstance(err, ReadError) and str(folder_named_like_a_file) in str(err)
+
+
+# --- ids and dates -------------------------------------------------------------------
+
+def test_id_is_url_then_record_id_then_text_hash(tmp_path):
+    f = tmp_path / "ids.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "rec-7", "url": "https://news.example.ru/7", "text": "С адресом."},
+        {"id": "rec-8", "text": "Без адреса."},
+        {"text": "Ни адреса, ни id."},
+    ]), encoding="utf-8")
+    a, b, c = only_articles(read(f))
+    assert a.id == "https://news.example.ru/7"
+    assert b.id == "rec-8"
+    assert c.id.startswith("sha1:")
+    assert c.id.removeprefix("sha1:") in hashlib.sha1(c.text.encode("utf-8")).hexdigest()
+
+
+def test_text_hash_id_is_stable_and_follows_the_text(tmp_path):
+    f = tmp_path / "a.txt"
+    f.write_text("Заголовок\n\nТекст статьи.", encoding="utf-8")
+    first = one_article(f).id
+    assert one_article(f).id == first  # reading again: same id
+    g = tmp_path / "copy.txt"
+    g.write_text("Заголовок\n\nТекст статьи.\n", encoding="utf-8")
+    assert one_article(g).id == first  # same (normalised) text elsewhere: same id
+    f.write_text("Заголовок\n\nТекст статьи изменён.", encoding="utf-8")
+    assert one_article(f).id != first
+
+
+@pytest.mark.parametrize("raw, iso", [
+    ("2024-05-22", "2024-05-22"),
+    ("2024-05-22T14:30:00+03:00", "2024-05-22"),
+    ("2025-01-02T00:00:00Z", "2025-01-02"),
+    ("05.03.2024", "2024-03-05"),
+    ("5.3.2024", "2024-03-05"),
+    ("опубликовано 31.12.2023 в 10:00", "2023-12-31"),
+    ("вчера", ""),
+    ("", ""),
+])
+def test_normalise_date(raw, iso):
+    assert normalise_date(raw) == iso
+
+
+def test_normalise_text_keeps_paragraphs():
+    assert normalise_text("\n\nА  \r\n\r\nБ\rВ\n\n") == "А\n\nБ\nВ"
+
+
+# --- folders -------------------------------------------------------------------------
+
+def test_folder_is_read_recursively_in_sorted_order_without_hidden_files(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "b" / "deep").mkdir(parents=True)
+    (root / "a").mkdir()
+    (root / ".git").mkdir()
+    files = {
+        "z.txt": "Зет.", "a/m.txt": "Эм.", "b/deep/c.json": json.dumps({"text": "Си."}),
+        "b/a.csv": "text\nЭй.\n", ".hidden.txt": "Скрытый.", ".git/config.txt": "Гит.",
+        "notes.md": "Не статья.",
+    }
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    found = list(iter_files([root]))
+    rel = [p.relative_to(root).as_posix() for p in found]
+    assert sorted(rel) == sorted(["z.txt", "a/m.txt", "b/deep/c.json", "b/a.csv"])
+    assert found == sorted(found)
+    texts = [a.text for a in only_articles(read(root))]
+    assert sorted(texts) == sorted(["Зет.", "Эм.", "Си.", "Эй."])
+    assert "Скрытый." not in texts and "Гит." not in texts
+    assert texts == [a.text for a in only_articles(read(root))]  # same order every time
+
+
+def test_several_paths_keep_their_order(tmp_path):
+    one = tmp_path / "b.txt"
+    two = tmp_path / "a.txt"
+    one.write_text("Бэ.", encoding="utf-8")
+    two.write_text("А.", encoding="utf-8")
+    assert [a.text for a in only_articles(read_articles([one, two]))] == ["Бэ.", "А."]
+
+
+# --- the example corpus ------------------------------------------------------------------
+
+def test_examples_folder():
+    items = read(EXAMPLES)
+    assert not only_errors(items)
+    articles = only_articles(items)
+    assert len(articles) == 16
+    assert len({a.id for a in articles}) == 16
+    for a in articles:
+        assert a.text.strip() and a.title
+        assert "\r" not in a.text and "\ufffd" not in a.text
+        assert a.date == "" or (len(a.date) == 10 and a.date[4] == "-" and a.date[7] == "-")
+    (cp,) = [a for a in articles if a.doc.endswith("cp1251")]
+    assert "Липецк" in cp.text and "«Зелёная долина»" in cp.text
+    cyrillic = sum("а" <= ch.lower() <= "я" or ch in "ёЁ" for ch in cp.text)
+    assert cyrillic > 0.5 * sum(ch.isalpha() for ch in cp.text)
+    html = [a for a in articles if Path(a.source).suffix == ".html"]
+    assert len(html) == 3
+    for a in html:
+        assert a.url.startswith("https://") and a.date
+        assert "Реклама" not in a.text and "cookie" not in a.text
+    by_format = {}
+    for a in articles:
+        by_format[Path(a.source).name] = by_format.get(Path(a.source).name, 0) + 1
+    assert by_format["batch.jsonl"] == 4 and by_format["digest.json"] == 2 and by_format["regions.csv"] == 2

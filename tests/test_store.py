@@ -1,0 +1,319 @@
+"""The embedded store through the ingest job: idempotence, replacement, removal, search,
+entity cards, bad files, durability and concurrent reading (WAL)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from graph.store import open_store
+from ingest.run import ingest_paths
+
+from conftest import (ORG_KEY, PERSON_KEY, REL_A1, REL_A2, REL_TEXT_A1, ZALIVATSKY, write_texts)
+
+ZALIVATSKY_V2 = "Руслан Заливацкий приехал в Калугу."
+
+
+def mention_rows(store) -> list[tuple]:
+    return [tuple(r) for r in store.db.execute("SELECT article_id, entity_id, start, stop, text FROM mentions")]
+
+
+def names(store, query: str, types=None) -> list[str]:
+    return [h.name for h in store.search(query, types=types)]
+
+
+def test_ingest_then_reingest_changes_nothing(store, news_dir, nlp):
+    first = ingest_paths(store, [news_dir])
+    assert (first.added, first.replaced, first.unchanged, first.errors) == (3, 0, 0, [])
+    stats = store.stats()
+    assert stats["articles"] == 3
+    assert stats["entities_total"] >= 6 and stats["mentions"] > stats["entities_total"] - 1
+    rows = sorted(mention_rows(store))
+    again = ingest_paths(store, [news_dir])
+    assert (again.added, again.replaced, again.unchanged, again.errors) == (0, 0, 3, [])
+    assert store.stats() == stats
+    assert sorted(mention_rows(store)) == rows
+
+
+def test_stored_mentions_point_into_the_stored_text(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    for article_id, _, start, stop, text in mention_rows(store):
+        assert store.article(article_id)["text"][start:stop] == text
+
+
+def test_changed_txt_file_replaces_its_article(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    before = store.stats()
+    f = news_dir / "zalivatsky.txt"
+    (old_id,) = [a["id"] for a in store.articles_from_source(str(f))]
+    assert names(store, "Вологда") == ["Вологда"]
+
+    f.write_text(ZALIVATSKY_V2, encoding="utf-8")
+    report = ingest_paths(store, [news_dir])
+    assert (report.added, report.replaced, report.unchanged) == (0, 1, 2)
+
+    after = store.stats()
+    assert after["articles"] == before["articles"]
+    assert store.article(old_id) is None
+    (new,) = store.articles_from_source(str(f))
+    assert store.article(new["id"])["text"] == ZALIVATSKY_V2
+    # what only the old text named is gone, what the new text names is there
+    assert names(store, "Вологда") == []
+    assert names(store, "Северный луч") == []
+    assert "Калуга" in names(store, "Калуга")
+    # no duplicate mentions, and the person keeps only the new mention
+    rows = mention_rows(store)
+    assert len(rows) == len(set(rows)) == after["mentions"]
+    (hit,) = store.search("Заливацкий", types=["PERSON"])
+    card = store.entity(hit.id)
+    assert card.mention_count == 1
+    assert [(m.article, m.text) for m in card.mentions] == [(new["id"], "Руслан Заливацкий")]
+    assert card.aliases == []  # "Заливацкий" alone was only in the old text
+
+
+def test_changed_article_with_url_replaces(store, tmp_path, nlp):
+    f = tmp_path / "feed" / "feed.jsonl"
+    f.parent.mkdir()
+    url = "https://news.example.ru/2024/zalivatsky"
+    f.write_text(json.dumps({"url": url, "title": "Т", "text": ZALIVATSKY}, ensure_ascii=False), encoding="utf-8")
+    ingest_paths(store, [f])
+    assert store.article(url)["text"] == ZALIVATSKY
+    f.write_text(json.dumps({"url": url, "title": "Т", "text": ZALIVATSKY_V2}, ensure_ascii=False),
+                 encoding="utf-8")
+    report = ingest_paths(store, [f])
+    assert (report.added, report.replaced, report.unchanged) == (0, 1, 0)
+    assert store.stats()["articles"] == 1
+    assert store.article(url)["text"] == ZALIVATSKY_V2
+    assert names(store, "Вологда") == []
+    rows = mention_rows(store)
+    assert len(rows) == len(set(rows))
+    assert all(r[0] == url for r in rows)
+
+
+def test_remove_article(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    (gone,) = store.articles_from_source(str(news_dir / "vorobyev.txt"))
+    assert names(store, "Воробьев")
+    before = store.stats()
+    store.remove_article(gone["id"])
+    after = store.stats()
+    assert store.article(gone["id"]) is None
+    assert after["articles"] == before["articles"] - 1
+    assert after["entities_total"] < before["entities_total"]
+    assert names(store, "Воробьев") == [] and names(store, "Москва") == []
+    assert all(r[0] != gone["id"] for r in mention_rows(store))
+    assert names(store, "Заливацкий") == ["Руслан Заливацкий"]  # the others stay
+
+
+def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    for query in ("Заливацкого", "заливацкий", "ЗАЛИВАЦКОГО", "Руслана Заливацкого", "Руслан"):
+        hits = store.search(query)
+        assert hits and hits[0].name == "Руслан Заливацкий", query
+        assert hits[0].type == "PERSON" and hits[0].mentions == 2
+    assert names(store, "Вологде") == ["Вологда"]
+    assert names(store, "Андреем Воробьевым") == ["Андрей Воробьев"]
+    assert names(store, "Вологда", types=["LOC"]) == ["Вологда"]
+    assert names(store, "Вологда", types=["PERSON", "ORG"]) == []
+    assert names(store, "Заливацкого", types=["ORG"]) == []
+    assert store.search("Несуществующий") == []
+    assert store.search("  ,. ") == []
+
+
+@pytest.mark.parametrize("query", ["Заливацкому", "Заливацким"], ids=["dative", "instrumental"])
+def test_search_finds_surnames_in_dative_and_instrumental(store, news_dir, nlp, query):
+    ingest_paths(store, [news_dir])
+    assert names(store, query)[:1] == ["Руслан Заливацкий"]
+
+
+def test_entity_card_mentions_and_articles(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    (hit,) = store.search("Заливацкого")
+    card = store.entity(hit.id)
+    assert (card.id, card.type, card.name) == (hit.id, "PERSON", "Руслан Заливацкий")
+    assert card.mention_count == len(card.mentions) == 2
+    assert card.aliases == ["Заливацкий"]
+    texts = [m.text for m in card.mentions]
+    assert texts == ["Руслан Заливацкий", "Заливацкий"]
+    for m in card.mentions:
+        assert m.text in m.sentence
+        assert m.sentence_start <= m.start and m.sentence_start + len(m.sentence) >= m.stop
+        assert m.title == "Руслан Заливацкий возглавил компанию «Северный луч» в Вологде."
+    assert "Позже Заливацкий сказал" in card.mentions[1].sentence
+    assert "Позже" not in card.mentions[0].sentence  # sentences, not the whole text
+    (article,) = card.articles
+    assert article["title"] == "Руслан Заливацкий возглавил компанию «Северный луч» в Вологде."
+    assert article["id"] == card.mentions[0].article
+    assert store.entity("PERSON:никто") is None
+
+
+def test_bad_file_is_reported_and_the_rest_stored(store, tmp_path, nlp):
+    folder = write_texts(tmp_path / "mixed", {
+        "good.txt": ZALIVATSKY,
+        "notext.csv": "id,title\n1,Без текста\n",
+        "empty.txt": "",
+        "lines.jsonl": '{"id": "ok-1", "text": "Встреча прошла в Москве."}\n{сломано\n',
+    })
+    report = ingest_paths(store, [folder, tmp_path / "missing.txt"])
+    messages = [str(e) for e in report.errors]
+    assert len(messages) == 4, messages
+    for name in ("notext.csv", "empty.txt", "lines.jsonl", "missing.txt"):
+        assert any(name in msg for msg in messages), name
+    assert any("line 2" in msg for msg in messages)
+    assert report.added == 2
+    assert store.stats()["articles"] == 2
+    assert store.article("ok-1") is not None
+    assert names(store, "Заливацкого") == ["Руслан Заливацкий"]
+
+
+def test_extraction_failure_of_one_article_does_not_stop_the_batch(store, news_dir, nlp, monkeypatch):
+    import ingest.run as run
+    real = run.extract
+
+    def flaky(article):
+        if "Воробьев" in article.text:
+            raise RuntimeError("boom")
+        return real(article)
+
+    monkeypatch.setattr(run, "extract", flaky)
+    report = ingest_paths(store, [news_dir])
+    (err,) = report.errors
+    assert "vorobyev.txt" in str(err) and "boom" in str(err)
+    assert report.added == 2 and store.stats()["articles"] == 2
+
+
+def test_store_survives_close_and_reopen(tmp_path, news_dir, nlp):
+    path = tmp_path / "durable" / "graph.db"
+    s = open_store(str(path))
+    ingest_paths(s, [news_dir])
+    stats, hits = s.stats(), [h.id for h in s.search("Заливацкого")]
+    s.close()
+    assert path.is_file()
+    again = open_store(f"sqlite:///{path}")
+    try:
+        assert again.stats() == stats
+        assert [h.id for h in again.search("Заливацкого")] == hits
+        report = ingest_paths(again, [news_dir])
+        assert report.unchanged == 3 and report.added == 0
+    finally:
+        again.close()
+
+
+def test_open_store_default_lives_under_investgraph_home(isolated_home):
+    s = open_store()
+    try:
+        assert s.path == isolated_home / "graph.db"
+        assert s.path.is_file()
+    finally:
+        s.close()
+
+
+def test_reader_is_not_blocked_by_an_open_write_transaction(tmp_path, relation_store):
+    path = relation_store.path
+    raw = sqlite3.connect(path, timeout=1)
+    try:
+        assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        raw.close()
+    before = relation_store.stats()
+    writer = relation_store.db
+    writer.execute("BEGIN EXCLUSIVE")
+    try:
+        writer.execute("DELETE FROM mentions")
+        writer.execute("INSERT INTO articles (id, text, hash) VALUES ('pending', 'текст', 'x')")
+        reader = open_store(str(path))
+        try:
+            reader.db.execute("PRAGMA busy_timeout=1000")
+            assert reader.stats() == before  # the committed state, not the pending one
+            assert [h.id for h in reader.search("Заливацкого")] == [PERSON_KEY]
+        finally:
+            reader.close()
+    finally:
+        writer.rollback()
+    assert relation_store.stats() == before
+
+
+# --- relations, with a hand-made extraction -------------------------------------------
+
+def test_relation_weight_is_distinct_articles(relation_store):
+    s = relation_store
+    stats = s.stats()
+    assert stats["relations"]["WORKS_AT"] == stats["relations_total"] == 1
+    assert stats["entities_total"] == 2 and stats["articles"] == 2
+    person = s.entity(PERSON_KEY)
+    (n,) = person.neighbours
+    assert (n.id, n.type, n.name, n.relation, n.role, n.direction, n.weight) == \
+        (ORG_KEY, "ORG", "Северный луч", "WORKS_AT", None, "out", 2)
+    (back,) = s.entity(ORG_KEY).neighbours
+    assert (back.id, back.direction, back.weight) == (PERSON_KEY, "in", 2)
+    assert [a["id"] for a in person.articles] == [REL_A1, REL_A2]  # by date
+    assert person.mention_count == 3
+
+    g = s.neighbourhood([PERSON_KEY])
+    assert set(g.nodes) == {PERSON_KEY, ORG_KEY}
+    ((u, v, d),) = g.edges(data=True)
+    assert (u, v, d["type"], d["weight"], d["evidence_count"]) == (PERSON_KEY, ORG_KEY, "WORKS_AT", 2, 3)
+    assert s.neighbourhood([PERSON_KEY], min_weight=3).number_of_edges() == 0
+    assert s.neighbourhood([PERSON_KEY], relations=["LOCATED_IN"]).number_of_edges() == 0
+
+
+def test_removing_an_article_lowers_weight_then_drops_the_relation(relation_store):
+    s = relation_store
+    s.remove_article(REL_A2)
+    (n,) = s.entity(PERSON_KEY).neighbours
+    assert n.weight == 1
+    ((_, _, d),) = s.snapshot().edges(data=True)
+    assert d["evidence_count"] == 2 and {e["article"] for e in d["evidence"]} == {REL_A1}
+    s.remove_article(REL_A1)
+    stats = s.stats()
+    assert (stats["articles"], stats["entities_total"], stats["relations_total"], stats["mentions"]) == (0, 0, 0, 0)
+    assert s.entity(PERSON_KEY) is None
+
+
+def test_rewriting_the_same_relation_batch_is_idempotent(relation_store):
+    from conftest import relation_extractions
+    before = relation_store.stats()
+    report = relation_store.write(relation_extractions())
+    assert report.unchanged == [REL_A1, REL_A2] and not report.added and not report.replaced
+    assert relation_store.stats() == before
+    (n,) = relation_store.entity(PERSON_KEY).neighbours
+    assert n.weight == 2
+
+
+def test_evidence_sentences_are_stored(relation_store):
+    ((_, _, d),) = relation_store.snapshot().edges(data=True)
+    for ev in d["evidence"]:
+        text = relation_store.article(ev["article"])["text"]
+        assert text[ev["start"]:ev["stop"]] == ev["sentence"]
+    assert any("руководит" in ev["sentence"] for ev in d["evidence"])
+    assert REL_TEXT_A1.startswith(d["evidence"][0]["sentence"])
+
+
+# --- the example corpus -------------------------------------------------------------------
+
+def test_example_corpus_in_the_store(examples_store):
+    s = examples_store
+    stats = s.stats()
+    assert stats["articles"] == 16
+    assert stats["entities"]["PERSON"] > 0 and stats["entities"]["ORG"] > 0 and stats["entities"]["LOC"] > 0
+    g = s.snapshot()
+    assert g.number_of_nodes() == stats["entities_total"]
+    texts = {a["id"]: s.article(a["id"])["text"] for a in s.articles()}
+    assert len(texts) == 16
+    for _, d in g.nodes(data=True):
+        for m in d["mentions"]:
+            assert texts[m["article"]][m["start"]:m["stop"]] == m["text"]
+    # recurring entities connect articles
+    assert any(len({m["article"] for m in d["mentions"]}) > 1 for _, d in g.nodes(data=True))
+    # the cp1251 article is stored as proper Cyrillic and is searchable
+    assert s.search("Липецкой области", types=["LOC"])
+
+
+@pytest.mark.parametrize("query", ["Тайга Металл", "Вологодской области"])
+def test_example_corpus_search_finds_recurring_entities(examples_store, query):
+    hits = examples_store.search(query)
+    assert hits
+    card = examples_store.entity(hits[0].id)
+    assert len(card.articles) >= 2
+    assert all(a["title"] for a in card.articles)
