@@ -14,6 +14,7 @@ from natasha import Doc
 from graph.model import Article, Entity, Extraction, Mention
 from graph.text import lemma, name_key
 
+from .aliases import canonical
 from .grammars.organisations import BODIES, UNITS
 from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
@@ -90,13 +91,17 @@ def group_persons(found: list[Found]) -> list[list[Found]]:
 
 
 def group_others(found: list[Found]) -> list[list[Found]]:
+    """Same type and same lemmatised name (or known variants of one name: РФ, Россия)."""
     groups: dict[tuple[str, str], list[Found]] = defaultdict(list)
     for f in found:
-        groups[(f.type, name_key(f.normal))].append(f)
+        name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
+        groups[(f.type, name_key(name))].append(f)
     return list(groups.values())
 
 
 def best_name(group: list[Found]) -> str:
+    if known := canonical(group[0].type, group[0].normal) or canonical(group[0].type, group[0].text):
+        return known
     if group[0].type == "PERSON":
         return max((f.normal for f in group), key=lambda n: (len(n.split()), len(n)))
     counts = Counter(f.normal for f in group)
