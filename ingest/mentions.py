@@ -21,6 +21,7 @@ from natasha.norm import syntax_normalize
 
 from graph.text import name_key
 
+from .aliases import canonical
 from .pipeline import pipeline
 
 NER_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
@@ -161,6 +162,8 @@ def apply_lexicon(found: list[Found]) -> list[Found]:
             continue
         if (t := lex["types"].get(key)) and f.origin != "grammar":
             f.type = t
+        elif f.type == "ORG" and canonical("LOC", f.normal):  # "Российской Федерации" is a place
+            f.type = "LOC"
         out.append(f)
     return out
 

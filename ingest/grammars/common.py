@@ -38,7 +38,7 @@ TERRITORY = or_(
     rule(and_(gram("ADJF"), GENT, CAPITALISED),
          and_(gram("ADJF"), GENT).optional().repeatable(max=2),
          and_(gram("NOUN"), GENT, dictionary(TERRITORY_NOUNS))),
-    rule(and_(gram("NOUN"), GENT, CAPITALISED, NOT_NAME)),
+    rule(and_(gram("NOUN"), GENT, CAPITALISED, gram("Geox"))),
     rule(ABBREVIATION),
 )
 

@@ -37,7 +37,7 @@ BODIES = {
     "посольство", "консульство", "представительство", "делегация", "министерство", "минфин",
     "минэкономразвития", "минпромторг", "минсельхоз", "минтранс", "минстрой", "минэнерго", "минобороны",
     "минприроды", "минздрав", "минобрнауки", "минкультуры", "минвостокразвития", "минцифры",
-    "полиция", "суд", "сенат", "конгресс", "кабинет", "руководство", "власти", "сборная", "федерация",
+    "полиция", "суд", "сенат", "конгресс", "кабинет", "руководство", "сборная",
     "пресс-служба", "канцелярия", "губернаторство", "ведомство", "казначейство", "генштаб",
     "правоохранительные", "законодательное", "заксобрание", "собрание", "совет", "палата", "управление",
     "департамент", "комитет", "агентство", "служба", "фонд", "корпорация", "гордума", "облдума",
@@ -53,10 +53,6 @@ LEGAL = rule(in_caseless(LEGAL_FORMS), QUOTED_NAME)
 NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=2),
                    dictionary(ORG_NOUNS), QUOTED_NAME)
 
-BODY = dictionary(BODIES)
-GOV_TERRITORY = rule(BODY, TERRITORY)
-ADJ_BODY = rule(PLACE_ADJECTIVE, BODY, TERRITORY.optional())
-
 # lower-case genitive words after a unit noun: "промышленности и торговли", "регионального развития"
 GENT_WORD = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
@@ -65,6 +61,15 @@ DAT_WORD = and_(gram("datv"), not_(is_capitalized()), or_(gram("NOUN"), gram("AD
 PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4),
                  rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
                  TERRITORY.optional().repeatable(max=2))
+# bodies a place adjective names on its own: "японское правительство", "краевое министерство …"
+ADJ_BODIES = {"правительство", "министерство", "мид", "парламент", "посольство", "консульство",
+              "представительство", "делегация", "кабинет", "сборная", "ведомство", "администрация",
+              "мэрия", "минфин", "минобороны"}
+
+BODY = dictionary(BODIES)
+GOV_TERRITORY = rule(BODY, TERRITORY)
+ADJ_BODY = rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional())
+
 UNIT = dictionary(UNITS)
 # the owner after a unit: Фонда Сколково, Хабаровского края
 OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME),
