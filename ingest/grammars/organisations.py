@@ -13,7 +13,7 @@ from __future__ import annotations
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
 
-from .common import GENT, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
+from .common import GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
 
 LEGAL_FORMS = {
     "ООО", "ОАО", "ЗАО", "ПАО", "АО", "АНО", "НКО", "ФГУП", "ГУП", "МУП", "ФГБУ", "ГБУ", "ГАУ", "ГКУ",
@@ -77,7 +77,17 @@ OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME)
 CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE), OWNER.optional())
 UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER)
 
-ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, CAPITAL_UNIT, UNIT_WITH_OWNER)
+# "Следственного комитета при прокуратуре", "совета при Президенте РФ"
+PRI_TAIL = rule(caseless("при"), or_(gram("NOUN"), gram("ADJF")).repeatable(max=3), TERRITORY.optional())
+# "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
+NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=3),
+                  or_(UNIT, BODY), or_(GENT_PHRASE, PO_PHRASE).optional(), PRI_TAIL.optional(), OWNER.optional())
+# "креативного агентства Kollektiv", "банка HSBC"
+LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
+                  LATIN_WORD.repeatable(max=4))
+
+ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY,
+                   CAPITAL_UNIT, UNIT_WITH_OWNER)
 
 
 def parser() -> Parser:
