@@ -18,6 +18,7 @@ from .aliases import canonical
 from .grammars.organisations import BODIES, UNITS
 from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
+from .projects import project_mentions
 from .relations import find_relations
 
 
@@ -54,7 +55,8 @@ def organisation_spans(text: str, offset: int = 0, depth: int = 0) -> list[tuple
 
 
 def grammar_mentions(doc: Doc) -> list[Found]:
-    return [make_found(doc, "ORG", start, stop, "grammar") for start, stop in organisation_spans(doc.text)]
+    organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in organisation_spans(doc.text)]
+    return organisations + project_mentions(doc)
 
 
 # --- grouping mentions into entities ---------------------------------------------
@@ -94,9 +96,17 @@ def group_others(found: list[Found]) -> list[list[Found]]:
     """Same type and same lemmatised name (or known variants of one name: РФ, Россия)."""
     groups: dict[tuple[str, str], list[Found]] = defaultdict(list)
     for f in found:
-        name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
-        groups[(f.type, name_key(name))].append(f)
+        groups[group_key(f)].append(f)
     return list(groups.values())
+
+
+def group_key(f: Found) -> tuple[str, str]:
+    if f.type == "PROJECT":  # by its own name, else by kind and head word ("завод")
+        if f.label:
+            return f.type, name_key(f.label)
+        return f.type, f"{f.kind}:{lemma(f.normal.split()[0]) if f.kind == 'plant' else ''}"
+    name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
+    return f.type, name_key(name)
 
 
 def best_name(group: list[Found]) -> str:
@@ -104,6 +114,11 @@ def best_name(group: list[Found]) -> str:
         return known
     if group[0].type == "PERSON":
         return max((f.normal for f in group), key=lambda n: (len(n.split()), len(n)))
+    if group[0].type == "PROJECT":
+        counts = Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group)
+        if any(f.label for f in group):  # "ТОР «Хабаровск»" over "территория опережающего развития «Хабаровск»"
+            return min(counts, key=lambda n: (-counts[n], len(n)))
+        return max(counts, key=len)
     counts = Counter(f.normal for f in group)
     return max(counts, key=lambda n: (counts[n], len(n)))
 

@@ -42,6 +42,9 @@ class Found:
     middle: str = ""
     last: str = ""
     kind: str | None = None
+    label: str = ""  # a project's own name: «Хабаровск» in ТОР «Хабаровск»
+    label_start: int = -1
+    label_stop: int = -1
     same_as: Found | None = None  # an alias written next to its main form: "(Joshua Wolf)"
     facts: dict = field(default_factory=dict)
 
@@ -216,6 +219,13 @@ def name_parts(found: list[Found]) -> None:
 
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, natasha_mentions(doc))
-    found = combine(apply_lexicon(found + grammar_spans))
+    found = drop_inside_labels(combine(apply_lexicon(found + grammar_spans)))
     name_parts(found)
     return found
+
+
+def drop_inside_labels(found: list[Found]) -> list[Found]:
+    """A place or company inside a project's own name («Хабаровск» in ТОР «Хабаровск») is
+    part of that name, not a mention of its own."""
+    labels = [(p.label_start, p.label_stop) for p in found if p.type == "PROJECT" and p.label_start >= 0]
+    return [f for f in found if f.type == "PROJECT" or not any(a <= f.start and f.stop <= b for a, b in labels)]

@@ -1,0 +1,126 @@
+"""Project mentions: what the project grammar finds, made into Found mentions with a kind.
+
+- a head with several quoted names ("ТОР «Белогорск», «Свободный» и «Приамурская»")
+  gives one project per name, all of the head's kind;
+- a bare quoted name that repeats a project's name later on ("«Белогорска»") is another
+  mention of that project;
+- a "площадка «Парус»" takes the kind of the zone or park it sits in (same sentence).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from natasha import Doc
+
+from graph.text import name_key
+
+from .grammars.projects import kind_of
+from .mentions import Found, make_found
+
+QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
+TRAILING = re.compile(r"(\s+(и|или|а)(\s+[а-яё-]+)?)$")
+ZONE_KINDS = ("tor", "sez", "industrial_park", "technopark", "free_port", "agro_park", "business_park")
+
+
+@lru_cache(maxsize=1)
+def project_parser():
+    from .grammars.projects import parser
+    return parser()
+
+
+def widen(text: str, start: int, stop: int) -> tuple[int, int]:
+    """Whole words, hyphenated words included ("российско-китайский", "Комсомольске-на-Амуре")."""
+    while start > 0 and (text[start - 1].isalnum() or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())):
+        start -= 1
+    while stop < len(text) and (text[stop].isalnum() or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
+        stop += 1
+    return start, stop
+
+
+def after_name(text: str, start: int) -> bool:
+    """The span follows a capitalised word or an opening quote: it is part of a name
+    ("Анжерский трубный завод", "«Маслоэкстракционный завод")."""
+    before = text[:start].rstrip(" ")
+    if before.endswith(("«", '"', "„")):
+        return True
+    m = re.search(r"([A-ZА-ЯЁ][\w-]*)$", before)
+    return bool(m) and not re.search(r"[.!?\n]\s*$", before[: m.start()] or ".")
+
+
+def quoted_label(text: str, start: int, stop: int) -> tuple[str, int, int]:
+    m = QUOTE.search(text, start, stop) or re.search(r"«[^«»]+«[^«»]+»", text[start:stop])
+    if m is None:
+        return "", -1, -1
+    if m.re is QUOTE:
+        return m.group(0), m.start(), m.end()
+    return m.group(0), start + m.start(), start + m.end()
+
+
+def grammar_projects(doc: Doc) -> list[Found]:
+    text = doc.text
+    found = []
+    for match in project_parser().findall(text):
+        fact = match.fact
+        start, stop = widen(text, match.span.start, match.span.stop)
+        if fact.name is None and after_name(text, start):
+            continue
+        span_text = text[start:stop]
+        trimmed = TRAILING.sub("", span_text) if fact.name is None else span_text
+        stop = start + len(trimmed)
+        kind = kind_of(fact.head)
+        more = list(QUOTE.finditer(text, start, stop)) if fact.more else []
+        first_stop = more[1].start() if len(more) > 1 else stop
+        if more:  # "«Надеждинская» и «Михайловский»": the first project ends at its own name
+            first_stop = text.rfind("»", start, first_stop) + 1
+        main = make_found(doc, "PROJECT", start, first_stop, "grammar")
+        main.kind = kind
+        if fact.name:
+            main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
+            if not main.label:  # a plain name: "свободный порт Владивосток"
+                main.label = fact.name
+        found.append(main)
+        for q in more[1:]:
+            other = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
+            other.kind, other.label, other.label_start, other.label_stop = kind, q.group(0), q.start(), q.end()
+            other.normal = f"{main.normal[: main.label_start - main.start]}{q.group(0)}".strip() \
+                if main.label_start > 0 else q.group(0)
+            found.append(other)
+    return found
+
+
+def repeated_names(doc: Doc, projects: list[Found]) -> list[Found]:
+    """Bare «Name» quotes (any case form) naming a project found with its head."""
+    labels = {name_key(p.label): p for p in projects if p.label.startswith("«")}
+    if not labels:
+        return []
+    covered = [(p.start, p.stop) for p in projects]
+    found = []
+    for q in QUOTE.finditer(doc.text):
+        if any(a <= q.start() < b for a, b in covered):
+            continue
+        project = labels.get(name_key(q.group(0)))
+        if project is not None:
+            f = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
+            f.kind, f.label, f.label_start, f.label_stop = project.kind, project.label, q.start(), q.end()
+            f.normal = project.normal
+            found.append(f)
+    return found
+
+
+def settle_site_kinds(doc: Doc, projects: list[Found]) -> None:
+    """A "площадка" is part of the zone or park named in its sentence; alone it is a park."""
+    for p in projects:
+        if p.kind != "site":
+            continue
+        sentence = next((s for s in doc.sents if s.start <= p.start < s.stop), None)
+        zones = [q.kind for q in projects if q.kind in ZONE_KINDS and sentence is not None
+                 and sentence.start <= q.start < sentence.stop]
+        p.kind = zones[0] if zones else "industrial_park"
+
+
+def project_mentions(doc: Doc) -> list[Found]:
+    projects = grammar_projects(doc)
+    projects += repeated_names(doc, projects)
+    settle_site_kinds(doc, projects)
+    return projects
