@@ -226,6 +226,9 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
 
 def drop_inside_labels(found: list[Found]) -> list[Found]:
     """A place or company inside a project's own name («Хабаровск» in ТОР «Хабаровск») is
-    part of that name, not a mention of its own."""
-    labels = [(p.label_start, p.label_stop) for p in found if p.type == "PROJECT" and p.label_start >= 0]
-    return [f for f in found if f.type == "PROJECT" or not any(a <= f.start and f.stop <= b for a, b in labels)]
+    part of that name, not a mention of its own; nor is a "place" among an unnamed
+    project's head words ("Газохимический комплекс")."""
+    labels = [(p.label_start, p.label_stop, bool(p.label)) for p in found
+              if p.type == "PROJECT" and p.label_start >= 0]
+    return [f for f in found if f.type == "PROJECT" or not any(
+        a <= f.start and f.stop <= b and (named or f.type == "LOC") for a, b, named in labels)]

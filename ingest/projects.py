@@ -48,6 +48,21 @@ def after_name(text: str, start: int) -> bool:
     return bool(m) and not re.search(r"[.!?\n]\s*$", before[: m.start()] or ".")
 
 
+def capitalised_inside(text: str, start: int) -> bool:
+    """An unnamed project starting with a capital away from a sentence start is a name
+    ("Анжерский трубный завод" inside a sentence)."""
+    if not text[start:start + 1].isupper():
+        return False
+    before = text[:start].rstrip(" «\"")
+    return bool(before) and before[-1] not in ".!?\n:—"
+
+
+def pin_start(text: str, start: int, stop: int) -> int:
+    """Where the words that pin an unnamed project down begin: "в …", "на …", "по …"."""
+    m = re.search(r"\s(в|на|во|по)\s", text[start:stop])
+    return start + m.start() + 1 if m else stop
+
+
 def quoted_label(text: str, start: int, stop: int) -> tuple[str, int, int]:
     m = QUOTE.search(text, start, stop) or re.search(r"«[^«»]+«[^«»]+»", text[start:stop])
     if m is None:
@@ -63,7 +78,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
     for match in project_parser().findall(text):
         fact = match.fact
         start, stop = widen(text, match.span.start, match.span.stop)
-        if fact.name is None and after_name(text, start):
+        if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)):
             continue
         span_text = text[start:stop]
         trimmed = TRAILING.sub("", span_text) if fact.name is None else span_text
@@ -79,6 +94,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
             main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
             if not main.label:  # a plain name: "свободный порт Владивосток"
                 main.label = fact.name
+        else:  # no other mention inside the head words: "Газохимический" is not a place
+            main.label_start, main.label_stop = start, pin_start(text, start, stop)
         found.append(main)
         for q in more[1:]:
             other = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
@@ -119,8 +136,21 @@ def settle_site_kinds(doc: Doc, projects: list[Found]) -> None:
         p.kind = zones[0] if zones else "industrial_park"
 
 
+def join_bare_heads(projects: list[Found]) -> None:
+    """"сельхозмашиностроительный технопарк" after "технопарк «Юг Алтая»": an unnamed
+    project with nothing pinning it down is the named project of its kind before it."""
+    named = sorted((p for p in projects if p.label), key=lambda p: p.start)
+    for p in projects:
+        if p.label or p.label_stop < p.stop:  # named, or pinned by "в …"/"по …"
+            continue
+        before = [n for n in named if n.kind == p.kind and n.start < p.start]
+        if before:
+            p.same_as = before[-1]
+
+
 def project_mentions(doc: Doc) -> list[Found]:
     projects = grammar_projects(doc)
     projects += repeated_names(doc, projects)
     settle_site_kinds(doc, projects)
+    join_bare_heads(projects)
     return projects

@@ -84,10 +84,14 @@ LOWER = and_(not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF"), gram("PRTF"
 IN_PLACE = rule(in_({"в", "на", "во"}), and_(LOWER, not_(gram("CONJ"))).optional().repeatable(max=2),
                 and_(CAP, not_(gram("PREP"))), PLACE_TOKEN.optional().repeatable(max=4))
 # "по глубокой переработке сои", "по выпуску эксцентриково-циклоидальных клапанов"
-PO_PHRASE = rule(caseless("по"), and_(LOWER, not_(gram("CONJ"))), or_(LOWER, eq("-")).optional().repeatable(max=6))
+PO_WORD = and_(not_(is_capitalized()), not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")),
+               not_(gram("PREP")), not_(gram("PRCL")), not_(gram("NUMR")), not_(in_({",", ".", "«", "»", "(", ")", "—"})),
+               or_(not_(gram("CONJ")), eq("и")))
+PO_PHRASE = rule(caseless("по"), and_(LOWER, not_(gram("CONJ"))), PO_WORD.optional().repeatable(max=6))
 GENT_TYPE = rule(and_(gram("ADJF"), gram("gent"), not_(is_capitalized())).optional().repeatable(max=2),
                  normalized("тип"))  # "технико-внедренческого типа"
-MODIFIER = and_(gram("ADJF"), not_(is_capitalized()), not_(gram("Apro")))
+# capitalised only at the start of a sentence: extract checks that (else "Анжерский трубный завод")
+MODIFIER = and_(gram("ADJF"), not_(gram("Apro")))
 # a name without quotes after a head that takes one: "свободного порта Владивосток"
 PLAIN_NAME_HEAD = any_of(KIND_HEADS["free_port"], KIND_HEADS["sez"], KIND_HEADS["tor"])
 COORDINATED = rule(in_({",", "и"}), QUOTED)
