@@ -10,13 +10,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
 
 from .model import (ENTITY_TYPES, RELATION_TYPES, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef, Neighbour, relation_key)
-from .store import StoreError, WriteReport, matches, query_terms, rank_hits
+from .store import (StoreError, WriteReport, extraction_of, matches, neighbour_order, query_terms,
+                    rank_hits)
 from .text import name_key
 
 SCHEMA = """
@@ -75,7 +77,7 @@ class EmbeddedStore:
         return row["hash"] if row else None
 
     def articles_from_source(self, source: str) -> list[dict]:
-        return [dict(r) for r in self.db.execute("SELECT id, doc FROM articles WHERE source=?", (source,))]
+        return [dict(r) for r in self.db.execute("SELECT id, doc FROM articles WHERE source=? ORDER BY id", (source,))]
 
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article."""
@@ -143,8 +145,11 @@ class EmbeddedStore:
             self._refresh_names(entity_id)
 
     def _drop_orphans(self) -> None:
-        self.db.execute("DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)")
+        """An entity lives while it is mentioned; a relation while it has evidence and both its ends live."""
         self.db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
+        self.db.execute("""DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)
+                           OR source NOT IN (SELECT id FROM entities) OR target NOT IN (SELECT id FROM entities)""")
+        self.db.execute("DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)")
         self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
 
     def remove_article(self, article_id: str) -> None:
@@ -186,8 +191,9 @@ class EmbeddedStore:
         terms = query_terms(text)
         if not terms:
             return []
-        rows = self.db.execute("SELECT entity_id, key FROM names WHERE (' ' || key) LIKE ?",
-                               (f"% {terms[0]}%",)).fetchall()
+        pattern = "% " + terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute("SELECT entity_id, key FROM names WHERE (' ' || key) LIKE ? ESCAPE '\\'",
+                               (pattern,)).fetchall()
         keys: dict[str, list[str]] = defaultdict(list)
         for r in rows:
             keys[r["entity_id"]].append(r["key"])
@@ -231,7 +237,7 @@ class EmbeddedStore:
             if other:
                 neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
                                             "out" if out else "in", r["weight"]))
-        neighbours.sort(key=lambda n: (-n.weight, n.relation, n.name, n.id))
+        neighbours.sort(key=neighbour_order)
         return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
                           len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
                           neighbours, mentions)
@@ -247,7 +253,7 @@ class EmbeddedStore:
         for r in self.db.execute(
                 """SELECT m.*, a.text article_text, a.title, a.url, a.date FROM mentions m
                    JOIN articles a ON a.id = m.article_id WHERE m.entity_id=?
-                   ORDER BY a.date, m.article_id, m.start""", (entity_id,)):
+                   ORDER BY a.date, m.article_id, m.start, m.stop""", (entity_id,)):
             s0, s1 = r["sentence_start"], r["sentence_stop"]
             if s0 is None or s0 < 0:
                 s0, s1 = r["start"], r["stop"]
@@ -280,11 +286,13 @@ class EmbeddedStore:
         info = self._entity_rows(ids)
         counts = self._mention_counts(ids) if ids else {}
         for i in ids:
-            r = info[i]
+            if (r := info.get(i)) is None:  # an id that names no entity
+                continue
             g.add_node(i, type=r["type"], name=r["name"], kind=r["kind"] or "", mention_count=counts.get(i, 0))
         for e in edges:
-            g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
-                       weight=e["weight"], evidence_count=e["evidence_count"])
+            if e["source"] in g and e["target"] in g:
+                g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
+                           weight=e["weight"], evidence_count=e["evidence_count"])
         return g
 
     def snapshot(self) -> nx.MultiDiGraph:
@@ -293,7 +301,7 @@ class EmbeddedStore:
         g.graph["articles"] = [dict(r) for r in self.db.execute(
             "SELECT id, source, doc, title, url, date FROM articles ORDER BY id")]
         mentions = defaultdict(list)
-        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions ORDER BY article_id, start"):
+        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions ORDER BY article_id, start, stop"):
             mentions[r["entity_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
                                              "text": r["text"]})
         for r in self.db.execute("SELECT * FROM entities ORDER BY id"):
@@ -302,7 +310,7 @@ class EmbeddedStore:
             g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "", aliases=aliases,
                        facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
         evidence = defaultdict(list)
-        for r in self.db.execute("SELECT * FROM evidence ORDER BY article_id, start"):
+        for r in self.db.execute("SELECT * FROM evidence ORDER BY article_id, start, stop"):
             evidence[r["relation_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
                                                "sentence": r["sentence"]})
         for r in self.db.execute("SELECT * FROM relations ORDER BY id"):
@@ -310,3 +318,20 @@ class EmbeddedStore:
             g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
                        weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
         return g
+
+    def extractions(self) -> Iterator[Extraction]:
+        """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
+        ids = [r["id"] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
+        for article_id in ids:
+            article = self.article(article_id)
+            if article is None:  # removed since the listing
+                continue
+            mentions = [dict(r) for r in self.db.execute(
+                """SELECT entity_id entity, start, stop, text, sentence_start, sentence_stop
+                   FROM mentions WHERE article_id=?""", (article_id,))]
+            evidence = [dict(r) for r in self.db.execute(
+                """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence
+                   FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
+            ids_needed = {m["entity"] for m in mentions} | {e[k] for e in evidence for k in ("source", "target")}
+            entities = {i: dict(r) for i, r in self._entity_rows(sorted(ids_needed)).items()}
+            yield extraction_of(article, entities, mentions, evidence)

@@ -1,22 +1,36 @@
 """The store interface every backend implements, and `open_store(url)` that picks one.
 
 URLs: a path or `sqlite:///path` opens the embedded store (the default, under
-`$INVESTGRAPH_HOME`, default `./.investgraph/`); `neo4j://` and `bolt://` open Neo4j.
-The app and the CLI talk only to this interface; both stores pass one contract suite.
+`$INVESTGRAPH_HOME`, default `./.investgraph/`); `neo4j://[USER@]HOST[:PORT][?database=DB]`
+(also `bolt://`, `neo4j+s://`, `bolt+s://`) opens Neo4j. The Neo4j password comes from
+`NEO4J_PASSWORD` and never appears in a store's `url`. Without a URL: `$INVESTGRAPH_STORE`,
+else `$NEO4J_URI`, else the embedded default.
+
+The app and the CLI talk only to this interface; both stores pass one contract suite,
+and the helpers at the end (search matching and ranking, orderings, rebuilding an
+article's extraction) are shared so that both give the same answers.
 """
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import networkx as nx
 
-from .model import EntityCard, EntityHit, Extraction
+from .model import (Article, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention, Neighbour,
+                    Relation)
 from .text import fold, name_key
 
 DEFAULT_FILE = "graph.db"
+NEO4J_SCHEMES = ("neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc")
+NEO4J_DEFAULT_PORT = 7687
+NEO4J_DEFAULT_USER = "neo4j"
+NEO4J_DEFAULT_DATABASE = "neo4j"
 
 
 class StoreError(Exception):
@@ -45,25 +59,76 @@ class Store(Protocol):
     def neighbourhood(self, ids: list[str], hops: int = 1, types: list[str] | None = None,
                       relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph: ...
     def snapshot(self) -> nx.MultiDiGraph: ...
+    def extractions(self) -> Iterator[Extraction]: ...
     def close(self) -> None: ...
 
 
 def default_url() -> str:
-    if url := os.environ.get("INVESTGRAPH_STORE"):
+    if url := os.environ.get("INVESTGRAPH_STORE") or os.environ.get("NEO4J_URI"):
         return url
     home = Path(os.environ.get("INVESTGRAPH_HOME", ".investgraph"))
     return str(home / DEFAULT_FILE)
 
 
+def is_neo4j_url(url: str) -> bool:
+    return url.split("://", 1)[0].lower() in NEO4J_SCHEMES if "://" in url else False
+
+
+@dataclass(frozen=True)
+class Neo4jTarget:
+    """Where a Neo4j store connects: what the driver needs, and `url` to show (no password)."""
+
+    uri: str  # scheme://host:port[?routing context], for the driver
+    user: str
+    password: str = field(repr=False)
+    database: str
+    url: str  # the store's name in messages: scheme://user@host:port[?database=DB]
+
+
+def neo4j_target(url: str) -> Neo4jTarget:
+    """Parse a Neo4j URL: user from the URL or $NEO4J_USER (default neo4j), database from
+    `?database=` or $NEO4J_DATABASE (default neo4j), password from $NEO4J_PASSWORD (a password
+    written in the URL is used only when that is unset, and never shown)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or NEO4J_DEFAULT_PORT
+    except ValueError as err:
+        raise StoreError(f"{redact_url(url)}: not a Neo4j URL ({err})") from err
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    if scheme not in NEO4J_SCHEMES or not host or parts.path not in ("", "/"):
+        raise StoreError(f"{redact_url(url)}: not a Neo4j URL (expected neo4j://[USER@]HOST[:PORT][?database=DB])")
+    query = dict(parse_qsl(parts.query))
+    database = query.pop("database", "") or os.environ.get("NEO4J_DATABASE") or NEO4J_DEFAULT_DATABASE
+    user = unquote(parts.username or "") or os.environ.get("NEO4J_USER") or NEO4J_DEFAULT_USER
+    password = os.environ.get("NEO4J_PASSWORD") or unquote(parts.password or "")
+    netloc = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    rest = f"?{urlencode(query)}" if query else ""
+    shown = {**query, **({"database": database} if database != NEO4J_DEFAULT_DATABASE else {})}
+    return Neo4jTarget(uri=f"{scheme}://{netloc}{rest}", user=user, password=password, database=database,
+                       url=f"{scheme}://{user}@{netloc}" + (f"?{urlencode(shown)}" if shown else ""))
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, for messages."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        user = parts.username or ""
+        return parts._replace(netloc=f"{user}:***@{netloc}").geturl()
+    except ValueError:
+        return "<unparsable URL>"
+
+
 def open_store(url: str | None = None) -> Store:
-    """Open the store a URL names (None: $INVESTGRAPH_STORE, else the embedded default)."""
+    """Open the store a URL names (None: $INVESTGRAPH_STORE, $NEO4J_URI, else the embedded default)."""
     url = url or default_url()
-    if url.startswith(("neo4j://", "neo4j+s://", "bolt://", "bolt+s://")):
-        try:
-            from .neo4j_store import Neo4jStore
-        except ImportError as err:  # pragma: no cover - the Neo4j backend arrives with its issue
-            raise StoreError(f"{url}: the Neo4j store is not available ({err})") from err
-        return Neo4jStore(url)
+    if is_neo4j_url(url):
+        from .neo4j_store import Neo4jStore
+        return Neo4jStore(neo4j_target(url))
+    if "://" in url and not url.startswith("sqlite:///"):
+        raise StoreError(f"{redact_url(url)}: unknown store URL (use a path, sqlite:///PATH or neo4j://HOST:7687)")
     from .embedded import EmbeddedStore
     path = Path(url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url)
     if path.is_dir() or not path.suffix:
@@ -108,3 +173,64 @@ def matches(query_lemmas: list[str], keys: list[str]) -> bool:
         if all(any(w.startswith(q) for w in words) for q in query_lemmas):
             return True
     return False
+
+
+def has_word_prefix(key: str, term: str) -> bool:
+    """Some word of a name key starts with term: which of its keys a search candidate brings."""
+    return f" {term}" in f" {key}"
+
+
+def neighbour_order(n: Neighbour) -> tuple:
+    """How an entity card lists its neighbours: heaviest first, then relation, name; a total order."""
+    return (-n.weight, n.relation, n.name, n.id, n.role or "", n.direction)
+
+
+def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[dict],
+                  evidence: Iterable[dict]) -> Extraction:
+    """Rebuild what a store holds about one article as the Extraction that would write it again.
+
+    `article`: the stored article with its text; `entities`: id -> {type, name, kind, facts (JSON)}
+    for every entity mentioned in it or at an end of one of its relations; `mentions`:
+    {entity, start, stop, text, sentence_start, sentence_stop}; `evidence`: {relation, type,
+    source, target, role, start, stop, sentence}. Entity ids are the store's keys."""
+    by_entity: dict[str, list[Mention]] = {i: [] for i in entities}
+    for m in sorted(mentions, key=lambda m: (m["start"], m["stop"], m["entity"])):
+        by_entity[m["entity"]].append(Mention(m["start"], m["stop"], m["text"],
+                                              m["sentence_start"], m["sentence_stop"]))
+    relations: dict[str, Relation] = {}
+    for ev in sorted(evidence, key=lambda ev: (ev["relation"], ev["start"], ev["stop"])):
+        rel = relations.setdefault(ev["relation"], Relation(ev["type"], ev["source"], ev["target"], ev["role"]))
+        rel.evidence.append(Evidence(article["id"], ev["start"], ev["stop"], ev["sentence"]))
+    fields = ("id", "text", "title", "url", "date", "source", "doc")
+    return Extraction(
+        Article(**{f: article[f] for f in fields}),
+        entities=[Entity(i, e["type"], e["name"], key=i, kind=e["kind"], mentions=by_entity[i],
+                         facts=json.loads(e["facts"])) for i, e in sorted(entities.items())],
+        relations=list(relations.values()))
+
+
+@dataclass
+class CopyReport:
+    articles: int = 0
+    written: WriteReport = field(default_factory=WriteReport)
+
+
+def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyReport:
+    """Copy every article of `source`, with its mentions, entities, relations and evidence, into
+    `target`; one target transaction per `batch_size` articles."""
+    report, batch = CopyReport(), []
+
+    def flush() -> None:
+        written = target.write(batch)
+        for name in ("added", "replaced", "unchanged"):
+            getattr(report.written, name).extend(getattr(written, name))
+        report.articles += len(batch)
+        batch.clear()
+
+    for extraction in source.extractions():
+        batch.append(extraction)
+        if len(batch) >= batch_size:
+            flush()
+    if batch:
+        flush()
+    return report

@@ -1,0 +1,567 @@
+"""The Neo4j store: the embedded store's interface and answers, kept in a Neo4j 5 server.
+
+The graph in Neo4j:
+
+    (:Article {id, source, doc, title, url, date, text, hash})
+    (:Entity {id, type, name, kind, facts, name_keys})    facts: JSON text; name_keys: the search
+                                                          keys of its name and of its mention texts
+    (:Entity)-[:MENTIONED_IN {start, stop, text, sentence_start, sentence_stop}]->(:Article)
+    (:Entity)-[:RELATION {id, type, role}]->(:Entity)
+    (:Evidence {relation_id, article_id, start, stop, sentence})   a sentence that states a relation
+
+The rules are the embedded store's: one `write(batch)` is one transaction (retried by the
+driver on transient errors); articles are keyed by id and content hash, so the same article
+twice changes nothing and a changed one replaces its mentions and evidence; an entity lives
+while it is mentioned, a relation while it has evidence and both its ends live. Writes are
+`UNWIND $rows ... MERGE`. Search asks the full-text index `entity_names` for candidates and
+leaves matching and ranking to graph.store, like the embedded store. Every driver error
+becomes a StoreError naming the URL (never the password) and the cause.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import networkx as nx
+from neo4j import GraphDatabase, ManagedTransaction
+from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from .model import (ENTITY_TYPES, RELATION_TYPES, EntityCard, EntityHit, Extraction, MentionRef, Neighbour,
+                    relation_key)
+from .store import (Neo4jTarget, StoreError, WriteReport, extraction_of, has_word_prefix, matches,
+                    neighbour_order, query_terms, rank_hits)
+from .text import name_key
+
+# The driver logs what it also raises; without a handler Python would print it on stderr.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
+
+T = TypeVar("T")
+Rows = list[dict[str, Any]]
+
+ARTICLE_FIELDS = ("id", "source", "doc", "title", "url", "date")
+EXTRACTION_PAGE = 200  # articles read per query while copying a graph out
+
+SCHEMA = (
+    "CREATE CONSTRAINT article_id IF NOT EXISTS FOR (a:Article) REQUIRE a.id IS UNIQUE",
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT relation_id IF NOT EXISTS FOR ()-[r:RELATION]-() REQUIRE r.id IS UNIQUE",
+    "CREATE CONSTRAINT evidence_key IF NOT EXISTS FOR (v:Evidence) "
+    "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
+    "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
+    "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "CREATE INDEX relation_type IF NOT EXISTS FOR ()-[r:RELATION]-() ON (r.type)",
+    "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
+    "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
+    # name keys are lower-case lemmas split by spaces: whitespace tokens, prefix queries
+    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+)
+
+# --- writing ------------------------------------------------------------------------------
+
+ARTICLE_HASHES = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.hash AS hash"
+MERGE_ARTICLES = "UNWIND $rows AS row MERGE (a:Article {id: row.id}) SET a += row"
+ENTITY_STATE = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind, e.facts AS facts"
+MERGE_ENTITIES = """
+UNWIND $rows AS row
+MERGE (e:Entity {id: row.id}) ON CREATE SET e.type = row.type, e.name = row.name
+SET e.kind = row.kind, e.facts = row.facts"""
+MERGE_MENTIONS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.entity}), (a:Article {id: row.article})
+MERGE (e)-[m:MENTIONED_IN {start: row.start, stop: row.stop}]->(a)
+ON CREATE SET m.text = row.text, m.sentence_start = row.sentence_start, m.sentence_stop = row.sentence_stop"""
+MERGE_RELATIONS = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row.source}), (t:Entity {id: row.target})
+MERGE (s)-[r:RELATION {id: row.id}]->(t) ON CREATE SET r.type = row.type, r.role = row.role"""
+MERGE_EVIDENCE = """
+UNWIND $rows AS row
+MERGE (v:Evidence {relation_id: row.relation, article_id: row.article, start: row.start, stop: row.stop})
+ON CREATE SET v.sentence = row.sentence"""
+
+ENTITIES_OF_ARTICLES = """
+UNWIND $ids AS id MATCH (e:Entity)-[:MENTIONED_IN]->(:Article {id: id}) RETURN DISTINCT e.id AS id"""
+DELETE_ARTICLES = "UNWIND $ids AS id MATCH (a:Article {id: id}) DETACH DELETE a"
+DELETE_ARTICLE_EVIDENCE = """
+UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
+WITH v, v.relation_id AS relation DELETE v RETURN DISTINCT relation"""
+DROP_UNMENTIONED_ENTITIES = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id}) WHERE NOT (e)-[:MENTIONED_IN]->()
+OPTIONAL MATCH (e)-[r:RELATION]-()
+WITH e, collect(r.id) AS relations
+DETACH DELETE e
+RETURN relations"""
+DELETE_RELATION_EVIDENCE = "UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) DELETE v"
+DROP_RELATIONS_WITHOUT_EVIDENCE = """
+UNWIND $ids AS id
+MATCH ()-[r:RELATION {id: id}]->() WHERE NOT EXISTS { MATCH (:Evidence {relation_id: id}) }
+DELETE r"""
+ENTITY_ALIASES = """
+UNWIND $ids AS id MATCH (e:Entity {id: id})
+OPTIONAL MATCH (e)-[m:MENTIONED_IN]->()
+RETURN e.id AS id, e.name AS name, collect(DISTINCT m.text) AS texts"""
+SET_NAME_KEYS = "UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.name_keys = row.keys"
+
+# --- reading ------------------------------------------------------------------------------
+
+ARTICLE_COLUMNS = ", ".join(f"a.{f} AS {f}" for f in ARTICLE_FIELDS)
+ARTICLE = "MATCH (a:Article {id: $id}) RETURN a {.*} AS article"
+ARTICLES = f"MATCH (a:Article) RETURN {ARTICLE_COLUMNS} ORDER BY a.date DESC, a.id"
+ARTICLES_BY_ID = f"MATCH (a:Article) RETURN {ARTICLE_COLUMNS} ORDER BY a.id"
+ARTICLES_FROM_SOURCE = "MATCH (a:Article {source: $source}) RETURN a.id AS id, a.doc AS doc ORDER BY a.id"
+ARTICLE_HASH = "MATCH (a:Article {id: $id}) RETURN a.hash AS hash"
+COUNT_ARTICLES = "MATCH (a:Article) RETURN count(a) AS n"
+COUNT_MENTIONS = "MATCH ()-[m:MENTIONED_IN]->() RETURN count(m) AS n"
+COUNT_ENTITIES = "MATCH (e:Entity) RETURN e.type AS type, count(*) AS n"
+COUNT_RELATIONS = "MATCH ()-[r:RELATION]->() RETURN r.type AS type, count(*) AS n"
+SEARCH = """
+CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node
+RETURN node.id AS id, node.type AS type, node.name AS name, node.kind AS kind, node.name_keys AS keys,
+       COUNT { (node)-[:MENTIONED_IN]->() } AS mentions"""
+ENTITY_ROWS = """
+UNWIND $ids AS id MATCH (e:Entity {id: id})
+RETURN e.id AS id, e.type AS type, e.name AS name, e.kind AS kind, e.facts AS facts,
+       COUNT { (e)-[:MENTIONED_IN]->() } AS mentions"""
+EDGES_OF = """
+UNWIND $ids AS id
+MATCH (:Entity {id: id})-[r:RELATION]-()
+WITH DISTINCT r
+MATCH (v:Evidence {relation_id: r.id})
+WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count
+RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+       weight, evidence_count
+ORDER BY id"""
+MENTIONS_OF = """
+MATCH (:Entity {id: $id})-[m:MENTIONED_IN]->(a:Article)
+RETURN a.id AS article, a.text AS text, a.title AS title, a.url AS url, a.date AS date,
+       collect(m {.start, .stop, .text, .sentence_start, .sentence_stop}) AS mentions"""
+ALL_MENTIONS = """
+MATCH (e:Entity)-[m:MENTIONED_IN]->(a:Article)
+RETURN e.id AS entity, a.id AS article, m.start AS start, m.stop AS stop, m.text AS text
+ORDER BY article, start, stop"""
+ALL_ENTITIES = "MATCH (e:Entity) RETURN e.id AS id, e.type AS type, e.name AS name, e.kind AS kind, " \
+               "e.facts AS facts ORDER BY id"
+ALL_EVIDENCE = """
+MATCH (v:Evidence)
+RETURN v.relation_id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop,
+       v.sentence AS sentence
+ORDER BY article, start, stop"""
+ALL_RELATIONS = """
+MATCH (s:Entity)-[r:RELATION]->(t:Entity)
+RETURN r.id AS id, r.type AS type, s.id AS source, t.id AS target, r.role AS role ORDER BY id"""
+ARTICLE_IDS = "MATCH (a:Article) RETURN a.id AS id ORDER BY id"
+ARTICLES_WITH_TEXT = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a {.*} AS article"
+MENTIONS_IN = """
+UNWIND $ids AS id MATCH (e:Entity)-[m:MENTIONED_IN]->(:Article {id: id})
+RETURN id AS article, e.id AS entity, m.start AS start, m.stop AS stop, m.text AS text,
+       m.sentence_start AS sentence_start, m.sentence_stop AS sentence_stop"""
+EVIDENCE_IN = """
+UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
+MATCH (s:Entity)-[r:RELATION {id: v.relation_id}]->(t:Entity)
+RETURN id AS article, r.id AS relation, r.type AS type, s.id AS source, t.id AS target, r.role AS role,
+       v.start AS start, v.stop AS stop, v.sentence AS sentence"""
+
+
+def rows(tx: ManagedTransaction, query: str, /, **params: Any) -> Rows:
+    return tx.run(query, params).data()
+
+
+def lucene_prefix(term: str) -> str:
+    """A Lucene prefix query for one search term, its special characters escaped."""
+    return re.sub(r"([^\w])", r"\\\1", term) + "*"
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def innermost(err: BaseException) -> str:
+    """The message of the deepest cause (e.g. "Connection refused" under "Unable to retrieve routing")."""
+    seen, message = set(), str(err)
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if str(err) and not isinstance(err, BaseExceptionGroup):
+            message = str(err)
+        err = err.__cause__ or err.__context__
+    return message
+
+
+def article_row(props: dict[str, Any]) -> dict[str, Any]:
+    """An article's properties in the embedded store's column order."""
+    return {f: props.get(f) for f in (*ARTICLE_FIELDS, "text", "hash")}
+
+
+class Neo4jStore:
+    def __init__(self, target: Neo4jTarget) -> None:
+        self.target = target
+        self.url = target.url
+        self.database = target.database
+        auth = (target.user, target.password) if target.password else None
+        try:
+            self.driver = GraphDatabase.driver(
+                target.uri, auth=auth, user_agent="investgraph", connection_timeout=10,
+                max_transaction_retry_time=15, notifications_min_severity="OFF")
+        except (DriverError, ValueError) as err:
+            raise StoreError(f"{self.url}: cannot open the Neo4j store ({one_line(err)})") from None
+        try:
+            self.driver.verify_connectivity()
+            self._ensure_schema()
+        except (Neo4jError, DriverError) as err:
+            self.driver.close()
+            raise self._error("cannot open the Neo4j store", err) from None
+
+    def close(self) -> None:
+        self.driver.close()
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _error(self, action: str, err: Exception) -> StoreError:
+        """One line: the URL, what failed and why; the password never appears."""
+        if isinstance(err, AuthError):
+            how = "from NEO4J_PASSWORD" if self.target.password else "NEO4J_PASSWORD is not set"
+            cause = f"authentication failed for user '{self.target.user}' (wrong user or password; {how})"
+        elif isinstance(err, Neo4jError) and err.code == "Neo.ClientError.Database.DatabaseNotFound":
+            cause = f"database '{self.database}' does not exist"
+        elif isinstance(err, (ServiceUnavailable, SessionExpired)):
+            cause = f"the server is unreachable ({innermost(err)})"
+        elif isinstance(err, Neo4jError):
+            cause = f"{err.message} ({err.code})"
+        else:
+            cause = innermost(err)
+        message = one_line(f"{self.url}: {action}: {cause}")
+        if self.target.password:
+            message = message.replace(self.target.password, "***")
+        return StoreError(message)
+
+    def _ensure_schema(self) -> None:
+        with self.driver.session(database=self.database) as session:
+            for statement in SCHEMA:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+    def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_read(work)
+        except (Neo4jError, DriverError) as err:
+            raise self._error("reading failed", err) from None
+
+    def _write(self, work: Callable[[ManagedTransaction], T], action: str) -> T:
+        try:
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(work)
+        except (Neo4jError, DriverError) as err:
+            raise self._error(action, err) from None
+
+    def _rows(self, query: str, /, **params: Any) -> Rows:
+        return self._read(lambda tx: rows(tx, query, **params))
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def article_hash(self, article_id: str) -> str | None:
+        found = self._rows(ARTICLE_HASH, id=article_id)
+        return found[0]["hash"] if found else None
+
+    def articles_from_source(self, source: str) -> list[dict]:
+        return self._rows(ARTICLES_FROM_SOURCE, source=source)
+
+    def write(self, batch: list[Extraction]) -> WriteReport:
+        """Write a batch of extractions in one transaction; idempotent per article."""
+        return self._write(lambda tx: write_batch(tx, batch),
+                           f"writing a batch of {len(batch)} articles failed, none of them was stored")
+
+    def remove_article(self, article_id: str) -> None:
+        def work(tx: ManagedTransaction) -> None:
+            settle(tx, *delete_articles(tx, [article_id]))
+        self._write(work, f"removing article {article_id} failed")
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def articles(self, limit: int | None = None) -> list[dict]:
+        if limit:
+            return self._rows(ARTICLES + " LIMIT $limit", limit=int(limit))
+        return self._rows(ARTICLES)
+
+    def article(self, article_id: str) -> dict | None:
+        found = self._rows(ARTICLE, id=article_id)
+        return article_row(found[0]["article"]) if found else None
+
+    def stats(self) -> dict:
+        def work(tx: ManagedTransaction) -> dict:
+            entities = Counter({t: 0 for t in ENTITY_TYPES})
+            entities.update({r["type"]: r["n"] for r in rows(tx, COUNT_ENTITIES)})
+            relations = Counter({t: 0 for t in RELATION_TYPES})
+            relations.update({r["type"]: r["n"] for r in rows(tx, COUNT_RELATIONS)})
+            return {
+                "articles": rows(tx, COUNT_ARTICLES)[0]["n"],
+                "mentions": rows(tx, COUNT_MENTIONS)[0]["n"],
+                "entities": dict(entities), "entities_total": sum(entities.values()),
+                "relations": dict(relations), "relations_total": sum(relations.values()),
+            }
+        return self._read(work)
+
+    def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        candidates = []
+        for r in self._rows(SEARCH, query=lucene_prefix(terms[0])):
+            keys = [k for k in r["keys"] or [] if has_word_prefix(k, terms[0])]
+            if not keys or not matches(terms, keys) or (types and r["type"] not in types):
+                continue
+            candidates.append((EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), keys))
+        return rank_hits(text, candidates, limit)
+
+    def entity(self, entity_id: str) -> EntityCard | None:
+        return self._read(lambda tx: entity_card(tx, entity_id))
+
+    def neighbourhood(self, ids: list[str], hops: int = 1, types: list[str] | None = None,
+                      relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph:
+        """Entities within `hops` edges of `ids`, with the edges among them that pass the filters."""
+        def work(tx: ManagedTransaction) -> nx.MultiDiGraph:
+            seen, frontier = set(ids), set(ids)
+            edges: dict[str, dict] = {}
+            for _ in range(hops):
+                if not frontier:
+                    break
+                nxt = set()
+                for r in rows(tx, EDGES_OF, ids=sorted(frontier)):
+                    if (relations and r["type"] not in relations) or r["weight"] < min_weight:
+                        continue
+                    edges[r["id"]] = r
+                    nxt |= {r["source"], r["target"]} - seen
+                info = entity_rows(tx, nxt)
+                nxt = {i for i in nxt if not types or info[i]["type"] in types}
+                seen |= nxt
+                frontier = nxt
+            kept = [e for e in edges.values() if e["source"] in seen and e["target"] in seen]
+            return subgraph(tx, seen, kept)
+        return self._read(work)
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
+        return self._read(snapshot)
+
+    def extractions(self) -> Iterator[Extraction]:
+        """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
+        ids = [r["id"] for r in self._rows(ARTICLE_IDS)]
+        for start in range(0, len(ids), EXTRACTION_PAGE):
+            yield from self._read(lambda tx: extractions_of(tx, ids[start:start + EXTRACTION_PAGE]))
+
+
+# --- one write transaction --------------------------------------------------------------------
+
+def segments(batch: list[Extraction]) -> Iterator[list[Extraction]]:
+    """Consecutive runs of the batch in which no article is written (or has evidence) twice: within
+    one run the old versions can all go first and the new ones come in together, which is what
+    writing them one by one would do."""
+    run: list[Extraction] = []
+    touched: set[str] = set()
+    for ex in batch:
+        if ex.article.id in touched:
+            yield run
+            run, touched = [], set()
+        run.append(ex)
+        touched |= {ex.article.id} | {ev.article for r in ex.relations for ev in r.evidence}
+    if run:
+        yield run
+
+
+def write_batch(tx: ManagedTransaction, batch: list[Extraction]) -> WriteReport:
+    report = WriteReport()
+    entities: set[str] = set()
+    relations: set[str] = set()
+    for run in segments(batch):
+        stored = {r["id"]: r["hash"] for r in rows(tx, ARTICLE_HASHES, ids=[ex.article.id for ex in run])}
+        fresh, replaced = [], []
+        for ex in run:
+            old = stored.get(ex.article.id)
+            if old == ex.article.content_hash:
+                report.unchanged.append(ex.article.id)
+                continue
+            (report.replaced if old is not None else report.added).append(ex.article.id)
+            if old is not None:
+                replaced.append(ex.article.id)
+            fresh.append(ex)
+        gone_entities, gone_relations = delete_articles(tx, replaced)
+        new_entities, new_relations = insert(tx, fresh)
+        entities |= gone_entities | new_entities
+        relations |= gone_relations | new_relations
+    settle(tx, entities, relations)
+    return report
+
+
+def delete_articles(tx: ManagedTransaction, ids: list[str]) -> tuple[set[str], set[str]]:
+    """Delete articles with their mentions and evidence; return the entities and relations touched."""
+    if not ids:
+        return set(), set()
+    entities = {r["id"] for r in rows(tx, ENTITIES_OF_ARTICLES, ids=ids)}
+    tx.run(DELETE_ARTICLES, ids=ids).consume()
+    relations = {r["relation"] for r in rows(tx, DELETE_ARTICLE_EVIDENCE, ids=ids)}
+    return entities, relations
+
+
+def insert(tx: ManagedTransaction, batch: list[Extraction]) -> tuple[set[str], set[str]]:
+    """Write new articles with their entities, mentions, relations and evidence; return the
+    entities and relations written."""
+    if not batch:
+        return set(), set()
+    articles = [{**{f: getattr(ex.article, f) for f in ("id", "source", "doc", "title", "url", "date", "text")},
+                 "hash": ex.article.content_hash} for ex in batch]
+    mentions = [{"article": ex.article.id, "entity": e.key, "start": m.start, "stop": m.stop, "text": m.text,
+                 "sentence_start": m.sentence_start, "sentence_stop": m.sentence_stop}
+                for ex in batch for e in ex.entities for m in e.mentions]
+    relations, evidence = relation_rows(batch)
+    entities = entity_rows_to_write(tx, batch)
+    for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions),
+                        (MERGE_RELATIONS, relations), (MERGE_EVIDENCE, evidence)):
+        if data:
+            tx.run(query, rows=data).consume()
+    return {e["id"] for e in entities}, {r["id"] for r in relations}
+
+
+def entity_rows_to_write(tx: ManagedTransaction, batch: list[Extraction]) -> Rows:
+    """Each entity once, as writing the batch one entity at a time leaves it: the first writer's
+    type and name, the kind first given, facts merged with later ones winning."""
+    keys = sorted({e.key for ex in batch for e in ex.entities})
+    stored = {r["id"]: r for r in rows(tx, ENTITY_STATE, ids=keys)}
+    out: dict[str, dict] = {}
+    for e in (e for ex in batch for e in ex.entities):
+        row = out.get(e.key)
+        if row is None and (old := stored.get(e.key)) is not None:
+            row = out[e.key] = {"id": e.key, "type": e.type, "name": e.name, "kind": old["kind"],
+                                "facts": json.loads(old["facts"])}
+        if row is None:
+            out[e.key] = {"id": e.key, "type": e.type, "name": e.name, "kind": e.kind, "facts": dict(e.facts)}
+            continue
+        row["facts"] = {**row["facts"], **e.facts}
+        row["kind"] = row["kind"] if row["kind"] is not None else e.kind
+    return [{**row, "facts": json.dumps(row["facts"], ensure_ascii=False)} for row in out.values()]
+
+
+def relation_rows(batch: list[Extraction]) -> tuple[Rows, Rows]:
+    relations, evidence = [], []
+    for ex in batch:
+        keys = {e.id: e.key for e in ex.entities}
+        for r in ex.relations:
+            source, target = keys[r.source], keys[r.target]
+            rid = relation_key(r.type, source, target, r.role)
+            relations.append({"id": rid, "type": r.type, "source": source, "target": target, "role": r.role})
+            evidence += [{"relation": rid, "article": ev.article, "start": ev.start, "stop": ev.stop,
+                          "sentence": ev.sentence} for ev in r.evidence]
+    return relations, evidence
+
+
+def settle(tx: ManagedTransaction, entities: set[str], relations: set[str]) -> None:
+    """Drop what the write left without support, then refresh the search keys of the entities touched."""
+    if not entities and not relations:
+        return
+    dropped = rows(tx, DROP_UNMENTIONED_ENTITIES, ids=sorted(entities))
+    gone = {rid for r in dropped for rid in r["relations"]}
+    if gone:
+        tx.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone)).consume()
+    if relations - gone:
+        tx.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(relations - gone)).consume()
+    names = rows(tx, ENTITY_ALIASES, ids=sorted(entities))
+    keys = [{"id": r["id"], "keys": sorted({name_key(a) for a in {r["name"], *r["texts"]}})} for r in names]
+    if keys:
+        tx.run(SET_NAME_KEYS, rows=keys).consume()
+
+
+# --- reads that take several queries ------------------------------------------------------------
+
+def entity_rows(tx: ManagedTransaction, ids: set[str] | list[str]) -> dict[str, dict]:
+    return {r["id"]: r for r in rows(tx, ENTITY_ROWS, ids=sorted(ids))} if ids else {}
+
+
+def mention_refs(tx: ManagedTransaction, entity_id: str) -> list[MentionRef]:
+    refs = []
+    for a in rows(tx, MENTIONS_OF, id=entity_id):
+        for m in a["mentions"]:
+            s0, s1 = m["sentence_start"], m["sentence_stop"]
+            if s0 is None or s0 < 0:
+                s0, s1 = m["start"], m["stop"]
+            refs.append(MentionRef(a["article"], m["start"], m["stop"], m["text"], a["text"][s0:s1], s0,
+                                   a["title"] or "", a["url"] or "", a["date"] or ""))
+    return sorted(refs, key=lambda m: (m.date, m.article, m.start, m.stop))
+
+
+def entity_card(tx: ManagedTransaction, entity_id: str) -> EntityCard | None:
+    row = entity_rows(tx, [entity_id]).get(entity_id)
+    if row is None:
+        return None
+    mentions = mention_refs(tx, entity_id)
+    aliases = sorted({m.text for m in mentions} - {row["name"]})
+    articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
+    edges = rows(tx, EDGES_OF, ids=[entity_id])
+    info = entity_rows(tx, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
+    neighbours = []
+    for r in edges:
+        out = r["source"] == entity_id
+        if other := info.get(r["target"] if out else r["source"]):
+            neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
+                                        "out" if out else "in", r["weight"]))
+    neighbours.sort(key=neighbour_order)
+    return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
+                      len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
+                      neighbours, mentions)
+
+
+def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for i, r in entity_rows(tx, ids).items():
+        g.add_node(i, type=r["type"], name=r["name"], kind=r["kind"] or "", mention_count=r["mentions"])
+    for e in edges:
+        if e["source"] in g and e["target"] in g:
+            g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
+                       weight=e["weight"], evidence_count=e["evidence_count"])
+    return g
+
+
+def snapshot(tx: ManagedTransaction) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.graph["articles"] = rows(tx, ARTICLES_BY_ID)
+    mentions = defaultdict(list)
+    for r in rows(tx, ALL_MENTIONS):
+        mentions[r["entity"]].append({"article": r["article"], "start": r["start"], "stop": r["stop"],
+                                      "text": r["text"]})
+    for r in rows(tx, ALL_ENTITIES):
+        ms = mentions.get(r["id"], [])
+        aliases = sorted({m["text"] for m in ms} - {r["name"]})
+        g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "", aliases=aliases,
+                   facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
+    evidence = defaultdict(list)
+    for r in rows(tx, ALL_EVIDENCE):
+        evidence[r["relation"]].append({"article": r["article"], "start": r["start"], "stop": r["stop"],
+                                        "sentence": r["sentence"]})
+    for r in rows(tx, ALL_RELATIONS):
+        ev = evidence.get(r["id"], [])
+        g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
+                   weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
+    return g
+
+
+def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:
+    articles = {r["article"]["id"]: r["article"] for r in rows(tx, ARTICLES_WITH_TEXT, ids=ids)}
+    mentions, evidence = defaultdict(list), defaultdict(list)
+    for r in rows(tx, MENTIONS_IN, ids=ids):
+        mentions[r["article"]].append(r)
+    for r in rows(tx, EVIDENCE_IN, ids=ids):
+        evidence[r["article"]].append(r)
+    needed = {m["entity"] for ms in mentions.values() for m in ms}
+    needed |= {e[k] for evs in evidence.values() for e in evs for k in ("source", "target")}
+    info = entity_rows(tx, needed)
+    out = []
+    for article_id in ids:
+        if (article := articles.get(article_id)) is None:  # removed since the listing
+            continue
+        ms, evs = mentions[article_id], evidence[article_id]
+        own = {m["entity"] for m in ms} | {e[k] for e in evs for k in ("source", "target")}
+        out.append(extraction_of(article_row(article), {i: info[i] for i in own}, ms, evs))
+    return out
