@@ -6,7 +6,11 @@
     investgraph search NAME                   find entities in any case form
     investgraph entity NAME                   an entity's card
     investgraph export --format graphml -o graph.graphml
+    investgraph load --from PATH_OR_URL --to URL   copy a whole graph between stores
     investgraph app                           the Streamlit workbench on localhost
+
+A StoreError (unreachable server, wrong password, missing database, a failed write) ends
+any command with one line naming the store and the cause, and exit status 1.
 """
 from __future__ import annotations
 
@@ -14,22 +18,39 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
-              "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or neo4j://USER@HOST:7687. "
-              "Env: INVESTGRAPH_STORE.")
+              "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
+              "neo4j://USER@HOST:7687[?database=DB] with the password in NEO4J_PASSWORD. "
+              "Env: INVESTGRAPH_STORE, else NEO4J_URI.")
 
 
-def open_or_exit(url: str | None):
-    from graph.store import StoreError, open_store
+@contextmanager
+def opened(url: str | None) -> Iterator:
+    """The store a URL names, closed after; a StoreError becomes one line in InvestGraphGroup."""
+    from graph.store import open_store
+    store = open_store(url)
     try:
-        return open_store(url)
-    except StoreError as err:
-        raise click.ClickException(str(err)) from err
+        yield store
+    finally:
+        store.close()
+
+
+class InvestGraphGroup(click.Group):
+    """Every command: a StoreError is one line on stderr and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        from graph.store import StoreError
+        try:
+            return super().invoke(ctx)
+        except StoreError as err:
+            raise click.ClickException(str(err)) from err
 
 
 store_option = click.option("--store", "store_url", envvar="INVESTGRAPH_STORE", default=None,
@@ -47,12 +68,13 @@ Typical session:
   investgraph export --format graphml -o graph.graphml   open in Gephi
   investgraph app                           the workbench on http://127.0.0.1:8501
 
-The graph lives in the embedded store ./.investgraph/graph.db unless --store or
-INVESTGRAPH_STORE names another (a path, sqlite:///PATH or neo4j://USER@HOST:7687).
+The graph lives in the embedded store ./.investgraph/graph.db unless --store,
+INVESTGRAPH_STORE or NEO4J_URI names another (a path, sqlite:///PATH or
+neo4j://USER@HOST:7687, password in NEO4J_PASSWORD).
 """
 
 
-@click.group(help=CLI_HELP)
+@click.group(cls=InvestGraphGroup, help=CLI_HELP)
 @click.version_option(package_name="investgraph")
 def cli() -> None:
     pass
@@ -75,17 +97,20 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet
       investgraph ingest examples/news
       investgraph ingest --store neo4j://neo4j@localhost:7687 news.jsonl
     """
+    from graph.store import StoreError
     from ingest.readers import read_articles
     from ingest.run import ingest_articles
 
-    store = open_or_exit(store_url)
-    items = list(read_articles(list(paths)))
-    bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
-    try:
-        report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
-    finally:
-        bar.close()
-        store.close()
+    with opened(store_url) as store:
+        items = list(read_articles(list(paths)))
+        bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
+        try:
+            report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
+        except StoreError as err:
+            raise StoreError(f"{err}; earlier batches stay stored, and running the ingest again "
+                             "skips them") from err
+        finally:
+            bar.close()
     for err in report.errors:
         click.echo(f"error: {err}", err=True)
     click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
@@ -134,9 +159,8 @@ def extract(paths: tuple[str, ...], fmt: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def stats(store_url: str | None, as_json: bool) -> None:
     """Counts of articles, entities by type and relations by type."""
-    store = open_or_exit(store_url)
-    s = store.stats()
-    store.close()
+    with opened(store_url) as store:
+        s = store.stats()
     if as_json:
         click.echo(json.dumps(s, ensure_ascii=False, sort_keys=True))
         return
@@ -157,9 +181,8 @@ def stats(store_url: str | None, as_json: bool) -> None:
 @click.option("--limit", default=20, show_default=True)
 def search(query: str, store_url: str | None, types: tuple[str, ...], limit: int) -> None:
     """Find entities by name in any case form ("Заливацкого" finds "Руслан Заливацкий")."""
-    store = open_or_exit(store_url)
-    hits = store.search(query, types=list(types) or None, limit=limit)
-    store.close()
+    with opened(store_url) as store:
+        hits = store.search(query, types=list(types) or None, limit=limit)
     if not hits:
         click.echo(f"nothing found for '{query}'", err=True)
         sys.exit(1)
@@ -172,12 +195,11 @@ def search(query: str, store_url: str | None, types: tuple[str, ...], limit: int
 @store_option
 def entity(name: str, store_url: str | None) -> None:
     """Print an entity's card: type, aliases, articles, relations with roles."""
-    store = open_or_exit(store_url)
-    card = store.entity(name)
-    if card is None:
-        hits = store.search(name, limit=1)
-        card = store.entity(hits[0].id) if hits else None
-    store.close()
+    with opened(store_url) as store:
+        card = store.entity(name)
+        if card is None:
+            hits = store.search(name, limit=1)
+            card = store.entity(hits[0].id) if hits else None
     if card is None:
         raise click.ClickException(f"no entity matches '{name}'")
     click.echo(f"{card.name}  [{card.type}{' / ' + card.kind if card.kind else ''}]  {card.id}")
@@ -204,11 +226,40 @@ def export_cmd(fmt: str, output: str, store_url: str | None) -> None:
     evidence), or CSV tables (nodes, edges, articles)."""
     from graph.export import export
 
-    store = open_or_exit(store_url)
-    g = store.snapshot()
-    store.close()
+    with opened(store_url) as store:
+        g = store.snapshot()
     for path in export(g, fmt, Path(output)):
         click.echo(f"wrote {path}", err=True)
+
+
+@cli.command()
+@click.option("--from", "source_url", required=True, metavar="PATH_OR_URL",
+              help="The store to copy from: a path, sqlite:///PATH or neo4j://USER@HOST:7687.")
+@click.option("--to", "target_url", required=True, metavar="URL", help="The store to copy into.")
+@click.option("--batch-size", default=100, show_default=True, help="Articles written per transaction.")
+def load(source_url: str, target_url: str, batch_size: int) -> None:
+    """Copy a whole graph from one store into another (embedded to Neo4j and back): every
+    article with its mentions, entities, relations and evidence sentences.
+
+    Articles already in the target with the same text stay as they are; the rest of the
+    target is kept. A failed batch is rolled back and named; earlier batches stay copied.
+
+    \b
+    Example:
+      investgraph load --from .investgraph/graph.db --to neo4j://neo4j@localhost:7687
+      investgraph load --from neo4j://neo4j@localhost:7687 --to backup/graph.db
+    """
+    from graph.store import copy_store
+
+    if batch_size < 1:
+        raise click.BadParameter("must be at least 1", param_hint="--batch-size")
+    with opened(source_url) as source, opened(target_url) as target:
+        if target.url == source.url:
+            raise click.ClickException(f"{source.url}: --from and --to name the same store")
+        report = copy_store(source, target, batch_size=batch_size)
+    w = report.written
+    click.echo(f"{report.articles} articles copied ({len(w.added)} added, {len(w.replaced)} replaced, "
+               f"{len(w.unchanged)} unchanged): {source.url} -> {target.url}", err=True)
 
 
 @cli.command()
@@ -218,6 +269,8 @@ def export_cmd(fmt: str, output: str, store_url: str | None) -> None:
               help="Address to bind; the default keeps the app on this machine.")
 def app(store_url: str | None, port: int, host: str) -> None:
     """Open the Streamlit workbench on http://HOST:PORT."""
+    with opened(store_url):  # a store that cannot be opened fails here, in one line
+        pass
     script = Path(__file__).with_name("streamlit_app.py")
     env = dict(os.environ)
     if store_url:
