@@ -4,6 +4,8 @@ WAL journaling lets the app read while an ingest writes; each `write(batch)` is 
 transaction. Articles are keyed by id and content hash, so writing the same article
 twice changes nothing and a changed article replaces its old mentions and evidence.
 Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
+A repeated mention, relation or evidence sentence is written once (the first); a missing
+required value fails the batch, which is then rolled back whole.
 """
 from __future__ import annotations
 
@@ -82,19 +84,23 @@ class EmbeddedStore:
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article."""
         report = WriteReport()
-        with self.db:
-            for ex in batch:
-                old = self.article_hash(ex.article.id)
-                if old == ex.article.content_hash:
-                    report.unchanged.append(ex.article.id)
-                    continue
-                if old is not None:
-                    self._delete_article(ex.article.id)
-                    report.replaced.append(ex.article.id)
-                else:
-                    report.added.append(ex.article.id)
-                self._insert(ex)
-            self._drop_orphans()
+        try:
+            with self.db:
+                for ex in batch:
+                    old = self.article_hash(ex.article.id)
+                    if old == ex.article.content_hash:
+                        report.unchanged.append(ex.article.id)
+                        continue
+                    if old is not None:
+                        self._delete_article(ex.article.id)
+                        report.replaced.append(ex.article.id)
+                    else:
+                        report.added.append(ex.article.id)
+                    self._insert(ex)
+                self._drop_orphans()
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, "
+                             f"none of them was stored ({err})") from err
         return report
 
     def _insert(self, ex: Extraction) -> None:
@@ -105,14 +111,15 @@ class EmbeddedStore:
         for e in ex.entities:
             self._upsert_entity(e)
             self.db.executemany(
-                "INSERT OR IGNORE INTO mentions VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO mentions VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                 [(a.id, e.key, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop) for m in e.mentions])
             self._refresh_names(e.key)
         for r in ex.relations:
             source, target = keys[r.source], keys[r.target]
             rid = relation_key(r.type, source, target, r.role)
-            self.db.execute("INSERT OR IGNORE INTO relations VALUES (?,?,?,?,?)", (rid, r.type, source, target, r.role))
-            self.db.executemany("INSERT OR IGNORE INTO evidence VALUES (?,?,?,?,?)",
+            self.db.execute("INSERT INTO relations VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                            (rid, r.type, source, target, r.role))
+            self.db.executemany("INSERT INTO evidence VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                                 [(rid, ev.article, ev.start, ev.stop, ev.sentence) for ev in r.evidence])
 
     def _upsert_entity(self, e: Entity) -> None:
