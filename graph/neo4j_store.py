@@ -186,8 +186,10 @@ def innermost(err: BaseException) -> str:
     seen, message = set(), str(err)
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        if str(err) and not isinstance(err, BaseExceptionGroup):
-            message = str(err)
+        if isinstance(err, BaseExceptionGroup):  # e.g. one failure per routing address: the first
+            err = err.exceptions[0]
+            continue
+        message = str(err) or message
         err = err.__cause__ or err.__context__
     return message
 
@@ -224,8 +226,8 @@ class Neo4jStore:
     def _error(self, action: str, err: Exception) -> StoreError:
         """One line: the URL, what failed and why; the password never appears."""
         if isinstance(err, AuthError):
-            how = "from NEO4J_PASSWORD" if self.target.password else "NEO4J_PASSWORD is not set"
-            cause = f"authentication failed for user '{self.target.user}' (wrong user or password; {how})"
+            how = "the password comes from NEO4J_PASSWORD" if self.target.password else "NEO4J_PASSWORD is not set"
+            cause = f"authentication failed for user '{self.target.user}': wrong user or password ({how})"
         elif isinstance(err, Neo4jError) and err.code == "Neo.ClientError.Database.DatabaseNotFound":
             cause = f"database '{self.database}' does not exist"
         elif isinstance(err, (ServiceUnavailable, SessionExpired)):

@@ -1,8 +1,16 @@
 """Shared fixtures: an isolated INVESTGRAPH_HOME per test, the natasha pipeline loaded once,
-small Russian articles, and the example corpus ingested once per session."""
+small Russian articles, the example corpus ingested once per session, and `store`: every
+store-behaviour test runs against both stores, the embedded one and a real Neo4j.
+
+Neo4j comes from INVESTGRAPH_NEO4J_URL (scripts/test starts a server and sets it). Without
+it the Neo4j variants skip, except in CI (CI=true), where they fail: there they must run.
+"""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,7 +41,8 @@ def isolated_home(tmp_path, monkeypatch):
     and the working directory is tmp_path too."""
     home = tmp_path / "home"
     monkeypatch.setenv("INVESTGRAPH_HOME", str(home))
-    monkeypatch.delenv("INVESTGRAPH_STORE", raising=False)
+    for name in ("INVESTGRAPH_STORE", "NEO4J_URI", "NEO4J_USER", "NEO4J_DATABASE"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
     return home
 
@@ -45,13 +54,79 @@ def nlp():
     return pipeline()
 
 
+# --- Neo4j ------------------------------------------------------------------------------
+
+NEO4J_MARK = "InvestGraphTestSuite"  # a node saying: this database belongs to the tests
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def claim_for_tests(store) -> None:
+    """Refuse a database that holds someone's graph; mark it as the tests' own otherwise."""
+    records, _, _ = store.driver.execute_query(
+        f"RETURN EXISTS {{ MATCH (n) WHERE NOT n:{NEO4J_MARK} }} AS used, EXISTS {{ MATCH (:{NEO4J_MARK}) }} AS ours",
+        database_=store.database)
+    if records[0]["used"] and not records[0]["ours"]:
+        pytest.fail(f"{store.url} holds data that the tests did not write; they wipe their database "
+                    "before each test, so use a scratch server (`bash scripts/test` starts one)", pytrace=False)
+    store.driver.execute_query(f"MERGE (:{NEO4J_MARK})", database_=store.database)
+
+
+def clear_neo4j(store) -> None:
+    """Delete the graph, keep constraints and indexes."""
+    store.driver.execute_query(f"MATCH (n) WHERE NOT n:{NEO4J_MARK} DETACH DELETE n", database_=store.database)
+
+
+@pytest.fixture(scope="session")
+def neo4j_url() -> str:
+    """The Neo4j the tests may wipe. Skips without one, unless in CI where it fails."""
+    from graph.store import StoreError, open_store
+    url = os.environ.get("INVESTGRAPH_NEO4J_URL")
+    if not url:
+        reason = ("no Neo4j server: INVESTGRAPH_NEO4J_URL is unset (`make test` starts one when "
+                  "Java 17 or 21 is installed)")
+        if in_ci():
+            pytest.fail(f"{reason}; in CI the Neo4j tests must run", pytrace=False)
+        pytest.skip(reason)
+    try:
+        s = open_store(url)
+    except StoreError as err:
+        pytest.fail(f"INVESTGRAPH_NEO4J_URL is set but Neo4j cannot be used: {err}", pytrace=False)
+    try:
+        claim_for_tests(s)
+    finally:
+        s.close()
+    return url
+
+
 @pytest.fixture
-def store(tmp_path):
+def neo4j_store(neo4j_url):
+    """The Neo4j store, emptied."""
+    from graph.store import open_store
+    s = open_store(neo4j_url)
+    clear_neo4j(s)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def embedded_store(tmp_path):
     """A fresh embedded store in its own SQLite file."""
     from graph.store import open_store
     s = open_store(str(tmp_path / "store" / "graph.db"))
     yield s
     s.close()
+
+
+STORES = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
+
+
+@pytest.fixture(params=STORES)
+def store(request):
+    """A fresh, empty store: each test using it runs once per store, with the same expectations."""
+    return request.getfixturevalue(f"{request.param}_store")
 
 
 @pytest.fixture
@@ -64,28 +139,70 @@ def news_dir(tmp_path):
     })
 
 
+_EXTRACTED: dict[tuple, object] = {}
+
+
+@contextmanager
+def remembered_extraction():
+    """While inside, ingest extracts each distinct article once per session: the example
+    corpus takes most of a minute to extract, and more than one store ingests it."""
+    import ingest.run as run
+    real = run.extract
+
+    def extract(article):
+        key = dataclasses.astuple(article)
+        if key not in _EXTRACTED:
+            _EXTRACTED[key] = real(article)
+        return copy.deepcopy(_EXTRACTED[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(run, "extract", extract)
+        yield
+
+
+def ingest_examples(store) -> None:
+    """The example corpus through the ingest job, as `investgraph ingest examples/news` does."""
+    from ingest.run import ingest_paths
+    with remembered_extraction():
+        report = ingest_paths(store, [EXAMPLES])
+    assert not report.errors, report.errors
+    assert report.added == 16
+
+
 @pytest.fixture(scope="session")
 def examples_db(tmp_path_factory, nlp) -> Path:
     """The example corpus ingested once into a session store; tests open it read-only."""
     from graph.store import open_store
-    from ingest.run import ingest_paths
     path = tmp_path_factory.mktemp("examples") / "graph.db"
     s = open_store(str(path))
     try:
-        report = ingest_paths(s, [EXAMPLES])
+        ingest_examples(s)
     finally:
         s.close()
-    assert not report.errors, report.errors
-    assert report.added == 16
     return path
 
 
 @pytest.fixture
-def examples_store(examples_db):
+def embedded_examples(examples_db):
     from graph.store import open_store
     s = open_store(str(examples_db))
     yield s
     s.close()
+
+
+@pytest.fixture
+def neo4j_examples(neo4j_store, embedded_examples):
+    """The example corpus in Neo4j, copied from the session's embedded store (test_neo4j.py
+    checks that this equals ingesting it into Neo4j)."""
+    from graph.store import copy_store
+    copy_store(embedded_examples, neo4j_store)
+    return neo4j_store
+
+
+@pytest.fixture(params=STORES)
+def examples_store(request):
+    """The example corpus in each store; tests only read it."""
+    return request.getfixturevalue(f"{request.param}_examples")
 
 
 def investgraph_script() -> Path:

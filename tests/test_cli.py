@@ -30,7 +30,7 @@ def ingested(runner, tmp_path, news_dir, nlp):
 
 
 def test_every_command_is_listed():
-    assert {"ingest", "extract", "stats", "search", "entity", "export", "app"} <= set(COMMANDS)
+    assert {"ingest", "extract", "stats", "search", "entity", "export", "load", "app"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", [None] + COMMANDS)
@@ -136,3 +136,42 @@ def test_export_needs_a_known_format(runner, tmp_path):
     result = runner.invoke(cli, ["export", "--format", "xlsx", "-o", str(tmp_path / "x"),
                                  "--store", str(tmp_path / "s.db")])
     assert result.exit_code == 2
+
+
+@pytest.mark.parametrize("command, method", [
+    (["stats"], "stats"), (["search", "Заливацкого"], "search"), (["entity", "Заливацкого"], "entity"),
+    (["export", "--format", "json", "-o", "g.json"], "snapshot")])
+def test_a_store_error_after_opening_is_one_line(runner, ingested, monkeypatch, command, method):
+    from graph.embedded import EmbeddedStore
+    from graph.store import StoreError
+
+    def fail(self, *args, **kwargs):
+        raise StoreError(f"{self.url}: reading failed: the disk is gone")
+
+    monkeypatch.setattr(EmbeddedStore, method, fail)
+    result = runner.invoke(cli, command + ["--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: sqlite:///{ingested}: reading failed: the disk is gone"]
+
+
+def test_a_failed_ingest_batch_is_named_and_the_rest_kept(runner, tmp_path, news_dir, nlp, monkeypatch):
+    from graph.embedded import EmbeddedStore
+    from graph.store import StoreError
+    real, calls = EmbeddedStore.write, []
+
+    def second_batch_fails(self, batch):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was stored")
+        return real(self, batch)
+
+    monkeypatch.setattr(EmbeddedStore, "write", second_batch_fails)
+    url = str(tmp_path / "s.db")
+    result = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet", "--batch-size", "2"])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"Error: sqlite:///{url}: writing a batch of 1 articles failed, none of them was stored")
+    assert "running the ingest again skips them" in line
+    monkeypatch.setattr(EmbeddedStore, "write", real)
+    again = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
+    assert "1 added, 0 replaced, 2 unchanged" in again.stderr

@@ -1,22 +1,39 @@
-"""The embedded store through the ingest job: idempotence, replacement, removal, search,
-entity cards, bad files, durability and concurrent reading (WAL)."""
+"""The store contract, through the ingest job and with hand-made extractions: idempotence,
+replacement, removal, search, entity cards, relations, bad files, durability. Every test
+taking `store`, `relation_store` or `examples_store` runs against the embedded store and
+against Neo4j with the same expectations; the embedded-only ones (its file, WAL) say so."""
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
 import sqlite3
 
 import pytest
 
-from graph.store import open_store
+from graph.export import to_json
+from graph.model import Article, Entity, Extraction, Relation
+from graph.store import StoreError, copy_store, open_store
+from graph.text import name_key
 from ingest.run import ingest_paths
 
-from conftest import (ORG_KEY, PERSON_KEY, REL_A1, REL_A2, REL_TEXT_A1, ZALIVATSKY, write_texts)
+from conftest import (ORG_KEY, PERSON_KEY, REL_A1, REL_A2, REL_TEXT_A1, REL_TEXT_A2, ZALIVATSKY, evidence,
+                      mention, relation_extractions, remembered_extraction, write_texts)
 
 ZALIVATSKY_V2 = "Руслан Заливацкий приехал в Калугу."
 
 
+@pytest.fixture(autouse=True)
+def extract_each_text_once():
+    """These tests are about the stores: an article both stores ingest is extracted once."""
+    with remembered_extraction():
+        yield
+
+
 def mention_rows(store) -> list[tuple]:
-    return [tuple(r) for r in store.db.execute("SELECT article_id, entity_id, start, stop, text FROM mentions")]
+    """Every stored mention as (article, entity, start, stop, text)."""
+    return [(m["article"], entity, m["start"], m["stop"], m["text"])
+            for entity, d in store.snapshot().nodes(data=True) for m in d["mentions"]]
 
 
 def names(store, query: str, types=None) -> list[str]:
@@ -183,14 +200,11 @@ def test_extraction_failure_of_one_article_does_not_stop_the_batch(store, news_d
     assert report.added == 2 and store.stats()["articles"] == 2
 
 
-def test_store_survives_close_and_reopen(tmp_path, news_dir, nlp):
-    path = tmp_path / "durable" / "graph.db"
-    s = open_store(str(path))
-    ingest_paths(s, [news_dir])
-    stats, hits = s.stats(), [h.id for h in s.search("Заливацкого")]
-    s.close()
-    assert path.is_file()
-    again = open_store(f"sqlite:///{path}")
+def test_store_survives_close_and_reopen(store, news_dir, nlp):
+    ingest_paths(store, [news_dir])
+    stats, hits = store.stats(), [h.id for h in store.search("Заливацкого")]
+    store.close()
+    again = open_store(store.url)
     try:
         assert again.stats() == stats
         assert [h.id for h in again.search("Заливацкого")] == hits
@@ -198,6 +212,19 @@ def test_store_survives_close_and_reopen(tmp_path, news_dir, nlp):
         assert report.unchanged == 3 and report.added == 0
     finally:
         again.close()
+
+
+def test_embedded_store_is_one_file(tmp_path, news_dir, nlp):
+    path = tmp_path / "durable" / "graph.db"
+    s = open_store(f"sqlite:///{path}")
+    ingest_paths(s, [news_dir])
+    s.close()
+    assert path.is_file()
+    folder = open_store(str(path.parent))  # a folder means the graph.db in it
+    try:
+        assert folder.path == path and folder.stats()["articles"] == 3
+    finally:
+        folder.close()
 
 
 def test_open_store_default_lives_under_investgraph_home(isolated_home):
@@ -209,7 +236,10 @@ def test_open_store_default_lives_under_investgraph_home(isolated_home):
         s.close()
 
 
-def test_reader_is_not_blocked_by_an_open_write_transaction(tmp_path, relation_store):
+def test_reader_is_not_blocked_by_an_open_write_transaction(embedded_store):
+    from conftest import relation_extractions
+    relation_store = embedded_store
+    relation_store.write(relation_extractions())
     path = relation_store.path
     raw = sqlite3.connect(path, timeout=1)
     try:
@@ -317,3 +347,104 @@ def test_example_corpus_search_finds_recurring_entities(examples_store, query):
     card = examples_store.entity(hits[0].id)
     assert len(card.articles) >= 2
     assert all(a["title"] for a in card.articles)
+
+
+# --- write rules both stores share ---------------------------------------------------------
+
+def as_article(ex: Extraction, article_id: str) -> Extraction:
+    """The same extraction, as if it came from another article id."""
+    ex = copy.deepcopy(ex)
+    ex.article.id = article_id
+    for r in ex.relations:
+        r.evidence = [dataclasses.replace(ev, article=article_id) for ev in r.evidence]
+    return ex
+
+
+def test_an_article_twice_in_one_batch_keeps_the_last_version(store):
+    first, second = relation_extractions()
+    report = store.write([first, as_article(second, REL_A1)])
+    assert (report.added, report.replaced, report.unchanged) == ([REL_A1], [REL_A1], [])
+    assert store.article(REL_A1)["text"] == REL_TEXT_A2
+    stats = store.stats()
+    assert (stats["articles"], stats["mentions"], stats["relations_total"]) == (1, 2, 1)
+    ((_, _, d),) = store.snapshot().edges(data=True)
+    assert [ev["sentence"] for ev in d["evidence"]] == [REL_TEXT_A2]
+    assert store.entity(PERSON_KEY).aliases == []  # "Заливацкий" alone was only in the first version
+
+
+def test_an_entity_keeps_its_first_name_and_kind_and_merges_facts(store):
+    key = "PROJECT:" + name_key("Кварц")
+    texts = ["Технопарк «Кварц» открылся.", "Кварц расширяется.", "Кварц принял резидентов."]
+    specs = [("Кварц", None, {"region": "Новосибирская область", "year": 2023}),
+             ("Технопарк Кварц", "technopark", {"year": 2024, "area": "10 га"}),
+             ("Кварц", "industrial_park", {})]
+    batches = []
+    for n, (text, (name, kind, facts)) in enumerate(zip(texts, specs)):
+        article = Article(id=f"kvarts-{n}", text=text, source="hand", doc=f"kvarts-{n}")
+        batches.append(Extraction(article, entities=[
+            Entity("T1", "PROJECT", name, key=key, kind=kind, facts=facts, mentions=[mention(text, "Кварц")])]))
+    store.write(batches[:1])
+    store.write(batches[1:])
+    card = store.entity(key)
+    assert (card.name, card.kind) == ("Кварц", "technopark")
+    assert list(card.facts.items()) == [("region", "Новосибирская область"), ("year", 2024), ("area", "10 га")]
+
+
+def test_a_relation_to_an_entity_nobody_mentions_is_dropped_with_it(store):
+    text = "Руслан Заливацкий переехал в Вологду."
+    article = Article(id="https://news.example.ru/moved", text=text, source="hand", doc="moved")
+    store.write([Extraction(article, entities=[
+        Entity("T1", "PERSON", "Руслан Заливацкий", key=PERSON_KEY, mentions=[mention(text, "Руслан Заливацкий")]),
+        Entity("T2", "LOC", "Вологда", key="LOC:вологда"),  # no mention
+    ], relations=[Relation("LOCATED_IN", "T1", "T2", evidence=[evidence(article.id, text, "переехал")])])])
+    stats = store.stats()
+    assert (stats["entities_total"], stats["relations_total"]) == (1, 0)
+    assert store.entity("LOC:вологда") is None and store.entity(PERSON_KEY).neighbours == []
+    g = store.snapshot()
+    assert list(g.nodes) == [PERSON_KEY] and g.number_of_edges() == 0
+
+
+def test_a_failed_batch_is_rolled_back_and_named(store):
+    good, other = relation_extractions()
+    broken = copy.deepcopy(other)
+    broken.relations[0].evidence[0] = dataclasses.replace(broken.relations[0].evidence[0], start=None)
+    with pytest.raises(StoreError) as failure:
+        store.write([good, broken])
+    message = str(failure.value)
+    assert message.startswith(store.url) and "batch of 2 articles failed, none of them was stored" in message
+    assert "\n" not in message
+    assert store.stats()["articles"] == 0 and store.snapshot().number_of_nodes() == 0
+    assert store.write([good]).added == [REL_A1]
+
+
+def test_search_finds_hyphenated_names(store):
+    text = "Завод построят в Санкт-Петербурге. Санкт-Петербург выделил участок."
+    article = Article(id="spb", text=text, source="hand", doc="spb")
+    store.write([Extraction(article, entities=[
+        Entity("T1", "LOC", "Санкт-Петербург", key="LOC:" + name_key("Санкт-Петербург"),
+               mentions=[mention(text, "Санкт-Петербурге"), mention(text, "Санкт-Петербург", 1)])])])
+    for query in ("Санкт-Петербурге", "санкт-петербург", "Санкт", "САНКТ-ПЕТЕРБУРГА"):
+        assert names(store, query) == ["Санкт-Петербург"], query
+    assert names(store, "Петербург") == []  # words are matched from their start
+
+
+def test_neighbourhood_of_an_unknown_id_is_empty(relation_store):
+    assert relation_store.neighbourhood(["PERSON:никто"]).number_of_nodes() == 0
+    g = relation_store.neighbourhood(["PERSON:никто", PERSON_KEY])
+    assert set(g.nodes) == {PERSON_KEY, ORG_KEY} and g.number_of_edges() == 1
+
+
+def test_extractions_write_the_same_graph_again(store, news_dir, nlp, tmp_path):
+    ingest_paths(store, [news_dir])
+    store.write(relation_extractions())
+    copied = open_store(str(tmp_path / "copy" / "graph.db"))
+    try:
+        report = copy_store(store, copied, batch_size=2)
+        assert report.articles == 5 and len(report.written.added) == 5
+        assert copied.stats() == store.stats()
+        assert to_json(copied.snapshot()) == to_json(store.snapshot())
+        for hit in store.search("Заливацкого") + store.search("Вологда"):
+            assert copied.entity(hit.id) == store.entity(hit.id)
+        assert [a.article.id for a in store.extractions()] == sorted(a["id"] for a in store.articles())
+    finally:
+        copied.close()
