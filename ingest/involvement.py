@@ -1,0 +1,134 @@
+"""Who is involved in which project, in what role, and where projects are.
+
+INVOLVED_IN organisation or person → project, with a role read off cue words in the
+sentence: "резидент" → resident, "инвестор"/"вложит" → investor, "управляющая
+компания" → management_company, "девелопер"/"строительство вела" → developer,
+"оператор" → operator, "по инициативе" → initiator, "соглашение"/"партнёр" → partner,
+"участвуют" → participant. Each organisation takes the cue nearest to it; the project is
+the one its cue points at, else the nearest in the sentence, else the project the text
+was last talking about (previous sentences). A company inside a plant's name ("завод
+ГК «Содружество»", "линия Rockwool") is its investor.
+
+LOCATED_IN project → place: places inside the project's own words ("парк в
+Краснофлотском районе Хабаровска"), or right after it ("ТОР «Белогорск» в Амурской
+области"), or "расположен в …".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from natasha import Doc
+
+from graph.model import Entity, Evidence, Relation
+
+from .mentions import Found
+
+# cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
+ROLE_WORDS = {
+    "резидент": "resident", "резидентство": "resident",
+    "инвестор": "investor", "инвестировать": "investor", "вложить": "investor", "вкладывать": "investor",
+    "девелопер": "developer", "застройщик": "developer", "подрядчик": "developer", "генподрядчик": "developer",
+    "оператор": "operator",
+    "инициатор": "initiator", "инициатива": "initiator",
+    "партнер": "partner", "соглашение": "partner", "меморандум": "partner", "соинвестор": "partner",
+    "участвовать": "participant", "участник": "participant", "участие": "participant",
+}
+ROLE_PHRASES = [
+    (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
+    (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
+]
+PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
+LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
+
+
+@dataclass
+class Cue:
+    start: int
+    role: str
+
+
+def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
+    found = [Cue(t.start, ROLE_WORDS[t.lemma]) for t in doc.tokens
+             if start <= t.start < stop and t.lemma in ROLE_WORDS]
+    text = doc.text[start:stop]
+    for pattern, role in ROLE_PHRASES:
+        found += [Cue(start + m.start(), role) for m in pattern.finditer(text)]
+    return found
+
+
+def outermost(mentions: list[Found]) -> list[Found]:
+    return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
+                                           and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
+
+
+def distance(a: int, m: Found) -> int:
+    return 0 if m.start <= a < m.stop else min(abs(a - m.start), abs(a - m.stop))
+
+
+class ProjectRelations:
+    def __init__(self, doc: Doc, article_id: str, mentions: list[Found], entity_of: dict[int, Entity]):
+        self.doc, self.article_id, self.entity_of = doc, article_id, entity_of
+        self.mentions = [m for m in mentions if id(m) in entity_of]
+        self.projects = [m for m in self.mentions if m.type == "PROJECT"]
+        self.relations: list[Relation] = []
+
+    def evidence(self, sent) -> Evidence:
+        return Evidence(self.article_id, sent.start, sent.stop, sent.text)
+
+    def add(self, rtype: str, source: Found, target: Found, role: str | None, sent) -> None:
+        a, b = self.entity_of[id(source)], self.entity_of[id(target)]
+        if a is not b:
+            self.relations.append(Relation(rtype, a.id, b.id, role, [self.evidence(sent)]))
+
+    def run(self) -> list[Relation]:
+        if not self.projects:
+            return []
+        topic: Found | None = None
+        for sent in self.doc.sents:
+            inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
+            projects = [m for m in inside if m.type == "PROJECT"]
+            self.located_in(sent, projects, inside)
+            self.owners_in_names(sent, projects, inside)
+            self.involved_in(sent, projects or ([topic] if topic else []), inside)
+            if projects:
+                topic = projects[-1]
+        return self.relations
+
+    def located_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
+        text = self.doc.text
+        places = [m for m in inside if m.type == "LOC"]
+        for p in projects:
+            for place in places:
+                within = p.start <= place.start and place.stop <= p.stop and place.start >= p.label_stop
+                gap = text[p.stop:place.start] if place.start >= p.stop else None
+                right_after = gap is not None and len(gap) < 40 and (PLACE_AFTER.match(gap) or LOCATED_CUE.search(gap))
+                if within or right_after:
+                    self.add("LOCATED_IN", p, place, None, sent)
+
+    def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
+        for p in projects:
+            if p.kind not in ("plant", "infrastructure"):
+                continue
+            for org in inside:
+                if org.type == "ORG" and p.start <= org.start and org.stop <= p.stop:
+                    self.add("INVOLVED_IN", org, p, "investor", sent)
+
+    def involved_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
+        if not projects:
+            return
+        actors = [m for m in outermost(inside) if m.type in ("ORG", "PERSON")]
+        found_cues = cues(self.doc, sent.start, sent.stop)
+        if not actors or not found_cues:
+            return
+        for actor in actors:
+            cue = min(found_cues, key=lambda c: distance(c.start, actor))
+            if distance(cue.start, actor) > 120:
+                continue
+            project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
+            self.add("INVOLVED_IN", actor, project, cue.role, sent)
+
+
+def project_relations(doc: Doc, article_id: str, mentions: list[Found],
+                      entity_of: dict[int, Entity]) -> list[Relation]:
+    return ProjectRelations(doc, article_id, mentions, entity_of).run()
