@@ -1,0 +1,23 @@
+# The InvestGraph app (Streamlit on port 8501). docker-compose.yml runs it next to Neo4j;
+# alone: docker run -p 127.0.0.1:8501:8501 -e INVESTGRAPH_STORE=... -e NEO4J_PASSWORD=... IMAGE
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    INVESTGRAPH_HOME=/home/investgraph/.investgraph
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY graph ./graph
+COPY ingest ./ingest
+COPY app ./app
+RUN pip install .
+COPY examples ./examples
+
+RUN useradd --create-home investgraph
+USER investgraph
+
+EXPOSE 8501
+CMD ["investgraph", "app", "--host", "0.0.0.0"]
