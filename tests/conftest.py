@@ -63,6 +63,15 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """In CI a skipped Neo4j test is a failed one, whatever skipped it."""
+    report = (yield).get_result()
+    if report.skipped and in_ci() and item.get_closest_marker("neo4j") and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"a Neo4j test skipped in CI, where the Neo4j tests must run: {report.longrepr}"
+
+
 def claim_for_tests(store) -> None:
     """Refuse a database that holds someone's graph; mark it as the tests' own otherwise."""
     records, _, _ = store.driver.execute_query(
