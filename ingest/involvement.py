@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from natasha import Doc
 
 from graph.model import Entity, Evidence, Relation
+from graph.text import name_key
 
+from .aliases import canonical
 from .mentions import Found
 
 # cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
@@ -39,6 +41,7 @@ ROLE_PHRASES = [
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
+LOCATIVE = re.compile(r"(^|\s)(в|во|на)\s+([а-яё-]+\s+){0,2}$")
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
 
@@ -57,6 +60,12 @@ def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
     return found
 
 
+def outermost_places(mentions: list[Found]) -> list[Found]:
+    """Places not inside another place ("Хабаровска" in "Краснофлотском районе Хабаровска" stays:
+    both are places the project is in)."""
+    return [m for m in mentions if m.type == "LOC"]
+
+
 def outermost(mentions: list[Found]) -> list[Found]:
     return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
                                            and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
@@ -71,6 +80,7 @@ class ProjectRelations:
         self.doc, self.article_id, self.entity_of = doc, article_id, entity_of
         self.mentions = [m for m in mentions if id(m) in entity_of]
         self.projects = [m for m in self.mentions if m.type == "PROJECT"]
+        self.places = [m for m in self.mentions if m.type == "LOC"]
         self.relations: list[Relation] = []
 
     def evidence(self, sent) -> Evidence:
@@ -97,14 +107,30 @@ class ProjectRelations:
 
     def located_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
         text = self.doc.text
-        places = [m for m in inside if m.type == "LOC"]
+        places = [m for m in outermost_places(inside)]
         for p in projects:
+            self.named_after_place(p, sent)
             for place in places:
                 within = p.start <= place.start and place.stop <= p.stop and place.start >= p.label_stop
                 gap = text[p.stop:place.start] if place.start >= p.stop else None
                 right_after = gap is not None and len(gap) < 40 and (PLACE_AFTER.match(gap) or LOCATED_CUE.search(gap))
-                if within or right_after:
+                later_in = (gap is not None and LOCATIVE.search(text[max(p.stop, place.start - 25):place.start])
+                            and not any(p.stop <= q.start < place.start for q in projects))
+                if within or right_after or later_in:
                     self.add("LOCATED_IN", p, place, None, sent)
+
+    def named_after_place(self, project: Found, sent) -> None:
+        """ТОР «Белогорск» is in Белогорск, ТОР «Приморье» in Приморский край, when the
+        article names that place."""
+        if not project.label:
+            return
+        label = project.label.strip("«»\"")
+        keys = {name_key(label), name_key(canonical("LOC", label) or "")}
+        for place in self.places:
+            entity = self.entity_of[id(place)]
+            if name_key(entity.name) in keys or name_key(place.text) in keys:
+                self.add("LOCATED_IN", project, place, None, sent)
+                return
 
     def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
         for p in projects:

@@ -146,10 +146,25 @@ def split_trailing_person(doc: Doc, f: Found) -> list[Found]:
     return [org, person]
 
 
+GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|гор|хребт|мор|архипелаг|долин)[а-яё]{0,3})\s+$",
+                      re.IGNORECASE)
+
+
+def with_geo_noun(doc: Doc, f: Found) -> Found:
+    """"острове Шикотан", "бухте Воевода": the natural-feature word belongs to the place's name."""
+    if f.type != "LOC":
+        return f
+    m = GEO_NOUN.search(doc.text[max(0, f.start - 20):f.start])
+    if not m or not m.group(1)[0].islower():
+        return f
+    start = f.start - (len(doc.text[max(0, f.start - 20):f.start]) - m.start(1))
+    return make_found(doc, "LOC", start, f.stop, "repair")
+
+
 def repair(doc: Doc, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
-        for g in split_trailing_person(doc, close_quotes(doc, f)):
+        for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, f))):
             out.extend(split_brackets(doc, g))
     return out
 
