@@ -105,7 +105,7 @@ def group_key(f: Found) -> tuple[str, str]:
     if f.type == "PROJECT":  # by its own name, else by kind and head word ("завод")
         if f.label:
             return f.type, name_key(f.label)
-        return f.type, f"{f.kind}:{lemma(f.normal.split()[0]) if f.kind == 'plant' else ''}"
+        return f.type, f"{f.kind}:{f.head if f.kind in ('plant', 'infrastructure', 'other') else ''}"
     name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
     return f.type, name_key(name)
 

@@ -42,6 +42,7 @@ class Found:
     middle: str = ""
     last: str = ""
     kind: str | None = None
+    head: str = ""  # a project's head word: "завод" in "новый завод по переработке сои"
     label: str = ""  # a project's own name: «Хабаровск» in ТОР «Хабаровск»
     label_start: int = -1
     label_stop: int = -1

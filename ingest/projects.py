@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from natasha import Doc
 
-from graph.text import name_key
+from graph.text import lemma, name_key
 
 from .grammars.projects import kind_of
 from .mentions import Found, make_found
@@ -90,6 +90,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
             first_stop = text.rfind("»", start, first_stop) + 1
         main = make_found(doc, "PROJECT", start, first_stop, "grammar")
         main.kind = kind
+        main.head = lemma(fact.head.split()[-1])
         if fact.name:
             main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
             if not main.label:  # a plain name: "свободный порт Владивосток"

@@ -105,6 +105,7 @@ def grammar():
     COORDINATED = rule(in_({",", "и"}), QUOTED)
 
     NAMED = rule(MODIFIER.repeatable(max=2).optional(), HEAD.interpretation(Project.head),
+                 in_({"—", "–"}).optional(),
                  or_(GENT_TYPE, rule(eq("("), in_({"ОЭЗ", "ТОР", "ТОСЭР"}), eq(")"))).optional(),
                  QUOTED.interpretation(Project.name),
                  COORDINATED.repeatable(max=6).optional().interpretation(Project.more))
