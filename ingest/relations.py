@@ -13,16 +13,20 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 """
 from __future__ import annotations
 
+import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from natasha import Doc
 
 from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
+from .grammars.common import place_adjective
 from .mentions import Found, normal_form
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
@@ -34,6 +38,21 @@ REGION_WORDS = {"край": ("край",), "область": ("область",)
                 "округ": ("округ",), "район": ("район",), "страна": ()}
 LINK = re.compile(r"^\s*(,|—|–|-|\(|и)?\s*$")
 GAP = re.compile(r"^\s*$")
+AFTER = re.compile(r"^\s*(,|—|–|-|\()\s*$")
+PREPOSITION = re.compile(r"^\s*(в|во|на|от|по|при|из)\s*$", re.I)
+# titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
+TITLES = r"(шейх|полковник|генерал|генерал-майор|генерал-лейтенант|генерал-полковник|адмирал|майор|" \
+         r"господин|госпожа|г-н|г-жа|мистер|миссис|доктор|профессор|академик|республиканец|демократ)"
+# "в России", "от штата Аризона" (with a name: only when the name is not a mention), "по космическим полётам"
+TAIL = re.compile(r"^\s*((в|во|на|от|по|при)\s+[а-яё-]+(\s+(и\s+)?[а-яё-]+){0,3}\s+|,\s*)?"
+                  rf"({TITLES}\s+)?$")
+HEADS_OF_STATE = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "царь"}
+TIME_WORDS = {"бывший", "нынешний", "новый", "действующий", "экс-президент", "первый", "избранный"}
+# posts a place adjective governs: "российский президент" (Россия), "британский премьер"
+STATE_POSTS = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "министр",
+               "посол", "глава", "лидер", "госсекретарь", "вице-президент", "спикер", "парламентарий"}
+NOT_PLACES = ("федеральн", "региональн", "муниципальн", "районн", "городск", "краев", "областн",
+              "бывш", "нын", "ближайш", "государствен", "политическ", "исполнительск")
 
 
 @dataclass
@@ -42,12 +61,36 @@ class Post:
     stop: int
     text: str
     role: str
+    plural: bool = False  # "депутаты", "руководители регионов": a group, not one person's post
+    place: str = ""  # the lemma of a leading place adjective: "российский президент"
 
 
 @lru_cache(maxsize=1)
 def position_parser():
     from .grammars.positions import parser
     return parser()
+
+
+def post_tokens(doc: Doc, start: int, stop: int) -> list:
+    return [t for t in doc.tokens if start <= t.start and t.stop <= stop]
+
+
+def describe(doc: Doc, start: int, stop: int) -> Post:
+    """A post with its role in the nominative; a leading place adjective ("российский
+    президент") names the target, so the role drops it."""
+    tokens = post_tokens(doc, start, stop)
+    while len(tokens) > 1 and tokens[-1].pos == "ADJ" and tokens[-1].text.islower():
+        tokens.pop()  # "лидер [московского] «Центра»": the adjective belongs to the name after
+        stop = tokens[-1].stop
+    nouns = [t for t in tokens if t.pos in ("NOUN", "PROPN")]
+    plural = bool(nouns) and nouns[0].feats.get("Number") == "Plur"
+    place = ""
+    if len(tokens) > 1 and tokens[0].pos == "ADJ" and lemma(tokens[1].text) in STATE_POSTS \
+            and place_adjective(tokens[0].text) and not tokens[0].text.lower().startswith(NOT_PLACES):
+        place = lemma(tokens[0].text)
+        start = tokens[1].start
+    role = normal_form(doc, "POST", start, stop).lower()
+    return Post(start, stop, doc.text[start:stop], role, plural, place)
 
 
 def find_posts(doc: Doc, mentions: list[Found]) -> list[Post]:
@@ -67,8 +110,7 @@ def find_posts(doc: Doc, mentions: list[Found]) -> list[Post]:
         stop = start + len(span)
         if stop <= start:
             continue
-        role = normal_form(doc, "POST", start, stop).lower()
-        posts.append(Post(start, stop, span, role))
+        posts.append(describe(doc, start, stop))
     return posts
 
 
@@ -102,13 +144,81 @@ def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Ent
     return max(places, key=lambda e: mention_counts[e.id])
 
 
-def governed_target(items: list, i: int, text: str) -> tuple[Found | None, int]:
-    """The organisation or place right after post items[i] (with "в Москве"-like tails skipped)."""
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
+    return frozenset(name_key(c) for c in json.loads(raw)["countries"])
+
+
+def heads_state(post: Post) -> bool:
+    """"Премьер-министр", "бывший президент", "глава государства": a post that, with no place
+    after it, governs the country the article is about."""
+    words = name_key(post.role).split()
+    if words[-2:] in (["глава", "государство"], ["глава", "страна"]):
+        words = words[:-2] + ["президент"]
+    if not words or post.place or any(w not in TIME_WORDS for w in words[:-1]):
+        return False  # "британский премьер" names its own country; "музыкальный король" none
+    return words[-1] in HEADS_OF_STATE
+
+
+def main_country(entities: list[Entity], mention_counts: Counter) -> Entity | None:
+    known = [e for e in entities if e.type == "LOC" and name_key(e.name) in countries()]
+    return max(known, key=lambda e: mention_counts[e.id]) if known else None
+
+
+def place_named(adjective: str, entities: list[Entity]) -> Entity | None:
+    """The place a place adjective names: "российский" → Россия, "итальянский" → Италия."""
+    stem = re.sub(r"(ск|цк)ий$", "", adjective)
+    if len(stem) < 4:
+        return None
+    for e in entities:
+        if e.type != "LOC":
+            continue
+        for name in [e.name, *e.aliases]:
+            key = name_key(name)
+            if " " in key:
+                continue
+            common = len(os.path.commonprefix([stem, key]))
+            if common >= 4 and common >= len(stem) - 2:
+                return e
+    return None
+
+
+def is_tail(text: str, a: int, b: int) -> bool:
+    """What may stand between a post's target and the person: "в России", "от штата Аризона",
+    "по космическим полётам", a title ("шейх", "полковник")."""
+    return bool(TAIL.match(between(text, a, b)))
+
+
+def adjectives_only(doc: Doc, a: int, b: int) -> bool:
+    """Only lower-case adjectives between a post and its target: "лидер московского «Центра»"."""
+    gap = between(doc.text, a, b)
+    if gap == "\x00":
+        return False
+    if not gap.strip("«\"„“ "):
+        return True
+    tokens = [t for t in post_tokens(doc, a, b) if t.text not in "«\"„“"]
+    return 0 < len(tokens) <= 3 and all(t.pos == "ADJ" and t.text.islower() for t in tokens)
+
+
+def tail_items(items: list, j: int, text: str) -> int:
+    """Skip places and organisations in a prepositional tail before items[j+1]:
+    "Полпред президента РФ [в Северо-Кавказском федеральном округе] Александр Хлопонин"."""
+    while j > 0 and isinstance(items[j], Found) and items[j].type in ("LOC", "ORG") \
+            and isinstance(items[j - 1], Found) and items[j - 1].type in ("LOC", "ORG") \
+            and PREPOSITION.match(between(text, items[j - 1].stop, items[j].start)):
+        j -= 1
+    return j
+
+
+def governed_target(doc: Doc, items: list, i: int) -> Found | None:
+    """The organisation or place right after post items[i] (lower-case adjectives may stand
+    between: "солист ленинградского «Телевизора»")."""
     post = items[i]
     if i + 1 < len(items) and isinstance(items[i + 1], Found) and items[i + 1].type in ("ORG", "LOC") \
-            and GAP.match(between(text, post.stop, items[i + 1].start)):
-        return items[i + 1], i + 1
-    return None, i
+            and adjectives_only(doc, post.stop, items[i + 1].start):
+        return items[i + 1]
+    return None
 
 
 def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entities: list[Entity],
@@ -119,7 +229,13 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
     relations = []
 
     def add(person: Found, post: Post, target: Found | None) -> None:
+        if post.plural:
+            return
         target_entity = entity_of.get(id(target)) if target is not None else None
+        if target_entity is None and post.place:
+            target_entity = place_named(post.place, entities)
+        if target_entity is None and heads_state(post):
+            target_entity = main_country(entities, mention_counts)
         if target_entity is None:
             last = post.text.split()[-1] if post.text.split() else ""
             target_entity = region_of(last, entities, mention_counts)
@@ -132,7 +248,10 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
             continue
         # posts before the person: walk back over "post [target]" groups joined by commas or "и"
         j, end = i - 1, item.start
+        first = True
         while j >= 0:
+            if first and (t := tail_items(items, j, text)) < j:
+                j, end = t, items[t + 1].start
             prev = items[j]
             chain_end = prev.stop
             # an owner right after the organisation: "комитета «…» Китайской ассоциации …"
@@ -141,24 +260,24 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
                 j -= 1
                 prev = items[j]
             if isinstance(prev, Found) and prev.type in ("ORG", "LOC") and j > 0 and isinstance(items[j - 1], Post) \
-                    and GAP.match(between(text, items[j - 1].stop, prev.start)):
+                    and adjectives_only(doc, items[j - 1].stop, prev.start):
                 post, target = items[j - 1], prev
-                # "в России" after the governed place: "Посол Японии в России"
                 gap = between(text, chain_end, end)
-                if not (GAP.match(gap) or LINK.match(gap) or re.match(r"^\s*в\s+\S+\s*$", gap)):
+                if not (LINK.match(gap) or is_tail(text, chain_end, end) or (first and PREPOSITION.match(gap))):
                     break
                 add(item, post, target)
                 end, j = post.start, j - 2
-            elif isinstance(prev, Post) and (GAP.match(between(text, prev.stop, end)) or LINK.match(between(text, prev.stop, end))):
+            elif isinstance(prev, Post) and (LINK.match(between(text, prev.stop, end))
+                                             or (first and is_tail(text, prev.stop, end))):
                 add(item, prev, None)
                 end, j = prev.start, j - 1
             else:
                 break
-        # posts after the person: "Руслан Заливацкий, советник губернатора"
+            first = False
+        # posts after the person: "Руслан Заливацкий, советник губернатора", "… — политик и лидер партии"
         k = i + 1
-        if k < len(items) and isinstance(items[k], Post) and re.match(r"^\s*(,|—|–|-)\s*$", between(text, item.stop, items[k].start)):
-            target, _ = governed_target(items, k, text)
-            add(item, items[k], target)
+        if k < len(items) and isinstance(items[k], Post) and AFTER.match(between(text, item.stop, items[k].start)):
+            add(item, items[k], governed_target(doc, items, k))
     return relations
 
 
