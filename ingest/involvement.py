@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from natasha import Doc
 
 from graph.model import Entity, Evidence, Relation
-from graph.text import name_key
+from graph.text import lemma, name_key
 
 from .aliases import canonical
 from .mentions import Found
@@ -41,6 +41,8 @@ ROLE_PHRASES = [
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
+SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|со ссылкой на|"
+                    r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
 LOCATIVE = re.compile(r"(^|\s)(в|во|на)\s+([а-яё-]+\s+){0,2}$")
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
@@ -52,8 +54,17 @@ class Cue:
 
 
 def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
-    found = [Cue(t.start, ROLE_WORDS[t.lemma]) for t in doc.tokens
-             if start <= t.start < stop and t.lemma in ROLE_WORDS]
+    tokens = [t for t in doc.tokens if start <= t.start < stop]
+    found = []
+    for i, t in enumerate(tokens):
+        word = lemma(t.text)
+        if word not in ROLE_WORDS:
+            continue
+        plural = t.feats.get("Number") == "Plur"
+        listing = i + 1 < len(tokens) and any(x.text == ":" for x in tokens[i + 1:i + 4])
+        if plural and ROLE_WORDS[word] in ("resident", "investor", "partner") and not listing:
+            continue  # "число резидентов", "для инвесторов": talk about a group, not a party
+        found.append(Cue(t.start, ROLE_WORDS[word]))
     text = doc.text[start:stop]
     for pattern, role in ROLE_PHRASES:
         found += [Cue(start + m.start(), role) for m in pattern.finditer(text)]
@@ -148,11 +159,24 @@ class ProjectRelations:
         if not actors or not found_cues:
             return
         for actor in actors:
+            if self.is_source(actor) or any(p.start <= actor.start and actor.stop <= p.stop for p in projects):
+                continue
             cue = min(found_cues, key=lambda c: distance(c.start, actor))
-            if distance(cue.start, actor) > 120:
+            reach = 25 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
+            if distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors):
                 continue
             project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
             self.add("INVOLVED_IN", actor, project, cue.role, sent)
+
+    def is_source(self, actor: Found) -> bool:
+        """"сообщает СИ «…»", "рассказал изданию «Толк»": who reports is not a party."""
+        before = self.doc.text[max(0, actor.start - 40):actor.start].lower()
+        return bool(SOURCE.search(before))
+
+    @staticmethod
+    def other_actor_between(cue: Cue, actor: Found, actors: list[Found]) -> bool:
+        lo, hi = sorted((cue.start, actor.start))
+        return any(o is not actor and lo < o.start < hi and o.type == actor.type for o in actors)
 
 
 def project_relations(doc: Doc, article_id: str, mentions: list[Found],
