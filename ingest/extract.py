@@ -19,6 +19,7 @@ from .grammars.organisations import BODIES, UNITS
 from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
 from .projects import project_mentions
+from .facts import project_facts
 from .involvement import project_relations
 from .relations import dedupe, find_relations
 
@@ -166,6 +167,7 @@ def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
     entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents])
+    project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
     return Extraction(article=article, entities=entities, relations=relations)
