@@ -133,7 +133,7 @@ def kind_of(head_text: str) -> str:
         return "agro_park"
     if {"оэз", "сэз"} & set(words) or "экономический зона" in joined:
         return "sez"
-    if {"тор", "тосэр"} & set(words) or "опережающий" in words:
+    if {"тор", "тосэр"} & set(words) or "опережа" in joined:
         return "tor"
     if "спв" in words or ("свободный" in words and "порт" in words):
         return "free_port"

@@ -1,0 +1,98 @@
+"""Projects: money/number normalisation, each project kind, roles, places and facts."""
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Article
+from ingest.extract import extract
+from ingest.grammars.money import find_area_ha, find_jobs, parse_money
+
+
+@pytest.mark.parametrize("text, value, currency, qualifier", [
+    ("1,2 млрд руб.", 1.2e9, "RUB", None),
+    ("500 млн рублей", 5e8, "RUB", None),
+    ("$10 млн", 1e7, "USD", None),
+    ("свыше 3 млрд", 3e9, None, "more_than"),
+    ("2,5 млрд рублей", 2.5e9, "RUB", None),
+    ("около 1 500 000 рублей", 1.5e6, "RUB", "about"),
+    ("15 млн долларов", 1.5e7, "USD", None),
+    ("до 700 тыс. евро", 7e5, "EUR", "up_to"),
+    ("1,5 трлн рублей", 1.5e12, "RUB", None),
+])
+def test_money_is_normalised(text, value, currency, qualifier):
+    amount = parse_money(f"Объём инвестиций составит {text} в ближайшие годы.")
+    assert amount is not None
+    assert amount.value == pytest.approx(value)
+    assert (amount.currency, amount.qualifier) == (currency, qualifier)
+    assert amount.text.strip() == text.strip()
+
+
+def test_bare_numbers_and_years_are_not_money():
+    assert parse_money("в 2027 году на 3 площадках") is None
+
+
+def test_jobs_and_area():
+    assert [j.value for j in find_jobs("создадут 450 новых рабочих мест, а затем ещё 1,2 тыс. рабочих мест")] \
+        == [450, 1200]
+    assert [a.value for a in find_area_ha("на площади 120 га, корпус 35 тыс. кв. м")] == [120, 3.5]
+
+
+def projects_of(text: str) -> dict[str, str]:
+    ex = extract(Article(id="t", text=text))
+    return {e.name: e.kind for e in ex.entities if e.type == "PROJECT"}
+
+
+@pytest.mark.parametrize("text, name_part, kind", [
+    ("В регионе появится индустриальный парк «Ключ» площадью 100 га.", "Ключ", "industrial_park"),
+    ("Резидентом технопарка «Жигулевская долина» стала новая компания.", "Жигулевская долина", "technopark"),
+    ("Рядом с городом построят бизнес-парк «Орбита» для офисов.", "Орбита", "business_park"),
+    ("Агропарк «Зеленая долина» откроют весной.", "Зеленая долина", "agro_park"),
+    ("Компания стала резидентом ОЭЗ «Алабуга» в Татарстане.", "Алабуга", "sez"),
+    ("Инвестор зашел в особую экономическую зону «Титановая долина».", "Титановая долина", "sez"),
+    ("Проект реализуют на территории опережающего развития «Хабаровск».", "Хабаровск", "tor"),
+    ("Компания получила статус резидента свободного порта Владивосток.", "Владивосток", "free_port"),
+    ("В области создадут машиностроительный кластер по выпуску клапанов.", "кластер", "cluster"),
+    ("Новый завод по глубокой переработке сои построят в Амурской области.", "завод", "plant"),
+    ("Контейнерный терминал на пограничном переходе Забайкальск откроют в 2026 году.", "терминал", "infrastructure"),
+])
+def test_each_project_kind(nlp, text, name_part, kind):
+    found = projects_of(text)
+    matching = {n: k for n, k in found.items() if name_part.lower() in n.lower()}
+    assert matching, f"no project with '{name_part}' in {found}"
+    assert set(matching.values()) == {kind}
+
+
+def test_generic_talk_about_parks_is_not_a_project(nlp):
+    assert projects_of("Индустриальные парки становятся важным инструментом привлечения инвестиций.") == {}
+
+
+def test_coordinated_and_repeated_names_are_separate_projects_of_one_kind(nlp):
+    text = ("Резидентами ТОР «Белогорск», «Свободный» и «Приамурская» стали 12 компаний. "
+            "В «Белогорске» уже работает маслоэкстракционный завод.")
+    ex = extract(Article(id="t", text=text))
+    projects = [e for e in ex.entities if e.type == "PROJECT" and e.kind == "tor"]
+    assert sorted(e.name for e in projects) == ["ТОР «Белогорск»", "ТОР «Приамурская»", "ТОР «Свободный»"]
+    belogorsk = next(e for e in projects if "Белогорск" in e.name)
+    assert len(belogorsk.mentions) == 2  # «Белогорске» later is the same project
+
+
+def test_roles_places_and_facts(nlp):
+    text = ("Индустриальный парк «Северный луч» создадут в Сокольском районе Вологодской области. "
+            "Управляющей компанией парка станет ООО «УК Северный луч». "
+            "Инвестором первой очереди выступит АО «Тайга Металл», объём инвестиций составит 2,5 млрд рублей, "
+            "будет создано 450 рабочих мест.")
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    park = next(e for e in ex.entities if e.type == "PROJECT")
+    rels = {(r.type, names[r.source], names[r.target], r.role) for r in ex.relations}
+    assert ("LOCATED_IN", park.name, "Сокольский район", None) in rels
+    assert ("INVOLVED_IN", "ООО «УК Северный луч»", park.name, "management_company") in rels
+    assert ("INVOLVED_IN", "АО «Тайга Металл»", park.name, "investor") in rels
+    assert park.facts["investment"]["amount"] == pytest.approx(2.5e9)
+    assert park.facts["investment"]["currency"] == "RUB"
+    assert park.facts["jobs"]["count"] == 450
+    assert park.facts["stage"]["value"] == "planned"
+    ev = park.facts["investment"]["evidence"]
+    assert text[ev["start"]:ev["stop"]] == "2,5 млрд рублей"
+    for r in ex.relations:  # every relation carries its sentence
+        assert r.evidence and text[r.evidence[0].start:r.evidence[0].stop] == r.evidence[0].sentence
