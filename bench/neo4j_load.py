@@ -1,0 +1,148 @@
+"""Relationships per second into Neo4j: batched `UNWIND $rows ... MERGE` transactions versus
+one transaction per relationship, on the same synthetic graph (100k relations by default).
+
+Both variants run the store's own Cypher (graph.neo4j_store.MERGE_RELATIONS) through
+`session.execute_write`, into a database holding only the synthetic entities. The per-row
+variant is timed on a sample (2,000 rows by default) and extrapolated to the whole graph;
+the output says so. Not part of the test suite:
+
+    scripts/neo4j start
+    NEO4J_PASSWORD=investgraph-test .venv/bin/python bench/neo4j_load.py --clear
+    scripts/neo4j stop
+
+The database must be empty, or --clear given: the bench deletes everything in it before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from graph.model import ENTITY_TYPES, INVOLVEMENT_ROLES, RELATION_TYPES, relation_key  # noqa: E402
+from graph.neo4j_store import MERGE_ENTITIES, MERGE_RELATIONS, Neo4jStore  # noqa: E402
+from graph.store import neo4j_target  # noqa: E402
+
+Rows = list[dict]
+CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+CLEAR_RELATIONS = "MATCH ()-[r:RELATION]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS"
+
+
+def synthetic_graph(n_entities: int, n_relations: int, seed: int = 7) -> tuple[Rows, Rows]:
+    """Entities of every type and distinct relations between random pairs of them."""
+    rnd = random.Random(seed)
+    entities = [{"id": f"{t}:bench {i}", "type": t, "name": f"Bench {t.lower()} {i}", "kind": None,
+                 "facts": json.dumps({"n": i})}
+                for i, t in ((i, ENTITY_TYPES[i % len(ENTITY_TYPES)]) for i in range(n_entities))]
+    relations: dict[str, dict] = {}
+    while len(relations) < n_relations:
+        source, target = rnd.sample(entities, 2)
+        type_ = rnd.choice(RELATION_TYPES)
+        role = rnd.choice(INVOLVEMENT_ROLES) if type_ == "INVOLVED_IN" else None
+        rid = relation_key(type_, source["id"], target["id"], role)
+        relations[rid] = {"id": rid, "type": type_, "source": source["id"], "target": target["id"], "role": role}
+    return entities, list(relations.values())
+
+
+def batches(rows: Rows, size: int) -> list[Rows]:
+    return [rows[i:i + size] for i in range(0, len(rows), size)]
+
+
+def write_each(store: Neo4jStore, query: str, chunks: list[Rows]) -> float:
+    """Seconds to write each chunk in its own transaction."""
+    started = time.perf_counter()
+    with store.driver.session(database=store.database) as session:
+        for chunk in chunks:
+            session.execute_write(lambda tx, rows=chunk: tx.run(query, rows=rows).consume())
+    return time.perf_counter() - started
+
+
+def run(store: Neo4jStore, statement: str) -> None:
+    with store.driver.session(database=store.database) as session:
+        session.run(statement).consume()
+
+
+def count_relations(store: Neo4jStore) -> int:
+    records, _, _ = store.driver.execute_query("MATCH ()-[r:RELATION]->() RETURN count(r) AS n",
+                                               database_=store.database)
+    return records[0]["n"]
+
+
+def load() -> str:
+    """The 1-minute load average: other work on the machine slows both variants."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def rust_packing() -> str:
+    try:
+        import neo4j._rust  # noqa: F401  (installed by neo4j-rust-ext)
+        return "yes"
+    except ImportError:
+        return "no (pip install neo4j-rust-ext)"
+
+
+def timed(label: str, work: Callable[[], float], rows: int) -> float:
+    seconds = work()
+    print(f"  {label:<44} {rows:>7} relationships in {seconds:7.2f}s = {rows / seconds:>9,.0f}/s")
+    return rows / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default=os.environ.get("INVESTGRAPH_NEO4J_URL") or os.environ.get("NEO4J_URI")
+                        or "neo4j://neo4j@127.0.0.1:7687")
+    parser.add_argument("--relations", type=int, default=100_000)
+    parser.add_argument("--entities", type=int, default=20_000)
+    parser.add_argument("--batch", type=int, default=10_000, help="rows per UNWIND transaction")
+    parser.add_argument("--sample", type=int, default=2_000, help="rows timed one transaction each")
+    parser.add_argument("--clear", action="store_true", help="empty a database that is not empty")
+    args = parser.parse_args()
+
+    store = Neo4jStore(neo4j_target(args.url))
+    try:
+        records, _, _ = store.driver.execute_query("RETURN EXISTS { MATCH (n) } AS used", database_=store.database)
+        if records[0]["used"] and not args.clear:
+            sys.exit(f"{store.url} is not empty; the bench deletes everything in it: pass --clear to allow that")
+        run(store, CLEAR)
+
+        entities, relations = synthetic_graph(args.entities, args.relations)
+        sample = relations[:args.sample]
+        print(f"Neo4j at {store.url}, {os.cpu_count()} CPU cores, load average {load()} before; "
+              f"driver packing in Rust: {rust_packing()}")
+        print(f"{len(entities):,} entities, {len(relations):,} relationships "
+              "(:RELATION, MERGE on id between matched entities)")
+        seconds = write_each(store, MERGE_ENTITIES, batches(entities, args.batch))
+        print(f"  entities, batched: {len(entities):,} in {seconds:.2f}s")
+
+        # Warm the server's query caches and JIT for both shapes, then start from no relationships.
+        write_each(store, MERGE_RELATIONS, batches(relations[-1000:], 1000))
+        write_each(store, MERGE_RELATIONS, batches(relations[-1500:-1000], 1))
+        run(store, CLEAR_RELATIONS)
+
+        batched = timed(f"batched, UNWIND {args.batch:,} rows per transaction",
+                        lambda: write_each(store, MERGE_RELATIONS, batches(relations, args.batch)), len(relations))
+        assert count_relations(store) == len(relations)
+        run(store, CLEAR_RELATIONS)
+        per_row = timed(f"one transaction per row (sample of {len(sample):,})",
+                        lambda: write_each(store, MERGE_RELATIONS, batches(sample, 1)), len(sample))
+        assert count_relations(store) == len(sample)
+
+        print(f"  per-row extrapolated to all {len(relations):,}: {len(relations) / per_row:,.0f}s "
+              f"(timed on the first {len(sample):,} rows, not all)")
+        ratio = batched / per_row
+        verdict = "meets" if ratio >= 20 and batched >= 20_000 else "MISSES"
+        print(f"batched / per-row = {ratio:.1f}x; batched {batched:,.0f}/s "
+              f"({verdict} the target: >= 20x and >= 20,000/s); load average {load()} after")
+    finally:
+        run(store, CLEAR)
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
