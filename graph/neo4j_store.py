@@ -45,21 +45,22 @@ Rows = list[dict[str, Any]]
 ARTICLE_FIELDS = ("id", "source", "doc", "title", "url", "date")
 EXTRACTION_PAGE = 200  # articles read per query while copying a graph out
 
-SCHEMA = (
-    "CREATE CONSTRAINT article_id IF NOT EXISTS FOR (a:Article) REQUIRE a.id IS UNIQUE",
-    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
-    "CREATE CONSTRAINT relation_id IF NOT EXISTS FOR ()-[r:RELATION]-() REQUIRE r.id IS UNIQUE",
-    "CREATE CONSTRAINT evidence_key IF NOT EXISTS FOR (v:Evidence) "
-    "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
-    "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
-    "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
-    "CREATE INDEX relation_type IF NOT EXISTS FOR ()-[r:RELATION]-() ON (r.type)",
-    "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
-    "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
+SCHEMA = {  # name: the statement that creates it
+    "article_id": "CREATE CONSTRAINT article_id IF NOT EXISTS FOR (a:Article) REQUIRE a.id IS UNIQUE",
+    "entity_id": "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "relation_id": "CREATE CONSTRAINT relation_id IF NOT EXISTS FOR ()-[r:RELATION]-() REQUIRE r.id IS UNIQUE",
+    "evidence_key": "CREATE CONSTRAINT evidence_key IF NOT EXISTS FOR (v:Evidence) "
+                    "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
+    "article_source": "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
+    "entity_type": "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "relation_type": "CREATE INDEX relation_type IF NOT EXISTS FOR ()-[r:RELATION]-() ON (r.type)",
+    "evidence_article": "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
+    "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
     # name keys are lower-case lemmas split by spaces: whitespace tokens, prefix queries
-    "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
-)
+    "entity_names": "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
+                    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+}
+SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 # --- writing ------------------------------------------------------------------------------
 
@@ -242,10 +243,14 @@ class Neo4jStore:
         return StoreError(message)
 
     def _ensure_schema(self) -> None:
+        """Create the constraints and indexes a database lacks, and wait until they are online."""
         with self.driver.session(database=self.database) as session:
-            for statement in SCHEMA:
+            present = {r["name"] for query in SCHEMA_NAMES for r in session.run(query)}
+            missing = [statement for name, statement in SCHEMA.items() if name not in present]
+            for statement in missing:
                 session.run(statement).consume()
-            session.run("CALL db.awaitIndexes(300)").consume()
+            if missing:
+                session.run("CALL db.awaitIndexes(300)").consume()
 
     def _read(self, work: Callable[[ManagedTransaction], T]) -> T:
         try:

@@ -185,6 +185,7 @@ def test_both_stores_answer_every_read_the_same(both):
         assert neo4j.articles_from_source(a["source"]) == embedded.articles_from_source(a["source"])
     g = embedded.snapshot()
     queries = {q for _, d in g.nodes(data=True) for q in [d["name"], *d["aliases"], d["name"].split()[0]]}
+    queries |= {"а", "о", "ва", "Рос", "-", "1", "Газ_", "%", "Тайга-Металл", "ОЭЗ «Ока»"}  # short, odd, punctuated
     for q in sorted(queries):
         assert neo4j.search(q) == embedded.search(q), q
         assert neo4j.search(q, types=["ORG", "PROJECT"], limit=3) == embedded.search(q, types=["ORG", "PROJECT"],
