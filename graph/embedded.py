@@ -308,7 +308,8 @@ class EmbeddedStore:
         g.graph["articles"] = [dict(r) for r in self.db.execute(
             "SELECT id, source, doc, title, url, date FROM articles ORDER BY id")]
         mentions = defaultdict(list)
-        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions ORDER BY article_id, start, stop"):
+        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions "
+                                 "ORDER BY article_id, start, stop"):
             mentions[r["entity_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
                                              "text": r["text"]})
         for r in self.db.execute("SELECT * FROM entities ORDER BY id"):

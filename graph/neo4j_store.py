@@ -201,6 +201,8 @@ def article_row(props: dict[str, Any]) -> dict[str, Any]:
 
 
 class Neo4jStore:
+    """The Store protocol on a Neo4j server; `open_store("neo4j://...")` makes one."""
+
     def __init__(self, target: Neo4jTarget) -> None:
         self.target = target
         self.url = target.url
@@ -211,13 +213,13 @@ class Neo4jStore:
                 target.uri, auth=auth, user_agent="investgraph", connection_timeout=10,
                 max_transaction_retry_time=15, notifications_min_severity="OFF")
         except (DriverError, ValueError) as err:
-            raise StoreError(f"{self.url}: cannot open the Neo4j store ({one_line(err)})") from None
+            raise StoreError(f"{self.url}: cannot open the Neo4j store ({one_line(err)})") from err
         try:
             self.driver.verify_connectivity()
             self._ensure_schema()
         except (Neo4jError, DriverError) as err:
             self.driver.close()
-            raise self._error("cannot open the Neo4j store", err) from None
+            raise self._error("cannot open the Neo4j store", err) from err
 
     def close(self) -> None:
         self.driver.close()
@@ -257,14 +259,14 @@ class Neo4jStore:
             with self.driver.session(database=self.database) as session:
                 return session.execute_read(work)
         except (Neo4jError, DriverError) as err:
-            raise self._error("reading failed", err) from None
+            raise self._error("reading failed", err) from err
 
     def _write(self, work: Callable[[ManagedTransaction], T], action: str) -> T:
         try:
             with self.driver.session(database=self.database) as session:
                 return session.execute_write(work)
         except (Neo4jError, DriverError) as err:
-            raise self._error(action, err) from None
+            raise self._error(action, err) from err
 
     def _rows(self, query: str, /, **params: Any) -> Rows:
         return self._read(lambda tx: rows(tx, query, **params))
