@@ -38,6 +38,7 @@ REGION_WORDS = {"край": ("край",), "область": ("область",)
                 "округ": ("округ",), "район": ("район",), "страна": ()}
 LINK = re.compile(r"^\s*(,|—|–|-|\(|и)?\s*$")
 GAP = re.compile(r"^\s*$")
+COORDINATION = re.compile(r"^\s*(,|и)\s*$")
 AFTER = re.compile(r"^\s*(,|—|–|-|\()\s*$")
 PREPOSITION = re.compile(r"^\s*(в|во|на|от|по|при|из)\s*$", re.I)
 # titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
@@ -48,6 +49,7 @@ TAIL = re.compile(r"^\s*((в|во|на|от|по|при)\s+[а-яё-]+(\s+(и\s+
                   rf"({TITLES}\s+)?$")
 HEADS_OF_STATE = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "царь"}
 TIME_WORDS = {"бывший", "нынешний", "новый", "действующий", "экс-президент", "первый", "избранный"}
+NAME_GAP = re.compile(rf"^\s*({TITLES}\s+)?$")
 # posts a place adjective governs: "российский президент" (Россия), "британский премьер"
 STATE_POSTS = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "министр",
                "посол", "глава", "лидер", "госсекретарь", "вице-президент", "спикер", "парламентарий"}
@@ -221,6 +223,13 @@ def governed_target(doc: Doc, items: list, i: int) -> Found | None:
     return None
 
 
+def names_next(items: list, k: int, text: str) -> bool:
+    """A name right after a post (and its target) takes the post: in "Игорь Долгов, гендиректор
+    палаты Марина Петрова" the post is Петрова's, not Долгов's."""
+    return k + 1 < len(items) and isinstance(items[k + 1], Found) and items[k + 1].type == "PERSON" \
+        and NAME_GAP.match(between(text, items[k].stop, items[k + 1].start)) is not None
+
+
 def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entities: list[Entity],
              mention_counts: Counter, article_id: str) -> list[Relation]:
     text = doc.text
@@ -228,9 +237,9 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
     evidence = Evidence(article_id, sentence.start, sentence.stop, sentence.text)
     relations = []
 
-    def add(person: Found, post: Post, target: Found | None) -> None:
-        if post.plural:
-            return
+    def add(person: Found, post: Post, target: Found | None, shared: bool = False, behind: bool = False) -> None:
+        if (post.plural and not shared) or (behind and not post.plural):
+            return  # "депутаты" alone is no one's post; "гендиректор … X и Y" is X's only
         target_entity = entity_of.get(id(target)) if target is not None else None
         if target_entity is None and post.place:
             target_entity = place_named(post.place, entities)
@@ -249,6 +258,13 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
         # posts before the person: walk back over "post [target]" groups joined by commas or "и"
         j, end = i - 1, item.start
         first = True
+        # coordinated names share the post before them: "вице-премьеры Виктор Зубарев и Наталья Рязанцева"
+        behind = False
+        shared = i + 1 < len(items) and isinstance(items[i + 1], Found) and items[i + 1].type == "PERSON" \
+            and COORDINATION.match(between(text, item.stop, items[i + 1].start))
+        while j > 0 and isinstance(items[j], Found) and items[j].type == "PERSON" \
+                and COORDINATION.match(between(text, items[j].stop, end)):
+            j, end, shared, behind = j - 1, items[j].start, True, True
         while j >= 0:
             if first and (t := tail_items(items, j, text)) < j:
                 j, end = t, items[t + 1].start
@@ -265,11 +281,11 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
                 gap = between(text, chain_end, end)
                 if not (LINK.match(gap) or is_tail(text, chain_end, end) or (first and PREPOSITION.match(gap))):
                     break
-                add(item, post, target)
+                add(item, post, target, shared, behind)
                 end, j = post.start, j - 2
             elif isinstance(prev, Post) and (LINK.match(between(text, prev.stop, end))
                                              or (first and is_tail(text, prev.stop, end))):
-                add(item, prev, None)
+                add(item, prev, None, shared, behind)
                 end, j = prev.start, j - 1
             else:
                 break
@@ -277,7 +293,9 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
         # posts after the person: "Руслан Заливацкий, советник губернатора", "… — политик и лидер партии"
         k = i + 1
         if k < len(items) and isinstance(items[k], Post) and AFTER.match(between(text, item.stop, items[k].start)):
-            add(item, items[k], governed_target(doc, items, k))
+            target = governed_target(doc, items, k)
+            if not names_next(items, k + (target is not None), text):
+                add(item, items[k], target)
     return relations
 
 

@@ -28,7 +28,9 @@ CAPITALISED = and_(is_capitalized(), not_(token_type("PUNCT")))
 ABBREVIATION = and_(is_upper(), token_type("RU"))
 LATIN_WORD = token_type("LATIN")
 
-GENT = gram("gent")
+# "в", "и", "при" also parse as letters or abbreviations in the genitive: never part of a phrase
+CONTENT = and_(not_(gram("PREP")), not_(gram("CONJ")), not_(gram("PRCL")))
+GENT = and_(gram("gent"), CONTENT)
 NOT_NAME = and_(not_(gram("Name")), not_(gram("Surn")), not_(gram("Patr")))
 
 # Хабаровского края, Российской Федерации, Москвы, РФ, США, Ханты-Мансийского автономного округа

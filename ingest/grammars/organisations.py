@@ -13,7 +13,7 @@ from __future__ import annotations
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
 
-from .common import GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
+from .common import CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
 
 LEGAL_FORMS = {
     "ООО", "ОАО", "ЗАО", "ПАО", "АО", "АНО", "НКО", "ФГУП", "ГУП", "МУП", "ФГБУ", "ГБУ", "ГАУ", "ГКУ",
@@ -29,6 +29,9 @@ ORG_NOUNS = {
     "клуб", "команда", "театр", "студия", "фирма", "производитель", "девелопер", "застройщик", "группа",
     "общество", "комитет", "совет", "ансамбль", "группировка", "портал", "сайт", "агентство", "биржа",
     "концерн", "товарищество", "учреждение", "академия", "колледж", "школа", "больница", "госкорпорация",
+    # media
+    "еженедельник", "ежедневник", "ежемесячник", "телекомпания", "радио", "издательство", "информагентство",
+    "интернет-издание", "интернет-портал", "телеканал", "радиоканал", "канал", "таблоид", "альманах",
 }
 
 # bodies that are named with their territory or a place adjective
@@ -57,8 +60,8 @@ NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeata
 GENT_WORD = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
                    rule(caseless("и"), GENT_WORD.repeatable(max=3)).optional())
-DAT_WORD = and_(gram("datv"), not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
-PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4),
+DAT_WORD = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4), GENT_WORD.optional().repeatable(max=2),
                  rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
                  TERRITORY.optional().repeatable(max=2))
 # bodies a place adjective names on its own: "японское правительство", "краевое министерство …"
@@ -70,15 +73,18 @@ BODY = dictionary(BODIES)
 GOV_TERRITORY = rule(BODY, TERRITORY)
 ADJ_BODY = rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional())
 
+# "при Президенте РФ по развитию информационного общества": never a person's name
+PRI_WORD = and_(CONTENT, NOT_NAME, or_(gram("NOUN"), gram("ADJF")))
+PRI_TAIL = rule(caseless("при"), PRI_WORD.repeatable(max=3), TERRITORY.optional(), PO_PHRASE.optional())
+
 UNIT = dictionary(UNITS)
 # the owner after a unit: Фонда Сколково, Хабаровского края
 OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME),
                             and_(is_capitalized(), NOT_NAME).optional().repeatable(max=2)))
-CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE), OWNER.optional())
+CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE, PRI_TAIL), OWNER.optional())
 UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER)
 
 # "Следственного комитета при прокуратуре", "совета при Президенте РФ"
-PRI_TAIL = rule(caseless("при"), or_(gram("NOUN"), gram("ADJF")).repeatable(max=3), TERRITORY.optional())
 # "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
 NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=3),
                   or_(UNIT, BODY), or_(GENT_PHRASE, PO_PHRASE).optional(), PRI_TAIL.optional(), OWNER.optional())

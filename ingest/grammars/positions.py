@@ -7,7 +7,9 @@ complement (never a capitalised word: that is the organisation or place it gover
 from __future__ import annotations
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.predicates import caseless, dictionary, gram, is_capitalized
+from yargy.predicates import caseless, dictionary, eq, gram, is_capitalized
+
+from .common import CONTENT, GENT
 
 POSTS = {
     # heads of states, regions, cities, bodies
@@ -36,10 +38,16 @@ CAP_MODIFIER = and_(gram("ADJF"), dictionary({"первый", "генераль�
                                                "заместитель", "старший", "ведущий", "официальный",
                                                "временно", "бывший", "новый"}))
 POST = dictionary(POSTS)
-LOWER_GENT = and_(gram("gent"), not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
-COMPLEMENT = rule(
-    LOWER_GENT.repeatable(max=4),
-    rule(caseless("и"), LOWER_GENT.repeatable(max=3)).optional(),
+LOWER_GENT = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+LOWER_DAT = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+COMPLEMENT = or_(
+    rule(  # "министра промышленности, торговли и инвестиций"
+        LOWER_GENT.repeatable(max=4),
+        rule(eq(","), and_(LOWER_GENT, not_(POST)).repeatable(max=2)).optional().repeatable(max=3),
+        rule(caseless("и"), LOWER_GENT.repeatable(max=3)).optional(),
+    ),
+    # "директор по инвестициям", "министр по делам разведки", "секретарь по вопросам прав человека"
+    rule(caseless("по"), LOWER_DAT.repeatable(max=3), LOWER_GENT.optional().repeatable(max=3)),
 )
 POSITION = rule(
     or_(CAP_MODIFIER, MODIFIERS).optional().repeatable(max=2),
