@@ -170,6 +170,48 @@ def repair(doc: Doc, found: list[Found]) -> list[Found]:
     return out
 
 
+# --- bodies named relative to the article's region -------------------------------------
+
+RELATIVE_BODY = re.compile(r"^(краев|областн|республиканск|окружн)\w*\s+(.+)$", re.IGNORECASE)
+REGION_WORD = {"краев": "край", "областн": "область", "республиканск": "республика", "окружн": "округ"}
+
+
+def genitive(name: str) -> str:
+    """"Хабаровский край" → "Хабаровского края"; words after the first noun stay as written
+    ("Республика Татарстан" → "Республики Татарстан")."""
+    from graph.text import morph
+    out, inflecting = [], True
+    for word in name.split():
+        form = morph().parse(word)[0] if inflecting else None
+        if form is not None and {"ADJF", "NOUN"} & {form.tag.POS}:
+            g = form.inflect({"gent"})
+            new = g.word if g else word
+            out.append(new.capitalize() if word[:1].isupper() else new)
+            inflecting = form.tag.POS != "NOUN"
+        else:
+            out.append(word)
+    return " ".join(out)
+
+
+def anchor_relative_bodies(found: list[Found]) -> None:
+    """"краевое правительство" is the government of the article's край: name it so
+    ("правительство Хабаровского края"), so it groups and resolves with the full form."""
+    places = [f for f in found if f.type == "LOC"]
+    for f in found:
+        m = RELATIVE_BODY.match(f.normal) if f.type == "ORG" else None
+        if not m:
+            continue
+        word = REGION_WORD[next(k for k in REGION_WORD if m.group(1).lower().startswith(k))]
+        regions = [p for p in places if word in name_key(p.normal).split()]
+        if not regions:
+            continue
+        counts: dict[str, int] = {}
+        for r in regions:
+            counts[r.normal] = counts.get(r.normal, 0) + 1
+        region = max(counts, key=lambda n: (counts[n], n))
+        f.normal = f"{m.group(2)} {genitive(region)}"
+
+
 # --- the lexicon -----------------------------------------------------------------
 
 def apply_lexicon(found: list[Found]) -> list[Found]:
@@ -236,6 +278,7 @@ def name_parts(found: list[Found]) -> None:
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, natasha_mentions(doc))
     found = drop_inside_labels(combine(apply_lexicon(found + grammar_spans)))
+    anchor_relative_bodies(found)
     name_parts(found)
     return found
 

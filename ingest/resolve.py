@@ -1,17 +1,83 @@
-"""Resolution: which stored entity each extracted entity is.
+"""Resolution: which node of the graph each extracted entity is, across articles.
 
-For now an entity's key is its type plus the lemmatised name, so `Руслан Заливацкий` in
-two articles is one node and `Заливацкого` finds it. Smarter resolution (initials,
-abbreviations, aliases, namesakes) replaces `entity_key` without touching the stores.
+An entity's key is its type plus a normalised core of its name, built so that the forms
+one thing takes in different articles meet:
+  - persons: surname and first-name initial ("Руслан Заливацкий", "Р. Заливацкий",
+    "Заливацкий Руслан" → PERSON:заливацкий|р); namesakes with other first names stay apart;
+  - organisations: known variants from the curated alias table, else the name without
+    legal form, organisation noun or quotes ("ООО «Тайга Металл»", "Тайга Металл");
+  - places: known variants (РФ, Россия), else the name without a leading geographic noun
+    ("остров Большой Уссурийский", "Большой Уссурийский");
+  - projects: kind and own name ("ТОР «Белогорск»", "территория опережающего развития
+    «Белогорск»" → PROJECT:tor:белогорск), else the whole name.
+The stores merge on keys; they never see natasha.
 """
 from __future__ import annotations
 
+import re
+
 from graph.model import Entity, Extraction
-from graph.text import name_key
+from graph.text import lemma, morph, name_key
+
+from .aliases import canonical
+from .grammars.organisations import LEGAL_FORMS, ORG_NOUNS
+
+QUOTED = re.compile(r"«(.+)»|\"(.+)\"")
+GEO_NOUNS = {"остров", "полуостров", "бухта", "залив", "река", "озеро", "мыс", "пролив", "гора", "хребет",
+             "море", "архипелаг", "город", "село", "поселок", "посёлок"}
+LEGAL = {name_key(f) for f in LEGAL_FORMS}
+
+
+def person_key(entity: Entity) -> str:
+    words = name_key(entity.name).split()
+    if not words:
+        return ""
+    if len(words) == 1:
+        return words[0]
+    surname, first = words[-1], words[0]
+    if is_first_name(surname) and not is_first_name(first):  # "Заливацкий Руслан"
+        surname, first = first, surname
+    return f"{surname}|{first[:1]}"
+
+
+def is_first_name(word: str) -> bool:
+    return any("Name" in p.tag for p in morph().parse(word)[:2])
+
+
+def organisation_key(entity: Entity) -> str:
+    if known := canonical("ORG", entity.name):
+        return name_key(known)
+    m = QUOTED.search(entity.name)
+    words = name_key(entity.name).split()
+    if m and words and (words[0] in LEGAL or lemma(words[0]) in ORG_NOUNS):
+        return name_key(m.group(1) or m.group(2))  # "компания «Амур»" → амур
+    while words and words[0] in LEGAL:
+        words = words[1:]
+    return " ".join(words)
+
+
+def place_key(entity: Entity) -> str:
+    if known := canonical("LOC", entity.name):
+        return name_key(known)
+    words = name_key(entity.name).split()
+    if len(words) > 1 and words[0] in GEO_NOUNS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def project_key(entity: Entity) -> str:
+    m = QUOTED.search(entity.name)
+    if m:
+        return f"{entity.kind or 'other'}:{name_key(m.group(1) or m.group(2))}"
+    return name_key(entity.name)
+
+
+KEYS = {"PERSON": person_key, "ORG": organisation_key, "LOC": place_key, "PROJECT": project_key}
 
 
 def entity_key(entity: Entity) -> str:
-    return f"{entity.type}:{name_key(entity.name)}"
+    core = KEYS.get(entity.type, lambda e: name_key(e.name))(entity) or name_key(entity.name)
+    return f"{entity.type}:{core}"
 
 
 def resolve(extraction: Extraction) -> Extraction:

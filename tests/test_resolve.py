@@ -1,0 +1,65 @@
+"""Cross-article keys: variants of one thing meet, different things stay apart."""
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+import pytest
+
+from graph.model import Entity
+from ingest.aliases import canonical
+from ingest.resolve import entity_key
+
+
+def key(etype: str, name: str, kind: str | None = None) -> str:
+    return entity_key(Entity(id="x", type=etype, name=name, kind=kind))
+
+
+@pytest.mark.parametrize("a, b", [
+    ("Руслан Заливацкий", "Р. Заливацкий"),
+    ("Руслан Заливацкий", "Заливацкий Руслан"),
+    ("Андрей Воробьев", "А. Воробьев"),
+])
+def test_person_forms_meet(a, b):
+    assert key("PERSON", a) == key("PERSON", b)
+
+
+def test_namesakes_with_other_first_names_stay_apart():
+    assert key("PERSON", "Руслан Заливацкий") != key("PERSON", "Игорь Заливацкий")
+
+
+@pytest.mark.parametrize("a, b", [
+    ("ООО «Тайга Металл»", "Тайга Металл"),
+    ("компания «Амур»", "Амур"),
+    ("Минэкономразвития", "Министерство экономического развития РФ"),
+    ("Правительство РФ", "Правительство России"),
+])
+def test_organisation_variants_meet(a, b):
+    assert key("ORG", a) == key("ORG", b)
+
+
+@pytest.mark.parametrize("a, b", [("РФ", "Россия"), ("Российская Федерация", "Россия"), ("Подмосковье", "Московская область"),
+                                  ("КНР", "Китай"), ("остров Большой Уссурийский", "Большой Уссурийский")])
+def test_place_variants_meet(a, b):
+    assert key("LOC", a) == key("LOC", b)
+
+
+def test_project_name_variants_meet_and_kinds_keep_apart():
+    assert key("PROJECT", "ТОР «Белогорск»", "tor") == key("PROJECT", "территория опережающего развития «Белогорск»", "tor")
+    assert key("PROJECT", "индустриальный парк «Ключ»", "industrial_park") == \
+        key("PROJECT", "парк «Ключ»", "industrial_park")
+    assert key("PROJECT", "завод «Ключ»", "plant") != key("PROJECT", "парк «Ключ»", "industrial_park")
+
+
+def test_alias_table_is_unambiguous():
+    """Every variant names one canonical thing, and canonical names map to themselves."""
+    raw = json.loads(resources.files("ingest").joinpath("data/aliases.json").read_text(encoding="utf-8"))
+    seen: dict[tuple[str, str], str] = {}
+    for etype, groups in raw.items():
+        if etype.startswith("_"):
+            continue
+        for names in groups:
+            assert canonical(etype, names[0]) == names[0]
+            for name in names:
+                k = (etype, name.lower())
+                assert seen.setdefault(k, names[0]) == names[0], f"{name} is in two groups"
