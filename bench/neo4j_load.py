@@ -4,7 +4,8 @@ one transaction per relationship, on the same synthetic graph (100k relations by
 Both variants run the store's own Cypher (graph.neo4j_store.MERGE_RELATIONS) through
 `session.execute_write`, into a database holding only the synthetic entities. The per-row
 variant is timed on a sample (2,000 rows by default) and extrapolated to the whole graph;
-the output says so. Not part of the test suite:
+the output says so. Each variant runs in several rounds after a warm-up; the best counts.
+Not part of the test suite:
 
     scripts/neo4j start
     NEO4J_PASSWORD=investgraph-test .venv/bin/python bench/neo4j_load.py --clear
@@ -101,6 +102,7 @@ def main() -> None:
     parser.add_argument("--entities", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=10_000, help="rows per UNWIND transaction")
     parser.add_argument("--sample", type=int, default=2_000, help="rows timed one transaction each")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the best counts")
     parser.add_argument("--clear", action="store_true", help="empty a database that is not empty")
     args = parser.parse_args()
 
@@ -120,25 +122,32 @@ def main() -> None:
         seconds = write_each(store, MERGE_ENTITIES, batches(entities, args.batch))
         print(f"  entities, batched: {len(entities):,} in {seconds:.2f}s")
 
-        # Warm the server's query caches and JIT for both shapes, then start from no relationships.
-        write_each(store, MERGE_RELATIONS, batches(relations[-1000:], 1000))
-        write_each(store, MERGE_RELATIONS, batches(relations[-1500:-1000], 1))
+        # A fresh JVM runs several times slower for its first tens of thousands of rows: warm the
+        # server up on both shapes, then time each variant in every round from no relationships.
+        write_each(store, MERGE_RELATIONS, batches(relations[-30_000:], args.batch))
+        write_each(store, MERGE_RELATIONS, batches(relations[-30_500:-30_000], 1))
         run(store, CLEAR_RELATIONS)
+        best_batched = best_per_row = 0.0
+        for round_ in range(1, args.rounds + 1):
+            print(f"round {round_}:")
+            batched = timed(f"batched, UNWIND {args.batch:,} rows per transaction",
+                            lambda: write_each(store, MERGE_RELATIONS, batches(relations, args.batch)),
+                            len(relations))
+            assert count_relations(store) == len(relations)
+            run(store, CLEAR_RELATIONS)
+            per_row = timed(f"one transaction per row (sample of {len(sample):,})",
+                            lambda: write_each(store, MERGE_RELATIONS, batches(sample, 1)), len(sample))
+            assert count_relations(store) == len(sample)
+            run(store, CLEAR_RELATIONS)
+            best_batched, best_per_row = max(best_batched, batched), max(best_per_row, per_row)
 
-        batched = timed(f"batched, UNWIND {args.batch:,} rows per transaction",
-                        lambda: write_each(store, MERGE_RELATIONS, batches(relations, args.batch)), len(relations))
-        assert count_relations(store) == len(relations)
-        run(store, CLEAR_RELATIONS)
-        per_row = timed(f"one transaction per row (sample of {len(sample):,})",
-                        lambda: write_each(store, MERGE_RELATIONS, batches(sample, 1)), len(sample))
-        assert count_relations(store) == len(sample)
-
-        print(f"  per-row extrapolated to all {len(relations):,}: {len(relations) / per_row:,.0f}s "
-              f"(timed on the first {len(sample):,} rows, not all)")
-        ratio = batched / per_row
-        verdict = "meets" if ratio >= 20 and batched >= 20_000 else "MISSES"
-        print(f"batched / per-row = {ratio:.1f}x; batched {batched:,.0f}/s "
-              f"({verdict} the target: >= 20x and >= 20,000/s); load average {load()} after")
+        print(f"per-row extrapolated to all {len(relations):,} relationships: {len(relations) / best_per_row:,.0f}s "
+              f"(timed on a sample of {len(sample):,} rows, not on all)")
+        ratio = best_batched / best_per_row
+        verdict = "meets" if ratio >= 20 and best_batched >= 20_000 else "MISSES"
+        print(f"best of {args.rounds} rounds: batched {best_batched:,.0f}/s, per-row {best_per_row:,.0f}/s, "
+              f"batched / per-row = {ratio:.1f}x ({verdict} the target: >= 20x and >= 20,000/s); "
+              f"load average {load()} after")
     finally:
         run(store, CLEAR)
         store.close()
