@@ -1,0 +1,100 @@
+"""Articles: the list with date and source filters; one article with its entities highlighted by
+type and the relations extracted from it."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from app.views.common import (RELATION_LABELS, TYPE_COLORS, TYPE_ICONS, derived, entity_link, graph, highlight,
+                              role_label, store)
+
+
+def article_view(article_id: str) -> None:
+    s = store()
+    article = s.article(article_id)
+    if article is None:
+        st.warning(f"No article {article_id}.")
+        return
+    mentions, relations = derived("articles")
+    ms, rs = mentions.get(article_id, []), relations.get(article_id, [])
+    if st.button("← All articles", key="art-back"):
+        st.query_params.clear()
+        st.session_state.pop("art-table", None)  # or the list's selection would reopen the article
+        st.rerun()
+    st.title(article["title"] or article_id)
+    meta = [x for x in (article.get("date"), article.get("source")) if x]
+    st.caption(" · ".join(meta))
+    if article.get("url"):
+        st.markdown(f"<a href='{html.escape(article['url'])}' target='_blank'>{html.escape(article['url'])} ↗</a>",
+                    unsafe_allow_html=True)
+    st.markdown(" ".join(f"<span style='background:{c}33;border-bottom:2px solid {c};padding:0 4px'>"
+                         f"{TYPE_ICONS[t]} {t}</span>" for t, c in TYPE_COLORS.items()), unsafe_allow_html=True)
+    left, right = st.columns([3, 2])
+    with left:
+        text = highlight(article["text"], [(m["start"], m["stop"], m["type"]) for m in ms])
+        st.markdown(f"<div style='white-space:pre-wrap;line-height:1.6'>{text}</div>", unsafe_allow_html=True)
+    with right:
+        st.subheader("Relations")
+        if not rs:
+            st.caption("No relations extracted from this article.")
+        for r in rs:
+            role = f" ({html.escape(role_label(r['role']))})" if r["role"] else ""
+            g = graph()
+            st.markdown(f"{entity_link(r['source'], r['source_name'], g.nodes[r['source']]['type'])} → "
+                        f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b> → "
+                        f"{entity_link(r['target'], r['target_name'], g.nodes[r['target']]['type'])}"
+                        f"<div style='margin:0 0 .5rem 1rem;font-size:.85em;color:#555'>"
+                        f"«{html.escape(r['sentence'])}»</div>", unsafe_allow_html=True)
+        st.subheader("Entities")
+        seen = {}
+        for m in ms:
+            seen.setdefault(m["entity"], [m["type"], m["name"], 0])[2] += 1
+        for eid, (t, name, n) in sorted(seen.items(), key=lambda x: (x[1][0], -x[1][2], x[1][1])):
+            st.markdown(f"{entity_link(eid, name, t)} <small>×{n}</small>", unsafe_allow_html=True)
+
+
+def article_list() -> None:
+    st.title("Articles")
+    g = graph()
+    mentions, relations = derived("articles")
+    df = pd.DataFrame(g.graph.get("articles", []), columns=["id", "source", "doc", "title", "url", "date"])
+    if df.empty:
+        st.info("No articles yet: ingest some news on the Ingest page.")
+        return
+    df["entities"] = df["id"].map(lambda i: len({m["entity"] for m in mentions.get(i, [])}))
+    df["relations"] = df["id"].map(lambda i: len(relations.get(i, [])))
+    c1, c2, c3 = st.columns([2, 2, 2])
+    dates = sorted(d for d in df["date"] if d)
+    d_from = c1.text_input("From date (yyyy-mm-dd)", value=dates[0] if dates else "", key="art-from")
+    d_to = c2.text_input("To date (yyyy-mm-dd)", value=dates[-1] if dates else "", key="art-to")
+    sources = c3.multiselect("Source", sorted(set(df["source"])), key="art-source")
+    text = st.text_input("Title contains", key="art-title")
+    view = df
+    if d_from:
+        view = view[(view["date"] >= d_from) | (view["date"] == "")]
+    if d_to:
+        view = view[(view["date"] <= d_to) | (view["date"] == "")]
+    if sources:
+        view = view[view["source"].isin(sources)]
+    if text.strip():
+        view = view[view["title"].str.contains(text.strip(), case=False, regex=False)]
+    view = view.sort_values(["date", "title"], ascending=[False, True])
+    st.caption(f"{len(view)} of {len(df)} articles")
+    event = st.dataframe(view[["date", "title", "source", "entities", "relations"]], hide_index=True,
+                         width="stretch", on_select="rerun", selection_mode="single-row", key="art-table")
+    picked = event.selection.rows if event and hasattr(event, "selection") else []
+    if picked:
+        st.query_params["article"] = view.iloc[picked[0]]["id"]
+        st.rerun()
+
+
+def main() -> None:
+    if article_id := st.query_params.get("article"):
+        article_view(article_id)
+    else:
+        article_list()
+
+
+main()

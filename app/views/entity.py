@@ -1,0 +1,100 @@
+"""Entity page: the card (type, aliases, project kind and facts), roles held, projects involved
+in, other relations — each with its evidence — the articles on a timeline, and every sentence
+that mentions the entity, highlighted, with a link to its article."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, article_link, entity_link,
+                              evidence_html, graph, highlight, role_label, selected_entity, store)
+from graph import analytics
+
+
+def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> None:
+    if not rows:
+        return
+    st.subheader(title)
+    for r in rows:
+        arrow = "→" if r["direction"] == "out" else "←"
+        role = f" <b>({html.escape(role_label(r['role']))})</b>" if r["role"] else ""
+        st.markdown(f"{arrow} {RELATION_LABELS.get(r['type'], r['type'])}{role} "
+                    f"{entity_link(r['other'], r['other_name'], r['other_type'])} "
+                    f"<small>· {r['weight']} article(s)</small>" + evidence_html(r["evidence"], articles),
+                    unsafe_allow_html=True)
+
+
+def main() -> None:
+    entity_id = selected_entity()
+    if not entity_id:
+        st.title("Entity")
+        st.info("Search a person, organisation, place or project in the sidebar to open its page.")
+        return
+    s, g = store(), graph()
+    card = s.entity(entity_id)
+    if card is None:
+        st.warning(f"No entity {entity_id}.")
+        return
+    st.session_state["entity"] = entity_id
+    articles = {a["id"]: a for a in g.graph.get("articles", [])}
+
+    st.title(f"{TYPE_ICONS.get(card.type, '')} {card.name}")
+    kind = f" · {KIND_LABELS.get(card.kind, card.kind)}" if card.kind else ""
+    st.caption(f"{TYPE_LABELS.get(card.type, card.type)}{kind} · {card.mention_count} mentions in "
+               f"{len(card.articles)} articles")
+    if card.aliases:
+        st.markdown("**Also written as:** " + ", ".join(card.aliases))
+    cols = st.columns([1, 1, 1])
+    if cols[0].button("🕸️ Explore the graph around it"):
+        st.session_state["explorer_seeds"] = [entity_id]
+        st.switch_page("views/explorer.py", query_params={"entity": entity_id})
+    if cols[1].button("🔗 Connections"):
+        st.switch_page("views/connections.py", query_params={"entity": entity_id})
+
+    if card.facts:
+        st.subheader("Facts")
+        rows = analytics.fact_rows(card.facts)
+        for r in rows:
+            ev = r["evidence"]
+            src = ""
+            if ev:
+                a = articles.get(ev["article"], {"id": ev["article"]})
+                src = f" <small>— «{html.escape(ev.get('text', ''))}», {article_link(a)}</small>"
+            st.markdown(f"**{html.escape(r['label'])}:** {html.escape(r['value'])}{src}", unsafe_allow_html=True)
+
+    rels = analytics.relations_of(g, entity_id)
+    relation_list("Roles held", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "out"], articles)
+    relation_list("People", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "in"], articles)
+    relation_list("Projects involved in", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "out"],
+                  articles)
+    relation_list("Participants", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "in"],
+                  articles)
+    relation_list("Places and parts", [r for r in rels if r["type"] in ("LOCATED_IN", "PART_OF")], articles)
+    if not rels:
+        st.caption("No relations yet.")
+
+    st.subheader("Timeline")
+    per_article = {}
+    for m in card.mentions:
+        per_article.setdefault(m.article, {"date": m.date or "—", "title": m.title or m.article, "mentions": 0})
+        per_article[m.article]["mentions"] += 1
+    timeline = pd.DataFrame(sorted(per_article.values(), key=lambda r: r["date"]))
+    if not timeline.empty:
+        dated = timeline[timeline["date"] != "—"]
+        if len(dated) > 1:
+            st.bar_chart(dated.groupby("date")["mentions"].sum(), height=160)
+        st.dataframe(timeline, hide_index=True, width="stretch")
+
+    st.subheader("Mentions")
+    for ref in card.mentions:
+        start = ref.start - ref.sentence_start
+        a = articles.get(ref.article, {"id": ref.article, "title": ref.title})
+        st.markdown(f"{highlight(ref.sentence, [(start, start + len(ref.text), card.type)])}<br>"
+                    f"<small>{article_link(a)} {html.escape(ref.date)}"
+                    + (f" · <a href='{html.escape(ref.url)}' target='_blank'>source ↗</a>" if ref.url else "")
+                    + "</small>", unsafe_allow_html=True)
+
+
+main()

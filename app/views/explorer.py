@@ -1,0 +1,142 @@
+"""Graph explorer: the neighbourhood (1–3 hops) of the chosen entities as an interactive network,
+coloured and shaped by type, edges labelled by relation and role. Click a node to see it and
+open its card; double-click (or the expand button) to expand it; Delete (or the remove button)
+to remove it. Filters: entity types, relation types, dates, minimum weight, hubs hidden."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from st_link_analysis import EdgeStyle, Event, st_link_analysis
+
+from app.views.common import (TYPE_COLORS, TYPE_ICONS, derived, entity_picker, graph, open_entity, role_label,
+                              selected_entity)
+from graph import analytics
+from graph.export import FORMATS, export_bytes
+from graph.model import ENTITY_TYPES, RELATION_TYPES
+
+SHAPES = {"PERSON": "ellipse", "ORG": "round-rectangle", "LOC": "diamond", "PROJECT": "hexagon"}
+ICONS = {"PERSON": "person", "ORG": "business", "LOC": "place", "PROJECT": "factory"}
+EDGE_COLORS = {"WORKS_AT": "#e4572e", "INVOLVED_IN": "#f3a712", "LOCATED_IN": "#59a14f", "PART_OF": "#8c8c8c"}
+
+
+class TypeStyle:
+    """A node style by type: colour, shape, icon, caption (st_link_analysis takes any object with dump())."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def dump(self) -> dict:
+        return {"selector": f"node[label='{self.kind}']",
+                "style": {"background-color": TYPE_COLORS[self.kind], "shape": SHAPES[self.kind],
+                          "label": "data(name)", "background-image": f"./icons/{ICONS[self.kind]}.svg",
+                          "font-size": 10, "text-wrap": "ellipsis", "text-max-width": 140,
+                          "width": "mapData(mentions, 1, 40, 26, 60)", "height": "mapData(mentions, 1, 40, 26, 60)"}}
+
+
+class SeedStyle:
+    def dump(self) -> dict:
+        return {"selector": "node[seed = 1]", "style": {"border-width": 4, "border-color": "#222"}}
+
+
+def elements(sub) -> dict:
+    nodes = [{"data": {"id": n, "label": d["type"], "name": d["name"], "type": d["type"],
+                       "kind": d.get("kind") or "", "mentions": d.get("mention_count", 0),
+                       "seed": 1 if n in st.session_state.get("explorer_seeds", []) else 0}}
+             for n, d in sub.nodes(data=True)]
+    edges = []
+    for u, v, k, d in sub.edges(keys=True, data=True):
+        role = role_label(d.get("role"))
+        edges.append({"data": {"id": f"e:{k}", "source": u, "target": v, "label": d["type"],
+                               "caption": d["type"] + (f" ({role})" if role else ""), "role": d.get("role") or "",
+                               "weight": d.get("weight", 1)}})
+    return {"nodes": nodes, "edges": edges}
+
+
+def main() -> None:
+    st.title("Graph explorer")
+    g = graph()
+    seeds: list[str] = [s for s in st.session_state.get("explorer_seeds", []) if s in g]
+    start = selected_entity()
+    if not seeds and start in g:
+        seeds = [start]
+    with st.expander("Entities to start from", expanded=not seeds):
+        add = entity_picker("Add an entity", "explorer-add")
+        if add and st.button("Add", key="explorer-add-btn") and add not in seeds:
+            seeds.append(add)
+    st.session_state["explorer_seeds"] = seeds
+    if not seeds:
+        st.info("Pick an entity above, or open one from the sidebar search and press «Explore».")
+        return
+
+    dates = sorted(d for d in derived("dates").values() if d)
+    with st.sidebar.expander("Explorer filters", expanded=True):
+        hops = st.slider("Hops", 1, 3, 1, key="explorer-hops")
+        types = st.multiselect("Entity types", ENTITY_TYPES, default=list(ENTITY_TYPES), key="explorer-types")
+        relations = st.multiselect("Relations", RELATION_TYPES, default=list(RELATION_TYPES), key="explorer-rels")
+        min_weight = st.number_input("Minimum weight (articles)", 1, 100, 1, key="explorer-weight")
+        threshold = derived("hub_threshold")
+        hide_hubs = st.checkbox(f"Hide hubs (≥ {threshold} neighbours)", value=True, key="explorer-hubs")
+        date_range = None
+        if dates:
+            lo, hi = dt.date.fromisoformat(dates[0]), dt.date.fromisoformat(dates[-1])
+            date_range = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
+    removed = set(st.session_state.get("explorer_removed", []))
+    hidden = removed | (set(analytics.hubs(g, threshold)) if hide_hubs else set())
+    d_from = d_to = None
+    if date_range and isinstance(date_range, (tuple, list)) and len(date_range) == 2:
+        if (date_range[0].isoformat(), date_range[1].isoformat()) != (dates[0], dates[-1]):
+            d_from, d_to = date_range[0].isoformat(), date_range[1].isoformat()
+    sub = analytics.neighbourhood(g, seeds, hops=hops, types=types or None, relations=relations or None,
+                                  min_weight=int(min_weight), date_from=d_from, date_to=d_to, hidden=hidden)
+    st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} edges"
+               + (" · truncated at 400 nodes: narrow the filters" if sub.graph.get("truncated") else "")
+               + (f" · {len(removed)} removed" if removed else ""))
+    chips = st.columns(min(len(seeds), 6) + 1)
+    for i, s in enumerate(seeds[:6]):
+        if chips[i].button(f"✕ {g.nodes[s]['name'][:30]}", key=f"explorer-drop-{s}"):
+            st.session_state["explorer_seeds"] = [x for x in seeds if x != s]
+            st.rerun()
+    if removed and chips[-1].button("Restore removed", key="explorer-restore"):
+        st.session_state["explorer_removed"] = []
+        st.rerun()
+
+    node_styles = [TypeStyle(t) for t in ENTITY_TYPES] + [SeedStyle()]
+    edge_styles = [EdgeStyle(r, color=EDGE_COLORS[r], caption="caption", directed=True, labeled=None) for r in RELATION_TYPES]
+    els = elements(sub)
+    layout = "cose" if len(els["nodes"]) < 300 else "grid"
+    result = st_link_analysis(els, layout=layout, node_styles=node_styles, edge_styles=edge_styles, height=620,
+                              key=f"explorer-graph-{hops}", node_actions=["expand", "remove"],
+                              events=[Event("select", "tap", "node")])
+    if result and result.get("timestamp") != st.session_state.get("explorer_last_event"):
+        st.session_state["explorer_last_event"] = result.get("timestamp")
+        action, data = result.get("action"), result.get("data") or {}
+        if action == "expand":
+            st.session_state["explorer_seeds"] = seeds + [n for n in data.get("node_ids", []) if n not in seeds]
+            st.rerun()
+        elif action == "remove":
+            st.session_state["explorer_removed"] = sorted(removed | set(data.get("node_ids", [])) - set(seeds))
+            st.rerun()
+        elif action == "select":
+            st.session_state["explorer_selected"] = data.get("target_id")
+    picked = st.session_state.get("explorer_selected")
+    if picked in g:
+        d = g.nodes[picked]
+        c1, c2, c3 = st.columns([3, 1, 1])
+        c1.markdown(f"Selected: {TYPE_ICONS.get(d['type'], '')} **{d['name']}** · {d['type']} · "
+                    f"{d.get('mention_count', 0)} mentions")
+        if c2.button("Open card", key="explorer-open"):
+            open_entity(picked)
+        if picked not in seeds and c3.button("Expand", key="explorer-expand"):
+            st.session_state["explorer_seeds"] = seeds + [picked]
+            st.rerun()
+
+    with st.expander("Export this view"):
+        fmt = st.selectbox("Format", FORMATS, key="explorer-fmt")
+        view = sub.copy()
+        view.graph["articles"] = analytics.articles_in(sub)
+        st.download_button(f"⬇ {fmt}", lambda: export_bytes(view, fmt), f"investgraph-view.{'zip' if fmt == 'csv' else fmt}",
+                           key="explorer-export")
+
+
+main()
