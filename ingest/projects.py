@@ -48,6 +48,14 @@ def after_name(text: str, start: int) -> bool:
     return bool(m) and not re.search(r"[.!?\n]\s*$", before[: m.start()] or ".")
 
 
+NUMERAL = re.compile(r"(\d+|два|две|три|четыре|оба|обе|несколько|пять|десять)\s+$", re.IGNORECASE)
+
+
+def after_numeral(text: str, start: int) -> bool:
+    """"два промышленных технопарка": counted things are a group, not one project."""
+    return bool(NUMERAL.search(text[max(0, start - 15):start]))
+
+
 def capitalised_inside(text: str, start: int) -> bool:
     """An unnamed project starting with a capital away from a sentence start is a name
     ("Анжерский трубный завод" inside a sentence)."""
@@ -78,7 +86,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
     for match in project_parser().findall(text):
         fact = match.fact
         start, stop = widen(text, match.span.start, match.span.stop)
-        if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)):
+        if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)
+                                  or after_numeral(text, start)):
             continue
         span_text = text[start:stop]
         trimmed = TRAILING.sub("", span_text) if fact.name is None else span_text

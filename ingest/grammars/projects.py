@@ -114,12 +114,16 @@ def grammar():
     UNNAMED_HEAD = any_of(*[h for k, h in KIND_HEADS.items() if k != "site"])
     PINNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
                   or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE))
-    ADJECTIVE_PLANT = rule(MODIFIER.repeatable(max=2),
-                           and_(dictionary({"завод", "фабрика", "комбинат", "комплекс", "терминал", "порт",
-                                            "электростанция", "кластер", "технопарк", "агропарк"}), SING)
-                           .interpretation(Project.head))
+    # "алюминиевый завод", "томской ОЭЗ", "железногорского промпарка": a modifier makes it one thing
+    ADJECTIVE_PLANT = rule(MODIFIER.repeatable(max=2), any_of(
+        and_(dictionary({"завод", "фабрика", "комбинат", "комплекс", "терминал", "порт", "электростанция",
+                         "кластер", "технопарк", "агропарк", "промпарк", "индустрипарк"}), SING),
+        KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["industrial_park"]).interpretation(Project.head))
+    # "предприятие по фракционированию плазмы крови"
+    ENTERPRISE = rule(MODIFIER.repeatable(max=2).optional(),
+                      and_(normalized("предприятие"), SING).interpretation(Project.head), PO_PHRASE)
 
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, ADJECTIVE_PLANT).interpretation(Project)
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, ADJECTIVE_PLANT, ENTERPRISE).interpretation(Project)
     return PROJECT
 
 
@@ -147,7 +151,7 @@ def kind_of(head_text: str) -> str:
         return "cluster"
     if "площадка" in words:
         return "site"
-    if PLANT_HEADS & set(words):
+    if PLANT_HEADS & set(words) or "предприятие" in words:
         return "plant"
     if INFRASTRUCTURE_HEADS & set(words):
         return "infrastructure"
