@@ -11,11 +11,12 @@ import streamlit as st
 
 from app.views.common import PAGES, sidebar
 
-st.set_page_config(page_title="InvestGraph", page_icon="🕸️", layout="wide")
+st.set_page_config(page_title="InvestGraph", page_icon=":material/hub:", layout="wide")
 
-TITLES = {"projects": ("Projects", "🏗️"), "entity": ("Entity", "🪪"), "explorer": ("Graph explorer", "🕸️"),
-          "connections": ("Connections", "🔗"), "articles": ("Articles", "📰"), "ingest": ("Ingest", "📥"),
-          "export": ("Export", "📤")}
+TITLES = {"projects": ("Projects", ":material/factory:"), "entity": ("Entity", ":material/badge:"),
+          "explorer": ("Graph explorer", ":material/hub:"), "connections": ("Connections", ":material/route:"),
+          "articles": ("Articles", ":material/newspaper:"), "ingest": ("Ingest", ":material/upload_file:"),
+          "export": ("Export", ":material/download:")}
 pages = [st.Page(PAGES[key], title=title, icon=icon, default=key == "projects")
          for key, (title, icon) in TITLES.items()]
 page = st.navigation(pages)

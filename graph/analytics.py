@@ -276,7 +276,7 @@ def projects_table(g: nx.MultiDiGraph) -> list[dict]:
                         people.append(g.nodes[person]["name"] + post)
             rows.append({**base, "participant": g.nodes[s]["name"], "participant_type": g.nodes[s]["type"],
                          "role": role, "key_people": "; ".join(sorted(set(people))), "participant_id": s})
-    rows.sort(key=lambda r: (r["project"], r["participant"], r["role"]))
+    rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
     return [{c: r[c] for c in PROJECT_COLUMNS} for r in rows]
 
 

@@ -19,7 +19,7 @@ def article_view(article_id: str) -> None:
         return
     mentions, relations = derived("articles")
     ms, rs = mentions.get(article_id, []), relations.get(article_id, [])
-    if st.button("← All articles", key="art-back"):
+    if st.button("All articles", icon=":material/arrow_back:", key="art-back"):
         st.query_params.clear()
         st.session_state.pop("art-table", None)  # or the list's selection would reopen the article
         st.rerun()
@@ -30,7 +30,7 @@ def article_view(article_id: str) -> None:
         st.markdown(f"<a href='{html.escape(article['url'])}' target='_blank'>{html.escape(article['url'])} ↗</a>",
                     unsafe_allow_html=True)
     st.markdown(" ".join(f"<span style='background:{c}33;border-bottom:2px solid {c};padding:0 4px'>"
-                         f"{TYPE_ICONS[t]} {t}</span>" for t, c in TYPE_COLORS.items()), unsafe_allow_html=True)
+                         f"{t}</span>" for t, c in TYPE_COLORS.items()), unsafe_allow_html=True)
     left, right = st.columns([3, 2])
     with left:
         text = highlight(article["text"], [(m["start"], m["stop"], m["type"]) for m in ms])

@@ -18,7 +18,9 @@ from graph import analytics
 from graph.model import ENTITY_TYPES
 from graph.store import Store, StoreError, default_url, open_store, redact_url
 
-TYPE_ICONS = {"PERSON": "👤", "ORG": "🏢", "LOC": "📍", "PROJECT": "🏗️"}
+# Material icons (bundled with Streamlit; render in markdown, titles and buttons, with no emoji font)
+TYPE_ICONS = {"PERSON": ":material/person:", "ORG": ":material/business:", "LOC": ":material/place:",
+              "PROJECT": ":material/factory:"}
 TYPE_COLORS = {"PERSON": "#e4572e", "ORG": "#2e86ab", "LOC": "#59a14f", "PROJECT": "#f3a712"}
 TYPE_LABELS = {"PERSON": "Персона", "ORG": "Организация", "LOC": "Место", "PROJECT": "Проект"}
 ROLE_LABELS = {"initiator": "инициатор", "developer": "девелопер", "management_company": "управляющая компания",
@@ -112,8 +114,8 @@ def article_href(article_id: str) -> str:
 
 def entity_link(entity_id: str, name: str, entity_type: str = "") -> str:
     """An HTML link opening the entity's page."""
-    icon = TYPE_ICONS.get(entity_type, "")
-    return f"<a href='{entity_href(entity_id)}' target='_self'>{icon} {html.escape(name)}</a>"
+    dot = f"<span style='color:{TYPE_COLORS[entity_type]}'>●</span> " if entity_type in TYPE_COLORS else ""
+    return f"{dot}<a href='{entity_href(entity_id)}' target='_self'>{html.escape(name)}</a>"
 
 
 def article_link(article: dict) -> str:
@@ -170,7 +172,7 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
         st.caption(f"Nothing found for «{query}».")
         return None
     ids = [h.id for h in hits]
-    names = {h.id: f"{TYPE_ICONS.get(h.type, '')} {h.name} · {h.type} · {h.mentions}" for h in hits}
+    names = {h.id: f"{h.name} · {h.type} · {h.mentions}" for h in hits}
     return st.selectbox(f"{label}: match", ids, format_func=names.get, key=f"{key}-pick", label_visibility="collapsed")
 
 
@@ -182,7 +184,7 @@ def sidebar() -> None:
     sb.title("InvestGraph")
     query = sb.text_input("Search entities", key="query", placeholder="Заливацкого, Минэкономразвития…")
     types = sb.multiselect("Types", ENTITY_TYPES, default=[], key="types",
-                           format_func=lambda t: f"{TYPE_ICONS[t]} {t}")
+                           format_func=lambda t: TYPE_LABELS[t])
     if query.strip():
         hits, fuzzy = analytics.search(s, graph(), query, types=types or None, limit=30, index=derived("names"))
         if not hits:

@@ -47,10 +47,10 @@ def main() -> None:
     if card.aliases:
         st.markdown("**Also written as:** " + ", ".join(card.aliases))
     cols = st.columns([1, 1, 1])
-    if cols[0].button("🕸️ Explore the graph around it"):
+    if cols[0].button("Explore the graph around it", icon=":material/hub:"):
         st.session_state["explorer_seeds"] = [entity_id]
         st.switch_page("views/explorer.py", query_params={"entity": entity_id})
-    if cols[1].button("🔗 Connections"):
+    if cols[1].button("Connections", icon=":material/route:"):
         st.switch_page("views/connections.py", query_params={"entity": entity_id})
 
     if card.facts:

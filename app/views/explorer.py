@@ -71,7 +71,7 @@ def main() -> None:
 
     dates = sorted(d for d in derived("dates").values() if d)
     with st.sidebar.expander("Explorer filters", expanded=True):
-        hops = st.slider("Hops", 1, 3, 1, key="explorer-hops")
+        hops = st.slider("Hops", 1, 3, 2, key="explorer-hops")
         types = st.multiselect("Entity types", ENTITY_TYPES, default=list(ENTITY_TYPES), key="explorer-types")
         relations = st.multiselect("Relations", RELATION_TYPES, default=list(RELATION_TYPES), key="explorer-rels")
         min_weight = st.number_input("Minimum weight (articles)", 1, 100, 1, key="explorer-weight")
@@ -94,7 +94,7 @@ def main() -> None:
                + (f" · {len(removed)} removed" if removed else ""))
     chips = st.columns(min(len(seeds), 6) + 1)
     for i, s in enumerate(seeds[:6]):
-        if chips[i].button(f"✕ {g.nodes[s]['name'][:30]}", key=f"explorer-drop-{s}"):
+        if chips[i].button(g.nodes[s]['name'][:30], icon=":material/close:", key=f"explorer-drop-{s}"):
             st.session_state["explorer_seeds"] = [x for x in seeds if x != s]
             st.rerun()
     if removed and chips[-1].button("Restore removed", key="explorer-restore"):
@@ -135,7 +135,7 @@ def main() -> None:
         fmt = st.selectbox("Format", FORMATS, key="explorer-fmt")
         view = sub.copy()
         view.graph["articles"] = analytics.articles_in(sub)
-        st.download_button(f"⬇ {fmt}", lambda: export_bytes(view, fmt), f"investgraph-view.{'zip' if fmt == 'csv' else fmt}",
+        st.download_button(f"Download {fmt}", lambda: export_bytes(view, fmt), f"investgraph-view.{'zip' if fmt == 'csv' else fmt}",
                            key="explorer-export")
 
 

@@ -19,7 +19,7 @@ def main() -> None:
              f"{len(g.graph.get('articles', []))} articles. The explorer exports its current view.")
     fmt = st.radio("Format", FORMATS, format_func=NOTES.get, key="export-fmt")
     name = f"investgraph.{'zip' if fmt == 'csv' else fmt}"
-    st.download_button(f"⬇ Download {name}", lambda: export_bytes(g, fmt), name, key="export-download",
+    st.download_button(f"Download {name}", lambda: export_bytes(g, fmt), name, key="export-download",
                        type="primary")
 
 

@@ -79,10 +79,11 @@ def main() -> None:
             open_entity(row["participant_id"])
     d1, d2, _ = st.columns([1, 1, 4])
     export = shown
-    d1.download_button("⬇ CSV", lambda: export.to_csv(index=False).encode("utf-8-sig"), "projects.csv", "text/csv",
-                       key="proj-csv")
-    d2.download_button("⬇ Excel", lambda: excel_bytes(export), "projects.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="proj-xlsx")
+    d1.download_button("CSV", lambda: export.to_csv(index=False).encode("utf-8-sig"), "projects.csv", "text/csv",
+                       key="proj-csv", icon=":material/download:")
+    d2.download_button("Excel", lambda: excel_bytes(export), "projects.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="proj-xlsx",
+                       icon=":material/download:")
 
 
 main()
