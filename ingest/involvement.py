@@ -71,6 +71,14 @@ def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
     return found
 
 
+REGION_WORDS = {"край", "область", "республика", "округ", "автономный"}
+
+
+def is_region(name: str) -> bool:
+    known = canonical("LOC", name) or name
+    return bool(REGION_WORDS & set(name_key(known).split()))
+
+
 def outermost_places(mentions: list[Found]) -> list[Found]:
     """Places not inside another place ("Хабаровска" in "Краснофлотском районе Хабаровска" stays:
     both are places the project is in)."""
@@ -105,6 +113,7 @@ class ProjectRelations:
     def run(self) -> list[Relation]:
         if not self.projects:
             return []
+        self.in_article_region()
         topic: Found | None = None
         for sent in self.doc.sents:
             inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
@@ -129,6 +138,25 @@ class ProjectRelations:
                             and not any(p.stop <= q.start < place.start for q in projects))
                 if within or right_after or later_in:
                     self.add("LOCATED_IN", p, place, None, sent)
+
+    def in_article_region(self) -> None:
+        """A regional news story's projects are in its region: the most-mentioned region
+        (край, область, республика, автономный округ), when it is named at least twice.
+        The evidence is the sentence where the project and the region come closest."""
+        regions = [m for m in self.places if is_region(self.entity_of[id(m)].name)]
+        if not regions:
+            return
+        counts: dict[int, list[Found]] = {}
+        for m in regions:
+            counts.setdefault(id(self.entity_of[id(m)]), []).append(m)
+        mentions = max(counts.values(), key=len)
+        if len(mentions) < 2:
+            return
+        for p in self.projects:
+            region = min(mentions, key=lambda m: abs(m.start - p.start))
+            sent = next((s for s in self.doc.sents if s.start <= p.start < s.stop), None)
+            if sent is not None:
+                self.add("LOCATED_IN", p, region, None, sent)
 
     def named_after_place(self, project: Found, sent) -> None:
         """ТОР «Белогорск» is in Белогорск, ТОР «Приморье» in Приморский край, when the
