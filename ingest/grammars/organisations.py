@@ -13,7 +13,7 @@ from __future__ import annotations
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
 
-from .common import CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
+from .common import ABBREVIATION, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
 
 LEGAL_FORMS = {
     "ООО", "ОАО", "ЗАО", "ПАО", "АО", "АНО", "НКО", "ФГУП", "ГУП", "МУП", "ФГБУ", "ГБУ", "ГАУ", "ГКУ",
@@ -92,7 +92,16 @@ NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(
 LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
                   LATIN_WORD.repeatable(max=4))
 
-ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY,
+# a unit inside a named organisation: "фракции КПРФ", "отдела корпоративных серверов и сетей HP",
+# "московского отделения движения «Солидарность»", "президиума Экспертного совета …"
+SUB_UNITS = {"фракция", "отдел", "президиум", "отделение", "кафедра", "служба", "филиал", "подразделение",
+             "правление", "секретариат", "бюро", "штаб", "дирекция", "политбюро", "пресс-служба"}
+NAMED_OWNER = or_(rule(ABBREVIATION), LATIN_WORD.repeatable(max=3), rule(dictionary(ORG_NOUNS), QUOTED_NAME),
+                  QUOTED_NAME)
+SUB_UNIT = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=2),
+                and_(dictionary(SUB_UNITS), not_(is_capitalized())), GENT_PHRASE.optional(), NAMED_OWNER)
+
+ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_UNIT,
                    CAPITAL_UNIT, UNIT_WITH_OWNER)
 
 
