@@ -1,0 +1,37 @@
+"""Organisation mentions from the grammar (real natasha models)."""
+from __future__ import annotations
+
+from ingest.extract import grammar_mentions
+from ingest.pipeline import pipeline
+
+
+def orgs(text: str) -> set[str]:
+    doc = pipeline().analyse(text)
+    return {f.text for f in grammar_mentions(doc)}
+
+
+def test_no_conjunction_at_the_end(nlp):
+    found = orgs("Он член Общественной палаты и российско-американской рабочей группы.")
+    assert "Общественной палаты" in found
+    assert not any(f.endswith(" и") for f in found)
+
+
+def test_pri_tail_stops_before_a_name(nlp):
+    found = orgs("Об этом сообщил официальный представитель Следственного комитета при прокуратуре Владимир Маркин.")
+    assert "Следственного комитета при прокуратуре" in found
+
+
+def test_pri_tail_with_po_phrase(nlp):
+    found = orgs("Заседание Совета при Президенте РФ по развитию информационного общества прошло в Кремле.")
+    assert "Совета при Президенте РФ по развитию информационного общества" in found
+
+
+def test_media_noun_with_quoted_name(nlp):
+    found = orgs("Владимир Королёв, фотограф независимого еженедельника «Пермский обозреватель», был арестован.")
+    assert "независимого еженедельника «Пермский обозреватель»" in found
+
+
+def test_unit_of_a_named_owner(nlp):
+    assert "фракции КПРФ" in orgs("Лидер фракции КПРФ Владимир Беспалов опроверг эту информацию.")
+    assert "московского отделения движения «Солидарность»" in orgs(
+        "Задержан сопредседатель московского отделения движения «Солидарность» Михаил Вельмакин.")

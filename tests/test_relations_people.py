@@ -1,0 +1,80 @@
+"""WORKS_AT from posts (real natasha models): each test a short news sentence and the relation it states."""
+from __future__ import annotations
+
+import pytest
+
+from graph.model import Article
+from ingest.extract import extract
+
+
+def works_at(text: str) -> set[tuple[str, str, str]]:
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.source], names[r.target], r.role) for r in ex.relations if r.type == "WORKS_AT"}
+
+
+def people(text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for person, target, _ in works_at(text):
+        found.setdefault(person, set()).add(target)
+    return found
+
+
+def test_post_governs_a_region_in_the_genitive(nlp):
+    rels = works_at("Встреча с губернатором Московской области Андреем Воробьевым прошла в пятницу.")
+    assert any(p == "Андрей Воробьев" and t == "Московская область" and r == "губернатор" for p, t, r in rels)
+
+
+def test_place_adjective_names_the_country(nlp):
+    text = "Председатель КНР Ху Цзиньтао и российский президент Дмитрий Медведев открыли нефтепровод в Россию."
+    assert ("Дмитрий Медведев", "Россия", "президент") in works_at(text)
+
+
+def test_prepositional_tail_between_target_and_name(nlp):
+    text = ("Полпред президента РФ в Северо-Кавказском федеральном округе Александр Хлопонин "
+            "приехал в Грозный.")
+    assert "Россия" in people(text).get("Александр Хлопонин", set())
+
+
+def test_title_between_organisation_and_name(nlp):
+    text = "На церемонии выступил председатель Совета муфтиев России шейх Равиль Гайнутдин."
+    assert "Совет муфтиев России" in people(text).get("Равиль Гайнутдин", set())
+
+
+def test_adjective_between_post_and_quoted_name(nlp):
+    text = "Василий Шумов, лидер московского «Центра», выступит в клубе."
+    assert "Центр" in people(text).get("Василий Шумов", set())
+
+
+def test_head_of_state_without_place_governs_the_article_country(nlp):
+    text = ("Италия выбирает новый парламент. Премьер-министр Сильвио Берлускони призвал сторонников "
+            "прийти на участки. В Италии голосование продлится два дня.")
+    assert "Италия" in people(text).get("Сильвио Берлускони", set())
+
+
+def test_plural_post_is_nobodys_alone(nlp):
+    text = "Следуя предложению Дмитрия Медведева, депутаты Законодательного собрания Приморского края проголосовали."
+    assert "Дмитрий Медведев" not in people(text)
+
+
+def test_name_after_post_takes_it_in_a_list(nlp):
+    text = ("Подписи поставили руководитель ООО «Анжерский трубный завод» Игорь Долгов, "
+            "гендиректор Кузбасской торгово-промышленной палаты Марина Петрова.")
+    found = people(text)
+    assert found.get("Игорь Долгов") == {"ООО «Анжерский трубный завод»"}
+    assert "Кузбасская торгово-промышленная палата" in found.get("Марина Петрова", set())
+
+
+def test_unit_of_a_named_party_is_the_target(nlp):
+    text = "Между тем, лидер фракции КПРФ Владимир Беспалов опроверг эту информацию."
+    assert ("Владимир Беспалов", "фракция КПРФ", "лидер") in works_at(text)
+
+
+@pytest.mark.parametrize("text, person, target", [
+    ("Однако директор НАСА по космическим полётам Билл Герстенмайер высказался против.", "Билл Герстенмайер", "НАСА"),
+    ("Как рассказал министр промышленности, торговли и инвестиций Бурятии Денис Гармаев, парк откроют в 2027 году.",
+     "Денис Гармаев", "Республика Бурятия"),
+])
+def test_post_complements(nlp, text, person, target):
+    found = people(text)
+    assert person in found and any(target.split()[-1] in t for t in found[person])
