@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import json
-from urllib.parse import quote
+import os
+from urllib.parse import quote, unquote, urlsplit
 
 import networkx as nx
 import streamlit as st
@@ -52,13 +53,26 @@ def store() -> Store:
     try:
         return _store(default_url())
     except StoreError as err:
-        st.error(f"The graph store cannot be opened: {redact_url(str(err))}")
+        st.error(f"The graph store cannot be opened: {scrub(str(err))}")
         st.stop()
+
+
+def scrub(text: str) -> str:
+    """A message with any password this process knows of (NEO4J_PASSWORD, one in the store URL)
+    replaced by ***: the stores already leave it out; this makes sure no page shows it."""
+    secrets = [os.environ.get("NEO4J_PASSWORD", "")]
+    try:
+        secrets.append(unquote(urlsplit(default_url()).password or ""))
+    except ValueError:
+        pass
+    for secret in filter(None, secrets):
+        text = text.replace(secret, "***")
+    return text
 
 
 def shown_url(s: Store) -> str:
     """The store's URL as pages may show it: never with a password."""
-    return redact_url(s.url)
+    return scrub(redact_url(s.url))
 
 
 def version(s: Store) -> str:

@@ -1,0 +1,188 @@
+"""The workbench page by page with Streamlit's AppTest, on the example corpus in the embedded
+store (ingested once per session by conftest.examples_db)."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from conftest import ROOT
+
+APP = str(ROOT / "app" / "streamlit_app.py")
+KRECHETOV = "Игорь Кречетов"
+PARK = "индустриальный парк «Северный луч»"
+
+
+@pytest.fixture
+def app_env(examples_db, monkeypatch):
+    monkeypatch.setenv("INVESTGRAPH_STORE", str(examples_db))
+    return examples_db
+
+
+def app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"views/{page}.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [t.value for t in at.title] + [c.value for c in at.caption]
+    parts += [s.value for s in at.subheader] + [e.label for e in at.expander]
+    return "\n".join(parts)
+
+
+def node_id(g, name: str, type_: str | None = None) -> str:
+    return next(n for n, d in g.nodes(data=True) if d["name"] == name and (not type_ or d["type"] == type_))
+
+
+@pytest.fixture
+def graph(embedded_examples):
+    return embedded_examples.snapshot()
+
+
+def test_sidebar_search_any_case_form_and_typos(app_env):
+    at = app()
+    assert "InvestGraph" in [t.value for t in at.sidebar.title]
+    at.sidebar.text_input(key="query").input("Кречетова").run()
+    labels = [b.label for b in at.sidebar.button]
+    assert any(KRECHETOV in label and "PERSON" in label for label in labels), labels
+    at.sidebar.text_input(key="query").input("Крчетов").run()  # a typo: the fuzzy fallback
+    assert any(KRECHETOV in b.label for b in at.sidebar.button)
+    assert "similar names" in "\n".join(c.value for c in at.sidebar.caption)
+    at.sidebar.multiselect(key="types").set_value(["ORG"]).run()
+    assert not any(KRECHETOV in b.label for b in at.sidebar.button)
+
+
+def test_search_hit_opens_the_entity_page_with_roles_and_evidence(app_env, graph):
+    at = app()
+    at.sidebar.text_input(key="query").input("Кречетова").run()
+    hit = next(b for b in at.sidebar.button if KRECHETOV in b.label)
+    hit.click().run()
+    page = texts(at)
+    assert KRECHETOV in [t.value for t in at.title][0] if at.title else False, page
+    assert "Roles held" in page and "губернатор" in page
+    assert "<mark" in page and "Вологодск" in page  # mentions highlighted, relation target named
+    assert "articles?article=" in page  # evidence links to its article
+
+
+def test_project_card_facts_are_human_readable(app_env, graph):
+    at = app("entity", entity=node_id(graph, PARK, "PROJECT") if False else next(
+        n for n, d in graph.nodes(data=True) if d["name"] == PARK and d.get("facts")))
+    page = texts(at)
+    assert "Facts" in page and "Инвестиции" in page
+    assert "₽" in page and ("млн" in page or "млрд" in page)
+    assert "Participants" in page and "инвестор" in page
+
+
+def test_projects_table_has_participants_with_roles_and_downloads(app_env):
+    at = app("projects")
+    df = at.dataframe[0].value
+    park = df[df["Project"] == PARK]
+    assert not park.empty
+    assert "инвестор" in set(park["Role"]), park[["Participant", "Role"]]
+    assert park["Place"].str.contains("Вологодская область").any()
+    assert (park["Evidence"] > 0).all()
+    assert {b.label for b in at.get("download_button")} >= {"CSV", "Excel"}
+    at.multiselect(key="proj-role").set_value(["инвестор"]).run()
+    assert set(at.dataframe[0].value["Role"]) == {"инвестор"}
+    at.multiselect(key="proj-region").set_value(["Калужская область"]).run()
+    assert set(at.dataframe[0].value["Place"].str.contains("Калужская")) <= {True}
+
+
+def test_connections_path_with_evidence(app_env, graph):
+    at = app("connections", entity=node_id(graph, KRECHETOV))
+    at.text_input(key="conn-b-q").input("Северный луч").run()
+    at.selectbox(key="conn-b-pick").set_value(node_id(graph, PARK, "PROJECT")).run()
+    assert not at.exception
+    paths = [e.label for e in at.expander if e.label.startswith("Path")]
+    assert paths and KRECHETOV in paths[0] and PARK in paths[0], paths
+    page = texts(at)
+    assert "губернатор" in page and "«" in page  # each hop with its sentence
+
+
+def test_interlocks_ranked(app_env, graph):
+    org = node_id(graph, "ООО «Тайга Металл»")
+    at = app("connections", entity=org)
+    df = at.dataframe[0].value
+    assert len(df) > 0 and list(df["Shared connections"]) == sorted(df["Shared connections"], reverse=True)
+    assert set(df["Type"]) == {"ORG"}
+
+
+def test_articles_list_and_article_view(app_env, graph):
+    at = app("articles")
+    df = at.dataframe[0].value
+    assert len(df) == 16
+    article = next(a["id"] for a in graph.graph["articles"] if "Северный луч" in a["title"])
+    at = app("articles", article=article)
+    page = texts(at)
+    assert "<mark" in page and "title='PROJECT'" in page  # entities highlighted by type
+    assert "Relations" in page and "entity?entity=" in page
+
+
+def test_graph_explorer_neighbourhood(app_env, graph):
+    at = app("explorer", entity=node_id(graph, KRECHETOV))
+    caption = next(c.value for c in at.caption if "nodes" in c.value)
+    assert int(caption.split()[0]) > 2, caption
+    at.sidebar.slider(key="explorer-hops").set_value(1).run()
+    assert next(c.value for c in at.caption if "nodes" in c.value).startswith("2 nodes")
+    at.sidebar.multiselect(key="explorer-rels").set_value(["INVOLVED_IN"]).run()
+    assert next(c.value for c in at.caption if "nodes" in c.value).startswith("1 nodes")
+
+
+def test_export_page(app_env):
+    at = app("export")
+    assert "The whole graph: " in texts(at)
+    assert any(b.label.startswith("Download investgraph.") for b in at.get("download_button"))
+
+
+def test_ingest_pasted_text_shows_new_entities(examples_db, tmp_path, monkeypatch, nlp):
+    db = tmp_path / "copy.db"
+    shutil.copy(examples_db, db)
+    monkeypatch.setenv("INVESTGRAPH_STORE", str(db))
+    at = app("ingest")
+    at.text_input(key="ingest-title").input("Новый завод")
+    at.text_area(key="ingest-text").input("Компания «Ока Фарма» построит завод в Калуге. "
+                                          "Директор Ирина Соколова рассказала о планах.")
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("1 added" in s.value for s in at.success), [s.value for s in at.success]
+    assert "Соколова" in texts(at)
+    at.sidebar.text_input(key="query").input("Соколовой").run()  # the sidebar sees the new graph
+    assert any("Ирина Соколова" in b.label for b in at.sidebar.button)
+
+
+@pytest.mark.parametrize("url", ["neo4j://neo4j:url-secret-pw@127.0.0.1:1", "bolt://127.0.0.1:1"])
+def test_password_never_on_a_page(url, monkeypatch):
+    monkeypatch.setenv("INVESTGRAPH_STORE", url)
+    monkeypatch.setenv("NEO4J_PASSWORD", "env-secret-pw")
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    shown = "\n".join([e.value for e in at.error] + texts(at).split("\n"))
+    assert "cannot be opened" in shown and "127.0.0.1" in shown
+    assert "url-secret-pw" not in shown and "env-secret-pw" not in shown
+
+
+def test_store_url_in_sidebar_has_no_password(app_env):
+    from app.views.common import shown_url
+
+    class Fake:
+        url = "neo4j://neo4j:pw-in-url@db.example:7687"
+    assert "pw-in-url" not in shown_url(Fake())
+    at = app()
+    assert any("Store:" in c.value and str(app_env) in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.neo4j
+def test_neo4j_store_page_shows_no_password(neo4j_examples, monkeypatch):
+    import os
+    monkeypatch.setenv("INVESTGRAPH_STORE", os.environ["INVESTGRAPH_NEO4J_URL"])
+    at = app("projects")
+    page = texts(at) + "\n".join(c.value for c in at.sidebar.caption)
+    assert os.environ["NEO4J_PASSWORD"] not in page
+    assert "neo4j://" in page and not at.error
+    assert PARK in set(at.dataframe[0].value["Project"])
