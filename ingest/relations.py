@@ -306,7 +306,9 @@ def part_of(doc: Doc, mentions: list[Found], entity_of: dict[int, Entity], sente
     orgs = [m for m in mentions if m.type == "ORG"]
 
     def unit(m: Found) -> bool:
-        return lemma(m.text.split()[0].strip("«»\"")) in UNIT_NOUNS if m.text.split() else False
+        """A unit noun before the name, after any adjectives: "рабочего комитета «…»"."""
+        head = m.text.split("«")[0].split()[:3]
+        return any(lemma(w.strip("«»\"")) in UNIT_NOUNS for w in head)
 
     def evidence(m: Found) -> Evidence:
         for s0, s1 in sentences:
