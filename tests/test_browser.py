@@ -83,6 +83,27 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def idle(page) -> None:
+    """Wait until the app has finished its rerun (Streamlit's running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
+
+
+def download(page, button) -> Path:
+    """Click a download button and return the file; a deferred download that the app's rerun
+    swallowed is clicked again once."""
+    for attempt in range(2):
+        idle(page)
+        try:
+            with page.expect_download(timeout=15_000) as dl:
+                button.click()
+            return Path(dl.value.path())
+        except Exception:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def test_search_entity_projects_export(app_url, page, tmp_path):
     page.goto(app_url)
     page.get_by_role("heading", name="Projects").wait_for()
@@ -116,18 +137,14 @@ def test_search_entity_projects_export(app_url, page, tmp_path):
     page.locator("[data-testid='stDataFrame']").first.wait_for()
     page.wait_for_timeout(1500)
     shot(page, "05-projects-table")
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="CSV", exact=True).click()
-    csv = dl.value.path().read_text(encoding="utf-8-sig")
+    csv = download(page, page.get_by_role("button", name="CSV", exact=True)).read_text(encoding="utf-8-sig")
     assert "индустриальный парк «Северный луч»" in csv
 
     # the export page: the whole graph as JSON, through graph.export
     page.get_by_role("link", name="Export").click()
     page.get_by_role("heading", name="Export").wait_for()
     page.get_by_text("JSON: nodes with mentions").click()
-    with page.expect_download() as dl:
-        page.get_by_role("button", name="Download investgraph.json").click()
     import json
-    data = json.loads(Path(dl.value.path()).read_text(encoding="utf-8"))
+    data = json.loads(download(page, page.get_by_role("button", name="Download investgraph.json")).read_text("utf-8"))
     assert {"articles", "nodes", "edges"} <= set(data) and len(data["articles"]) == 16
     shot(page, "06-export")
