@@ -38,7 +38,7 @@ TERRITORY_NOUNS = {"край", "область", "республика", "окр
                    "город", "автономия", "префектура", "графство", "земля"}
 TERRITORY = or_(
     rule(and_(gram("ADJF"), GENT, CAPITALISED),
-         and_(gram("ADJF"), GENT).optional().repeatable(max=2),
+         and_(gram("ADJF"), GENT).repeatable(max=2).optional(),
          and_(gram("NOUN"), GENT, dictionary(TERRITORY_NOUNS))),
     rule(and_(gram("NOUN"), GENT, CAPITALISED, gram("Geox"))),
     rule(ABBREVIATION),

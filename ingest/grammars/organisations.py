@@ -53,7 +53,7 @@ UNITS = {
 }
 
 LEGAL = rule(in_caseless(LEGAL_FORMS), QUOTED_NAME)
-NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=2),
+NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=2).optional(),
                    dictionary(ORG_NOUNS), QUOTED_NAME)
 
 # lower-case genitive words after a unit noun: "промышленности и торговли", "регионального развития"
@@ -61,9 +61,9 @@ GENT_WORD = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
                    rule(caseless("и"), GENT_WORD.repeatable(max=3)).optional())
 DAT_WORD = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
-PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4), GENT_WORD.optional().repeatable(max=2),
+PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4), GENT_WORD.repeatable(max=2).optional(),
                  rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
-                 TERRITORY.optional().repeatable(max=2))
+                 TERRITORY.repeatable(max=2).optional())
 # bodies a place adjective names on its own: "японское правительство", "краевое министерство …"
 ADJ_BODIES = {"правительство", "министерство", "мид", "парламент", "посольство", "консульство",
               "представительство", "делегация", "кабинет", "сборная", "ведомство", "администрация",
@@ -80,13 +80,13 @@ PRI_TAIL = rule(caseless("при"), PRI_WORD.repeatable(max=3), TERRITORY.option
 UNIT = dictionary(UNITS)
 # the owner after a unit: Фонда Сколково, Хабаровского края
 OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME),
-                            and_(is_capitalized(), NOT_NAME).optional().repeatable(max=2)))
+                            and_(is_capitalized(), NOT_NAME).repeatable(max=2).optional()))
 CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE, PRI_TAIL), OWNER.optional())
 UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER)
 
 # "Следственного комитета при прокуратуре", "совета при Президенте РФ"
 # "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
-NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=3),
+NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=3).optional(),
                   or_(UNIT, BODY), or_(GENT_PHRASE, PO_PHRASE).optional(), PRI_TAIL.optional(), OWNER.optional())
 # "креативного агентства Kollektiv", "банка HSBC"
 LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
@@ -98,7 +98,7 @@ SUB_UNITS = {"фракция", "отдел", "президиум", "отделе
              "правление", "секретариат", "бюро", "штаб", "дирекция", "политбюро", "пресс-служба"}
 NAMED_OWNER = or_(rule(ABBREVIATION), LATIN_WORD.repeatable(max=3), rule(dictionary(ORG_NOUNS), QUOTED_NAME),
                   QUOTED_NAME)
-SUB_UNIT = rule(and_(gram("ADJF"), not_(is_capitalized())).optional().repeatable(max=2),
+SUB_UNIT = rule(and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=2).optional(),
                 and_(dictionary(SUB_UNITS), not_(is_capitalized())), GENT_PHRASE.optional(), NAMED_OWNER)
 
 ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_UNIT,

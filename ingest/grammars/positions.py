@@ -46,14 +46,14 @@ LOWER_DAT = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN")
 COMPLEMENT = or_(
     rule(  # "министра промышленности, торговли и инвестиций"
         LOWER_GENT.repeatable(max=4),
-        rule(eq(","), and_(LOWER_GENT, not_(POST)).repeatable(max=2)).optional().repeatable(max=3),
+        rule(eq(","), and_(LOWER_GENT, not_(POST)).repeatable(max=2)).repeatable(max=3).optional(),
         rule(caseless("и"), LOWER_GENT.repeatable(max=3)).optional(),
     ),
     # "директор по инвестициям", "министр по делам разведки", "секретарь по вопросам прав человека"
-    rule(caseless("по"), LOWER_DAT.repeatable(max=3), LOWER_GENT.optional().repeatable(max=3)),
+    rule(caseless("по"), LOWER_DAT.repeatable(max=3), LOWER_GENT.repeatable(max=3).optional()),
 )
 POSITION = rule(
-    or_(CAP_MODIFIER, MODIFIERS).optional().repeatable(max=2),
+    or_(CAP_MODIFIER, MODIFIERS).repeatable(max=2).optional(),
     POST,
     COMPLEMENT.optional(),
     rule(POST, COMPLEMENT.optional()).optional(),  # "заместитель начальника", "помощник заместителя госсекретаря"
