@@ -6,6 +6,7 @@ into one Entity; relation finders add relations with their evidence sentence.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from functools import lru_cache
 
@@ -121,7 +122,7 @@ def best_name(group: list[Found]) -> str:
         if any(f.label for f in group):  # "ТОР «Хабаровск»" over "территория опережающего развития «Хабаровск»"
             return min(counts, key=lambda n: (-counts[n], len(n)))
         return max(counts, key=len)
-    counts = Counter(f.normal for f in group)
+    counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
     return max(counts, key=lambda n: (counts[n], len(n)))
 
 
@@ -132,14 +133,37 @@ def sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int
     return -1, -1
 
 
-def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> tuple[list[Entity], dict[int, Entity]]:
+ABBREVIATION = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁа-яёa-z0-9+-]{1,11})\s*\)")
+
+
+def link_abbreviations(found: list[Found], text: str) -> None:
+    """"Корпорация развития Дальнего Востока (КРДВ)": the abbreviation in brackets, and every
+    later mention written the same way, is the organisation or place before it."""
+    full_of: dict[str, Found] = {}
+    for f in found:
+        if f.type in ("ORG", "LOC") and f.same_as is None and (m := ABBREVIATION.match(text[f.stop:f.stop + 16])):
+            if m.group(1).isupper() and len(m.group(1)) < len(f.text):
+                full_of.setdefault(m.group(1), f)
+    for f in found:
+        full = full_of.get(f.text.strip("«»\""))
+        if full is not None and f is not full and f.same_as is None and f.type in ("ORG", "LOC"):
+            f.same_as = full
+            f.type = full.type
+
+
+def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
     """Group mentions into entities; also returns which entity each Found (by id()) became."""
-    aliases = [f for f in found if f.same_as is not None and f.same_as in found]
-    main = [f for f in found if f not in aliases]
+    present = {id(f) for f in found}
+    for f in found:
+        if f.same_as is not None and id(f.same_as) not in present:  # its main form lost to a longer span
+            f.same_as = None
+    link_abbreviations(found, text)
+    aliases = [f for f in found if f.same_as is not None and any(f.same_as is g for g in found)]
+    main = [f for f in found if not any(f is a for a in aliases)]
     groups = group_persons([f for f in main if f.type == "PERSON"]) + \
         group_others([f for f in main if f.type != "PERSON"])
     for alias in aliases:
-        next(g for g in groups if alias.same_as in g).append(alias)
+        next(g for g in groups if any(alias.same_as is f for f in g)).append(alias)
     groups.sort(key=lambda g: min(f.start for f in g))
     entities, entity_of = [], {}
     for n, group in enumerate(groups, 1):
@@ -166,7 +190,7 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]]) -> tuple[l
 def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
-    entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents])
+    entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents], doc.text)
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
