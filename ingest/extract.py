@@ -17,6 +17,7 @@ from graph.text import lemma, name_key
 
 from .aliases import canonical
 from .grammars.organisations import BODIES, UNITS
+from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .mentions import Found, find_mentions, make_found
 from .pipeline import pipeline
 from .projects import project_mentions
@@ -58,7 +59,9 @@ def organisation_spans(text: str, offset: int = 0, depth: int = 0) -> list[tuple
 
 
 def grammar_mentions(doc: Doc) -> list[Found]:
-    organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in organisation_spans(doc.text)]
+    spans = [span for sent in doc.sents if ORG_TRIGGER.search(sent.text)
+             for span in organisation_spans(sent.text, sent.start)]
+    organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in spans]
     return organisations + project_mentions(doc)
 
 

@@ -15,7 +15,8 @@ from natasha import Doc
 
 from graph.text import lemma, name_key
 
-from .grammars.projects import kind_of
+from .grammars import sentence_matches
+from .grammars.projects import TRIGGER, kind_of
 from .mentions import Found, make_found
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
@@ -83,9 +84,9 @@ def quoted_label(text: str, start: int, stop: int) -> tuple[str, int, int]:
 def grammar_projects(doc: Doc) -> list[Found]:
     text = doc.text
     found = []
-    for match in project_parser().findall(text):
+    for offset, match in sentence_matches(project_parser(), doc, TRIGGER):
         fact = match.fact
-        start, stop = widen(text, match.span.start, match.span.stop)
+        start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
         if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)
                                   or after_numeral(text, start)):
             continue

@@ -27,6 +27,8 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .grammars.common import place_adjective
+from .grammars import sentence_matches
+from .grammars.positions import TRIGGER as POST_TRIGGER
 from .mentions import Found, normal_form
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
@@ -99,8 +101,8 @@ def find_posts(doc: Doc, mentions: list[Found]) -> list[Post]:
     """Posts in the text, cut where a mention starts (a post never contains a name)."""
     text = doc.text
     posts = []
-    for match in position_parser().findall(text):
-        start, stop = match.span.start, match.span.stop
+    for offset, match in sentence_matches(position_parser(), doc, POST_TRIGGER):
+        start, stop = offset + match.span.start, offset + match.span.stop
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "-"):
             start -= 1
         for m in mentions:

@@ -10,9 +10,12 @@
 """
 from __future__ import annotations
 
+import re
+
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
 
+from . import make_parser
 from .common import ABBREVIATION, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
 
 LEGAL_FORMS = {
@@ -105,5 +108,10 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
                    CAPITAL_UNIT, UNIT_WITH_OWNER)
 
 
+# a sentence can hold an organisation only with one of these (checked before parsing)
+TRIGGER = re.compile("|".join(["«", '"', r"\b[A-ZА-ЯЁ]{2,}", r"\b[A-Z][a-z]"]
+                              + [re.escape(w[:5]) for w in sorted(BODIES | UNITS | ORG_NOUNS)]), re.IGNORECASE)
+
+
 def parser() -> Parser:
-    return Parser(ORGANISATION)
+    return make_parser(ORGANISATION)

@@ -18,6 +18,8 @@ from yargy.interpretation import fact
 from yargy.predicates import caseless, dictionary, eq, gram, in_, in_caseless, is_capitalized, normalized
 from yargy.rule import Rule
 
+from . import make_parser
+
 Project = fact("Project", ["head", "name", "more"])
 
 
@@ -158,5 +160,13 @@ def kind_of(head_text: str) -> str:
     return "other"
 
 
+# a sentence can hold a project only with one of these (checked before parsing)
+TRIGGER = re.compile("|".join(["ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП «", "ТЛЦ", "парк", "зон", "территори", "порт",
+                               "кластер", "площадк", "центр", "курорт", "кампус", "предприят", "технопол",
+                               "наукоград", "иннограда"]
+                              + [re.escape(w[:5]) for w in sorted(PLANT_HEADS | INFRASTRUCTURE_HEADS)]),
+                     re.IGNORECASE)
+
+
 def parser() -> Parser:
-    return Parser(grammar())
+    return make_parser(grammar())
