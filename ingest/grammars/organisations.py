@@ -110,7 +110,7 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
 
 # a sentence can hold an organisation only with one of these (checked before parsing)
 TRIGGER = re.compile("|".join(["«", '"', r"\b[A-ZА-ЯЁ]{2,}", r"\b[A-Z][a-z]"]
-                              + [re.escape(w[:5]) for w in sorted(BODIES | UNITS | ORG_NOUNS)]), re.IGNORECASE)
+                              + [r"\b(?i:" + re.escape(w[:5]) + ")" for w in sorted(BODIES | UNITS | ORG_NOUNS)]))
 
 
 def parser() -> Parser:

@@ -64,7 +64,7 @@ POSITION = rule(
 
 
 # a sentence can hold a post only with one of these words (checked before parsing)
-TRIGGER = re.compile("|".join(re.escape(w[:5]) for w in sorted(POSTS)), re.IGNORECASE)
+TRIGGER = re.compile("|".join(r"\b" + re.escape(w[:5]) for w in sorted(POSTS)), re.IGNORECASE)
 
 
 def parser() -> Parser:

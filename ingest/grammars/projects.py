@@ -161,11 +161,12 @@ def kind_of(head_text: str) -> str:
 
 
 # a sentence can hold a project only with one of these (checked before parsing)
-TRIGGER = re.compile("|".join(["ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП «", "ТЛЦ", "парк", "зон", "территори", "порт",
-                               "кластер", "площадк", "центр", "курорт", "кампус", "предприят", "технопол",
-                               "наукоград", "иннограда"]
-                              + [re.escape(w[:5]) for w in sorted(PLANT_HEADS | INFRASTRUCTURE_HEADS)]),
-                     re.IGNORECASE)
+TRIGGER = re.compile("|".join([r"\b(ОЭЗ|СЭЗ|ТОР|ТОСЭР|СПВ|ИП «|ТЛЦ)\b"]
+                              + [r"\b(?i:" + w + ")" for w in (
+                                  "парк", "промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк",
+                                  "бизнес-парк", "зон", "территори", "порт", "кластер", "площадк", "центр",
+                                  "курорт", "кампус", "предприят", "технопол", "наукоград", "иннограда")]
+                              + [r"\b(?i:" + re.escape(w[:5]) + ")" for w in sorted(PLANT_HEADS | INFRASTRUCTURE_HEADS)]))
 
 
 def parser() -> Parser:
