@@ -18,8 +18,8 @@ from pathlib import Path
 import networkx as nx
 
 from .model import (ENTITY_TYPES, RELATION_TYPES, Entity, EntityCard, EntityHit, Extraction,
-                    MentionRef, Neighbour, relation_key)
-from .store import (StoreError, WriteReport, extraction_of, matches, neighbour_order, query_terms,
+                    MentionRef, relation_key)
+from .store import (StoreError, WriteReport, assemble_card, extraction_of, matches, query_terms,
                     rank_hits)
 from .text import name_key
 
@@ -230,24 +230,9 @@ class EmbeddedStore:
         row = self.db.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
         if row is None:
             return None
-        mentions = self._mention_refs(entity_id)
-        aliases = sorted({m.text for m in mentions} - {row["name"]})
-        articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date}
-                    for m in mentions}
-        neighbours = []
         edges = self._edges_of([entity_id])
-        others = {r["target"] if r["source"] == entity_id else r["source"] for r in edges}
-        info = self._entity_rows(list(others))
-        for r in edges:
-            out = r["source"] == entity_id
-            other = info.get(r["target"] if out else r["source"])
-            if other:
-                neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
-                                            "out" if out else "in", r["weight"]))
-        neighbours.sort(key=neighbour_order)
-        return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
-                          len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
-                          neighbours, mentions)
+        others = self._entity_rows(list({r["target"] if r["source"] == entity_id else r["source"] for r in edges}))
+        return assemble_card(row, self._mention_refs(entity_id), edges, others)
 
     def _entity_rows(self, ids: list[str]) -> dict[str, sqlite3.Row]:
         if not ids:

@@ -30,10 +30,10 @@ import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from .model import (ENTITY_TYPES, RELATION_TYPES, EntityCard, EntityHit, Extraction, MentionRef, Neighbour,
+from .model import (ENTITY_TYPES, RELATION_TYPES, EntityCard, EntityHit, Extraction, MentionRef,
                     relation_key)
-from .store import (Neo4jTarget, StoreError, WriteReport, extraction_of, has_word_prefix, matches,
-                    neighbour_order, query_terms, rank_hits)
+from .store import (Neo4jTarget, StoreError, WriteReport, assemble_card, extraction_of, has_word_prefix, matches,
+                    query_terms, rank_hits)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -505,21 +505,9 @@ def entity_card(tx: ManagedTransaction, entity_id: str) -> EntityCard | None:
     row = entity_rows(tx, [entity_id]).get(entity_id)
     if row is None:
         return None
-    mentions = mention_refs(tx, entity_id)
-    aliases = sorted({m.text for m in mentions} - {row["name"]})
-    articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
     edges = rows(tx, EDGES_OF, ids=[entity_id])
-    info = entity_rows(tx, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
-    neighbours = []
-    for r in edges:
-        out = r["source"] == entity_id
-        if other := info.get(r["target"] if out else r["source"]):
-            neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
-                                        "out" if out else "in", r["weight"]))
-    neighbours.sort(key=neighbour_order)
-    return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
-                      len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
-                      neighbours, mentions)
+    others = entity_rows(tx, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
+    return assemble_card(row, mention_refs(tx, entity_id), edges, others)
 
 
 def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGraph:

@@ -17,12 +17,12 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import networkx as nx
 
-from .model import (Article, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention, Neighbour,
+from .model import (Article, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention, MentionRef, Neighbour,
                     Relation)
 from .text import fold, name_key
 
@@ -234,3 +234,20 @@ def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyRepor
     if batch:
         flush()
     return report
+
+
+def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others: dict[str, Any]) -> EntityCard:
+    """An entity card from a store's rows: its row, its mentions, its edges (with weight) and
+    the rows of the entities at their other ends. Both stores build cards here."""
+    aliases = sorted({m.text for m in mentions} - {row["name"]})
+    articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
+    neighbours = []
+    for r in edges:
+        out = r["source"] == row["id"]
+        if other := others.get(r["target"] if out else r["source"]):
+            neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
+                                        "out" if out else "in", r["weight"]))
+    neighbours.sort(key=neighbour_order)
+    return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
+                      len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
+                      neighbours, mentions)

@@ -24,7 +24,7 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .aliases import canonical
-from .mentions import Found
+from .mentions import Found, outermost
 
 # cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
 ROLE_WORDS = {
@@ -79,17 +79,6 @@ def is_region(name: str) -> bool:
     return bool(REGION_WORDS & set(name_key(known).split()))
 
 
-def outermost_places(mentions: list[Found]) -> list[Found]:
-    """Places not inside another place ("Хабаровска" in "Краснофлотском районе Хабаровска" stays:
-    both are places the project is in)."""
-    return [m for m in mentions if m.type == "LOC"]
-
-
-def outermost(mentions: list[Found]) -> list[Found]:
-    return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
-                                           and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
-
-
 def distance(a: int, m: Found) -> int:
     return 0 if m.start <= a < m.stop else min(abs(a - m.start), abs(a - m.stop))
 
@@ -127,7 +116,7 @@ class ProjectRelations:
 
     def located_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
         text = self.doc.text
-        places = [m for m in outermost_places(inside)]
+        places = [m for m in inside if m.type == "LOC"]
         for p in projects:
             self.named_after_place(p, sent)
             for place in places:

@@ -16,7 +16,6 @@ from functools import lru_cache
 from importlib import resources
 
 from natasha import Doc
-from natasha.doc import DocSpan
 from natasha.norm import syntax_normalize
 
 from graph.text import name_key
@@ -230,6 +229,12 @@ def apply_lexicon(found: list[Found]) -> list[Found]:
 
 
 # --- combining -------------------------------------------------------------------
+
+def outermost(mentions: list[Found]) -> list[Found]:
+    """Mentions not inside another one."""
+    return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
+                                           and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
+
 
 def inside(a: Found, b: Found) -> bool:
     """a lies within b (and is not b)."""

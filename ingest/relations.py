@@ -29,7 +29,7 @@ from graph.text import lemma, name_key
 from .grammars.common import place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import Found, normal_form
+from .mentions import Found, normal_form, outermost
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -116,11 +116,6 @@ def find_posts(doc: Doc, mentions: list[Found]) -> list[Post]:
             continue
         posts.append(describe(doc, start, stop))
     return posts
-
-
-def outermost(mentions: list[Found]) -> list[Found]:
-    return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
-                                           and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
 
 
 def between(text: str, a: int, b: int) -> str:
