@@ -51,6 +51,7 @@ LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит
 class Cue:
     start: int
     role: str
+    listing: bool = False  # "пять резидентов ОЭЗ: «A», «B» …": every party after it
 
 
 def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
@@ -61,10 +62,10 @@ def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
         if word not in ROLE_WORDS:
             continue
         plural = t.feats.get("Number") == "Plur"
-        listing = i + 1 < len(tokens) and any(x.text == ":" for x in tokens[i + 1:i + 4])
+        listing = any(x.text == ":" for x in tokens[i + 1:i + 7])
         if plural and ROLE_WORDS[word] in ("resident", "investor", "partner") and not listing:
             continue  # "число резидентов", "для инвесторов": talk about a group, not a party
-        found.append(Cue(t.start, ROLE_WORDS[word]))
+        found.append(Cue(t.start, ROLE_WORDS[word], listing))
     text = doc.text[start:stop]
     for pattern, role in ROLE_PHRASES:
         found += [Cue(start + m.start(), role) for m in pattern.finditer(text)]
@@ -178,9 +179,10 @@ class ProjectRelations:
         for actor in actors:
             if self.is_source(actor) or any(p.start <= actor.start and actor.stop <= p.stop for p in projects):
                 continue
-            cue = min(found_cues, key=lambda c: distance(c.start, actor))
+            listed = [c for c in found_cues if c.listing and c.start < actor.start and actor.type == "ORG"]
+            cue = listed[-1] if listed else min(found_cues, key=lambda c: distance(c.start, actor))
             reach = 25 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
-            if distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors):
+            if not listed and (distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors)):
                 continue
             project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
             self.add("INVOLVED_IN", actor, project, cue.role, sent)

@@ -280,9 +280,27 @@ def name_parts(found: list[Found]) -> None:
             f.first, f.middle, f.last = (parts.get(k) or "" for k in ("first", "middle", "last"))
 
 
+BARE_NAME = re.compile(r"«([A-ZА-ЯЁ][^«»:.!?]{1,40})»")
+LISTED = re.compile(r"(:|,|\bи)\s*$")
+
+
+def listed_quoted_names(doc: Doc, found: list[Found]) -> list[Found]:
+    """«Элком+», «Субмикронные технологии» in a list ("резидентов ОЭЗ: «Элком+», …"): a quoted
+    name of up to four words, not inside another mention, right after a colon, comma or "и"."""
+    out = []
+    for m in BARE_NAME.finditer(doc.text):
+        if len(m.group(1).split()) > 4 or not LISTED.search(doc.text[max(0, m.start() - 4):m.start()]):
+            continue
+        if any(f.start <= m.start() < f.stop or m.start() <= f.start < m.end() for f in found):
+            continue
+        out.append(make_found(doc, "ORG", m.start(), m.end(), "natasha"))
+    return out
+
+
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, natasha_mentions(doc))
-    found = drop_inside_labels(combine(apply_lexicon(found + grammar_spans)))
+    found = combine(apply_lexicon(found + grammar_spans))
+    found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     anchor_relative_bodies(found)
     name_parts(found)
     return found

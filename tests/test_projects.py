@@ -96,3 +96,13 @@ def test_roles_places_and_facts(nlp):
     assert text[ev["start"]:ev["stop"]] == "2,5 млрд рублей"
     for r in ex.relations:  # every relation carries its sentence
         assert r.evidence and text[r.evidence[0].start:r.evidence[0].stop] == r.evidence[0].sentence
+
+
+def test_listed_residents_are_all_residents(nlp):
+    text = ("Строительство корпусов начнут ещё три резидента ОЭЗ «Томск»: «Элком+», "
+            "«Субмикронные технологии» и НПП «Стелс».")
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    residents = {names[r.source] for r in ex.relations if r.type == "INVOLVED_IN" and r.role == "resident"}
+    assert {"Элком+", "Субмикронные технологии", "НПП «Стелс»"} <= {n.strip("«»") if n.startswith("«") else n
+                                                                    for n in residents}
