@@ -181,7 +181,7 @@ class ProjectRelations:
                 continue
             listed = [c for c in found_cues if c.listing and c.start < actor.start and actor.type == "ORG"]
             cue = listed[-1] if listed else min(found_cues, key=lambda c: distance(c.start, actor))
-            reach = 25 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
+            reach = 12 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
             if not listed and (distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors)):
                 continue
             project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
