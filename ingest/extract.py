@@ -24,6 +24,7 @@ from .projects import project_mentions
 from .facts import project_facts
 from .involvement import project_relations
 from .relations import dedupe, find_relations
+from .resolve import organisation_core
 
 
 OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
@@ -111,6 +112,8 @@ def group_key(f: Found) -> tuple[str, str]:
         if f.label:
             return f.type, name_key(f.label)
         return f.type, f"{f.kind}:{f.head if f.kind in ('plant', 'infrastructure', 'other') else ''}"
+    if f.type == "ORG":  # "движение «Архнадзор»" and "Архнадзор", "ООО «Амур»" and "Амур"
+        return f.type, organisation_core(f.normal) or name_key(f.normal)
     name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
     return f.type, name_key(name)
 

@@ -44,16 +44,21 @@ def is_first_name(word: str) -> bool:
     return any("Name" in p.tag for p in morph().parse(word)[:2])
 
 
-def organisation_key(entity: Entity) -> str:
-    if known := canonical("ORG", entity.name):
+def organisation_core(name: str) -> str:
+    """The name key of an organisation without legal form, organisation noun or quotes."""
+    if known := canonical("ORG", name):
         return name_key(known)
-    m = QUOTED.search(entity.name)
-    words = name_key(entity.name).split()
+    m = QUOTED.search(name)
+    words = name_key(name).split()
     if m and words and (words[0] in LEGAL or lemma(words[0]) in ORG_NOUNS):
         return name_key(m.group(1) or m.group(2))  # "компания «Амур»" → амур
     while words and words[0] in LEGAL:
         words = words[1:]
     return " ".join(words)
+
+
+def organisation_key(entity: Entity) -> str:
+    return organisation_core(entity.name)
 
 
 def place_key(entity: Entity) -> str:
