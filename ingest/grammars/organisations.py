@@ -108,8 +108,9 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
                    CAPITAL_UNIT, UNIT_WITH_OWNER)
 
 
-# a sentence can hold an organisation only with one of these (checked before parsing)
-TRIGGER = re.compile("|".join(["«", '"', r"\b[A-ZА-ЯЁ]{2,}", r"\b[A-Z][a-z]"]
+# a sentence can hold an organisation only with one of these (checked before parsing):
+# every rule needs a legal form before a quoted name, or a body, unit or organisation noun
+TRIGGER = re.compile("|".join([r"\b(?i:" + "|".join(map(re.escape, sorted(LEGAL_FORMS))) + r")\s*[«\"]"]
                               + [r"\b(?i:" + re.escape(w[:5]) + ")" for w in sorted(BODIES | UNITS | ORG_NOUNS)]))
 
 
