@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -278,7 +277,9 @@ def app(store_url: str | None, port: int, host: str) -> None:
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
            "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     click.echo(f"InvestGraph on http://{host}:{port}", err=True)
-    raise SystemExit(subprocess.call(cmd, env=env))
+    sys.stderr.flush()
+    # become Streamlit, so that stopping this process stops the server (no orphan left behind)
+    os.execve(sys.executable, cmd, env)
 
 
 def main() -> None:

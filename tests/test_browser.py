@@ -92,8 +92,10 @@ def idle(page) -> None:
 def download(page, button) -> Path:
     """Click a download button and return the file; a deferred download that the app's rerun
     swallowed is clicked again once."""
+    from playwright.sync_api import expect
     for attempt in range(2):
         idle(page)
+        expect(button).to_be_enabled(timeout=60_000)  # Streamlit disables widgets during a rerun
         try:
             with page.expect_download(timeout=15_000) as dl:
                 button.click()
