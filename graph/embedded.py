@@ -19,7 +19,7 @@ import networkx as nx
 
 from .model import (ENTITY_TYPES, RELATION_TYPES, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef, relation_key)
-from .store import (StoreError, WriteReport, assemble_card, extraction_of, matches, query_terms,
+from .store import (StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, matches, query_terms,
                     rank_hits)
 from .text import name_key
 
@@ -289,28 +289,15 @@ class EmbeddedStore:
 
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
-        g = nx.MultiDiGraph()
-        g.graph["articles"] = [dict(r) for r in self.db.execute(
-            "SELECT id, source, doc, title, url, date FROM articles ORDER BY id")]
-        mentions = defaultdict(list)
-        for r in self.db.execute("SELECT entity_id, article_id, start, stop, text FROM mentions "
-                                 "ORDER BY article_id, start, stop"):
-            mentions[r["entity_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
-                                             "text": r["text"]})
-        for r in self.db.execute("SELECT * FROM entities ORDER BY id"):
-            ms = mentions.get(r["id"], [])
-            aliases = sorted({m["text"] for m in ms} - {r["name"]})
-            g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "", aliases=aliases,
-                       facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
-        evidence = defaultdict(list)
-        for r in self.db.execute("SELECT * FROM evidence ORDER BY article_id, start, stop"):
-            evidence[r["relation_id"]].append({"article": r["article_id"], "start": r["start"], "stop": r["stop"],
-                                               "sentence": r["sentence"]})
-        for r in self.db.execute("SELECT * FROM relations ORDER BY id"):
-            ev = evidence.get(r["id"], [])
-            g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
-                       weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
-        return g
+        q = self.db.execute
+        return assemble_snapshot(
+            [dict(r) for r in q("SELECT id, source, doc, title, url, date FROM articles ORDER BY id")],
+            q("SELECT entity_id AS entity, article_id AS article, start, stop, text FROM mentions "
+              "ORDER BY article_id, start, stop"),
+            q("SELECT * FROM entities ORDER BY id"),
+            q("SELECT relation_id AS relation, article_id AS article, start, stop, sentence FROM evidence "
+              "ORDER BY article_id, start, stop"),
+            q("SELECT * FROM relations ORDER BY id"))
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""

@@ -32,7 +32,7 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from .model import (ENTITY_TYPES, RELATION_TYPES, EntityCard, EntityHit, Extraction, MentionRef,
                     relation_key)
-from .store import (Neo4jTarget, StoreError, WriteReport, assemble_card, extraction_of, has_word_prefix, matches,
+from .store import (Neo4jTarget, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, has_word_prefix, matches,
                     query_terms, rank_hits)
 from .text import name_key
 
@@ -524,26 +524,8 @@ def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGr
 
 
 def snapshot(tx: ManagedTransaction) -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
-    g.graph["articles"] = rows(tx, ARTICLES_BY_ID)
-    mentions = defaultdict(list)
-    for r in rows(tx, ALL_MENTIONS):
-        mentions[r["entity"]].append({"article": r["article"], "start": r["start"], "stop": r["stop"],
-                                      "text": r["text"]})
-    for r in rows(tx, ALL_ENTITIES):
-        ms = mentions.get(r["id"], [])
-        aliases = sorted({m["text"] for m in ms} - {r["name"]})
-        g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "", aliases=aliases,
-                   facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
-    evidence = defaultdict(list)
-    for r in rows(tx, ALL_EVIDENCE):
-        evidence[r["relation"]].append({"article": r["article"], "start": r["start"], "stop": r["stop"],
-                                        "sentence": r["sentence"]})
-    for r in rows(tx, ALL_RELATIONS):
-        ev = evidence.get(r["id"], [])
-        g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
-                   weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
-    return g
+    return assemble_snapshot(rows(tx, ARTICLES_BY_ID), rows(tx, ALL_MENTIONS), rows(tx, ALL_ENTITIES),
+                             rows(tx, ALL_EVIDENCE), rows(tx, ALL_RELATIONS))
 
 
 def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:

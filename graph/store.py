@@ -251,3 +251,31 @@ def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others
     return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
                       len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
                       neighbours, mentions)
+
+
+def assemble_snapshot(articles: list[dict], mentions: Iterable[Any], entities: Iterable[Any],
+                      evidence: Iterable[Any], relations: Iterable[Any]) -> nx.MultiDiGraph:
+    """The whole graph from a store's rows, ordered by the store: articles; mentions
+    (entity, article, start, stop, text); entities (id, type, name, kind, facts); evidence
+    (relation, article, start, stop, sentence); relations (id, source, target, type, role).
+    Both stores build their snapshot here."""
+    g = nx.MultiDiGraph()
+    g.graph["articles"] = articles
+    by_entity: dict[str, list[dict]] = {}
+    for r in mentions:
+        by_entity.setdefault(r["entity"], []).append(
+            {"article": r["article"], "start": r["start"], "stop": r["stop"], "text": r["text"]})
+    for r in entities:
+        ms = by_entity.get(r["id"], [])
+        g.add_node(r["id"], type=r["type"], name=r["name"], kind=r["kind"] or "",
+                   aliases=sorted({m["text"] for m in ms} - {r["name"]}),
+                   facts=json.loads(r["facts"]), mentions=ms, mention_count=len(ms))
+    by_relation: dict[str, list[dict]] = {}
+    for r in evidence:
+        by_relation.setdefault(r["relation"], []).append(
+            {"article": r["article"], "start": r["start"], "stop": r["stop"], "sentence": r["sentence"]})
+    for r in relations:
+        ev = by_relation.get(r["id"], [])
+        g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
+                   weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
+    return g
