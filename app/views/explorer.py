@@ -136,7 +136,7 @@ def main() -> None:
         view = sub.copy()
         view.graph["articles"] = analytics.articles_in(sub)
         st.download_button(f"Download {fmt}", lambda: export_bytes(view, fmt), f"investgraph-view.{'zip' if fmt == 'csv' else fmt}",
-                           key="explorer-export")
+                           key="explorer-export", on_click="ignore")
 
 
 main()

@@ -19,8 +19,10 @@ def main() -> None:
              f"{len(g.graph.get('articles', []))} articles. The explorer exports its current view.")
     fmt = st.radio("Format", FORMATS, format_func=NOTES.get, key="export-fmt")
     name = f"investgraph.{'zip' if fmt == 'csv' else fmt}"
+    # on_click="ignore": a click must not rerun the page, or the rerun can revoke the deferred file
+    # the browser is fetching and leave the button disabled for good.
     st.download_button(f"Download {name}", lambda: export_bytes(g, fmt), name, key="export-download",
-                       type="primary")
+                       type="primary", on_click="ignore")
 
 
 main()

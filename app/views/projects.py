@@ -80,10 +80,10 @@ def main() -> None:
     d1, d2, _ = st.columns([1, 1, 4])
     export = shown
     d1.download_button("CSV", lambda: export.to_csv(index=False).encode("utf-8-sig"), "projects.csv", "text/csv",
-                       key="proj-csv", icon=":material/download:")
+                       key="proj-csv", icon=":material/download:", on_click="ignore")
     d2.download_button("Excel", lambda: excel_bytes(export), "projects.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="proj-xlsx",
-                       icon=":material/download:")
+                       icon=":material/download:", on_click="ignore")
 
 
 main()
