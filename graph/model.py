@@ -77,6 +77,9 @@ class Entity:
     aliases: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)
+    # why each alias belongs to this entity: alias -> the resolution rule that put it here
+    # ("same lemmas", "surname of Руслан Заливацкий", "abbreviation defined in the article", ...)
+    merged_by: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
