@@ -111,7 +111,8 @@ def group_key(f: Found) -> tuple[str, str]:
     if f.type == "PROJECT":  # by its own name, else by kind and head word ("завод")
         if f.label:
             return f.type, name_key(f.label)
-        return f.type, f"{f.kind}:{f.head if f.kind in ('plant', 'infrastructure', 'other') else ''}"
+        head = f.head if f.kind in ('plant', 'infrastructure', 'other') else ''
+        return f.type, f"{f.kind}:{head}:{f.sense}"
     if f.type == "ORG":  # "движение «Архнадзор»" and "Архнадзор", "ООО «Амур»" and "Амур"
         return f.type, organisation_core(f.normal) or name_key(f.normal)
     name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal

@@ -24,7 +24,8 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .aliases import canonical
-from .mentions import Found, outermost
+from .mentions import Found, inside, outermost
+from .syntax import Tree
 
 # cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
 ROLE_WORDS = {
@@ -72,6 +73,8 @@ def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
     return found
 
 
+BUILDING_NOUNS = {"строительство", "создание", "возведение", "освоение", "размещение", "реализация", "запуск",
+                  "открытие", "появление", "развитие", "расширение", "модернизация", "реконструкция"}
 REGION_WORDS = {"край", "область", "республика", "округ", "автономный"}
 
 
@@ -103,7 +106,6 @@ class ProjectRelations:
     def run(self) -> list[Relation]:
         if not self.projects:
             return []
-        self.in_article_region()
         topic: Found | None = None
         for sent in self.doc.sents:
             inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
@@ -115,9 +117,10 @@ class ProjectRelations:
                 topic = projects[-1]
         return self.relations
 
-    def located_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
+    def located_in(self, sent, projects: list[Found], in_sentence: list[Found]) -> None:
         text = self.doc.text
-        places = [m for m in inside if m.type == "LOC"]
+        places = [m for m in in_sentence if m.type == "LOC"]
+        self.placed_by_syntax(sent, projects, places, in_sentence)
         for p in projects:
             self.named_after_place(p, sent)
             for place in places:
@@ -128,6 +131,46 @@ class ProjectRelations:
                             and not any(p.stop <= q.start < place.start for q in projects))
                 if within or right_after or later_in:
                     self.add("LOCATED_IN", p, place, None, sent)
+
+    def placed_by_syntax(self, sent, projects: list[Found], places: list[Found], in_sentence: list[Found]) -> None:
+        """A place in a locative phrase places what the phrase hangs on: the project noun itself
+        ("фабрика в Тайшетском районе", and every member of a list it ends: "алюминиевый завод
+        и анодная фабрика в …"), or the subjects and objects of the verb it modifies ("в Омске
+        создадут индустриальный парк", "на острове Русский появятся A, B и C")."""
+        if not projects or not places:
+            return
+        tree = Tree(sent)
+        orgs = [m for m in in_sentence if m.type == "ORG"]
+        for place in places:
+            if any(inside(place, o) for o in orgs):
+                continue
+            owner = next((p for p in projects if inside(place, p)), None)
+            if owner is not None:  # "анодная фабрика в Тайшетском районе", and "алюминиевый завод и" before it
+                for p in [owner] + self.joined_before(owner, projects):
+                    self.add("LOCATED_IN", p, place, None, sent)
+                continue
+            head = tree.head(place.start, place.stop)
+            governor = tree.locative_governor(head) if head is not None else None
+            if governor is None:
+                continue
+            owner = next((p for p in projects if p.start <= governor.start < p.stop), None)
+            if owner is not None:
+                placed = [governor]
+            elif governor.pos in ("VERB", "AUX", "ADJ"):
+                placed = [t for a in tree.arguments(governor) for t in tree.carried(a)]
+            elif lemma(governor.text) in BUILDING_NOUNS:  # "строительство завода в Хабаровске"
+                placed = list(tree.carried(governor))
+            else:
+                continue
+            for p in projects:
+                if any(p.start <= t.start < p.stop for t in placed):
+                    self.add("LOCATED_IN", p, place, None, sent)
+
+    def joined_before(self, project: Found, projects: list[Found]) -> list[Found]:
+        """The project written right before this one with "и" and pinned by nothing of its own:
+        "алюминиевый завод и анодная фабрика в …"."""
+        return [p for p in projects if p.stop <= project.start and not p.label and p.label_stop >= p.stop
+                and re.fullmatch(r"\s+и\s+", self.doc.text[p.stop:project.start])]
 
     def in_article_region(self) -> None:
         """A regional news story's projects are in its region: the most-mentioned region

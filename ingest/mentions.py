@@ -45,6 +45,8 @@ class Found:
     label: str = ""  # a project's own name: «Хабаровск» in ТОР «Хабаровск»
     label_start: int = -1
     label_stop: int = -1
+    bare: bool = False  # a project head alone ("особая экономическая зона"): only ever another mention
+    sense: str = ""  # what tells an unnamed project from others of its kind in the article
     same_as: Found | None = None  # an alias written next to its main form: "(Joshua Wolf)"
     facts: dict = field(default_factory=dict)
 

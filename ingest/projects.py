@@ -59,8 +59,8 @@ def after_numeral(text: str, start: int) -> bool:
 
 def capitalised_inside(text: str, start: int) -> bool:
     """An unnamed project starting with a capital away from a sentence start is a name
-    ("Анжерский трубный завод" inside a sentence)."""
-    if not text[start:start + 1].isupper():
+    ("Анжерский трубный завод" inside a sentence); "ОЭЗ в Кузбассе" is not."""
+    if not text[start:start + 1].isupper() or re.match(r"[А-ЯЁA-Z]{2,}\b", text[start:]):
         return False
     before = text[:start].rstrip(" «\"")
     return bool(before) and before[-1] not in ".!?\n:—"
@@ -70,6 +70,12 @@ def pin_start(text: str, start: int, stop: int) -> int:
     """Where the words that pin an unnamed project down begin: "в …", "на …", "по …"."""
     m = re.search(r"\s(в|на|во|по)\s", text[start:stop])
     return start + m.start() + 1 if m else stop
+
+
+def is_bare(span: str, head: str) -> bool:
+    """Nothing but the head words (and "… типа"): "особую экономическую зону"."""
+    rest = span.replace(head, "", 1)
+    return not rest.strip() or bool(re.fullmatch(r"\s*([а-яё-]+\s+){0,2}типа\s*", rest))
 
 
 def quoted_label(text: str, start: int, stop: int) -> tuple[str, int, int]:
@@ -101,12 +107,16 @@ def grammar_projects(doc: Doc) -> list[Found]:
         main = make_found(doc, "PROJECT", start, first_stop, "grammar")
         main.kind = kind
         main.head = lemma(fact.head.split()[-1])
+        main.bare = fact.name is None and is_bare(text[start:stop], fact.head)
         if fact.name:
             main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
             if not main.label:  # a plain name: "свободный порт Владивосток"
                 main.label = fact.name
         else:  # no other mention inside the head words: "Газохимический" is not a place
             main.label_start, main.label_stop = start, pin_start(text, start, stop)
+            if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
+                head_words = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
+                main.normal = f"{head_words.rstrip()} {text[main.label_stop:stop]}"
         found.append(main)
         for q in more[1:]:
             other = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
@@ -147,21 +157,55 @@ def settle_site_kinds(doc: Doc, projects: list[Found]) -> None:
         p.kind = zones[0] if zones else "industrial_park"
 
 
+def pinned(p: Found) -> bool:
+    """An unnamed project pinned down by "в …"/"по …" ("завод по переработке сои")."""
+    return not p.label and p.label_stop < p.stop
+
+
 def join_bare_heads(projects: list[Found]) -> None:
     """"сельхозмашиностроительный технопарк" after "технопарк «Юг Алтая»": an unnamed
-    project with nothing pinning it down is the named project of its kind before it."""
-    named = sorted((p for p in projects if p.label), key=lambda p: p.start)
-    for p in projects:
-        if p.label or p.label_stop < p.stop:  # named, or pinned by "в …"/"по …"
+    project with nothing pinning it down is the named project of its kind before it, else
+    the one pinned-down project of its kind and head word before it ("завод" after "завод
+    по глубокой переработке сои")."""
+    ordered = sorted(projects, key=lambda p: p.start)
+    for p in ordered:
+        if pinned(p) and p.kind in ("sez", "tor", "free_port"):  # "новая ТОР на Курилах" by ТОР «Курилы»
+            zones = {name_key(n.label): n for n in ordered if n.label and n.kind == p.kind}
+            if len(zones) == 1:
+                p.same_as = next(iter(zones.values()))
+        if p.label or pinned(p):
             continue
-        before = [n for n in named if n.kind == p.kind and n.start < p.start]
-        if before:
-            p.same_as = before[-1]
+        named = [n for n in ordered if n.label and n.kind == p.kind and n.start < p.start]
+        if p.bare and not named:  # "особую экономическую зону" in a title before ОЭЗ «Кузбасс»
+            named = [n for n in ordered if n.label and n.kind == p.kind][:1]
+        alike = {(q.normal, q.label_stop - q.start) for q in ordered
+                 if pinned(q) and q.kind == p.kind and q.head == p.head and q.start < p.start}
+        if named:
+            p.same_as = named[-1]
+        elif len(alike) == 1:
+            p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
+                             and q.head == p.head and q.start < p.start)
+
+
+def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
+    """Unnamed projects of one kind and head word are one project across an article ("завод
+    по переработке сои", later "завод в Амурской области"), unless one sentence lists them
+    side by side: "комбинат в Усть-Илимске, …, комбинаты в Бодайбинском районе"."""
+    for sent in doc.sents:
+        alike: dict[tuple, list[Found]] = {}
+        for p in projects:
+            if pinned(p) and sent.start <= p.start < sent.stop:
+                alike.setdefault((p.kind, p.head), []).append(p)
+        for group in alike.values():
+            if len({name_key(p.text[p.label_stop - p.start:]) for p in group}) > 1:
+                for p in group:
+                    p.sense = name_key(p.text[p.label_stop - p.start:])
 
 
 def project_mentions(doc: Doc) -> list[Found]:
     projects = grammar_projects(doc)
     projects += repeated_names(doc, projects)
+    tell_apart_listed(doc, projects)
     settle_site_kinds(doc, projects)
     join_bare_heads(projects)
-    return projects
+    return [p for p in projects if not p.bare or p.same_as is not None]

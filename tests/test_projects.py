@@ -106,3 +106,43 @@ def test_listed_residents_are_all_residents(nlp):
     residents = {names[r.source] for r in ex.relations if r.type == "INVOLVED_IN" and r.role == "resident"}
     assert {"Элком+", "Субмикронные технологии", "НПП «Стелс»"} <= {n.strip("«»") if n.startswith("«") else n
                                                                     for n in residents}
+
+
+def located(text: str) -> set[tuple[str, str]]:
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.source], names[r.target]) for r in ex.relations if r.type == "LOCATED_IN"}
+
+
+def test_a_place_on_the_verb_places_its_subjects_and_objects(nlp):
+    places = located("Весной на острове Попова появятся рыбоперерабатывающий завод и грузовой терминал.")
+    assert {p for p, _ in places} >= {"рыбоперерабатывающий завод", "грузовой терминал"}
+    assert all(place == "остров Попова" for _, place in places)
+    places = located("Технопарк «Кристалл» разместится на территории города Саров и Дивеевского района.")
+    assert {place for _, place in places} >= {"Дивеевский район"}
+    assert any("Саров" in place for _, place in places)
+
+
+def test_a_place_after_the_last_of_two_plants_places_both_but_not_the_rest_of_the_list(nlp):
+    places = located("В планах — деревообрабатывающий комбинат в Лесосибирске, "
+                     "а также кирпичный завод и цементная фабрика в Ачинском районе.")
+    assert ("кирпичный завод", "Ачинский район") in places
+    assert ("цементная фабрика в Ачинском районе", "Ачинский район") in places
+    assert ("деревообрабатывающий комбинат в Лесосибирске", "Ачинский район") not in places
+
+
+def test_listed_plants_of_one_kind_stay_apart_and_their_places_stay_as_written(nlp):
+    found = projects_of("Среди проектов — молочный комбинат в Вологде и горно-обогатительные комбинаты "
+                        "в Кольском районе.")
+    assert {"молочный комбинат в Вологде", "горно-обогатительные комбинаты в Кольском районе"} <= set(found)
+
+
+def test_a_zone_without_its_name_is_the_named_zone_of_the_article(nlp):
+    text = ("В Тверской области создадут особую экономическую зону. Особая экономическая зона "
+            "промышленного типа разместится в Конаковском районе. Резидентом ОЭЗ «Верхневолжье» "
+            "станет ООО «Тверьстекло». Новая ОЭЗ в Тверской области займёт 300 гектаров.")
+    ex = extract(Article(id="t", text=text))
+    zones = [e for e in ex.entities if e.type == "PROJECT"]
+    assert [z.name for z in zones] == ["ОЭЗ «Верхневолжье»"]
+    assert len(zones[0].mentions) >= 3
+    assert ("ОЭЗ «Верхневолжье»", "Конаковский район") in located(text)

@@ -7,7 +7,8 @@ A project is a head that says what it is (индустриальный парк,
   - a place:                  индустриальный парк в Краснофлотском районе Хабаровска
   - what it makes:            завод по глубокой переработке сои
   - a plant-kind adjective:   алюминиевый завод, газохимический комплекс
-Plural heads ("индустриальные парки") are generic talk, never a project.
+Plural heads ("индустриальные парки") are generic talk, never a project, unless a place pins
+them down ("горно-обогатительные комбинаты в Бодайбинском районе").
 """
 from __future__ import annotations
 
@@ -116,6 +117,11 @@ def grammar():
     UNNAMED_HEAD = any_of(*[h for k, h in KIND_HEADS.items() if k != "site"])
     PINNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
                   or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE))
+    # plants and terminals in the plural are one project when a place pins them down:
+    # "горно-обогатительные комбинаты в Бодайбинском районе"
+    PLURAL_HEAD = and_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS), gram("plur"))
+    PINNED_PLURAL = rule(MODIFIER.repeatable(max=3).optional(), PLURAL_HEAD.interpretation(Project.head),
+                         PO_PHRASE.optional(), IN_PLACE)
     # "алюминиевый завод", "томской ОЭЗ", "железногорского промпарка": a modifier makes it one thing
     ADJECTIVE_PLANT = rule(MODIFIER.repeatable(max=2), any_of(
         and_(dictionary({"завод", "фабрика", "комбинат", "комплекс", "терминал", "порт", "электростанция",
@@ -125,7 +131,14 @@ def grammar():
     ENTERPRISE = rule(MODIFIER.repeatable(max=2).optional(),
                       and_(normalized("предприятие"), SING).interpretation(Project.head), PO_PHRASE)
 
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, ADJECTIVE_PLANT, ENTERPRISE).interpretation(Project)
+    # "особая экономическая зона (промышленно-производственного типа)": only another mention
+    # of a named zone of its kind in the article (projects.join_bare_heads drops it otherwise)
+    BARE_ZONE = rule(any_of(KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["free_port"],
+                            and_(dictionary({"технопарк", "промпарк", "индустрипарк", "агропарк"}), SING),
+                            rule(dictionary({"индустриальный", "промышленный"}), and_(normalized("парк"), SING))
+                            ).interpretation(Project.head), GENT_TYPE.optional())
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, ENTERPRISE,
+                  BARE_ZONE).interpretation(Project)
     return PROJECT
 
 
@@ -147,7 +160,7 @@ def kind_of(head_text: str) -> str:
         return "business_park"
     if {"технопарк", "технополис", "наукоград", "it", "ит"} & set(words) or "научный парк" in joined:
         return "technopark"
-    if {"парк", "промпарк", "индустрипарк", "ип"} & set(words):
+    if {"парк", "ип"} & set(words) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
         return "industrial_park"
     if "кластер" in words:
         return "cluster"

@@ -1,0 +1,78 @@
+"""The dependency tree of one sentence, as natasha's syntax parser builds it.
+
+Small questions the relation rules ask of a sentence: which token heads a span, what
+hangs on a token, and what a locative phrase ("в Омске", "на территории города Кемерово")
+is attached to.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from graph.text import lemma
+
+LOCATIVE_PREPOSITIONS = {"в", "во", "на"}
+# nouns a place can hang on and still place what the phrase is about: "на территории города Кемерово"
+AREA_NOUNS = {"территория", "площадка", "город", "село", "поселок", "посёлок", "район", "округ", "остров",
+              "окраина", "пригород", "участок", "регион", "область", "край", "республика", "зона", "зато"}
+# what the subject or object of a verb carries with it: lists and "возведение очереди промпарка"
+CARRIERS = {"conj", "parataxis", "appos", "nmod", "flat:name"}
+
+
+class Tree:
+    def __init__(self, sentence) -> None:
+        self.tokens = list(sentence.tokens)
+        self.by_id = {t.id: t for t in self.tokens}
+        self.children: dict[str, list] = defaultdict(list)
+        for t in self.tokens:
+            self.children[t.head_id].append(t)
+
+    def span(self, start: int, stop: int) -> list:
+        return [t for t in self.tokens if start <= t.start < stop]
+
+    def head(self, start: int, stop: int):
+        """The token of a span whose head lies outside it (the first such, when several do)."""
+        inside = self.span(start, stop)
+        ids = {t.id for t in inside}
+        return next((t for t in inside if t.head_id not in ids), None)
+
+    def parent(self, token):
+        return self.by_id.get(token.head_id)
+
+    def has_preposition(self, token, words: set[str]) -> bool:
+        return any(c.rel == "case" and c.text.lower() in words for c in self.children[token.id])
+
+    def locative_governor(self, token):
+        """What "в/на <token>" is attached to, climbing through area nouns ("на территории
+        города Кемерово" → the verb "разместится"); None when the token is not in a
+        locative phrase."""
+        for _ in range(4):
+            if self.has_preposition(token, LOCATIVE_PREPOSITIONS):
+                return self.parent(token)
+            parent = self.parent(token)
+            if parent is None:
+                return None
+            if token.rel != "conj" and (token.rel not in ("nmod", "appos", "flat:name", "amod")
+                                        or lemma(parent.text) not in AREA_NOUNS):
+                return None
+            token = parent  # "… города Кемерово и Топкинского округа": a conjunct shares the phrase
+        return None
+
+    def arguments(self, verb) -> list:
+        """The subjects and objects of a verb."""
+        return [c for c in self.children[verb.id] if c.rel in ("nsubj", "nsubj:pass", "obj")]
+
+    def carried(self, token, depth: int = 3) -> Iterator:
+        """A token and what it carries: list members, appositions, nominal modifiers."""
+        yield token
+        if depth:
+            for c in self.children[token.id]:
+                if c.rel in CARRIERS:
+                    yield from self.carried(c, depth - 1)
+
+    def conjuncts(self, token) -> list:
+        """The members of the list a token belongs to (itself included)."""
+        first = token
+        while first.rel == "conj" and (parent := self.parent(first)) is not None:
+            first = parent
+        return [first] + [c for c in self.children[first.id] if c.rel == "conj"]
