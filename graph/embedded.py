@@ -6,6 +6,11 @@ twice changes nothing and a changed article replaces its old mentions and eviden
 Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
 A repeated mention, relation or evidence sentence is written once (the first); a missing
 required value fails the batch, which is then rolled back whole.
+
+The analyst's merges and splits live in the table `decisions` and place every later write
+(graph.store.place); each mention keeps the key resolution gave it, so that a new decision
+can place the articles it touches again. `merge_log` holds, per node, article and resolution
+key, the rule that put each alias into the entity (Entity.merged_by).
 """
 from __future__ import annotations
 
@@ -17,10 +22,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from .model import (ENTITY_TYPES, RELATION_TYPES, Entity, EntityCard, EntityHit, Extraction,
+from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef, relation_key)
-from .store import (StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, matches, query_terms,
-                    rank_hits)
+from .store import (Decisions, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, matches,
+                    merge_decision, new_decisions, place, query_terms, rank_hits, split_decision)
 from .text import name_key
 
 SCHEMA = """
@@ -34,7 +39,7 @@ CREATE TABLE IF NOT EXISTS entities (
 );
 CREATE TABLE IF NOT EXISTS mentions (
     article_id TEXT NOT NULL, entity_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
-    text TEXT NOT NULL, sentence_start INTEGER, sentence_stop INTEGER,
+    text TEXT NOT NULL, sentence_start INTEGER, sentence_stop INTEGER, entity_key TEXT,
     PRIMARY KEY (article_id, start, stop, entity_id)
 );
 CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
@@ -52,7 +57,18 @@ CREATE TABLE IF NOT EXISTS evidence (
     sentence TEXT NOT NULL, PRIMARY KEY (relation_id, article_id, start, stop)
 );
 CREATE INDEX IF NOT EXISTS evidence_article ON evidence(article_id);
+CREATE TABLE IF NOT EXISTS merge_log (
+    entity_id TEXT NOT NULL, article_id TEXT NOT NULL, entity_key TEXT NOT NULL, alias TEXT NOT NULL,
+    rule TEXT NOT NULL, PRIMARY KEY (entity_id, article_id, entity_key, alias)
+);
+CREATE INDEX IF NOT EXISTS merge_log_article ON merge_log(article_id);
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, node TEXT NOT NULL, other TEXT NOT NULL,
+    alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
+);
 """
+# columns added since a store file may have been made: table -> (column, its definition)
+ADDED_COLUMNS = {"mentions": ("entity_key", "TEXT")}
 
 
 class EmbeddedStore:
@@ -66,11 +82,19 @@ class EmbeddedStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
             self.db.executescript(SCHEMA)
+            self._add_columns()
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"{self.url}: cannot open the embedded store ({err})") from err
 
     def close(self) -> None:
         self.db.close()
+
+    def _add_columns(self) -> None:
+        """Bring a store file made by an older version up to the schema."""
+        for table, (column, definition) in ADDED_COLUMNS.items():
+            if column not in {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}:
+                with self.db:
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     # --- writing ----------------------------------------------------------------
 
@@ -86,6 +110,7 @@ class EmbeddedStore:
         report = WriteReport()
         try:
             with self.db:
+                decisions = Decisions(self.decisions())
                 for ex in batch:
                     old = self.article_hash(ex.article.id)
                     if old == ex.article.content_hash:
@@ -96,14 +121,15 @@ class EmbeddedStore:
                         report.replaced.append(ex.article.id)
                     else:
                         report.added.append(ex.article.id)
-                    self._insert(ex)
+                    self._insert(ex, decisions)
                 self._drop_orphans()
         except sqlite3.Error as err:
             raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, "
                              f"none of them was stored ({err})") from err
         return report
 
-    def _insert(self, ex: Extraction) -> None:
+    def _insert(self, ex: Extraction, decisions: Decisions) -> None:
+        ex, origin = place(ex, decisions)
         a = ex.article
         self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
                         (a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
@@ -111,8 +137,12 @@ class EmbeddedStore:
         for e in ex.entities:
             self._upsert_entity(e)
             self.db.executemany(
-                "INSERT INTO mentions VALUES (?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                [(a.id, e.key, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop) for m in e.mentions])
+                """INSERT INTO mentions (article_id, entity_id, start, stop, text, sentence_start, sentence_stop,
+                   entity_key) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING""",
+                [(a.id, e.key, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop, origin[e.id])
+                 for m in e.mentions])
+            self.db.executemany("INSERT INTO merge_log VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                                [(e.key, a.id, origin[e.id], alias, rule) for alias, rule in e.merged_by.items()])
             self._refresh_names(e.key)
         for r in ex.relations:
             source, target = keys[r.source], keys[r.target]
@@ -147,6 +177,7 @@ class EmbeddedStore:
             "SELECT DISTINCT entity_id FROM mentions WHERE article_id=?", (article_id,))]
         self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
         self.db.execute("DELETE FROM evidence WHERE article_id=?", (article_id,))
+        self.db.execute("DELETE FROM merge_log WHERE article_id=?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id=?", (article_id,))
         for entity_id in touched:
             self._refresh_names(entity_id)
@@ -158,6 +189,7 @@ class EmbeddedStore:
                            OR source NOT IN (SELECT id FROM entities) OR target NOT IN (SELECT id FROM entities)""")
         self.db.execute("DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)")
         self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
+        self.db.execute("DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)")
 
     def remove_article(self, article_id: str) -> None:
         with self.db:
@@ -232,7 +264,10 @@ class EmbeddedStore:
             return None
         edges = self._edges_of([entity_id])
         others = self._entity_rows(list({r["target"] if r["source"] == entity_id else r["source"] for r in edges}))
-        return assemble_card(row, self._mention_refs(entity_id), edges, others)
+        log = self.db.execute("SELECT article_id article, alias, rule FROM merge_log WHERE entity_id=?", (entity_id,))
+        keys = self.db.execute("SELECT article_id article, entity_key key, start, text FROM mentions "
+                               "WHERE entity_id=?", (entity_id,))
+        return assemble_card(row, self._mention_refs(entity_id), edges, others, log, keys, self.decisions())
 
     def _entity_rows(self, ids: list[str]) -> dict[str, sqlite3.Row]:
         if not ids:
@@ -303,15 +338,84 @@ class EmbeddedStore:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
         ids = [r["id"] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
         for article_id in ids:
-            article = self.article(article_id)
-            if article is None:  # removed since the listing
-                continue
-            mentions = [dict(r) for r in self.db.execute(
-                """SELECT entity_id entity, start, stop, text, sentence_start, sentence_stop
-                   FROM mentions WHERE article_id=?""", (article_id,))]
-            evidence = [dict(r) for r in self.db.execute(
-                """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence
-                   FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
-            ids_needed = {m["entity"] for m in mentions} | {e[k] for e in evidence for k in ("source", "target")}
-            entities = {i: dict(r) for i, r in self._entity_rows(sorted(ids_needed)).items()}
-            yield extraction_of(article, entities, mentions, evidence)
+            if (ex := self._extraction(article_id)) is not None:  # None: removed since the listing
+                yield ex
+
+    def _extraction(self, article_id: str) -> Extraction | None:
+        article = self.article(article_id)
+        if article is None:
+            return None
+        mentions = [dict(r) for r in self.db.execute(
+            """SELECT entity_id entity, entity_key key, start, stop, text, sentence_start, sentence_stop
+               FROM mentions WHERE article_id=?""", (article_id,))]
+        evidence = [dict(r) for r in self.db.execute(
+            """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence
+               FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
+        log = [dict(r) for r in self.db.execute(
+            "SELECT entity_key key, alias, rule FROM merge_log WHERE article_id=?", (article_id,))]
+        ids_needed = {m["entity"] for m in mentions} | {e[k] for e in evidence for k in ("source", "target")}
+        entities = {i: dict(r) for i, r in self._entity_rows(sorted(ids_needed)).items()}
+        return extraction_of(article, entities, mentions, evidence, log)
+
+    # --- the analyst's decisions -------------------------------------------------------
+
+    def decisions(self) -> list[Decision]:
+        return [Decision(r["action"], r["node"], r["other"], r["alias"], r["name"])
+                for r in self.db.execute("SELECT * FROM decisions ORDER BY seq")]
+
+    def merge(self, into: str, other: str) -> Decision:
+        """Merge node `other` into node `into`, now and in every later write."""
+        decision = merge_decision(self.entity(into), self.entity(other), into, other)
+        self.record([decision])
+        return decision
+
+    def split(self, node: str, alias: str) -> Decision:
+        """Move the mentions of `node` named `alias`, and the relations they carry, to a new node."""
+        decision = split_decision(self.entity(node), node, alias, self._node_ids())
+        self.record([decision])
+        return decision
+
+    def _node_ids(self) -> set[str]:
+        return {r["id"] for r in self.db.execute("SELECT id FROM entities")} | \
+            {d.other for d in self.decisions()}
+
+    def record(self, decisions: list[Decision]) -> list[Decision]:
+        """Keep the decisions not kept yet and place the articles they touch again, in one
+        transaction; return the new ones."""
+        try:
+            with self.db:
+                new = new_decisions(self.decisions(), decisions)
+                if not new:
+                    return []
+                self.db.executemany("INSERT INTO decisions (action, node, other, alias, name) VALUES (?,?,?,?,?)",
+                                    [(d.action, d.node, d.other, d.alias, d.name) for d in new])
+                kept = {d.node: self._facts(d.node) for d in new if d.action == MERGE}
+                self._place_again(self._articles_touching({n for d in new for n in (d.node, d.other)}))
+                for node, facts in kept.items():  # the node merged into keeps its facts
+                    if facts is not None and (now := self._facts(node)) is not None:
+                        self.db.execute("UPDATE entities SET facts=? WHERE id=?",
+                                        (json.dumps({**now, **facts}, ensure_ascii=False), node))
+                return new
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: recording {len(decisions)} decisions failed, none was kept ({err})") from err
+
+    def _facts(self, node: str) -> dict | None:
+        row = self.db.execute("SELECT facts FROM entities WHERE id=?", (node,)).fetchone()
+        return json.loads(row["facts"]) if row else None
+
+    def _articles_touching(self, nodes: set[str]) -> list[str]:
+        marks = ",".join("?" * len(nodes))
+        return [r["id"] for r in self.db.execute(
+            f"""SELECT article_id id FROM mentions WHERE entity_id IN ({marks})
+                UNION SELECT e.article_id FROM evidence e JOIN relations r ON r.id = e.relation_id
+                WHERE r.source IN ({marks}) OR r.target IN ({marks}) ORDER BY id""", [*nodes, *nodes, *nodes])]
+
+    def _place_again(self, article_ids: list[str]) -> None:
+        """Write articles again as they are, so that the decisions place them (inside a transaction)."""
+        extractions = [ex for i in article_ids if (ex := self._extraction(i)) is not None]
+        decisions = Decisions(self.decisions())
+        for ex in extractions:
+            self._delete_article(ex.article.id)
+        for ex in extractions:
+            self._insert(ex, decisions)
+        self._drop_orphans()

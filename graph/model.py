@@ -156,6 +156,28 @@ class EntityCard:
     articles: list[dict[str, str]]
     neighbours: list[Neighbour]
     mentions: list[MentionRef]
+    # why its names are one node: [{"alias", "rule", "article"}]; article "" for an analyst's decision
+    merge_log: list[dict[str, str]] = field(default_factory=list)
+
+
+MERGE, SPLIT = "merge", "split"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """An analyst's correction of resolution. The store keeps it and applies it to every later
+    write, so re-ingesting articles, or ingesting new ones naming the same things, keeps it.
+
+    merge: `other` (a node id) joins `node`; every mention that resolution keys `other` lands in `node`.
+    split: the mentions of `node` whose text or name key is `alias` move to the new node `other`,
+    named `name`, with the relations stated in the sentences they stand in.
+    """
+
+    action: str  # MERGE or SPLIT
+    node: str
+    other: str
+    alias: str  # merge: the merged node's name; split: the name whose mentions move
+    name: str  # the name of the node the mentions land in: merge: `node`'s; split: the new node's
 
 
 def relation_key(type_: str, source: str, target: str, role: str | None) -> str:

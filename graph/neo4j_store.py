@@ -8,6 +8,11 @@ The graph in Neo4j:
     (:Entity)-[:MENTIONED_IN {start, stop, text, sentence_start, sentence_stop}]->(:Article)
     (:Entity)-[:RELATION {id, type, role}]->(:Entity)
     (:Evidence {relation_id, article_id, start, stop, sentence})   a sentence that states a relation
+    (:MergeLog {entity_id, article_id, key, alias, rule})   why an alias is in the entity (Entity.merged_by)
+    (:Decision {seq, action, node, other, alias, name})     an analyst's merge or split (graph.store.place)
+
+A mention keeps the key resolution gave it (MENTIONED_IN.key), so that a new decision can place
+the articles it touches again.
 
 The rules are the embedded store's: one `write(batch)` is one transaction (retried by the
 driver on transient errors); articles are keyed by id and content hash, so the same article
@@ -24,16 +29,18 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from .model import (ENTITY_TYPES, RELATION_TYPES, EntityCard, EntityHit, Extraction, MentionRef,
+from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef,
                     relation_key)
-from .store import (Neo4jTarget, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, has_word_prefix, matches,
-                    query_terms, rank_hits)
+from .store import (Decisions, Neo4jTarget, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of,
+                    has_word_prefix, matches, merge_decision, new_decisions, place, query_terms, rank_hits,
+                    split_decision)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -58,6 +65,9 @@ SCHEMA = {  # name: the statement that creates it
     "relation_type": "CREATE INDEX relation_type IF NOT EXISTS FOR ()-[r:RELATION]-() ON (r.type)",
     "evidence_article": "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
     "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
+    "merge_log_article": "CREATE INDEX merge_log_article IF NOT EXISTS FOR (l:MergeLog) ON (l.article_id)",
+    "merge_log_entity": "CREATE INDEX merge_log_entity IF NOT EXISTS FOR (l:MergeLog) ON (l.entity_id)",
+    "decision_seq": "CREATE CONSTRAINT decision_seq IF NOT EXISTS FOR (d:Decision) REQUIRE d.seq IS UNIQUE",
     # name keys are lower-case lemmas split by spaces: whitespace tokens, prefix queries
     "entity_names": "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
                     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
@@ -77,7 +87,8 @@ MERGE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (e:Entity {id: row.entity}), (a:Article {id: row.article})
 MERGE (e)-[m:MENTIONED_IN {start: row.start, stop: row.stop}]->(a)
-ON CREATE SET m.text = row.text, m.sentence_start = row.sentence_start, m.sentence_stop = row.sentence_stop"""
+ON CREATE SET m.text = row.text, m.sentence_start = row.sentence_start, m.sentence_stop = row.sentence_stop,
+              m.key = row.key"""
 MERGE_RELATIONS = """
 UNWIND $rows AS row
 MATCH (s:Entity {id: row.source}), (t:Entity {id: row.target})
@@ -86,10 +97,32 @@ MERGE_EVIDENCE = """
 UNWIND $rows AS row
 MERGE (v:Evidence {relation_id: row.relation, article_id: row.article, start: row.start, stop: row.stop})
 ON CREATE SET v.sentence = row.sentence"""
+CREATE_LOG = """
+UNWIND $rows AS row
+CREATE (:MergeLog {entity_id: row.entity, article_id: row.article, key: row.key, alias: row.alias, rule: row.rule})"""
+DECISIONS = """
+MATCH (d:Decision) RETURN d.action AS action, d.node AS node, d.other AS other, d.alias AS alias, d.name AS name
+ORDER BY d.seq"""
+CREATE_DECISIONS = """
+OPTIONAL MATCH (d:Decision) WITH coalesce(max(d.seq), 0) AS last
+UNWIND range(0, size($rows) - 1) AS i
+CREATE (:Decision {seq: last + i + 1, action: $rows[i].action, node: $rows[i].node, other: $rows[i].other,
+                   alias: $rows[i].alias, name: $rows[i].name})"""
+ARTICLES_TOUCHING = """
+UNWIND $ids AS id
+MATCH (:Entity {id: id})-[:MENTIONED_IN]->(a:Article) RETURN a.id AS id
+UNION
+UNWIND $ids AS id
+MATCH (:Entity {id: id})-[r:RELATION]-() MATCH (v:Evidence {relation_id: r.id}) RETURN v.article_id AS id"""
+ENTITY_FACTS = "MATCH (e:Entity {id: $id}) RETURN e.facts AS facts"
+SET_FACTS = "MATCH (e:Entity {id: $id}) SET e.facts = $facts"
+NODE_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 
 ENTITIES_OF_ARTICLES = """
 UNWIND $ids AS id MATCH (e:Entity)-[:MENTIONED_IN]->(:Article {id: id}) RETURN DISTINCT e.id AS id"""
 DELETE_ARTICLES = "UNWIND $ids AS id MATCH (a:Article {id: id}) DETACH DELETE a"
+DELETE_ARTICLE_LOG = "UNWIND $ids AS id MATCH (l:MergeLog {article_id: id}) DELETE l"
+DELETE_ENTITY_LOG = "UNWIND $ids AS id MATCH (l:MergeLog {entity_id: id}) DELETE l"
 DELETE_ARTICLE_EVIDENCE = """
 UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
 WITH v, v.relation_id AS relation DELETE v RETURN DISTINCT relation"""
@@ -97,9 +130,9 @@ DROP_UNMENTIONED_ENTITIES = """
 UNWIND $ids AS id
 MATCH (e:Entity {id: id}) WHERE NOT (e)-[:MENTIONED_IN]->()
 OPTIONAL MATCH (e)-[r:RELATION]-()
-WITH e, collect(r.id) AS relations
+WITH e, e.id AS id, collect(r.id) AS relations
 DETACH DELETE e
-RETURN relations"""
+RETURN id, relations"""
 DELETE_RELATION_EVIDENCE = "UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) DELETE v"
 DROP_RELATIONS_WITHOUT_EVIDENCE = """
 UNWIND $ids AS id
@@ -143,7 +176,8 @@ ORDER BY id"""
 MENTIONS_OF = """
 MATCH (:Entity {id: $id})-[m:MENTIONED_IN]->(a:Article)
 RETURN a.id AS article, a.text AS text, a.title AS title, a.url AS url, a.date AS date,
-       collect(m {.start, .stop, .text, .sentence_start, .sentence_stop}) AS mentions"""
+       collect(m {.start, .stop, .text, .sentence_start, .sentence_stop, .key}) AS mentions"""
+LOG_OF = "MATCH (l:MergeLog {entity_id: $id}) RETURN l.article_id AS article, l.alias AS alias, l.rule AS rule"
 ALL_MENTIONS = """
 MATCH (e:Entity)-[m:MENTIONED_IN]->(a:Article)
 RETURN e.id AS entity, a.id AS article, m.start AS start, m.stop AS stop, m.text AS text
@@ -162,8 +196,11 @@ ARTICLE_IDS = "MATCH (a:Article) RETURN a.id AS id ORDER BY id"
 ARTICLES_WITH_TEXT = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a {.*} AS article"
 MENTIONS_IN = """
 UNWIND $ids AS id MATCH (e:Entity)-[m:MENTIONED_IN]->(:Article {id: id})
-RETURN id AS article, e.id AS entity, m.start AS start, m.stop AS stop, m.text AS text,
+RETURN id AS article, e.id AS entity, m.key AS key, m.start AS start, m.stop AS stop, m.text AS text,
        m.sentence_start AS sentence_start, m.sentence_stop AS sentence_stop"""
+LOG_IN = """
+UNWIND $ids AS id MATCH (l:MergeLog {article_id: id})
+RETURN id AS article, l.key AS key, l.alias AS alias, l.rule AS rule"""
 EVIDENCE_IN = """
 UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
 MATCH (s:Entity)-[r:RELATION {id: v.relation_id}]->(t:Entity)
@@ -292,6 +329,30 @@ class Neo4jStore:
             settle(tx, *delete_articles(tx, [article_id]))
         self._write(work, f"removing article {article_id} failed")
 
+    # --- the analyst's decisions ------------------------------------------------------------
+
+    def decisions(self) -> list[Decision]:
+        return self._read(decisions_in)
+
+    def merge(self, into: str, other: str) -> Decision:
+        """Merge node `other` into node `into`, now and in every later write."""
+        decision = merge_decision(self.entity(into), self.entity(other), into, other)
+        self.record([decision])
+        return decision
+
+    def split(self, node: str, alias: str) -> Decision:
+        """Move the mentions of `node` named `alias`, and the relations they carry, to a new node."""
+        taken = {r["id"] for r in self._rows(NODE_IDS)} | {d.other for d in self.decisions()}
+        decision = split_decision(self.entity(node), node, alias, taken)
+        self.record([decision])
+        return decision
+
+    def record(self, decisions: list[Decision]) -> list[Decision]:
+        """Keep the decisions not kept yet and place the articles they touch again, in one
+        transaction; return the new ones."""
+        return self._write(lambda tx: record_decisions(tx, decisions),
+                           f"recording {len(decisions)} decisions failed, none was kept")
+
     # --- reading ----------------------------------------------------------------------------
 
     def articles(self, limit: int | None = None) -> list[dict]:
@@ -386,6 +447,7 @@ def segments(batch: list[Extraction]) -> Iterator[list[Extraction]]:
 
 def write_batch(tx: ManagedTransaction, batch: list[Extraction]) -> WriteReport:
     report = WriteReport()
+    decisions = Decisions(decisions_in(tx))
     entities: set[str] = set()
     relations: set[str] = set()
     for run in segments(batch):
@@ -401,7 +463,7 @@ def write_batch(tx: ManagedTransaction, batch: list[Extraction]) -> WriteReport:
                 replaced.append(ex.article.id)
             fresh.append(ex)
         gone_entities, gone_relations = delete_articles(tx, replaced)
-        new_entities, new_relations = insert(tx, fresh)
+        new_entities, new_relations = insert(tx, fresh, decisions)
         entities |= gone_entities | new_entities
         relations |= gone_relations | new_relations
     settle(tx, entities, relations)
@@ -414,24 +476,31 @@ def delete_articles(tx: ManagedTransaction, ids: list[str]) -> tuple[set[str], s
         return set(), set()
     entities = {r["id"] for r in rows(tx, ENTITIES_OF_ARTICLES, ids=ids)}
     tx.run(DELETE_ARTICLES, ids=ids).consume()
+    tx.run(DELETE_ARTICLE_LOG, ids=ids).consume()
     relations = {r["relation"] for r in rows(tx, DELETE_ARTICLE_EVIDENCE, ids=ids)}
     return entities, relations
 
 
-def insert(tx: ManagedTransaction, batch: list[Extraction]) -> tuple[set[str], set[str]]:
-    """Write new articles with their entities, mentions, relations and evidence; return the
-    entities and relations written."""
+def insert(tx: ManagedTransaction, batch: list[Extraction], decisions: Decisions) -> tuple[set[str], set[str]]:
+    """Write new articles with their entities, mentions, relations, evidence and merge log, each
+    entity placed by the decisions; return the entities and relations written."""
     if not batch:
         return set(), set()
+    placed = [place(ex, decisions) for ex in batch]
+    batch = [ex for ex, _ in placed]
     articles = [{**{f: getattr(ex.article, f) for f in ("id", "source", "doc", "title", "url", "date", "text")},
                  "hash": ex.article.content_hash} for ex in batch]
-    mentions = [{"article": ex.article.id, "entity": e.key, "start": m.start, "stop": m.stop, "text": m.text,
-                 "sentence_start": m.sentence_start, "sentence_stop": m.sentence_stop}
-                for ex in batch for e in ex.entities for m in e.mentions]
+    mentions = [{"article": ex.article.id, "entity": e.key, "key": origin[e.id], "start": m.start, "stop": m.stop,
+                 "text": m.text, "sentence_start": m.sentence_start, "sentence_stop": m.sentence_stop}
+                for ex, origin in placed for e in ex.entities for m in e.mentions]
+    log = list({(e.key, ex.article.id, origin[e.id], alias): {"entity": e.key, "article": ex.article.id,
+                                                              "key": origin[e.id], "alias": alias, "rule": rule}
+                for ex, origin in reversed(placed) for e in reversed(ex.entities)
+                for alias, rule in e.merged_by.items()}.values())
     relations, evidence = relation_rows(batch)
     entities = entity_rows_to_write(tx, batch)
     for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions),
-                        (MERGE_RELATIONS, relations), (MERGE_EVIDENCE, evidence)):
+                        (MERGE_RELATIONS, relations), (MERGE_EVIDENCE, evidence), (CREATE_LOG, log)):
         if data:
             tx.run(query, rows=data).consume()
     return {e["id"] for e in entities}, {r["id"] for r in relations}
@@ -474,6 +543,8 @@ def settle(tx: ManagedTransaction, entities: set[str], relations: set[str]) -> N
     if not entities and not relations:
         return
     dropped = rows(tx, DROP_UNMENTIONED_ENTITIES, ids=sorted(entities))
+    if dropped:
+        tx.run(DELETE_ENTITY_LOG, ids=[r["id"] for r in dropped]).consume()
     gone = {rid for r in dropped for rid in r["relations"]}
     if gone:
         tx.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone)).consume()
@@ -491,8 +562,9 @@ def entity_rows(tx: ManagedTransaction, ids: set[str] | list[str]) -> dict[str, 
     return {r["id"]: r for r in rows(tx, ENTITY_ROWS, ids=sorted(ids))} if ids else {}
 
 
-def mention_refs(tx: ManagedTransaction, entity_id: str) -> list[MentionRef]:
-    refs = []
+def mention_refs(tx: ManagedTransaction, entity_id: str) -> tuple[list[MentionRef], Rows]:
+    """An entity's mentions, and the resolution key of each: {article, key, start, text}."""
+    refs, keys = [], []
     for a in rows(tx, MENTIONS_OF, id=entity_id):
         for m in a["mentions"]:
             s0, s1 = m["sentence_start"], m["sentence_stop"]
@@ -500,7 +572,8 @@ def mention_refs(tx: ManagedTransaction, entity_id: str) -> list[MentionRef]:
                 s0, s1 = m["start"], m["stop"]
             refs.append(MentionRef(a["article"], m["start"], m["stop"], m["text"], a["text"][s0:s1], s0,
                                    a["title"] or "", a["url"] or "", a["date"] or ""))
-    return sorted(refs, key=lambda m: (m.date, m.article, m.start, m.stop))
+            keys.append({"article": a["article"], "key": m["key"], "start": m["start"], "text": m["text"]})
+    return sorted(refs, key=lambda m: (m.date, m.article, m.start, m.stop)), keys
 
 
 def entity_card(tx: ManagedTransaction, entity_id: str) -> EntityCard | None:
@@ -509,7 +582,8 @@ def entity_card(tx: ManagedTransaction, entity_id: str) -> EntityCard | None:
         return None
     edges = rows(tx, EDGES_OF, ids=[entity_id])
     others = entity_rows(tx, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
-    return assemble_card(row, mention_refs(tx, entity_id), edges, others)
+    refs, keys = mention_refs(tx, entity_id)
+    return assemble_card(row, refs, edges, others, rows(tx, LOG_OF, id=entity_id), keys, decisions_in(tx))
 
 
 def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGraph:
@@ -530,9 +604,11 @@ def snapshot(tx: ManagedTransaction) -> nx.MultiDiGraph:
 
 def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:
     articles = {r["article"]["id"]: r["article"] for r in rows(tx, ARTICLES_WITH_TEXT, ids=ids)}
-    mentions, evidence = defaultdict(list), defaultdict(list)
+    mentions, evidence, log = defaultdict(list), defaultdict(list), defaultdict(list)
     for r in rows(tx, MENTIONS_IN, ids=ids):
         mentions[r["article"]].append(r)
+    for r in rows(tx, LOG_IN, ids=ids):
+        log[r["article"]].append(r)
     for r in rows(tx, EVIDENCE_IN, ids=ids):
         evidence[r["article"]].append(r)
     needed = {m["entity"] for ms in mentions.values() for m in ms}
@@ -544,5 +620,37 @@ def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:
             continue
         ms, evs = mentions[article_id], evidence[article_id]
         own = {m["entity"] for m in ms} | {e[k] for e in evs for k in ("source", "target")}
-        out.append(extraction_of(article_row(article), {i: info[i] for i in own}, ms, evs))
+        out.append(extraction_of(article_row(article), {i: info[i] for i in own}, ms, evs, log[article_id]))
     return out
+
+
+# --- the analyst's decisions ------------------------------------------------------------------------
+
+def decisions_in(tx: ManagedTransaction) -> list[Decision]:
+    return [Decision(**r) for r in rows(tx, DECISIONS)]
+
+
+def record_decisions(tx: ManagedTransaction, decisions: list[Decision]) -> list[Decision]:
+    """Keep the decisions not kept yet, then write the articles they touch again so that the
+    decisions place them; a node merged into keeps its facts."""
+    new = new_decisions(decisions_in(tx), decisions)
+    if not new:
+        return []
+    tx.run(CREATE_DECISIONS, rows=[asdict(d) for d in new]).consume()
+    kept = {d.node: facts_of(tx, d.node) for d in new if d.action == MERGE}
+    touched = sorted({r["id"] for r in rows(tx, ARTICLES_TOUCHING, ids=sorted({n for d in new
+                                                                              for n in (d.node, d.other)}))})
+    extractions = [ex for start in range(0, len(touched), EXTRACTION_PAGE)
+                   for ex in extractions_of(tx, touched[start:start + EXTRACTION_PAGE])]
+    gone_entities, gone_relations = delete_articles(tx, touched)
+    new_entities, new_relations = insert(tx, extractions, Decisions(decisions_in(tx)))
+    settle(tx, gone_entities | new_entities, gone_relations | new_relations)
+    for node, facts in kept.items():
+        if facts is not None and (now := facts_of(tx, node)) is not None:
+            tx.run(SET_FACTS, id=node, facts=json.dumps({**now, **facts}, ensure_ascii=False)).consume()
+    return new
+
+
+def facts_of(tx: ManagedTransaction, node: str) -> dict | None:
+    found = rows(tx, ENTITY_FACTS, id=node)
+    return json.loads(found[0]["facts"]) if found else None

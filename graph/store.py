@@ -22,8 +22,8 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import networkx as nx
 
-from .model import (Article, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention, MentionRef, Neighbour,
-                    Relation)
+from .model import (MERGE, SPLIT, Article, Decision, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention,
+                    MentionRef, Neighbour, Relation)
 from .text import fold, name_key
 
 DEFAULT_FILE = "graph.db"
@@ -35,6 +35,10 @@ NEO4J_DEFAULT_DATABASE = "neo4j"
 
 class StoreError(Exception):
     """A store could not do what was asked; the message names the store and the cause."""
+
+
+class DecisionError(StoreError):
+    """A merge or split that cannot be done: the message names the nodes and the reason."""
 
 
 @dataclass
@@ -60,6 +64,10 @@ class Store(Protocol):
                       relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph: ...
     def snapshot(self) -> nx.MultiDiGraph: ...
     def extractions(self) -> Iterator[Extraction]: ...
+    def decisions(self) -> list[Decision]: ...
+    def merge(self, into: str, other: str) -> Decision: ...
+    def split(self, node: str, alias: str) -> Decision: ...
+    def record(self, decisions: list[Decision]) -> list[Decision]: ...
     def close(self) -> None: ...
 
 
@@ -186,39 +194,67 @@ def neighbour_order(n: Neighbour) -> tuple:
 
 
 def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[dict],
-                  evidence: Iterable[dict]) -> Extraction:
+                  evidence: Iterable[dict], log: Iterable[dict] = ()) -> Extraction:
     """Rebuild what a store holds about one article as the Extraction that would write it again.
 
-    `article`: the stored article with its text; `entities`: id -> {type, name, kind, facts (JSON)}
-    for every entity mentioned in it or at an end of one of its relations; `mentions`:
-    {entity, start, stop, text, sentence_start, sentence_stop}; `evidence`: {relation, type,
-    source, target, role, start, stop, sentence}. Entity ids are the store's keys."""
-    by_entity: dict[str, list[Mention]] = {i: [] for i in entities}
-    for m in sorted(mentions, key=lambda m: (m["start"], m["stop"], m["entity"])):
-        by_entity[m["entity"]].append(Mention(m["start"], m["stop"], m["text"],
-                                              m["sentence_start"], m["sentence_stop"]))
+    `article`: the stored article with its text; `entities`: node id -> {type, name, kind, facts (JSON)}
+    for every node mentioned in it or at an end of one of its relations; `mentions`: {entity (the
+    node), key (what resolution gave it), start, stop, text, sentence_start, sentence_stop};
+    `evidence`: {relation, type, source, target, role, start, stop, sentence}; `log`: {key, alias,
+    rule}. There is one entity per resolution key, as ingest gave them: the store's decisions place
+    them in their nodes again when this is written."""
+    mentions = sorted(mentions, key=lambda m: (m["start"], m["stop"], m["entity"]))
+    nodes_of: dict[str, list[str]] = {}  # resolution key -> the nodes holding its mentions
+    keys_in: dict[str, list[str]] = {}  # node -> the resolution keys of its mentions
+    for m in mentions:
+        key = m.get("key") or m["entity"]
+        if m["entity"] not in (nodes := nodes_of.setdefault(key, [])):
+            nodes.append(m["entity"])
+        if key not in (keys := keys_in.setdefault(m["entity"], [])):
+            keys.append(key)
+    home = {key: key if key in nodes else min(nodes) for key, nodes in nodes_of.items()}
+    for node in entities:  # a relation's end not mentioned here: itself
+        if node not in keys_in and node not in home:
+            home[node] = node
+    by_key: dict[str, list[Mention]] = {key: [] for key in home}
+    for m in mentions:
+        by_key[m.get("key") or m["entity"]].append(Mention(m["start"], m["stop"], m["text"], m["sentence_start"],
+                                                           m["sentence_stop"]))
+    merged_by: dict[str, dict[str, str]] = {key: {} for key in home}
+    for row in sorted(log, key=lambda r: (r["key"], r["alias"])):
+        merged_by.setdefault(row["key"], {})[row["alias"]] = row["rule"]
+
+    def entity_of(node: str) -> str:
+        keys = keys_in.get(node, [])
+        return node if node in keys or not keys else min(keys)
+
     relations: dict[str, Relation] = {}
     for ev in sorted(evidence, key=lambda ev: (ev["relation"], ev["start"], ev["stop"])):
-        rel = relations.setdefault(ev["relation"], Relation(ev["type"], ev["source"], ev["target"], ev["role"]))
+        rel = relations.setdefault(ev["relation"], Relation(ev["type"], entity_of(ev["source"]),
+                                                            entity_of(ev["target"]), ev["role"]))
         rel.evidence.append(Evidence(article["id"], ev["start"], ev["stop"], ev["sentence"]))
     fields = ("id", "text", "title", "url", "date", "source", "doc")
     return Extraction(
         Article(**{f: article[f] for f in fields}),
-        entities=[Entity(i, e["type"], e["name"], key=i, kind=e["kind"], mentions=by_entity[i],
-                         facts=json.loads(e["facts"])) for i, e in sorted(entities.items())],
+        entities=[Entity(key, entities[node]["type"], entities[node]["name"], key=key, kind=entities[node]["kind"],
+                         mentions=by_key[key], facts=json.loads(entities[node]["facts"]),
+                         merged_by=merged_by.get(key, {}))
+                  for key, node in sorted(home.items()) if node in entities],
         relations=list(relations.values()))
 
 
 @dataclass
 class CopyReport:
     articles: int = 0
+    decisions: int = 0
     written: WriteReport = field(default_factory=WriteReport)
 
 
 def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyReport:
-    """Copy every article of `source`, with its mentions, entities, relations and evidence, into
-    `target`; one target transaction per `batch_size` articles."""
+    """Copy the analyst's decisions of `source`, then every article with its mentions, entities,
+    relations, evidence and merge log into `target`; one target transaction per `batch_size` articles."""
     report, batch = CopyReport(), []
+    report.decisions = len(target.record(source.decisions()))
 
     def flush() -> None:
         written = target.write(batch)
@@ -236,9 +272,217 @@ def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyRepor
     return report
 
 
-def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others: dict[str, Any]) -> EntityCard:
-    """An entity card from a store's rows: its row, its mentions, its edges (with weight) and
-    the rows of the entities at their other ends. Both stores build cards here."""
+# --- the analyst's decisions: where each entity of an extraction lands ------------------------
+
+def same_name(text: str, alias: str) -> bool:
+    """A mention's text is the alias: the same words, or the same name key ("Игоря Заливацкого")."""
+    return fold(text) == fold(alias) or name_key(text) == name_key(alias)
+
+
+class Decisions:
+    """The decisions in force, as lookups: which node a resolution key lands in, and which of an
+    entity's mentions a split moves elsewhere."""
+
+    def __init__(self, decisions: Iterable[Decision] = ()) -> None:
+        self.all = list(decisions)
+        self.into = {d.other: d.node for d in self.all if d.action == MERGE}
+        self.splits: dict[str, list[Decision]] = {}
+        for d in self.all:
+            if d.action == SPLIT:
+                self.splits.setdefault(d.node, []).append(d)
+        self.names = {d.node if d.action == MERGE else d.other: d.name for d in self.all}
+
+    def __bool__(self) -> bool:
+        return bool(self.all)
+
+    def node_of(self, key: str) -> str:
+        """The node a key lands in after the merges (a merge into a merged node follows on)."""
+        seen = {key}
+        while (nxt := self.into.get(key)) is not None and nxt not in seen:
+            seen.add(nxt)
+            key = nxt
+        return key
+
+    def place(self, key: str, mentions: list[Mention]) -> dict[str, list[Mention]]:
+        """The nodes an entity's mentions land in, its home node (after merges) first. A split
+        moves the mentions named like its alias on to the split's node, whose own decisions apply
+        in turn; a node already reached never takes mentions back (a merge undoing a split)."""
+        start = self.node_of(key)
+        parts, queue = {start: list(mentions)}, [start]
+        while queue:
+            node = queue.pop(0)
+            for d in self.splits.get(node, ()):
+                target = self.node_of(d.other)
+                moved = [m for m in parts[node] if same_name(m.text, d.alias)]
+                if not moved or target in parts:
+                    continue
+                parts[node] = [m for m in parts[node] if not same_name(m.text, d.alias)]
+                parts[target] = moved
+                queue.append(target)
+        return parts
+
+
+@dataclass
+class Part:
+    """One part of an extracted entity placed in a node."""
+
+    id: str  # its entity id in the placed extraction
+    node: str
+    mentions: list[Mention]
+
+
+def place(ex: Extraction, decisions: Decisions) -> tuple[Extraction, dict[str, str]]:
+    """The extraction as a store writes it: each entity keyed by the node it lands in (an entity a
+    split divides becomes one entity per part), each relation between the parts its evidence
+    sentences name, a relation between two entities a decision made one dropped. Also returns, for each placed entity,
+    the key resolution gave it (stored with its mentions, so that the decisions can be applied again)."""
+    if not decisions:
+        return ex, {e.id: e.key for e in ex.entities}
+    entities: list[Entity] = []
+    origin: dict[str, str] = {}
+    parts_of: dict[str, list[Part]] = {}
+    for e in ex.entities:
+        placed = decisions.place(e.key, e.mentions)
+        parts = [Part(e.id if n == 0 else f"{e.id}\x1f{n}", node, ms) for n, (node, ms) in enumerate(placed.items())]
+        main = parts[0] if parts[0].mentions or not e.mentions else parts[1]
+        parts = [main] + [p for p in parts if p is not main and p.mentions]
+        parts_of[e.id] = parts
+        aliases = {alias: next((p for p in parts if any(same_name(m.text, alias) for m in p.mentions)), main)
+                   for alias in e.merged_by}
+        for p in parts:
+            name = e.name if p.node == e.key else decisions.names.get(p.node, e.name)
+            entities.append(Entity(p.id, e.type, name, key=p.node, kind=e.kind, mentions=p.mentions,
+                                   facts=dict(e.facts) if p is main else {},
+                                   merged_by={a: r for a, r in e.merged_by.items() if aliases[a] is p}))
+            origin[p.id] = e.key
+    nodes, keys = {e.id: e.key for e in entities}, {e.id: e.key for e in ex.entities}
+    relations = []
+    for r in ex.relations:
+        by_ends: dict[tuple[str, str], Relation] = {}
+        for ev in r.evidence or [None]:
+            ends = (part_for(parts_of[r.source], ev), part_for(parts_of[r.target], ev))
+            if nodes[ends[0]] == nodes[ends[1]] and keys[r.source] != keys[r.target]:
+                continue  # two things a decision made one: no relation to itself
+            rel = by_ends.setdefault(ends, Relation(r.type, *ends, role=r.role))
+            if ev is not None:
+                rel.evidence.append(ev)
+        relations += by_ends.values()
+    return Extraction(ex.article, entities, relations), origin
+
+
+def part_for(parts: list[Part], ev: Evidence | None) -> str:
+    """The part of an entity a relation's evidence sentence is about: the main part if one of its
+    mentions stands in the sentence, else the first part that has one there, else the main part."""
+    if len(parts) > 1 and ev is not None:
+        for p in parts:
+            if any(ev.start <= m.start < ev.stop for m in p.mentions):
+                return p.id
+    return parts[0].id
+
+
+def split_node_id(node: str, alias: str, taken: Iterable[str]) -> str:
+    """The id of the node a split makes: the node's id and the alias's name key, unique."""
+    base = f"{node}~{name_key(alias) or fold(alias)}"
+    taken, n, candidate = set(taken), 1, base
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}#{n}"
+    return candidate
+
+
+def merge_decision(into: EntityCard | None, other: EntityCard | None, into_id: str, other_id: str) -> Decision:
+    """The decision `merge(into, other)` records, once both nodes are found and may merge."""
+    for card, ref in ((into, into_id), (other, other_id)):
+        if card is None:
+            raise DecisionError(f"cannot merge: no node '{ref}'")
+    if into.id == other.id:
+        raise DecisionError(f"cannot merge {into.id} into itself")
+    if into.type != other.type:
+        raise DecisionError(f"cannot merge {other.type} {other.id} into {into.type} {into.id}: "
+                            "they are not the same type")
+    return Decision(MERGE, into.id, other.id, other.name, into.name)
+
+
+def split_decision(card: EntityCard | None, node_id: str, alias: str, taken: Iterable[str]) -> Decision:
+    """The decision `split(node, alias)` records: the mentions named like `alias` must be some of
+    the node's mentions, but not all of them."""
+    if card is None:
+        raise DecisionError(f"cannot split: no node '{node_id}'")
+    moved = [m for m in card.mentions if same_name(m.text, alias)]
+    names = ", ".join(sorted({m.text for m in card.mentions}))
+    if not moved:
+        raise DecisionError(f"cannot split {card.id}: none of its mentions is '{alias}' (its mentions: {names})")
+    if len(moved) == len(card.mentions):
+        raise DecisionError(f"cannot split {card.id}: every one of its mentions is '{alias}', nothing would stay")
+    name = next((m.text for m in moved if fold(m.text) == fold(alias)), alias.strip())
+    return Decision(SPLIT, card.id, split_node_id(card.id, alias, taken), alias.strip(), name)
+
+
+def new_decisions(recorded: list[Decision], decisions: Iterable[Decision]) -> list[Decision]:
+    """The decisions not recorded yet, in order, each once."""
+    seen = {(d.action, d.node, d.other, d.alias) for d in recorded}
+    out = []
+    for d in decisions:
+        if (d.action, d.node, d.other, d.alias) not in seen:
+            seen.add((d.action, d.node, d.other, d.alias))
+            out.append(d)
+    return out
+
+
+def find_node(store: Store, ref: str) -> str:
+    """The node a command names: a node id, else the one entity whose name is `ref` in any case
+    form, else the only search hit. Anything else is a DecisionError listing the candidates."""
+    if store.entity(ref) is not None:
+        return ref
+    hits = store.search(ref, limit=10)
+    exact = [h for h in hits if fold(h.name) == fold(ref) or name_key(h.name) == name_key(ref)]
+    pick = exact or hits
+    if len(pick) == 1:
+        return pick[0].id
+    if not pick:
+        raise DecisionError(f"no node matches '{ref}'")
+    listed = "; ".join(f"{h.name} [{h.type}] {h.id}" for h in pick)
+    raise DecisionError(f"'{ref}' names {len(pick)} nodes, give one of their ids: {listed}")
+
+
+# --- entity cards ----------------------------------------------------------------------------
+
+def merge_log(node: str, articles: list[dict], rows: Iterable[Any], keys: Iterable[Any],
+              decisions: list[Decision]) -> list[dict[str, str]]:
+    """Why a node's names are one node: the analyst's decisions about it; per article, the rules
+    that joined names within it (`rows`: article, alias, rule); and how each article's entity came
+    to this node (`keys`: article, key, start, text of its mentions): by the same key as the other
+    articles' (said only when there are others), or by hand."""
+    entries = []
+    for d in decisions:
+        if d.action == MERGE and d.node == node:
+            entries.append({"alias": d.alias, "rule": f"merged by hand ({d.other})", "article": ""})
+        elif d.action == SPLIT and d.other == node:
+            entries.append({"alias": d.alias, "rule": f"split by hand from {d.node}", "article": ""})
+        elif d.action == SPLIT and d.node == node:
+            entries.append({"alias": d.alias, "rule": f"split by hand into {d.other}", "article": ""})
+    split_here = any(d.action == SPLIT and d.other == node for d in decisions)
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for k in keys:
+        place_ = (k["article"], k["key"] or node)
+        first[place_] = min(first.get(place_, (k["start"], k["text"])), (k["start"], k["text"]))
+    logged = [{"alias": r["alias"], "rule": r["rule"], "article": r["article"]} for r in rows]
+    for (article, key), (_, text) in first.items():
+        if key != node:
+            logged.append({"alias": text, "rule": f"{'split' if split_here else 'merged'} by hand (key {key})",
+                           "article": article})
+        elif len(articles) > 1:
+            logged.append({"alias": text, "rule": f"same key {key} across articles", "article": article})
+    order = {a["id"]: n for n, a in enumerate(articles)}
+    logged.sort(key=lambda e: (order.get(e["article"], len(order)), e["article"], e["alias"], e["rule"]))
+    return entries + logged
+
+
+def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others: dict[str, Any],
+                  log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: list[Decision] = ()) -> EntityCard:
+    """An entity card from a store's rows: its row, its mentions, its edges (with weight), the rows
+    of the entities at their other ends, its merge log rows, its mentions' resolution keys and the
+    store's decisions. Both stores build cards here."""
     aliases = sorted({m.text for m in mentions} - {row["name"]})
     articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
     neighbours = []
@@ -248,9 +492,10 @@ def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others
             neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
                                         "out" if out else "in", r["weight"]))
     neighbours.sort(key=neighbour_order)
+    listed = sorted(articles.values(), key=lambda a: (a["date"], a["id"]))
     return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
-                      len(mentions), sorted(articles.values(), key=lambda a: (a["date"], a["id"])),
-                      neighbours, mentions)
+                      len(mentions), listed, neighbours, mentions,
+                      merge_log(row["id"], listed, log, keys, list(decisions)))
 
 
 def assemble_snapshot(articles: list[dict], mentions: Iterable[Any], entities: Iterable[Any],
