@@ -155,6 +155,9 @@ def test_ingest_pasted_text_shows_new_entities(examples_db, tmp_path, monkeypatc
     assert "Соколова" in texts(at)
     at.sidebar.text_input(key="query").input("Соколовой").run()  # the sidebar sees the new graph
     assert any("Ирина Соколова" in b.label for b in at.sidebar.button)
+    at.text_area(key="ingest-text").input("Губернатор Игорь Кречетов открыл технопарк в Вологде.")
+    at.button[0].click().run()  # another pasted text is another article, not a new version of the first
+    assert any(s.value.startswith("1 added, 0 replaced") for s in at.success), [s.value for s in at.success]
 
 
 @pytest.mark.parametrize("url", ["neo4j://neo4j:url-secret-pw@127.0.0.1:1", "bolt://127.0.0.1:1"])
@@ -186,3 +189,43 @@ def test_neo4j_store_page_shows_no_password(neo4j_examples, monkeypatch):
     assert os.environ["NEO4J_PASSWORD"] not in page
     assert "neo4j://" in page and not at.error
     assert PARK in set(at.dataframe[0].value["Project"])
+
+
+def test_ingest_upload_batch_with_bad_files(examples_db, tmp_path, monkeypatch, nlp):
+    """A batch with broken files: each error names its file and the problem, the good files go
+    in, and uploading the same batch again duplicates nothing."""
+    from conftest import KALUGA, ZALIVATSKY
+    from graph.store import open_store
+    db = tmp_path / "copy.db"
+    shutil.copy(examples_db, db)
+    monkeypatch.setenv("INVESTGRAPH_STORE", str(db))
+    before = open_store(str(db)).stats()["articles"]
+    batch = [("zalivatsky.txt", ZALIVATSKY.encode("utf-8"), "text/plain"),
+             ("broken.json", b'{"text": "\xd0\x9e\xd0\xba\xd0\xb0", ', "application/json"),
+             ("kaluga-cp1251.txt", KALUGA.encode("cp1251"), "text/plain"),
+             ("empty.csv", b"", "text/csv"),
+             ("no-text.jsonl", '{"title": "без текста"}\n{"text": '.encode("utf-8"), "application/jsonl")]
+    at = app("ingest")
+    at.file_uploader(key="ingest-files").set_value(batch)
+    at.button[0].click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [e.value for e in at.error]
+    assert any(e.startswith("broken.json: cannot parse as json") for e in errors), errors
+    assert any(e.startswith("empty.csv: is empty") for e in errors), errors
+    assert any(e.startswith("no-text.jsonl line 2: invalid JSON") for e in errors), errors
+    assert any(e.startswith("no-text.jsonl record 1: has no 'text'") for e in errors), errors
+    assert len(errors) == 4, errors
+    assert any(s.value.startswith("2 added, 0 replaced, 0 unchanged, 4 errors") for s in at.success), \
+        [s.value for s in at.success]
+    assert at.get("progress")[-1].proto.text == "Done"
+    page = texts(at)
+    assert "Руслан Заливацкий" in page and "Ирина Соколова" in page  # the new entities, from both good files
+    stored = open_store(str(db)).articles()
+    assert len(stored) == before + 2
+    assert {"upload/zalivatsky.txt", "upload/kaluga-cp1251.txt"} <= {a["source"] for a in stored}
+
+    at.file_uploader(key="ingest-files").set_value(batch)  # the same batch again
+    at.button[0].click().run()
+    assert any(s.value.startswith("0 added, 0 replaced, 2 unchanged, 4 errors") for s in at.success), \
+        [s.value for s in at.success]
+    assert open_store(str(db)).stats()["articles"] == before + 2

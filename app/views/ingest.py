@@ -3,6 +3,8 @@ bar while they are read, extracted and stored; then the entities that came in. A
 cannot be read is named with its problem; the others go on."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import tempfile
 from pathlib import Path
 
@@ -13,12 +15,43 @@ from app.views.common import TYPE_ICONS, entity_link, store
 SUFFIXES = ["txt", "html", "htm", "json", "jsonl", "csv"]
 
 
-def run_ingest(paths: list[Path]) -> None:
+UPLOAD = "upload"  # the source an uploaded file's articles are stored with: upload/NAME
+
+
+def relabel(item, folder: Path):
+    """An Article or ReadError read from the upload folder, with its source named as the user
+    knows it (upload/NAME, never the temporary path)."""
+    source = str(item.source)
+    if source.startswith(str(folder)):
+        rest = Path(source[len(str(folder)):].lstrip("/")).parts[1:]  # drop the per-file subfolder
+        source = "/".join([UPLOAD, *rest])
+    return dataclasses.replace(item, source=source)
+
+
+def save_uploads(folder: Path, files: list, title: str, text: str) -> list[Path]:
+    """Each upload into its own subfolder (two files may share a name); a pasted text as a file
+    named by its content, so that two different pasted texts are two articles."""
+    paths = []
+    for i, f in enumerate(files):
+        path = folder / str(i) / Path(f.name).name
+        path.parent.mkdir()
+        path.write_bytes(f.getvalue())
+        paths.append(path)
+    if text.strip():
+        body = (title.strip() + "\n\n" if title.strip() else "") + text.strip()
+        path = folder / "pasted" / f"pasted-{hashlib.sha1(body.encode('utf-8')).hexdigest()[:12]}.txt"
+        path.parent.mkdir()
+        path.write_text(body, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def run_ingest(folder: Path, paths: list[Path]) -> None:
     from ingest.readers import read_articles  # ingest (and natasha) load only when used
     from ingest.run import ingest_articles
 
     s = store()
-    items = list(read_articles(paths))
+    items = [relabel(item, folder) for item in read_articles(paths)]
     bar = st.progress(0.0, text="Reading…")
     done = [0]
     total = max(1, sum(1 for i in items if not hasattr(i, "problem")))
@@ -33,7 +66,7 @@ def run_ingest(paths: list[Path]) -> None:
     st.session_state["graph_generation"] = st.session_state.get("graph_generation", 0) + 1
     st.session_state["ingest_report"] = {
         "added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
-        "errors": [f"{Path(e.source).name}: {e.problem}" for e in report.errors],
+        "errors": [f"{e.source.removeprefix(UPLOAD + '/')}: {e.problem}" for e in report.errors],
         "entities": sorted(report.entity_keys)}
 
 
@@ -65,19 +98,11 @@ def main() -> None:
         submitted = st.form_submit_button("Ingest")
     if submitted:
         with tempfile.TemporaryDirectory(prefix="investgraph-upload-") as tmp:
-            paths = []
-            for f in files or []:
-                path = Path(tmp) / Path(f.name).name
-                path.write_bytes(f.getvalue())
-                paths.append(path)
-            if text.strip():
-                path = Path(tmp) / "pasted.txt"
-                path.write_text((title.strip() + "\n\n" if title.strip() else "") + text.strip(), encoding="utf-8")
-                paths.append(path)
+            paths = save_uploads(Path(tmp), files or [], title, text)
             if not paths:
                 st.warning("Choose files or paste a text first.")
             else:
-                run_ingest(paths)
+                run_ingest(Path(tmp), paths)
     if report := st.session_state.get("ingest_report"):
         show_report(report)
 
