@@ -2,6 +2,9 @@
 
 Every format starts from the same networkx MultiDiGraph (`Store.snapshot()` or a
 neighbourhood), so the CLI and the app export through this one module.
+GraphML and GEXF (and CSV on request) show articles as nodes too, type ARTICLE, with a
+MENTIONED_IN edge from each entity to each article naming it (weight: its mentions there),
+as the Neo4j store keeps them.
 The JSON format is a contract (the resolution scorer reads it):
   {"articles": [{"id", "source", "title", "url", "date"}],
    "nodes": [{"id", "type", "name", "aliases", "kind"?, "mentions": [{"article", "start", "stop"}]}],
@@ -18,6 +21,30 @@ from pathlib import Path
 import networkx as nx
 
 FORMATS = ("graphml", "gexf", "json", "csv")
+ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
+ARTICLES_BY_DEFAULT = {"graphml": True, "gexf": True, "csv": False, "json": False}
+
+
+def with_articles(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy with each article of the snapshot as a node and a MENTIONED_IN edge from each entity
+    to each article that mentions it. An article id that is also an entity id gets "article:" first."""
+    out = g.copy()
+    ids = {}
+    for a in g.graph.get("articles", []):
+        node = a["id"] if a["id"] not in g else f"article:{a['id']}"
+        ids[a["id"]] = node
+        out.add_node(node, type=ARTICLE, name=a.get("title") or a["id"], kind="", aliases=[], facts={},
+                     mention_count=0, url=a.get("url") or "", date=a.get("date") or "", source=a.get("source") or "")
+    for n, d in g.nodes(data=True):
+        counts: dict[str, int] = {}
+        for m in d.get("mentions", []):
+            counts[m["article"]] = counts.get(m["article"], 0) + 1
+        for article, count in counts.items():
+            if (node := ids.get(article)) is not None:
+                out.add_edge(n, node, key=f"{MENTIONED_IN}:{n}@{article}", type=MENTIONED_IN, role="", weight=count,
+                             evidence_count=0)
+                out.nodes[node]["mention_count"] += count
+    return out
 
 
 def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -28,7 +55,8 @@ def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
                       aliases="; ".join(d.get("aliases", [])),
                       facts=json.dumps(d.get("facts", {}), ensure_ascii=False) if d.get("facts") else "",
                       mention_count=int(d.get("mention_count", len(d.get("mentions", [])))),
-                      label=d.get("name", ""))
+                      label=d.get("name", ""),
+                      **{k: d[k] for k in ("url", "date", "source") if d.get("type") == ARTICLE})
     for u, v, k, d in g.edges(keys=True, data=True):
         flat.add_edge(u, v, key=k, type=d.get("type", ""), role=d.get("role") or "",
                       weight=int(d.get("weight", 1)),
@@ -88,8 +116,18 @@ def csv_tables(g: nx.MultiDiGraph) -> dict[str, str]:
     return tables
 
 
-def export_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
-    """The graph in one format as bytes (CSV comes as a zip of three tables)."""
+def for_format(g: nx.MultiDiGraph, fmt: str, articles: bool | None) -> nx.MultiDiGraph:
+    """The graph to write: with article nodes when asked, or by default for the format (never for json)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
+    wanted = ARTICLES_BY_DEFAULT[fmt] if articles is None else articles
+    return with_articles(g) if wanted and fmt != "json" else g
+
+
+def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None) -> bytes:
+    """The graph in one format as bytes (CSV comes as a zip of three tables); `articles`: article
+    nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf)."""
+    g = for_format(g, fmt, articles)
     if fmt == "graphml":
         return "\n".join(nx.generate_graphml(flat_graph(g))).encode("utf-8")
     if fmt == "gexf":
@@ -108,16 +146,17 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str) -> bytes:
     raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
 
 
-def export(g: nx.MultiDiGraph, fmt: str, path: Path) -> list[Path]:
-    """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles."""
+def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None) -> list[Path]:
+    """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles.
+    `articles` as for export_bytes."""
     path = Path(path)
     if fmt == "csv" and path.suffix != ".zip":
         path.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, text in csv_tables(g).items():
+        for name, text in csv_tables(for_format(g, fmt, articles)).items():
             (path / name).write_text(text, encoding="utf-8")
             written.append(path / name)
         return written
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(export_bytes(g, fmt))
+    path.write_bytes(export_bytes(g, fmt, articles))
     return [path]

@@ -1,4 +1,5 @@
-"""Export: GraphML and GEXF that networkx (and so Gephi) reads back, the JSON contract, CSV tables."""
+"""Export: GraphML and GEXF that networkx (and so Gephi) reads back, with articles as nodes
+(MENTIONED_IN edges) or without, the JSON contract, CSV tables."""
 from __future__ import annotations
 
 import csv
@@ -22,28 +23,56 @@ def csv_rows(path) -> list[dict]:
 
 # --- the example corpus ------------------------------------------------------------
 
-def test_graphml_round_trip_matches_stats(examples_store, tmp_path):
-    stats = examples_store.stats()
-    (path,) = export(examples_store.snapshot(), "graphml", tmp_path / "out" / "graph.graphml")
-    g = nx.read_graphml(path)
-    assert g.number_of_nodes() == stats["entities_total"]
-    assert g.number_of_edges() == stats["relations_total"]
-    types = {d["type"] for _, d in g.nodes(data=True)}
+def mentioned_in_pairs(g) -> int:
+    """How many (entity, article) pairs a snapshot has: the MENTIONED_IN edges of an export."""
+    return sum(len({m["article"] for m in d["mentions"]}) for _, d in g.nodes(data=True))
+
+
+def split_by_type(g) -> tuple[dict, dict, list, list]:
+    """Entity nodes, article nodes, relation edges and MENTIONED_IN edges of a graph read back."""
+    entities = {n: d for n, d in g.nodes(data=True) if d["type"] != "ARTICLE"}
+    articles = {n: d for n, d in g.nodes(data=True) if d["type"] == "ARTICLE"}
+    edges = list(g.edges(data=True))
+    kind = "relation" if edges and "relation" in edges[0][2] else "type"
+    mentioned = [(u, v, d) for u, v, d in edges if d[kind] == "MENTIONED_IN"]
+    return entities, articles, [e for e in edges if e[2][kind] != "MENTIONED_IN"], mentioned
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graph_file_round_trip_with_article_nodes(examples_store, tmp_path, fmt, reader):
+    stats, snapshot = examples_store.stats(), examples_store.snapshot()
+    (path,) = export(snapshot, fmt, tmp_path / "out" / f"graph.{fmt}")  # articles by default
+    g = reader(path)
+    entities, articles, relations, mentioned = split_by_type(g)
+    assert len(entities) == stats["entities_total"] and len(articles) == stats["articles"] == 16
+    assert len(relations) == stats["relations_total"]
+    assert len(mentioned) == mentioned_in_pairs(snapshot) > stats["articles"]
+    assert sum(int(d["weight"]) for _, _, d in mentioned) == stats["mentions"]
+    assert all(u in entities and v in articles for u, v, _ in mentioned)
+    stored = {a["id"]: a for a in examples_store.articles()}
+    assert set(articles) == set(stored)
+    for n, d in articles.items():
+        assert (d["label"], d["url"], d["date"], d["source"]) == (
+            stored[n]["title"] or n, stored[n]["url"], stored[n]["date"], stored[n]["source"])
+        assert int(d["mention_count"]) == sum(1 for _, dd in snapshot.nodes(data=True)
+                                              for m in dd["mentions"] if m["article"] == n)
+    types = {d["type"] for d in entities.values()}
     assert types <= {"PERSON", "ORG", "LOC", "PROJECT"} and {"PERSON", "ORG", "LOC"} <= types
-    total_mentions = sum(int(d["mention_count"]) for _, d in g.nodes(data=True))
-    assert total_mentions == stats["mentions"]
-    for _, d in g.nodes(data=True):
+    assert sum(int(d["mention_count"]) for d in entities.values()) == stats["mentions"]
+    for d in entities.values():
         assert d["name"] and d["label"] == d["name"]
+    if fmt == "gexf":
+        assert any("Тайга Металл" in d["label"] for d in entities.values())  # may keep a legal form
 
 
-def test_gexf_is_readable(examples_store, tmp_path):
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graph_file_without_articles_has_only_entities(examples_store, tmp_path, fmt, reader):
     stats = examples_store.stats()
-    (path,) = export(examples_store.snapshot(), "gexf", tmp_path / "graph.gexf")
-    g = nx.read_gexf(path)
+    (path,) = export(examples_store.snapshot(), fmt, tmp_path / f"graph.{fmt}", articles=False)
+    g = reader(path)
     assert g.number_of_nodes() == stats["entities_total"]
     assert g.number_of_edges() == stats["relations_total"]
-    names = {d["label"] for _, d in g.nodes(data=True)}
-    assert any("Тайга Металл" in name for name in names)  # names may keep a legal form: ООО «Тайга Металл»
+    assert sum(int(d["mention_count"]) for _, d in g.nodes(data=True)) == stats["mentions"]
 
 
 def test_json_contract(examples_store, tmp_path):
@@ -95,6 +124,24 @@ def test_csv_zip(examples_store, tmp_path):
     assert len(rows) == 16
 
 
+def test_csv_with_articles_adds_article_nodes_and_mentioned_in_edges(examples_store, tmp_path):
+    stats, snapshot = examples_store.stats(), examples_store.snapshot()
+    export(snapshot, "csv", tmp_path / "csv", articles=True)
+    nodes, edges = csv_rows(tmp_path / "csv" / "nodes.csv"), csv_rows(tmp_path / "csv" / "edges.csv")
+    assert sum(n["type"] == "ARTICLE" for n in nodes) == stats["articles"]
+    assert len(nodes) == stats["entities_total"] + stats["articles"]
+    mentioned = [e for e in edges if e["type"] == "MENTIONED_IN"]
+    assert len(mentioned) == mentioned_in_pairs(snapshot)
+    assert len(edges) - len(mentioned) == stats["relations_total"]
+    assert sum(int(e["weight"]) for e in mentioned) == stats["mentions"]
+    assert len({e["id"] for e in edges}) == len(edges)
+
+
+def test_json_is_the_same_whatever_articles_says(relation_store):
+    g = relation_store.snapshot()
+    assert export_bytes(g, "json", articles=True) == export_bytes(g, "json") == export_bytes(g, "json", False)
+
+
 def test_unknown_format_is_refused(examples_store):
     with pytest.raises(ValueError, match="unknown export format"):
         export_bytes(examples_store.snapshot(), "xlsx")
@@ -125,13 +172,17 @@ def test_json_edge_with_weight_and_evidence(relation_store):
 def test_graph_files_carry_weight_and_evidence_count(relation_store, tmp_path, fmt, reader, type_attr):
     (path,) = export(relation_store.snapshot(), fmt, tmp_path / f"graph.{fmt}")
     g = reader(path)
-    assert g.number_of_nodes() == 2 and g.number_of_edges() == 1
+    entities, articles, relations, mentioned = split_by_type(g)
+    assert set(entities) == {PERSON_KEY, ORG_KEY} and set(articles) == {REL_A1, REL_A2}
     assert g.nodes[PERSON_KEY]["type"] == "PERSON" and g.nodes[ORG_KEY]["type"] == "ORG"
-    ((u, v, d),) = g.edges(data=True)
+    ((u, v, d),) = relations
     assert (u, v) == (PERSON_KEY, ORG_KEY)
     assert d[type_attr] == "WORKS_AT"
     assert int(d["weight"]) == 2
     assert int(d["evidence_count"]) == 3
+    # Заливацкий twice in a1, once in a2; «Северный луч» twice in a1, once in a2
+    assert sorted((u, v, int(d["weight"])) for u, v, d in mentioned) == [
+        (ORG_KEY, REL_A1, 2), (ORG_KEY, REL_A2, 1), (PERSON_KEY, REL_A1, 2), (PERSON_KEY, REL_A2, 1)]
 
 
 def test_gexf_edges_use_only_gexf_edge_types(relation_store, tmp_path):
@@ -139,7 +190,7 @@ def test_gexf_edges_use_only_gexf_edge_types(relation_store, tmp_path):
     (path,) = export(relation_store.snapshot(), "gexf", tmp_path / "graph.gexf")
     root = ET.parse(path).getroot()
     edges = [el for el in root.iter() if el.tag.endswith("}edge")]
-    assert len(edges) == 1
+    assert len(edges) == 5  # one relation, four MENTIONED_IN
     for el in edges:
         assert el.get("type", "directed") in ("directed", "undirected", "mutual")
 
