@@ -119,6 +119,18 @@ def group_key(f: Found) -> tuple[str, str]:
     return f.type, name_key(name)
 
 
+LONG_ZONE = re.compile(r"^(территория опережающего (социально-экономического )?развития|особая экономическая зона)"
+                       r"( [а-яё-]+ типа)? (?=«)", re.I)
+
+
+def short_zone_name(name: str) -> str:
+    """The name analysts write: "ТОР «Белогорск»", "ОЭЗ «Иннополис»"."""
+    m = LONG_ZONE.match(name)
+    if not m:
+        return name
+    return ("ТОР " if m.group(1).lower().startswith("территория") else "ОЭЗ ") + name[m.end():]
+
+
 def best_name(group: list[Found]) -> str:
     if known := canonical(group[0].type, group[0].normal) or canonical(group[0].type, group[0].text):
         return known
@@ -127,7 +139,7 @@ def best_name(group: list[Found]) -> str:
     if group[0].type == "PROJECT":
         counts = Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group)
         if any(f.label for f in group):  # "ТОР «Хабаровск»" over "территория опережающего развития «Хабаровск»"
-            return min(counts, key=lambda n: (-counts[n], len(n)))
+            return short_zone_name(min(counts, key=lambda n: (-counts[n], len(n))))
         return max(counts, key=len)
     counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
     return max(counts, key=lambda n: (counts[n], len(n)))

@@ -4,14 +4,16 @@ INVOLVED_IN organisation or person → project, with a role read off cue words i
 sentence: "резидент" → resident, "инвестор"/"вложит" → investor, "управляющая
 компания" → management_company, "девелопер"/"строительство вела" → developer,
 "оператор" → operator, "по инициативе" → initiator, "соглашение"/"партнёр" → partner,
-"участвуют" → participant. Each organisation takes the cue nearest to it; the project is
-the one its cue points at, else the nearest in the sentence, else the project the text
-was last talking about (previous sentences). A company inside a plant's name ("завод
-ГК «Содружество»", "линия Rockwool") is its investor.
+"участвуют" → participant. Each organisation takes the cue nearest to it that can apply
+(a verb cue only to its subject: "резиденты уже вложили" is not about the director named
+before it); the project is the one its cue points at, else the nearest in the sentence,
+else what the text was last talking about (previous sentences; all the plants of a list).
+A company inside a plant's name ("завод ГК «Содружество»", "линия Rockwool") is its investor.
 
 LOCATED_IN project → place: places inside the project's own words ("парк в
-Краснофлотском районе Хабаровска"), or right after it ("ТОР «Белогорск» в Амурской
-области"), or "расположен в …".
+Краснофлотском районе Хабаровска"), right after it ("ТОР «Белогорск» в Амурской
+области"), "расположен в …", and locative phrases read off the dependency tree ("в Омске
+создадут индустриальный парк", "алюминиевый завод и анодная фабрика в Тайшетском районе").
 """
 from __future__ import annotations
 
@@ -41,6 +43,7 @@ ROLE_PHRASES = [
     (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
+CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
 SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|со ссылкой на|"
                     r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
@@ -53,20 +56,33 @@ class Cue:
     start: int
     role: str
     listing: bool = False  # "пять резидентов ОЭЗ: «A», «B» …": every party after it
+    # a verb cue ("вложили") names its party as its subject: the character offsets of the
+    # subject's tokens; None for nouns and phrases
+    subject: frozenset[int] | None = None
+
+    def allows(self, actor: Found) -> bool:
+        return self.subject is None or any(actor.start <= s < actor.stop for s in self.subject)
 
 
-def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
-    tokens = [t for t in doc.tokens if start <= t.start < stop]
+def cues(doc: Doc, sent) -> list[Cue]:
+    start, stop = sent.start, sent.stop
+    tree = Tree(sent)
+    tokens = tree.tokens
     found = []
     for i, t in enumerate(tokens):
         word = lemma(t.text)
         if word not in ROLE_WORDS:
             continue
-        plural = t.feats.get("Number") == "Plur"
+        plural = t.pos == "NOUN" and t.feats.get("Number") == "Plur"
         listing = any(x.text == ":" for x in tokens[i + 1:i + 7])
-        if plural and ROLE_WORDS[word] in ("resident", "investor", "partner") and not listing:
+        # "партнёрами станут A и B", "являются резидентами" (not "с резидентами")
+        predicate = t.feats.get("Case") == "Ins" and not any(c.rel == "case" for c in tree.children[t.id])
+        if plural and not (listing or predicate):
             continue  # "число резидентов", "для инвесторов": talk about a group, not a party
-        found.append(Cue(t.start, ROLE_WORDS[word], listing))
+        subject = None
+        if t.pos == "VERB" and (who := tree.subject(t)) is not None:
+            subject = frozenset(x.start for x in tree.carried(who))
+        found.append(Cue(t.start, ROLE_WORDS[word], listing, subject))
     text = doc.text[start:stop]
     for pattern, role in ROLE_PHRASES:
         found += [Cue(start + m.start(), role) for m in pattern.finditer(text)]
@@ -75,14 +91,6 @@ def cues(doc: Doc, start: int, stop: int) -> list[Cue]:
 
 BUILDING_NOUNS = {"строительство", "создание", "возведение", "освоение", "размещение", "реализация", "запуск",
                   "открытие", "появление", "развитие", "расширение", "модернизация", "реконструкция"}
-REGION_WORDS = {"край", "область", "республика", "округ", "автономный"}
-
-
-def is_region(name: str) -> bool:
-    known = canonical("LOC", name) or name
-    return bool(REGION_WORDS & set(name_key(known).split()))
-
-
 def distance(a: int, m: Found) -> int:
     return 0 if m.start <= a < m.stop else min(abs(a - m.start), abs(a - m.stop))
 
@@ -106,16 +114,28 @@ class ProjectRelations:
     def run(self) -> list[Relation]:
         if not self.projects:
             return []
-        topic: Found | None = None
+        topic: list[Found] = []
         for sent in self.doc.sents:
             inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
             projects = [m for m in inside if m.type == "PROJECT"]
             self.located_in(sent, projects, inside)
             self.owners_in_names(sent, projects, inside)
-            self.involved_in(sent, projects or ([topic] if topic else []), inside)
             if projects:
-                topic = projects[-1]
+                self.involved_in(sent, projects, inside)
+                topic = self.topic_of(projects)
+            else:
+                self.involved_in(sent, topic, inside, all_of=True)
         return self.relations
+
+    @staticmethod
+    def topic_of(projects: list[Found]) -> list[Found]:
+        """What the next sentences talk about: the sentence's last project, or all the plants
+        it lists ("появятся три производства: предприятие …, завод … и кластер …"); a zone
+        they are placed in is the setting, not the topic."""
+        works = [p for p in projects if p.kind in ("plant", "infrastructure", "cluster")]
+        if len(works) > 1:
+            return works
+        return projects[-1:]
 
     def located_in(self, sent, projects: list[Found], in_sentence: list[Found]) -> None:
         text = self.doc.text
@@ -172,25 +192,6 @@ class ProjectRelations:
         return [p for p in projects if p.stop <= project.start and not p.label and p.label_stop >= p.stop
                 and re.fullmatch(r"\s+и\s+", self.doc.text[p.stop:project.start])]
 
-    def in_article_region(self) -> None:
-        """A regional news story's projects are in its region: the most-mentioned region
-        (край, область, республика, автономный округ), when it is named at least twice.
-        The evidence is the sentence where the project and the region come closest."""
-        regions = [m for m in self.places if is_region(self.entity_of[id(m)].name)]
-        if not regions:
-            return
-        counts: dict[int, list[Found]] = {}
-        for m in regions:
-            counts.setdefault(id(self.entity_of[id(m)]), []).append(m)
-        mentions = max(counts.values(), key=len)
-        if len(mentions) < 2:
-            return
-        for p in self.projects:
-            region = min(mentions, key=lambda m: abs(m.start - p.start))
-            sent = next((s for s in self.doc.sents if s.start <= p.start < s.stop), None)
-            if sent is not None:
-                self.add("LOCATED_IN", p, region, None, sent)
-
     def named_after_place(self, project: Found, sent) -> None:
         """ТОР «Белогорск» is in Белогорск, ТОР «Приморье» in Приморский край, when the
         article names that place."""
@@ -212,33 +213,54 @@ class ProjectRelations:
                 if org.type == "ORG" and p.start <= org.start and org.stop <= p.stop:
                     self.add("INVOLVED_IN", org, p, "investor", sent)
 
-    def involved_in(self, sent, projects: list[Found], inside: list[Found]) -> None:
+    def involved_in(self, sent, projects: list[Found], inside: list[Found], all_of: bool = False) -> None:
         if not projects:
             return
         actors = [m for m in outermost(inside) if m.type in ("ORG", "PERSON")]
-        found_cues = cues(self.doc, sent.start, sent.stop)
+        found_cues = cues(self.doc, sent)
         if not actors or not found_cues:
             return
         for actor in actors:
             if self.is_source(actor) or any(p.start <= actor.start and actor.stop <= p.stop for p in projects):
                 continue
-            listed = [c for c in found_cues if c.listing and c.start < actor.start and actor.type == "ORG"]
-            cue = listed[-1] if listed else min(found_cues, key=lambda c: distance(c.start, actor))
+            applicable = [c for c in found_cues if c.allows(actor)]
+            if not applicable:
+                continue
+            applicable = [c for c in applicable if self.same_clause(c.start, actor.start)] or applicable
+            listed = [c for c in applicable if c.listing and c.start < actor.start and actor.type == "ORG"]
+            cue = listed[-1] if listed else min(applicable, key=lambda c: distance(c.start, actor))
             reach = 12 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
             if not listed and (distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors)):
                 continue
+            if all_of:  # the projects the text was last talking about
+                for project in projects:
+                    self.add("INVOLVED_IN", actor, project, cue.role, sent)
+                continue
             project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
             self.add("INVOLVED_IN", actor, project, cue.role, sent)
+
+    def same_clause(self, a: int, b: int) -> bool:
+        """"Инвестором выступит А, а партнёрами станут Б": no ", а", ", но", ", который" or ";"
+        between two offsets."""
+        lo, hi = sorted((a, b))
+        return not CLAUSE_BREAK.search(self.doc.text[lo:hi])
 
     def is_source(self, actor: Found) -> bool:
         """"сообщает СИ «…»", "рассказал изданию «Толк»": who reports is not a party."""
         before = self.doc.text[max(0, actor.start - 40):actor.start].lower()
         return bool(SOURCE.search(before))
 
-    @staticmethod
-    def other_actor_between(cue: Cue, actor: Found, actors: list[Found]) -> bool:
+    def other_actor_between(self, cue: Cue, actor: Found, actors: list[Found]) -> bool:
+        """Another party of the same type stands between the cue and this one, unless they are
+        listed together ("партнёрами станут ООО «А» и Кузбасская ТПП")."""
         lo, hi = sorted((cue.start, actor.start))
-        return any(o is not actor and lo < o.start < hi and o.type == actor.type for o in actors)
+        between = sorted((o for o in actors if o is not actor and lo < o.start < hi and o.type == actor.type),
+                         key=lambda o: o.start)
+        if not between or cue.start > actor.start:
+            return bool(between)
+        chain = between + [actor]
+        return not all(re.fullmatch(r"\s*(,|и|,\s*а также)\s*", self.doc.text[a.stop:b.start])
+                       for a, b in zip(chain, chain[1:]))
 
 
 def project_relations(doc: Doc, article_id: str, mentions: list[Found],

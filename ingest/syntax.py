@@ -63,12 +63,28 @@ class Tree:
         return [c for c in self.children[verb.id] if c.rel in ("nsubj", "nsubj:pass", "obj")]
 
     def carried(self, token, depth: int = 3) -> Iterator:
-        """A token and what it carries: list members, appositions, nominal modifiers."""
+        """A token and what it carries: list members, appositions, nominal modifiers (those
+        written after it: a modifier far before its head is more likely a parser error)."""
         yield token
         if depth:
             for c in self.children[token.id]:
-                if c.rel in CARRIERS:
+                if c.rel in CARRIERS and c.start > token.start:
                     yield from self.carried(c, depth - 1)
+
+    def subject(self, verb):
+        """Who does what a verb says: its subject, the subject of the verb an infinitive
+        depends on ("намерено вложить"), and for "который" the noun the clause is about
+        ("ООО «Азот-2», которое намерено вложить"). None when the parse shows no subject."""
+        for _ in range(3):
+            subjects = [c for c in self.children[verb.id] if c.rel in ("nsubj", "nsubj:pass")]
+            if subjects:
+                subject = subjects[0]
+                if lemma(subject.text) == "который" and verb.rel == "acl:relcl":
+                    return self.parent(verb)
+                return subject
+            if verb.rel not in ("xcomp", "conj") or (verb := self.parent(verb)) is None:
+                return None
+        return None
 
     def conjuncts(self, token) -> list:
         """The members of the list a token belongs to (itself included)."""

@@ -146,3 +146,31 @@ def test_a_zone_without_its_name_is_the_named_zone_of_the_article(nlp):
     assert [z.name for z in zones] == ["ОЭЗ «Верхневолжье»"]
     assert len(zones[0].mentions) >= 3
     assert ("ОЭЗ «Верхневолжье»", "Конаковский район") in located(text)
+
+
+def involved(text: str) -> set[tuple[str, str, str]]:
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.source], names[r.target], r.role) for r in ex.relations if r.type == "INVOLVED_IN"}
+
+
+def test_partners_named_together_after_the_cue_are_all_partners_of_every_listed_plant(nlp):
+    rels = involved("В Новочеркасске появятся два новых производства: завод по выпуску кабеля и "
+                    "предприятие по переработке пластика. Инвестором выступит ООО «Донской кабель», "
+                    "а партнёрами проектов станут АО «Ростех» и Донская торгово-промышленная палата.")
+    plants = {p for _, p, _ in rels}
+    assert len(plants) == 2
+    for plant in plants:
+        assert ("ООО «Донской кабель»", plant, "investor") in rels
+        assert ("АО «Ростех»", plant, "partner") in rels
+        assert any(o.startswith("Донская торгово-промышленная палата") and p == plant and r == "partner"
+                   for o, p, r in rels)
+
+
+def test_a_verb_cue_belongs_to_its_subject_not_to_whoever_stands_near(nlp):
+    rels = involved("Как сообщил директор АО «КРДВ Сахалин» Иван Петров, резиденты ТОР «Южная» уже "
+                    "вложили в свои проекты 12 млрд рублей.")
+    assert not any(o in ("АО «КРДВ Сахалин»", "Иван Петров") for o, _, _ in rels)
+    rels = involved("Резидентом ОЭЗ «Липецк» станет ООО «Азот-3», которое намерено вложить в "
+                    "производство 5 млрд рублей.")
+    assert ("ООО «Азот-3»", "ОЭЗ «Липецк»", "resident") in rels
