@@ -4,13 +4,17 @@
     investgraph extract FILE... --format jsonl   extraction only, one JSON line per article
     investgraph stats [--json]                counts of articles, entities, relations
     investgraph search NAME                   find entities in any case form
-    investgraph entity NAME                   an entity's card
+    investgraph entity NAME                   an entity's card, with why its names are one node
+    investgraph merge INTO OTHER              merge node OTHER into INTO, kept across re-ingests
+    investgraph split NODE ALIAS              move NODE's mentions named ALIAS to a node of their own
+    investgraph decisions                     the merges and splits made by hand
     investgraph export --format graphml -o graph.graphml
     investgraph load --from PATH_OR_URL --to URL   copy a whole graph between stores
     investgraph app                           the Streamlit workbench on localhost
 
-A StoreError (unreachable server, wrong password, missing database, a failed write) ends
-any command with one line naming the store and the cause, and exit status 1.
+A StoreError (unreachable server, wrong password, missing database, a failed write, a merge
+or split that cannot be done) ends any command with one line naming the store or the nodes
+and the cause, and exit status 1.
 """
 from __future__ import annotations
 
@@ -64,6 +68,7 @@ Typical session:
   investgraph stats                         what is in the graph
   investgraph search Заливацкого            find entities in any case form
   investgraph entity "Руслан Заливацкий"    an entity's card with its relations
+  investgraph merge "Руслан Заливацкий" "Руслан Заливатский"   one node for good
   investgraph export --format graphml -o graph.graphml   open in Gephi
   investgraph app                           the workbench on http://127.0.0.1:8501
 
@@ -193,7 +198,10 @@ def search(query: str, store_url: str | None, types: tuple[str, ...], limit: int
 @click.argument("name")
 @store_option
 def entity(name: str, store_url: str | None) -> None:
-    """Print an entity's card: type, aliases, articles, relations with roles."""
+    """Print a node's card: type, name, aliases, facts, mention count, relations with roles,
+    articles, and why its names are one node (the rule that joined each alias, in which
+    article, and the merges and splits made by hand). NAME is a node id or a name in any
+    case form (the best search hit)."""
     with opened(store_url) as store:
         card = store.entity(name)
         if card is None:
@@ -213,21 +221,106 @@ def entity(name: str, store_url: str | None) -> None:
         click.echo(f"  {arrow} {n.relation}{role} {n.name} [{n.type}] weight {n.weight}")
     for a in card.articles:
         click.echo(f"  article: {a['date'] or '----------'} {a['title']}  {a['url'] or a['id']}")
+    if card.merge_log:
+        click.echo("why these names are one node:")
+    for e in card.merge_log:
+        click.echo(f"  {e['alias']}: {e['rule']}" + (f"  (article {e['article']})" if e["article"] else ""))
+
+
+@cli.command()
+@click.argument("into")
+@click.argument("other")
+@store_option
+def merge(into: str, other: str, store_url: str | None) -> None:
+    """Merge node OTHER into node INTO, for good: OTHER's mentions, relations and evidence move
+    to INTO now, and whatever later ingests resolve to OTHER lands in INTO too. INTO keeps its
+    name, kind and facts (OTHER's facts fill in what it lacks).
+
+    INTO and OTHER are node ids or names in any case form; a name that fits several nodes
+    is refused, listing their ids.
+
+    \b
+    Example:
+      investgraph merge "Руслан Заливацкий" "Руслан Заливатский"
+    """
+    from graph.store import find_node
+
+    with opened(store_url) as store:
+        into_id, other_id = find_node(store, into), find_node(store, other)
+        decision = store.merge(into_id, other_id)
+        card = store.entity(into_id)
+    click.echo(f"merged {decision.alias} ({decision.other}) into {card.name} ({card.id}): "
+               f"{card.mention_count} mentions in {len(card.articles)} articles")
+
+
+@cli.command()
+@click.argument("node")
+@click.argument("alias")
+@store_option
+def split(node: str, alias: str, store_url: str | None) -> None:
+    """Split NODE: its mentions whose text is ALIAS (in any case form), and the relations stated
+    in their sentences, move to a new node of the same type named ALIAS, now and in every
+    later ingest.
+
+    NODE is a node id or a name in any case form; a name that fits several nodes is refused,
+    listing their ids.
+
+    \b
+    Example:
+      investgraph split "Руслан Заливацкий" "Р. Заливацкий"
+    """
+    from graph.store import find_node
+
+    with opened(store_url) as store:
+        node_id = find_node(store, node)
+        decision = store.split(node_id, alias)
+        old, new = store.entity(node_id), store.entity(decision.other)
+    click.echo(f"split {new.name} ({new.id}, {new.mention_count} mentions) off {old.name} ({old.id}, "
+               f"{old.mention_count} mentions left)")
+
+
+@cli.command()
+@store_option
+def decisions(store_url: str | None) -> None:
+    """List the merges and splits made by hand, in the order they were made."""
+    with opened(store_url) as store:
+        made = store.decisions()
+    for n, d in enumerate(made, 1):
+        if d.action == "merge":
+            click.echo(f"{n}. merge {d.other} ({d.alias}) into {d.node} ({d.name})")
+        else:
+            click.echo(f"{n}. split {d.alias} off {d.node} into {d.other} ({d.name})")
+    if not made:
+        click.echo("no decisions", err=True)
 
 
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write (for csv: a folder, or a .zip).")
+@click.option("--articles/--no-articles", default=None,
+              help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
+                   "to each article that names it. Default: on for graphml and gexf, off for csv; "
+                   "json always lists articles on their own.")
 @store_option
-def export_cmd(fmt: str, output: str, store_url: str | None) -> None:
-    """Write the whole graph: GraphML/GEXF for Gephi, JSON (nodes with mentions, edges with
-    evidence), or CSV tables (nodes, edges, articles)."""
+def export_cmd(fmt: str, output: str, articles: bool | None, store_url: str | None) -> None:
+    """Write the whole graph: GraphML/GEXF for Gephi (entities and articles as nodes), JSON
+    (articles, nodes with mentions, edges with evidence), or CSV tables (nodes, edges, articles).
+
+    \b
+    Example:
+      investgraph export --format graphml -o graph.graphml
+      investgraph export --format gexf --no-articles -o entities.gexf
+      investgraph export --format csv --articles -o tables/
+    """
     from graph.export import export
 
+    if fmt == "json" and articles is not None:
+        raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
+                               "graphml, gexf and csv")
     with opened(store_url) as store:
         g = store.snapshot()
-    for path in export(g, fmt, Path(output)):
+    for path in export(g, fmt, Path(output), articles=articles):
         click.echo(f"wrote {path}", err=True)
 
 
@@ -237,8 +330,9 @@ def export_cmd(fmt: str, output: str, store_url: str | None) -> None:
 @click.option("--to", "target_url", required=True, metavar="URL", help="The store to copy into.")
 @click.option("--batch-size", default=100, show_default=True, help="Articles written per transaction.")
 def load(source_url: str, target_url: str, batch_size: int) -> None:
-    """Copy a whole graph from one store into another (embedded to Neo4j and back): every
-    article with its mentions, entities, relations and evidence sentences.
+    """Copy a whole graph from one store into another (embedded to Neo4j and back): the
+    merges and splits made by hand, then every article with its mentions, entities,
+    relations, evidence sentences and merge log.
 
     Articles already in the target with the same text stay as they are; the rest of the
     target is kept. A failed batch is rolled back and named; earlier batches stay copied.
@@ -258,7 +352,8 @@ def load(source_url: str, target_url: str, batch_size: int) -> None:
         report = copy_store(source, target, batch_size=batch_size)
     w = report.written
     click.echo(f"{report.articles} articles copied ({len(w.added)} added, {len(w.replaced)} replaced, "
-               f"{len(w.unchanged)} unchanged): {source.url} -> {target.url}", err=True)
+               f"{len(w.unchanged)} unchanged), {report.decisions} decisions: {source.url} -> {target.url}",
+               err=True)
 
 
 @cli.command()
