@@ -178,6 +178,9 @@ def join_bare_heads(projects: list[Found]) -> None:
         named = [n for n in ordered if n.label and n.kind == p.kind and n.start < p.start]
         if p.bare and not named:  # "особую экономическую зону" in a title before ОЭЗ «Кузбасс»
             named = [n for n in ordered if n.label and n.kind == p.kind][:1]
+        if p.bare and not named:  # "резидентом зоны" in a story about "томская ОЭЗ"
+            unnamed = {name_key(n.normal): n for n in ordered if n is not p and not n.bare and n.kind == p.kind}
+            named = list(unnamed.values()) if len(unnamed) == 1 else []
         alike = {(q.normal, q.label_stop - q.start) for q in ordered
                  if pinned(q) and q.kind == p.kind and q.head == p.head and q.start < p.start}
         if named:
