@@ -1,4 +1,4 @@
-"""The `investgraph` command line: help, ingest, stats, search, entity, export."""
+"""The `investgraph` command line: help, ingest, stats, search, entity, merge, split, decisions, export."""
 from __future__ import annotations
 
 import csv
@@ -30,7 +30,8 @@ def ingested(runner, tmp_path, news_dir, nlp):
 
 
 def test_every_command_is_listed():
-    assert {"ingest", "extract", "stats", "search", "entity", "export", "load", "app"} <= set(COMMANDS)
+    assert {"ingest", "extract", "stats", "search", "entity", "merge", "split", "decisions", "export", "load",
+            "app"} <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", [None] + COMMANDS)
@@ -132,6 +133,27 @@ def test_export_file_formats(runner, ingested, tmp_path, fmt):
     assert out.is_file() and out.stat().st_size > 0
 
 
+@pytest.mark.parametrize("flag, article_nodes", [([], 3), (["--articles"], 3), (["--no-articles"], 0)])
+def test_export_graphml_has_article_nodes_unless_told_not_to(runner, ingested, tmp_path, flag, article_nodes):
+    import networkx as nx
+    stats = json.loads(runner.invoke(cli, ["stats", "--json", "--store", ingested]).stdout)
+    out = tmp_path / "graph.graphml"
+    result = runner.invoke(cli, ["export", "--format", "graphml", "-o", str(out), "--store", ingested] + flag)
+    assert result.exit_code == 0, result.output
+    g = nx.read_graphml(out)
+    types = [d["type"] for _, d in g.nodes(data=True)]
+    assert types.count("ARTICLE") == article_nodes
+    assert len(types) - article_nodes == stats["entities_total"]
+    mentioned = [d for _, _, d in g.edges(data=True) if d["type"] == "MENTIONED_IN"]
+    assert sum(int(d["weight"]) for d in mentioned) == (stats["mentions"] if article_nodes else 0)
+
+
+def test_export_json_refuses_the_articles_flag(runner, tmp_path):
+    result = runner.invoke(cli, ["export", "--format", "json", "--articles", "-o", str(tmp_path / "g.json"),
+                                 "--store", str(tmp_path / "s.db")])
+    assert result.exit_code == 2 and "json keeps articles in their own list" in result.stderr
+
+
 def test_export_needs_a_known_format(runner, tmp_path):
     result = runner.invoke(cli, ["export", "--format", "xlsx", "-o", str(tmp_path / "x"),
                                  "--store", str(tmp_path / "s.db")])
@@ -175,3 +197,82 @@ def test_a_failed_ingest_batch_is_named_and_the_rest_kept(runner, tmp_path, news
     monkeypatch.setattr(EmbeddedStore, "write", real)
     again = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
     assert "1 added, 0 replaced, 2 unchanged" in again.stderr
+
+
+# --- one node per real thing: the card's merge log, merge, split ----------------------------------
+
+VARIANT = "Руслан Заливатский возглавил компанию «Северный луч» в Вологде."
+INITIAL = "Р. Заливацкий, директор компании «Ока Фарма», рассказал о заводе в Калуге."
+IGOR = "Игорь Заливацкий, директор компании «Ока Фарма», рассказал о заводе в Калуге."
+
+
+@pytest.fixture
+def namesakes(runner, tmp_path, nlp):
+    """A store holding Руслан Заливацкий (twice, once as Р. Заливацкий), Руслан Заливатский and
+    Игорь Заливацкий; returns (its --store value, the folder ingested)."""
+    folder = write_texts(tmp_path / "namesakes", {"1-ruslan.txt": ZALIVATSKY, "2-variant.txt": VARIANT,
+                                                  "3-initial.txt": INITIAL, "4-igor.txt": IGOR})
+    url = str(tmp_path / "namesakes-store" / "graph.db")
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet"])
+    assert result.exit_code == 0 and "4 added" in result.stderr, result.output
+    return url, folder
+
+
+def test_entity_card_says_why_its_names_are_one_node(runner, namesakes):
+    url, _ = namesakes
+    card = runner.invoke(cli, ["entity", "PERSON:заливацкий|р", "--store", url])
+    assert card.exit_code == 0, card.output
+    lines = card.stdout.splitlines()
+    assert lines[0] == "Руслан Заливацкий  [PERSON]  PERSON:заливацкий|р"
+    assert "aliases: Заливацкий, Р. Заливацкий" in lines
+    assert "mentions: 3 in 2 articles" in lines
+    assert "  -> WORKS_AT (директор) компания «Ока Фарма» [ORG] weight 1" in lines
+    why = lines[lines.index("why these names are one node:") + 1:]
+    assert len(why) == 2 and all(": same key PERSON:заливацкий|р across articles  (article " in w for w in why)
+    assert {w.split(":")[0].strip() for w in why} == {"Руслан Заливацкий", "Р. Заливацкий"}
+
+
+def test_merge_and_split_by_name_survive_reingest(runner, namesakes):
+    url, folder = namesakes
+    merged = runner.invoke(cli, ["merge", "Руслана Заливацкого", "Руслан Заливатский", "--store", url])
+    assert merged.exit_code == 0, merged.output
+    assert merged.stdout == ("merged Руслан Заливатский (PERSON:заливатский|р) into Руслан Заливацкий "
+                             "(PERSON:заливацкий|р): 4 mentions in 3 articles\n")
+    split = runner.invoke(cli, ["split", "PERSON:заливацкий|р", "р. заливацкий", "--store", url])
+    assert split.exit_code == 0, split.output
+    assert split.stdout == ("split Р. Заливацкий (PERSON:заливацкий|р~р заливацкий, 1 mentions) off "
+                            "Руслан Заливацкий (PERSON:заливацкий|р, 3 mentions left)\n")
+    listed = runner.invoke(cli, ["decisions", "--store", url])
+    assert listed.stdout.splitlines() == [
+        "1. merge PERSON:заливатский|р (Руслан Заливатский) into PERSON:заливацкий|р (Руслан Заливацкий)",
+        "2. split р. заливацкий off PERSON:заливацкий|р into PERSON:заливацкий|р~р заливацкий (Р. Заливацкий)"]
+
+    (folder / "2-variant.txt").write_text(VARIANT.replace("Вологде", "Калуге"), encoding="utf-8")
+    again = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet"])
+    assert "0 added, 1 replaced, 3 unchanged" in again.stderr
+    card = runner.invoke(cli, ["entity", "PERSON:заливацкий|р", "--store", url]).stdout
+    assert "aliases: Заливацкий, Руслан Заливатский" in card and "Р. Заливацкий" not in card.split("why")[0]
+    assert "  Руслан Заливатский: merged by hand (PERSON:заливатский|р)" in card
+    assert "  р. заливацкий: split by hand into PERSON:заливацкий|р~р заливацкий" in card
+    found = runner.invoke(cli, ["search", "Заливатский", "--store", url]).stdout.splitlines()
+    assert [line.split()[-1] for line in found] == ["PERSON:заливацкий|р"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["merge", "Заливацкий", "Игорь Заливацкий"],
+     "Error: 'Заливацкий' names 3 nodes, give one of their ids: "),
+    (["merge", "Никтоникакович", "Игорь Заливацкий"], "Error: no node matches 'Никтоникакович'"),
+    (["merge", "Игорь Заливацкий", "Игорь Заливацкий"], "Error: cannot merge PERSON:заливацкий|и into itself"),
+    (["split", "Игорь Заливацкий", "Руслан"], "Error: cannot split PERSON:заливацкий|и: none of its mentions is "
+                                              "'Руслан' (its mentions: Игорь Заливацкий)")])
+def test_merge_and_split_refusals_are_one_line(runner, namesakes, args, message):
+    url, _ = namesakes
+    result = runner.invoke(cli, args + ["--store", url])
+    assert result.exit_code == 1 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(message), line
+    if "names 3 nodes" in message:  # the search finds another spelling too
+        for candidate in ("Руслан Заливацкий [PERSON] PERSON:заливацкий|р", "Игорь Заливацкий [PERSON] "
+                          "PERSON:заливацкий|и", "Руслан Заливатский [PERSON] PERSON:заливатский|р"):
+            assert candidate in line
+    assert runner.invoke(cli, ["decisions", "--store", url]).stderr == "no decisions\n"
