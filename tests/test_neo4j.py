@@ -216,6 +216,21 @@ def test_removing_an_article_leaves_the_same_graph_in_both(both, tmp_path):
         embedded.close()
 
 
+def test_articles_are_nodes_that_entities_are_mentioned_in(neo4j_examples, embedded_examples):
+    """(:Article {id, title, date, url, source})<-[:MENTIONED_IN]-(:Entity), one edge per mention."""
+    records, _, _ = neo4j_examples.driver.execute_query(
+        "MATCH (a:Article) RETURN a.id AS id, a.title AS title, a.date AS date, a.url AS url, a.source AS source "
+        "ORDER BY id", database_=neo4j_examples.database)
+    expected = sorted(embedded_examples.articles(), key=itemgetter("id"))
+    assert [r.data() for r in records] == [{k: a[k] for k in ("id", "title", "date", "url", "source")}
+                                           for a in expected]
+    records, _, _ = neo4j_examples.driver.execute_query(
+        "MATCH (e)-[m:MENTIONED_IN]->(a) RETURN labels(e) AS source, labels(a) AS target, count(m) AS n",
+        database_=neo4j_examples.database)
+    assert [r.data() for r in records] == [{"source": ["Entity"], "target": ["Article"],
+                                            "n": embedded_examples.stats()["mentions"]}]
+
+
 # --- investgraph load ----------------------------------------------------------------------------
 
 def test_load_round_trip_embedded_neo4j_embedded(examples_db, neo4j_store, tmp_path):
