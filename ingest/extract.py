@@ -119,8 +119,8 @@ def group_key(f: Found) -> tuple[str, str]:
     return f.type, name_key(name)
 
 
-LONG_ZONE = re.compile(r"^(территория опережающего (социально-экономического )?развития|особая экономическая зона)"
-                       r"( [а-яё-]+ типа)? (?=«)", re.I)
+LONG_ZONE = re.compile(r"^(территори\w* опережающего (социально-экономического )?развития|"
+                       r"особ\w+ экономическ\w+ зон\w*)( [а-яё-]+ типа)? (?=«)", re.I)
 
 
 def short_zone_name(name: str) -> str:
@@ -128,7 +128,7 @@ def short_zone_name(name: str) -> str:
     m = LONG_ZONE.match(name)
     if not m:
         return name
-    return ("ТОР " if m.group(1).lower().startswith("территория") else "ОЭЗ ") + name[m.end():]
+    return ("ТОР " if m.group(1).lower().startswith("территор") else "ОЭЗ ") + name[m.end():]
 
 
 def best_name(group: list[Found]) -> str:
@@ -137,7 +137,8 @@ def best_name(group: list[Found]) -> str:
     if group[0].type == "PERSON":
         return max((f.normal for f in group), key=lambda n: (len(n.split()), len(n)))
     if group[0].type == "PROJECT":
-        counts = Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group)
+        counts = (Counter(f.normal for f in group if f.label and f.same_as is None)
+                  or Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group))
         if any(f.label for f in group):  # "ТОР «Хабаровск»" over "территория опережающего развития «Хабаровск»"
             return short_zone_name(min(counts, key=lambda n: (-counts[n], len(n))))
         return max(counts, key=len)

@@ -27,6 +27,7 @@ from graph.text import lemma, name_key
 
 from .aliases import canonical
 from .mentions import Found, inside, outermost
+from .resolve import place_key
 from .syntax import Tree
 
 # cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
@@ -47,7 +48,6 @@ CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
 SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|со ссылкой на|"
                     r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
-LOCATIVE = re.compile(r"(^|\s)(в|во|на)\s+([а-яё-]+\s+){0,2}$")
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
 
@@ -147,9 +147,7 @@ class ProjectRelations:
                 within = p.start <= place.start and place.stop <= p.stop and place.start >= p.label_stop
                 gap = text[p.stop:place.start] if place.start >= p.stop else None
                 right_after = gap is not None and len(gap) < 40 and (PLACE_AFTER.match(gap) or LOCATED_CUE.search(gap))
-                later_in = (gap is not None and LOCATIVE.search(text[max(p.stop, place.start - 25):place.start])
-                            and not any(p.stop <= q.start < place.start for q in projects))
-                if within or right_after or later_in:
+                if within or right_after:
                     self.add("LOCATED_IN", p, place, None, sent)
 
     def placed_by_syntax(self, sent, projects: list[Found], places: list[Found], in_sentence: list[Found]) -> None:
@@ -193,15 +191,16 @@ class ProjectRelations:
                 and re.fullmatch(r"\s+и\s+", self.doc.text[p.stop:project.start])]
 
     def named_after_place(self, project: Found, sent) -> None:
-        """ТОР «Белогорск» is in Белогорск, ТОР «Приморье» in Приморский край, when the
-        article names that place."""
+        """ТОР «Белогорск» is in Белогорск, ТОР «Приморье» in Приморский край, центр «Русский»
+        on остров Русский, when the article names that place."""
         if not project.label:
             return
         label = project.label.strip("«»\"")
-        keys = {name_key(label), name_key(canonical("LOC", label) or "")}
+        inner = label.rsplit("«", 1)[-1]  # «Технополис «Москва»: Москва
+        keys = {name_key(label), name_key(canonical("LOC", label) or ""), name_key(inner)}
         for place in self.places:
             entity = self.entity_of[id(place)]
-            if name_key(entity.name) in keys or name_key(place.text) in keys:
+            if {name_key(entity.name), name_key(place.text), place_key(entity)} & keys:
                 self.add("LOCATED_IN", project, place, None, sent)
                 return
 

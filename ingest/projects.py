@@ -127,6 +127,55 @@ def grammar_projects(doc: Doc) -> list[Found]:
     return found
 
 
+# "три территории опережающего развития: помимо «Белогорска», это «Приамурская» и «Свободный»"
+LISTED_AFTER_HEAD = re.compile(
+    r"(?P<head>территори(и|й) опережающего (социально-экономического )?развития|"
+    r"\b(два|две|три|четыре|пять|\d+) (ТОР|ТОСЭР|ОЭЗ)\b|особ(ые|ых) экономическ(ие|их) зон\w?|"
+    r"технопарк(и|ов|а)\b|(индустриальн|промышленн)(ые|ых) парк(и|ов|а)\b|промпарк(и|ов|а)\b)"
+    r"[^.:;«»]{0,30}:(?P<names>[^.;]{3,300})", re.I)
+LIST_OF_NAMES = re.compile(r"((\s|,|\bи\b|\bа также\b|\bэто\b|\bпомимо\b|\bв том числе\b|\bкроме\b)*"
+                           r"«[^«»]{1,60}(«[^«»]{1,40}»)?»)+")
+SHORT_HEAD = {"tor": "ТОР", "sez": "ОЭЗ", "technopark": "технопарк", "industrial_park": "индустриальный парк"}
+
+
+def listed_names(doc: Doc, projects: list[Found]) -> list[Found]:
+    """Quoted names listed after a colon that follows a project head: each is a project of
+    the head's kind."""
+    covered = [(p.start, p.stop) for p in projects]
+    found = []
+    for m in LISTED_AFTER_HEAD.finditer(doc.text):
+        kind = kind_of(m.group("head"))
+        if kind not in SHORT_HEAD:
+            continue
+        names = LIST_OF_NAMES.match(m.group("names"))
+        if names is None:
+            continue
+        for q in QUOTE.finditer(doc.text, m.start("names"), m.start("names") + names.end()):
+            if any(a <= q.start() < b for a, b in covered):
+                continue
+            f = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
+            f.kind, f.label, f.label_start, f.label_stop = kind, q.group(0), q.start(), q.end()
+            f.normal = f"{SHORT_HEAD[kind]} «{make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal}»"
+            found.append(f)
+    return found
+
+
+# "ТОР «Надеждинская» получила новое название — теперь это ТОР «Приморье»", "переименована в …"
+RENAMED = re.compile(r"(получил\w*\s+(новое\s+)?(название|наименование|имя)|переименова\w*)[^.«»]{0,40}$")
+
+
+def join_renamed(doc: Doc, projects: list[Found]) -> None:
+    """A project renamed in the text is one project under its new name: every mention of the
+    old name joins the first mention of the new one."""
+    ordered = sorted((p for p in projects if p.label), key=lambda p: p.start)
+    for old, new in zip(ordered, ordered[1:]):
+        between = doc.text[old.stop:new.label_start]
+        if name_key(old.label) != name_key(new.label) and RENAMED.search(between) and "." not in between:
+            for p in ordered:
+                if name_key(p.label) == name_key(old.label):
+                    p.same_as = new
+
+
 def repeated_names(doc: Doc, projects: list[Found]) -> list[Found]:
     """Bare «Name» quotes (any case form) naming a project found with its head."""
     labels = {name_key(p.label): p for p in projects if p.label.startswith("«")}
@@ -208,7 +257,9 @@ def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
 def project_mentions(doc: Doc) -> list[Found]:
     projects = grammar_projects(doc)
     projects += repeated_names(doc, projects)
+    projects += listed_names(doc, projects)
     tell_apart_listed(doc, projects)
     settle_site_kinds(doc, projects)
     join_bare_heads(projects)
+    join_renamed(doc, projects)
     return [p for p in projects if not p.bare or p.same_as is not None]

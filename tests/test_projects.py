@@ -174,3 +174,28 @@ def test_a_verb_cue_belongs_to_its_subject_not_to_whoever_stands_near(nlp):
     rels = involved("Резидентом ОЭЗ «Липецк» станет ООО «Азот-3», которое намерено вложить в "
                     "производство 5 млрд рублей.")
     assert ("ООО «Азот-3»", "ОЭЗ «Липецк»", "resident") in rels
+
+
+def test_names_listed_after_a_plural_zone_head_are_zones_of_that_kind(nlp):
+    text = ("ТОР «Кангалассы» в Якутии работает с 2016 года. Сейчас в Якутии действуют две территории "
+            "опережающего развития: помимо «Кангалассы», это «Южная Якутия».")
+    ex = extract(Article(id="t", text=text))
+    zones = {e.name: e for e in ex.entities if e.type == "PROJECT"}
+    assert set(zones) == {"ТОР «Кангалассы»", "ТОР «Южная Якутия»"}
+    assert len(zones["ТОР «Кангалассы»"].mentions) == 2
+    # "пять резидентов ОЭЗ: «A», «B»" lists companies, not zones
+    assert projects_of("К стройке приступят ещё два резидента ОЭЗ: «Элтех» и «Сибмаш».") == {}
+
+
+def test_a_renamed_zone_is_one_project_under_its_new_name(nlp):
+    text = ("Кабмин расширил ТОР «Надеждинская». Одновременно ТОР «Надеждинская» получила новое "
+            "название — теперь это ТОР «Приморье». Резидентами ТОР «Приморье» стали 40 компаний.")
+    ex = extract(Article(id="t", text=text))
+    zones = [e for e in ex.entities if e.type == "PROJECT"]
+    assert [z.name for z in zones] == ["ТОР «Приморье»"]
+    assert {"ТОР «Надеждинская»", "ТОР «Приморье»"} <= set(zones[0].aliases)
+
+
+def test_a_project_named_after_a_place_is_there(nlp):
+    assert ("конгрессный центр «Русский»", "остров Русский") in located(
+        "На острове Русский продолжается стройка. Там построят конгрессный центр «Русский».")

@@ -160,7 +160,7 @@ def kind_of(head_text: str) -> str:
         return "business_park"
     if {"технопарк", "технополис", "наукоград", "it", "ит"} & set(words) or "научный парк" in joined:
         return "technopark"
-    if {"парк", "ип"} & set(words) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
+    if {"парк", "парка", "ип"} & set(words) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
         return "industrial_park"
     if "кластер" in words:
         return "cluster"
