@@ -169,6 +169,37 @@ def link_abbreviations(found: list[Found], text: str) -> None:
         if full is not None and f is not full and f.same_as is None and f.type in ("ORG", "LOC"):
             f.same_as = full
             f.type = full.type
+            f.why = f"abbreviation given in brackets after «{full.text}»"
+
+
+def merge_reason(f: Found, name: str) -> str:
+    """Why a mention belongs to the entity called `name` (shown in the entity's merge log)."""
+    if f.why:
+        return f.why
+    if name_key(f.normal) == name_key(name):
+        return "the name (any case form)"
+    if canonical(f.type, f.normal) or canonical(f.type, f.text):
+        return "known variant of the name (alias table ingest/data/aliases.json)"
+    if f.type == "PERSON":
+        if not f.first:
+            return "surname alone; one person with that surname in the article"
+        if len(f.first.rstrip(".")) == 1:
+            return "initial and surname of the full name"
+        return "same surname and first name"
+    if f.type == "ORG":
+        return "same name without legal form, organisation noun or quotes"
+    if f.type == "PROJECT" and f.label:
+        return "same own name"
+    if f.type == "PROJECT":
+        return "same kind and head word"
+    return "same name"
+
+
+def merge_log(group: list[Found], name: str) -> dict[str, str]:
+    log: dict[str, str] = {}
+    for f in group:
+        log.setdefault(f.text, merge_reason(f, name))
+    return log
 
 
 def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
@@ -191,12 +222,14 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str 
         facts: dict = {}
         for f in group:
             facts.update(f.facts)
+        name = best_name(group)
         entities.append(Entity(
-            id=f"T{n}", type=group[0].type, name=best_name(group),
+            id=f"T{n}", type=group[0].type, name=name,
             kind=next((f.kind for f in group if f.kind), None),
             aliases=sorted({f.text for f in group}),
             mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in group],
             facts=facts,
+            merged_by=merge_log(group, name),
         ))
         for f in group:
             entity_of[id(f)] = entities[-1]

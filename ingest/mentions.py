@@ -48,6 +48,7 @@ class Found:
     bare: bool = False  # a project head alone ("особая экономическая зона"): only ever another mention
     sense: str = ""  # what tells an unnamed project from others of its kind in the article
     same_as: Found | None = None  # an alias written next to its main form: "(Joshua Wolf)"
+    why: str = ""  # why same_as: the rule that tied this mention to it (the entity's merge log)
     facts: dict = field(default_factory=dict)
 
 
@@ -126,6 +127,7 @@ def split_brackets(doc: Doc, f: Found) -> list[Found]:
     inner_start = f.start + m.start(1)
     inner = make_found(doc, f.type, inner_start, inner_start + len(m.group(1)), "repair")
     inner.same_as = main
+    inner.why = "written in brackets after the name"
     return [main, inner]
 
 
@@ -163,10 +165,24 @@ def with_geo_noun(doc: Doc, f: Found) -> Found:
     return make_found(doc, "LOC", start, f.stop, "repair")
 
 
+DOMAIN = re.compile(r"^\.?(РФ|рф|ру|ru|com|онлайн)\b")
+WITH_DOMAIN = re.compile(r"\w\.(РФ|рф|ру|ru|com|онлайн)$")
+
+
+def with_domain(doc: Doc, f: Found) -> Found:
+    """"ВЭБ.РФ", "Дом.РФ": a name with a domain zone is one organisation."""
+    m = DOMAIN.match(doc.text[f.stop:f.stop + 8])
+    if f.type != "ORG" or m is None or (not f.text.endswith(".") and not m.group(0).startswith(".")):
+        return f
+    g = make_found(doc, "ORG", f.start, f.stop + m.end(), "repair")
+    g.normal = doc.text[g.start:g.stop]
+    return g
+
+
 def repair(doc: Doc, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
-        for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, f))):
+        for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, with_domain(doc, f)))):
             out.extend(split_brackets(doc, g))
     return out
 
@@ -303,6 +319,8 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, natasha_mentions(doc))
     found = combine(apply_lexicon(found + grammar_spans))
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
+    found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"
+        g.type == "ORG" and WITH_DOMAIN.search(g.text) and inside(f, g) for g in found))]
     anchor_relative_bodies(found)
     name_parts(found)
     return found

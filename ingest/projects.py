@@ -173,7 +173,7 @@ def join_renamed(doc: Doc, projects: list[Found]) -> None:
         if name_key(old.label) != name_key(new.label) and RENAMED.search(between) and "." not in between:
             for p in ordered:
                 if name_key(p.label) == name_key(old.label):
-                    p.same_as = new
+                    p.same_as, p.why = new, f"old name: renamed {new.label} in the article"
 
 
 def repeated_names(doc: Doc, projects: list[Found]) -> list[Found]:
@@ -222,6 +222,7 @@ def join_bare_heads(projects: list[Found]) -> None:
             zones = {name_key(n.label): n for n in ordered if n.label and n.kind == p.kind}
             if len(zones) == 1:
                 p.same_as = next(iter(zones.values()))
+                p.why = "the article's one named zone of this kind"
         if p.label or pinned(p):
             continue
         named = [n for n in ordered if n.label and n.kind == p.kind and n.start < p.start]
@@ -234,9 +235,11 @@ def join_bare_heads(projects: list[Found]) -> None:
                  if pinned(q) and q.kind == p.kind and q.head == p.head and q.start < p.start}
         if named:
             p.same_as = named[-1]
+            p.why = "the project's head word alone, with one project of its kind in the article"
         elif len(alike) == 1:
             p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
                              and q.head == p.head and q.start < p.start)
+            p.why = "the head word alone after the one project of its kind and head"
 
 
 def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:

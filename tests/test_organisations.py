@@ -35,3 +35,19 @@ def test_unit_of_a_named_owner(nlp):
     assert "фракции КПРФ" in orgs("Лидер фракции КПРФ Владимир Беспалов опроверг эту информацию.")
     assert "московского отделения движения «Солидарность»" in orgs(
         "Задержан сопредседатель московского отделения движения «Солидарность» Михаил Вельмакин.")
+
+
+def test_a_unit_named_after_a_macro_region(nlp):
+    found = orgs("Соглашение подписали Корпорация развития Северного Кавказа и Фонд развития Дальнего "
+                 "Востока и Арктики.")
+    assert "Корпорация развития Северного Кавказа" in found
+    assert "Фонд развития Дальнего Востока и Арктики" in found
+    # a person after a body is not its territory
+    assert not any("Маэхара" in f for f in orgs("Глава японского МИД Сэйдзи Маэхара прибыл в Москву."))
+
+
+def test_names_with_a_domain_zone_are_one_organisation(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    ex = extract(Article(id="t", text="Проект поддержали ВЭБ.РФ и Дом.РФ, сообщили в РФ."))
+    assert {(e.type, e.name) for e in ex.entities} == {("ORG", "ВЭБ.РФ"), ("ORG", "Дом.РФ"), ("LOC", "Россия")}

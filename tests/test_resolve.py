@@ -63,3 +63,20 @@ def test_alias_table_is_unambiguous():
             for name in names:
                 k = (etype, name.lower())
                 assert seen.setdefault(k, names[0]) == names[0], f"{name} is in two groups"
+
+
+def test_each_alias_says_why_it_joined_its_entity(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = ("Директор агентства Руслан Заливацкий выступил в Хабаровске. По словам Р. Заливацкого, "
+            "Корпорация развития Дальнего Востока (КРДВ) поддержит проект. Заливацкий добавил, что "
+            "КРДВ уже работает в РФ, и Россия заинтересована.")
+    ex = extract(Article(id="t", text=text))
+    by_name = {e.name: e for e in ex.entities}
+    person = by_name["Руслан Заливацкий"].merged_by
+    assert "initial" in person["Р. Заливацкого"] and "surname alone" in person["Заливацкий"]
+    krdv = next(e for n, e in by_name.items() if n.startswith("Корпорация развития Дальнего Востока"))
+    assert "КРДВ" in krdv.merged_by and krdv.merged_by["КРДВ"] != "the name (any case form)"
+    assert "alias table" in by_name["Россия"].merged_by["РФ"]
+    for e in ex.entities:  # every alias has its reason
+        assert set(e.merged_by) == set(e.aliases)

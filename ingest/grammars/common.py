@@ -36,11 +36,16 @@ NOT_NAME = and_(not_(gram("Name")), not_(gram("Surn")), not_(gram("Patr")))
 # Хабаровского края, Российской Федерации, Москвы, РФ, США, Ханты-Мансийского автономного округа
 TERRITORY_NOUNS = {"край", "область", "республика", "округ", "район", "федерация", "штат", "провинция",
                    "город", "автономия", "префектура", "графство", "земля"}
+# a named region: "Дальнего Востока", "Северного Кавказа", "Арктики" (and two joined: "… и Арктики")
+GENITIVE_ENDING = custom(lambda w: w.lower().endswith(("ого", "его", "ой", "ей")))
+REGION_NAME = or_(rule(and_(gram("ADJF"), GENT, CAPITALISED, GENITIVE_ENDING, NOT_NAME),
+                       and_(gram("NOUN"), GENT, CAPITALISED, NOT_NAME)),
+                  rule(and_(gram("NOUN"), GENT, CAPITALISED, gram("Geox"))))
 TERRITORY = or_(
     rule(and_(gram("ADJF"), GENT, CAPITALISED),
          and_(gram("ADJF"), GENT).repeatable(max=2).optional(),
          and_(gram("NOUN"), GENT, dictionary(TERRITORY_NOUNS))),
-    rule(and_(gram("NOUN"), GENT, CAPITALISED, gram("Geox"))),
+    rule(REGION_NAME, rule(eq("и"), REGION_NAME).optional()),
     rule(ABBREVIATION),
 )
 
