@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.views.common import PAGES, sidebar
+from app.views.common import PAGES, begin_run, sidebar
 
 st.set_page_config(page_title="InvestGraph", page_icon=":material/hub:", layout="wide")
 
@@ -20,5 +20,6 @@ TITLES = {"projects": ("Projects", ":material/factory:"), "entity": ("Entity", "
 pages = [st.Page(PAGES[key], title=title, icon=icon, default=key == "projects")
          for key, (title, icon) in TITLES.items()]
 page = st.navigation(pages)
+begin_run()
 sidebar()
 page.run()

@@ -1,5 +1,7 @@
 """Store-agnostic analysis for the workbench: plain functions over the networkx MultiDiGraph
-that `Store.snapshot()` and `Store.neighbourhood()` return.
+that `Store.snapshot()` and `Store.neighbourhood()` return. The walks (neighbourhood, paths,
+interlocks, relations_of) read an Adjacency: the whole graph, or a store asked one hop at a
+time (StoreAdjacency), with the same answers.
 
 Node attributes: type, name, kind, aliases, facts, mentions [{article, start, stop, text}],
 mention_count. Edge attributes: type, role, weight, evidence [{article, start, stop,
@@ -10,7 +12,7 @@ Nothing here knows which store the graph came from, so both stores give the same
 from __future__ import annotations
 
 import difflib
-import statistics
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -140,25 +142,84 @@ def search(store, g: nx.MultiDiGraph | None, text: str, types: list[str] | None 
     return fuzzy_hits(g, text, types, limit, index), True
 
 
+# --- what the walks read: a whole graph, or a store asked as they go ----------------------------
+
+class Adjacency:
+    """The edges at a node and its degree, for the walks below (neighbourhood, paths, interlocks,
+    relations). Over a whole snapshot every node is known. Over a store (StoreAdjacency) a node's
+    edges are asked for (Store.neighbourhood, one hop) the first time a walk needs them, so a page
+    about a few entities answers without loading the whole graph. Both give the same answers."""
+
+    def __init__(self, g: nx.MultiDiGraph) -> None:
+        self.g = g
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        """Make the edges at these nodes known (a whole graph knows them all)."""
+
+    def has(self, n: str) -> bool:
+        return n in self.g
+
+    def node(self, n: str) -> dict:
+        return self.g.nodes[n]
+
+    def edges(self, n: str) -> list[tuple[str, str, str, dict]]:
+        """Every edge (source, target, key, data) at a fetched node, out-edges first."""
+        return ([(n, v, k, d) for _, v, k, d in self.g.out_edges(n, keys=True, data=True)]
+                + [(u, n, k, d) for u, _, k, d in self.g.in_edges(n, keys=True, data=True)])
+
+    def neighbours(self, n: str) -> set[str]:
+        return (set(self.g.successors(n)) | set(self.g.predecessors(n))) - {n}
+
+    def degree(self, n: str) -> int:
+        """Distinct neighbours of a fetched node (parallel edges counted once)."""
+        return len(set(self.g.successors(n)) | set(self.g.predecessors(n)))
+
+
+class StoreAdjacency(Adjacency):
+    """An Adjacency that asks a store for what a walk needs, once per node."""
+
+    def __init__(self, store) -> None:
+        super().__init__(nx.MultiDiGraph())
+        self.store = store
+        self.fetched: set[str] = set()
+
+    def fetch(self, ids: Iterable[str]) -> None:
+        new = sorted(set(ids) - self.fetched)
+        if new:
+            part = self.store.neighbourhood(new, hops=1)
+            self.g.add_nodes_from(part.nodes(data=True))
+            self.g.add_edges_from(part.edges(keys=True, data=True))  # keyed: an edge fetched twice stays one
+            self.fetched.update(new)
+
+
+def adjacency(source) -> Adjacency:
+    """An Adjacency over a graph (or the one given)."""
+    return source if isinstance(source, Adjacency) else Adjacency(source)
+
+
 # --- hubs and neighbourhoods ----------------------------------------------------------------
+
+HUB_FLOOR = 12
+HUB_FACTOR = 7
+
+
+def hub_threshold(stats: dict, floor: int = HUB_FLOOR, factor: int = HUB_FACTOR) -> int:
+    """The number of distinct neighbours from which a node is a hub (Россия, Правительство РФ):
+    at least `floor`, and at least `factor` times the mean degree (2 × relations / entities) in
+    the store's stats. A walk tells a hub by its own degree, without the whole graph."""
+    entities, relations = stats.get("entities_total", 0), stats.get("relations_total", 0)
+    if entities <= 0:
+        return floor
+    return max(floor, math.ceil(factor * 2 * relations / entities))
+
 
 def degrees(g: nx.MultiDiGraph) -> dict[str, int]:
     """Distinct neighbours per node (parallel edges counted once)."""
     return {n: len(set(g.successors(n)) | set(g.predecessors(n))) for n in g}
 
 
-def hub_threshold(g: nx.MultiDiGraph, floor: int = 12) -> int:
-    """A degree above which a node is a hub (Россия, Правительство РФ): the larger of `floor`
-    and mean + 3 standard deviations."""
-    ds = list(degrees(g).values())
-    if len(ds) < 2:
-        return floor
-    return max(floor, int(statistics.mean(ds) + 3 * statistics.pstdev(ds)) + 1)
-
-
-def hubs(g: nx.MultiDiGraph, threshold: int | None = None) -> list[str]:
+def hubs(g: nx.MultiDiGraph, threshold: int) -> list[str]:
     """Nodes with at least `threshold` distinct neighbours, highest degree first."""
-    threshold = hub_threshold(g) if threshold is None else threshold
     ds = degrees(g)
     return sorted((n for n, k in ds.items() if k >= threshold), key=lambda n: (-ds[n], n))
 
@@ -178,54 +239,77 @@ def edge_in_dates(d: dict, dates: dict[str, str], date_from: str | None, date_to
     return False
 
 
-def neighbourhood(g: nx.MultiDiGraph, seeds: Iterable[str], hops: int = 1, types: list[str] | None = None,
-                  relations: list[str] | None = None, min_weight: int = 1, date_from: str | None = None,
-                  date_to: str | None = None, hidden: Iterable[str] = (), max_nodes: int = 400) -> nx.MultiDiGraph:
+def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hops: int = 1,
+                  types: list[str] | None = None, relations: list[str] | None = None, min_weight: int = 1,
+                  date_from: str | None = None, date_to: str | None = None, dates: dict[str, str] | None = None,
+                  hidden: Iterable[str] = (), hub_threshold: int | None = None,
+                  max_nodes: int = 400) -> nx.MultiDiGraph:
     """The seeds and what lies within `hops` edges of them (either direction) through edges that
-    pass the filters (relation types, weight, dates) to nodes that pass them (types, not hidden).
-    Seeds always stay. Stops adding nodes at `max_nodes` (graph attr "truncated" says so)."""
-    seeds = [s for s in seeds if s in g]
+    pass the filters (relation types, weight, evidence dated within [date_from, date_to], which
+    needs the edges' evidence and `dates`: article -> date) to nodes that pass them (types, not
+    hidden, fewer than `hub_threshold` neighbours). Seeds always stay. Nearer nodes come first,
+    and among them those on heavier edges; at `max_nodes` it stops (graph attr "truncated")."""
+    adj = adjacency(source)
+    adj.fetch(seeds)
+    seeds = list(dict.fromkeys(s for s in seeds if adj.has(s)))
     hidden = set(hidden) - set(seeds)
-    dates = article_dates(g) if (date_from or date_to) else {}
+    dates = dates if dates is not None else (article_dates(adj.g) if (date_from or date_to) else {})
 
     def edge_ok(d: dict) -> bool:
         return ((not relations or d.get("type") in relations) and d.get("weight", 1) >= min_weight
                 and edge_in_dates(d, dates, date_from, date_to))
 
     def node_ok(n: str) -> bool:
-        return n not in hidden and (not types or g.nodes[n].get("type") in types)
+        return (n not in hidden and (not types or adj.node(n).get("type") in types)
+                and (hub_threshold is None or adj.degree(n) < hub_threshold))
 
-    keep, frontier, truncated = set(seeds), list(seeds), False
+    keep, frontier, truncated = dict.fromkeys(seeds), seeds, False
     for _ in range(hops):
-        nxt = []
+        reach: dict[str, int] = {}  # a node one hop further -> the heaviest edge reaching it
         for n in frontier:
-            for _, m, d in list(g.out_edges(n, data=True)) + [(n, u, d) for u, _, d in g.in_edges(n, data=True)]:
-                if m in keep or not edge_ok(d) or not node_ok(m):
-                    continue
-                if len(keep) >= max_nodes:
-                    truncated = True
-                    break
-                keep.add(m)
-                nxt.append(m)
+            for u, v, _, d in adj.edges(n):
+                m = v if u == n else u
+                if m not in keep and edge_ok(d):
+                    reach[m] = max(reach.get(m, 0), d.get("weight", 1))
+        adj.fetch(reach)  # their degrees (hubs) and the edges among them
+        nxt = []
+        for m in sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m)):
+            if not node_ok(m):
+                continue
+            if len(keep) >= max_nodes:
+                truncated = True
+                break
+            keep[m] = None
+            nxt.append(m)
         frontier = nxt
         if not frontier:
             break
     sub = nx.MultiDiGraph()
-    sub.graph.update(g.graph)
+    sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated
-    sub.add_nodes_from((n, g.nodes[n]) for n in keep)
-    for u in keep:
-        for _, v, k, d in g.out_edges(u, keys=True, data=True):
-            if v in keep and edge_ok(d):
+    sub.add_nodes_from((n, adj.node(n)) for n in keep)
+    for n in keep:
+        for u, v, k, d in adj.edges(n):
+            if u in keep and v in keep and edge_ok(d):
                 sub.add_edge(u, v, key=k, **d)
     return sub
 
 
-def articles_in(g: nx.MultiDiGraph) -> list[dict]:
-    """The articles some node or edge of `g` cites: for exporting a view."""
+def articles_in(g: nx.MultiDiGraph, articles: list[dict] | None = None) -> list[dict]:
+    """The articles (of `articles`, default g's own) some node or edge of `g` cites: for exporting a view."""
     used = {m["article"] for _, d in g.nodes(data=True) for m in d.get("mentions", [])}
     used |= {e["article"] for _, _, d in g.edges(data=True) for e in d.get("evidence", [])}
-    return [a for a in g.graph.get("articles", []) if a["id"] in used]
+    return [a for a in (g.graph.get("articles", []) if articles is None else articles) if a["id"] in used]
+
+
+def restrict(g: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """What the whole graph `g` holds about the nodes and edges of `view` (mentions, evidence),
+    with the articles they cite: a view as exported."""
+    out = nx.MultiDiGraph()
+    out.add_nodes_from((n, g.nodes[n]) for n in view if n in g)
+    out.add_edges_from((u, v, k, g.edges[u, v, k]) for u, v, k in view.edges(keys=True) if g.has_edge(u, v, k))
+    out.graph["articles"] = articles_in(out, g.graph.get("articles", []))
+    return out
 
 
 # --- the projects table ---------------------------------------------------------------------
@@ -238,44 +322,55 @@ def _names(g: nx.MultiDiGraph, ids: Iterable[str]) -> str:
     return "; ".join(sorted({g.nodes[i]["name"] for i in ids}))
 
 
+def key_people(g: nx.MultiDiGraph, org: str) -> str:
+    """The persons who WORK_AT an organisation, with their posts: "Name (post); ..."."""
+    people = set()
+    for person, _, e in g.in_edges(org, data=True):
+        if e["type"] == "WORKS_AT" and g.nodes[person]["type"] == "PERSON":
+            people.add(g.nodes[person]["name"] + (f" ({e['role']})" if e.get("role") else ""))
+    return "; ".join(sorted(people))
+
+
+def _project_base(g: nx.MultiDiGraph, p: str, d: dict) -> tuple[dict, list[tuple[str, str]]]:
+    """A project's columns that do not depend on the participant, and its (participant, role)s."""
+    places, participants, evidence = set(), set(), 0
+    for _, t, e in g.out_edges(p, data=True):
+        evidence += e.get("evidence_count", 0)
+        if e["type"] in ("LOCATED_IN", "PART_OF") and g.nodes[t]["type"] == "LOC":
+            places.add(t)
+    for s, _, e in g.in_edges(p, data=True):
+        evidence += e.get("evidence_count", 0)
+        if e["type"] == "INVOLVED_IN":
+            participants.add((s, e.get("role") or "participant"))
+    facts = d.get("facts") or {}
+    base = {"project": d["name"], "kind": d.get("kind") or "", "place": _names(g, places), "evidence": evidence,
+            "project_id": p}
+    for column, fact in (("investment", "investment"), ("jobs", "jobs"), ("area", "area_ha"), ("stage", "stage"),
+                         ("years", "years")):
+        base[column] = format_fact(fact, facts[fact]) if fact in facts else ""
+    return base, sorted(participants, key=lambda x: (g.nodes[x[0]]["name"], x[1], x[0]))
+
+
 def projects_table(g: nx.MultiDiGraph) -> list[dict]:
     """One row per (project, participant, role); a project without participants has one row
     with them empty. Place: LOCATED_IN targets; key people: persons who WORK_AT a participant
     organisation (with their posts); facts formatted; evidence: sentences behind the project's
     relations."""
     rows = []
+    people: dict[str, str] = {}  # organisation -> its key people, once per organisation
     for p, d in g.nodes(data=True):
         if d.get("type") != "PROJECT":
             continue
-        places, participants, evidence = set(), [], 0
-        for _, t, e in g.out_edges(p, data=True):
-            evidence += e.get("evidence_count", 0)
-            if e["type"] in ("LOCATED_IN", "PART_OF") and g.nodes[t]["type"] == "LOC":
-                places.add(t)
-        for s, _, e in g.in_edges(p, data=True):
-            evidence += e.get("evidence_count", 0)
-            if e["type"] == "INVOLVED_IN":
-                participants.append((s, e.get("role") or "participant"))
-        facts = d.get("facts") or {}
-        base = {"project": d["name"], "kind": d.get("kind") or "", "place": _names(g, places),
-                "investment": format_fact("investment", facts["investment"]) if "investment" in facts else "",
-                "jobs": format_fact("jobs", facts["jobs"]) if "jobs" in facts else "",
-                "area": format_fact("area_ha", facts["area_ha"]) if "area_ha" in facts else "",
-                "stage": format_fact("stage", facts["stage"]) if "stage" in facts else "",
-                "years": format_fact("years", facts["years"]) if "years" in facts else "",
-                "evidence": evidence, "project_id": p}
+        base, participants = _project_base(g, p, d)
         if not participants:
             rows.append({**base, "participant": "", "participant_type": "", "role": "", "key_people": "",
                          "participant_id": ""})
-        for s, role in sorted(set(participants), key=lambda x: (g.nodes[x[0]]["name"], x[1])):
-            people = []
-            if g.nodes[s]["type"] == "ORG":
-                for person, _, e in g.in_edges(s, data=True):
-                    if e["type"] == "WORKS_AT" and g.nodes[person]["type"] == "PERSON":
-                        post = f" ({e['role']})" if e.get("role") else ""
-                        people.append(g.nodes[person]["name"] + post)
-            rows.append({**base, "participant": g.nodes[s]["name"], "participant_type": g.nodes[s]["type"],
-                         "role": role, "key_people": "; ".join(sorted(set(people))), "participant_id": s})
+        for s, role in participants:
+            kind = g.nodes[s]["type"]
+            if kind == "ORG" and s not in people:
+                people[s] = key_people(g, s)
+            rows.append({**base, "participant": g.nodes[s]["name"], "participant_type": kind, "role": role,
+                         "key_people": people.get(s, ""), "participant_id": s})
     rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
     return [{c: r[c] for c in PROJECT_COLUMNS} for r in rows]
 
@@ -292,106 +387,162 @@ def region_of(g: nx.MultiDiGraph, place: str, seen: frozenset = frozenset()) -> 
 # --- paths and interlocks -----------------------------------------------------------------------
 
 def edges_between(g: nx.MultiDiGraph, a: str, b: str) -> list[dict]:
-    """Every edge joining a and b in either direction, with its evidence."""
+    """Every edge joining a and b in either direction, with its evidence (if the graph has it)."""
     out = []
     for u, v in ((a, b), (b, a)):
         for k, d in (g.get_edge_data(u, v) or {}).items():
             out.append({"source": u, "target": v, "key": k, "type": d["type"], "role": d.get("role") or "",
                         "weight": d.get("weight", 1), "evidence": d.get("evidence", [])})
-    return sorted(out, key=lambda e: (-e["weight"], e["type"], e["role"]))
+    return sorted(out, key=lambda e: (-e["weight"], e["type"], e["role"], e["key"]))
 
 
-def paths(g: nx.MultiDiGraph, a: str, b: str, max_hops: int = 3, limit: int = 10,
-          avoid: Iterable[str] = ()) -> list[list[dict]]:
+def ball(adj: Adjacency, start: str, radius: int, passable) -> set[str]:
+    """`start` and the passable nodes within `radius` edges of it through passable nodes; all of
+    them fetched (their edges known)."""
+    seen, frontier = {start}, [start]
+    adj.fetch(frontier)
+    for _ in range(radius):
+        reach = {m for n in frontier for m in adj.neighbours(n)} - seen
+        adj.fetch(reach)
+        frontier = sorted(m for m in reach if passable(m))
+        seen.update(frontier)
+        if not frontier:
+            break
+    return seen
+
+
+def paths(source: Adjacency | nx.MultiDiGraph, a: str, b: str, max_hops: int = 3, limit: int = 10,
+          hub_threshold: int | None = None, avoid: Iterable[str] = ()) -> list[list[dict]]:
     """Shortest connections between a and b, up to `max_hops` edges each, shortest first (at most
-    `limit`), avoiding the `avoid` nodes (hubs). Each path is a list of hops {source, target,
-    edges: [{type, role, source, target, evidence}]}."""
-    if a not in g or b not in g or a == b:
+    `limit`), through no node of `avoid` nor any with `hub_threshold` neighbours or more. Each path
+    is a list of hops {source, target, edges: [{type, role, source, target, weight, evidence}]}.
+
+    Only the nodes within (max_hops - 1) / 2 hops of either end are read: every node of a path
+    of at most max_hops edges lies that near to one of its ends."""
+    adj = adjacency(source)
+    adj.fetch([a, b])
+    if not adj.has(a) or not adj.has(b) or a == b:
         return []
     avoid = set(avoid) - {a, b}
+
+    def passable(n: str) -> bool:
+        return n not in avoid and (hub_threshold is None or adj.degree(n) < hub_threshold)
+
+    near = ball(adj, a, math.ceil((max_hops - 1) / 2), passable) | ball(adj, b, (max_hops - 1) // 2, passable)
     simple = nx.Graph()
-    simple.add_nodes_from(n for n in g if n not in avoid)
-    simple.add_edges_from((u, v) for u, v in g.edges() if u not in avoid and v not in avoid and u != v)
+    simple.add_nodes_from(sorted(near))
+    for n in sorted(near):
+        simple.add_edges_from(sorted((n, m) for m in adj.neighbours(n) if m in near))
     out = []
     try:
         for path in nx.shortest_simple_paths(simple, a, b):
             if len(path) - 1 > max_hops or len(out) >= limit:
                 break
-            out.append([{"source": u, "target": v, "edges": edges_between(g, u, v)} for u, v in zip(path, path[1:])])
+            out.append([{"source": u, "target": v, "edges": edges_between(adj.g, u, v)}
+                        for u, v in zip(path, path[1:])])
     except nx.NetworkXNoPath:
         pass
     return out
 
 
-def interlocks(g: nx.MultiDiGraph, node: str, limit: int = 30, via_types: tuple[str, ...] = ("ORG", "PROJECT", "PERSON"),
+def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
+               via_types: tuple[str, ...] = ("ORG", "PROJECT", "PERSON"), hub_threshold: int | None = None,
                avoid: Iterable[str] = ()) -> list[dict]:
     """Entities of the same type as `node` that share neighbours with it (a person's colleagues on
     boards and projects, an organisation's partners in projects and shared people), ranked by
-    how many they share. Places are not interlocks (sharing a region says little), nor hubs."""
-    if node not in g:
+    how many they share. Places are not interlocks (sharing a region says little), nor hubs
+    (`avoid`, or `hub_threshold` neighbours or more)."""
+    adj = adjacency(source)
+    adj.fetch([node])
+    if not adj.has(node):
         return []
-    kind = g.nodes[node]["type"]
+    kind = adj.node(node)["type"]
     avoid = set(avoid)
-
-    def neighbours(n: str) -> set[str]:
-        return (set(g.successors(n)) | set(g.predecessors(n))) - {n}
-
+    vias = sorted(v for v in adj.neighbours(node) if v not in avoid and adj.node(v)["type"] in via_types)
+    adj.fetch(vias)
     shared: dict[str, set[str]] = defaultdict(set)
-    for via in neighbours(node):
-        if via in avoid or g.nodes[via]["type"] not in via_types:
+    for via in vias:
+        if hub_threshold is not None and adj.degree(via) >= hub_threshold:
             continue
-        for other in neighbours(via):
-            if other != node and g.nodes[other]["type"] == kind:
+        for other in adj.neighbours(via):
+            if other != node and adj.node(other)["type"] == kind:
                 shared[other].add(via)
     rows = []
-    for other, vias in shared.items():
-        d = g.nodes[other]
-        rows.append({"id": other, "name": d["name"], "type": d["type"], "shared": len(vias),
-                     "via": "; ".join(sorted(g.nodes[v]["name"] for v in vias)), "via_ids": sorted(vias)})
-    rows.sort(key=lambda r: (-r["shared"], r["name"]))
+    for other, shared_vias in shared.items():
+        d = adj.node(other)
+        rows.append({"id": other, "name": d["name"], "type": d["type"], "shared": len(shared_vias),
+                     "via": "; ".join(sorted(adj.node(v)["name"] for v in shared_vias)),
+                     "via_ids": sorted(shared_vias)})
+    rows.sort(key=lambda r: (-r["shared"], r["name"], r["id"]))
     return rows[:limit]
 
 
 # --- an entity's relations, an article's content ----------------------------------------------
 
-def relations_of(g: nx.MultiDiGraph, node: str) -> list[dict]:
-    """Every edge at `node`: {other, other_name, other_type, type, role, direction, weight, evidence}."""
+def relations_of(source: Adjacency | nx.MultiDiGraph, node: str) -> list[dict]:
+    """Every edge at `node`: {other, other_name, other_type, type, role, direction, key, weight,
+    evidence} (evidence empty when the source does not hold it)."""
+    adj = adjacency(source)
+    adj.fetch([node])
+    if not adj.has(node):
+        return []
     out = []
-    if node not in g:
-        return out
-    for _, v, k, d in g.out_edges(node, keys=True, data=True):
-        out.append({"other": v, "direction": "out", "key": k, **_edge_row(g, v, d)})
-    for u, _, k, d in g.in_edges(node, keys=True, data=True):
-        out.append({"other": u, "direction": "in", "key": k, **_edge_row(g, u, d)})
-    return sorted(out, key=lambda r: (r["type"], -r["weight"], r["other_name"]))
+    for u, v, k, d in adj.edges(node):
+        direction = "out" if u == node else "in"
+        other = v if direction == "out" else u
+        od = adj.node(other)
+        out.append({"other": other, "direction": direction, "key": k, "other_name": od["name"],
+                    "other_type": od["type"], "type": d["type"], "role": d.get("role") or "",
+                    "weight": d.get("weight", 1), "evidence": d.get("evidence", [])})
+    return sorted(out, key=lambda r: (r["type"], -r["weight"], r["other_name"], r["key"], r["direction"]))
 
 
-def _edge_row(g, other, d) -> dict:
-    od = g.nodes[other]
-    return {"other_name": od["name"], "other_type": od["type"], "type": d["type"], "role": d.get("role") or "",
-            "weight": d.get("weight", 1), "evidence": d.get("evidence", [])}
+@dataclass
+class ArticleIndex:
+    """Per article: its mentions (start, stop, node) and the relations whose evidence comes from
+    it (start, stop, source, target, key, sentence), both in text order."""
+
+    mentions: dict[str, list[tuple[int, int, str]]]
+    relations: dict[str, list[tuple[int, int, str, str, str, str]]]
 
 
-def article_index(g: nx.MultiDiGraph) -> tuple[dict[str, list[dict]], dict[str, list[dict]]]:
-    """Per article: its mentions {entity, type, name, start, stop, text} and the relations whose
-    evidence comes from it {source, target, type, role, start, stop, sentence}."""
-    mentions: dict[str, list[dict]] = defaultdict(list)
+def article_index(g: nx.MultiDiGraph) -> ArticleIndex:
+    mentions: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
     for n, d in g.nodes(data=True):
         for m in d.get("mentions", []):
-            mentions[m["article"]].append({"entity": n, "type": d["type"], "name": d["name"], "start": m["start"],
-                                           "stop": m["stop"], "text": m.get("text", "")})
-    relations: dict[str, list[dict]] = defaultdict(list)
-    for u, v, d in g.edges(data=True):
+            mentions[m["article"]].append((m["start"], m["stop"], n))
+    relations: dict[str, list[tuple[int, int, str, str, str, str]]] = defaultdict(list)
+    for u, v, k, d in g.edges(keys=True, data=True):
         for ev in d.get("evidence", []):
-            relations[ev["article"]].append({"source": u, "source_name": g.nodes[u]["name"], "target": v,
-                                             "target_name": g.nodes[v]["name"], "type": d["type"],
-                                             "role": d.get("role") or "", "start": ev["start"], "stop": ev["stop"],
-                                             "sentence": ev.get("sentence", "")})
+            relations[ev["article"]].append((ev["start"], ev["stop"], u, v, k, ev.get("sentence", "")))
     for rows in mentions.values():
-        rows.sort(key=lambda m: (m["start"], m["stop"]))
+        rows.sort()
     for rows in relations.values():
-        rows.sort(key=lambda r: (r["start"], r["type"]))
-    return dict(mentions), dict(relations)
+        rows.sort()
+    return ArticleIndex(dict(mentions), dict(relations))
+
+
+def article_mentions(g: nx.MultiDiGraph, index: ArticleIndex, article_id: str) -> list[dict]:
+    """The article's mentions {entity, type, name, start, stop}, in text order."""
+    return [{"entity": n, "type": g.nodes[n]["type"], "name": g.nodes[n]["name"], "start": a, "stop": b}
+            for a, b, n in index.mentions.get(article_id, [])]
+
+
+def article_relations(g: nx.MultiDiGraph, index: ArticleIndex, article_id: str) -> list[dict]:
+    """The relations stated in the article {source, source_name, target, target_name, type, role,
+    start, stop, sentence}, in text order."""
+    out = []
+    for a, b, u, v, k, sentence in index.relations.get(article_id, []):
+        d = g.edges[u, v, k]
+        out.append({"source": u, "source_name": g.nodes[u]["name"], "target": v, "target_name": g.nodes[v]["name"],
+                    "type": d["type"], "role": d.get("role") or "", "start": a, "stop": b, "sentence": sentence})
+    return out
+
+
+def article_counts(index: ArticleIndex) -> dict[str, tuple[int, int]]:
+    """Per article: (distinct entities mentioned, relation evidence sentences)."""
+    ids = set(index.mentions) | set(index.relations)
+    return {a: (len({n for _, _, n in index.mentions.get(a, [])}), len(index.relations.get(a, []))) for a in ids}
 
 
 def mark_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str | None]]:

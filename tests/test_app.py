@@ -2,6 +2,7 @@
 store (ingested once per session by conftest.examples_db)."""
 from __future__ import annotations
 
+import html
 import shutil
 
 import pytest
@@ -71,13 +72,26 @@ def test_search_hit_opens_the_entity_page_with_roles_and_evidence(app_env, graph
     assert "articles?article=" in page  # evidence links to its article
 
 
+def participants(graph, project: str) -> set[tuple[str, str]]:
+    """(participant name, role as the app labels it) of a project, from the store's graph."""
+    from app.views.common import ROLE_LABELS
+    return {(graph.nodes[u]["name"], ROLE_LABELS[d["role"] or "participant"])
+            for u, _, d in graph.in_edges(project, data=True) if d["type"] == "INVOLVED_IN"}
+
+
 def test_project_card_facts_are_human_readable(app_env, graph):
-    at = app("entity", entity=node_id(graph, PARK, "PROJECT") if False else next(
-        n for n, d in graph.nodes(data=True) if d["name"] == PARK and d.get("facts")))
+    park = next(n for n, d in graph.nodes(data=True) if d["name"] == PARK and d.get("facts"))
+    at = app("entity", entity=park)
     page = texts(at)
     assert "Facts" in page and "Инвестиции" in page
     assert "₽" in page and ("млн" in page or "млрд" in page)
-    assert "Participants" in page and "инвестор" in page
+    assert "Participants" in page
+    rows = [m.value for m in at.markdown if m.value.startswith("← участвует в")]
+    expected = participants(graph, park)
+    assert len(expected) >= 3 and len(rows) == len(expected), rows
+    for name, role in expected:  # each participant with its role, and the sentence that says so
+        row = next(r for r in rows if html.escape(name) in r and f"({role})" in r)
+        assert "«" in row and "articles?article=" in row, row
 
 
 def test_projects_table_has_participants_with_roles_and_downloads(app_env):
@@ -85,12 +99,12 @@ def test_projects_table_has_participants_with_roles_and_downloads(app_env):
     df = at.dataframe[0].value
     park = df[df["Project"] == PARK]
     assert not park.empty
-    assert "инвестор" in set(park["Role"]), park[["Participant", "Role"]]
+    assert "резидент" in set(park["Role"]), park[["Participant", "Role"]]
     assert park["Place"].str.contains("Вологодская область").any()
     assert (park["Evidence"] > 0).all()
     assert {b.label for b in at.get("download_button")} >= {"CSV", "Excel"}
-    at.multiselect(key="proj-role").set_value(["инвестор"]).run()
-    assert set(at.dataframe[0].value["Role"]) == {"инвестор"}
+    at.multiselect(key="proj-role").set_value(["резидент"]).run()
+    assert set(at.dataframe[0].value["Role"]) == {"резидент"}
     at.multiselect(key="proj-region").set_value(["Калужская область"]).run()
     assert set(at.dataframe[0].value["Place"].str.contains("Калужская")) <= {True}
 
@@ -229,3 +243,56 @@ def test_ingest_upload_batch_with_bad_files(examples_db, tmp_path, monkeypatch, 
     assert any(s.value.startswith("0 added, 0 replaced, 2 unchanged, 4 errors") for s in at.success), \
         [s.value for s in at.success]
     assert open_store(str(db)).stats()["articles"] == before + 2
+
+
+def test_entity_page_answers_from_the_store_before_the_whole_graph(app_env, graph, monkeypatch):
+    """A deep link to an entity on a server that has not loaded the whole graph: the card and its
+    relations come from the store at once, the sentences behind them once the graph is in."""
+    import time
+
+    import streamlit as st
+
+    from app.views import common
+    st.cache_resource.clear()  # a fresh server: nothing loaded
+    monkeypatch.setattr(common, "WAIT", 0)  # do not wait for the whole graph, however small
+    person = node_id(graph, KRECHETOV)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["entity"] = person
+    at.switch_page("views/entity.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = [m.value for m in at.markdown if "работает в" in m.value]
+    assert rows and all("«" not in r for r in rows), rows  # the relations, without their sentences yet
+    assert any(common.LOADING in c.value for c in at.caption)
+    for _ in range(100):  # as the page's own poll does: run again until the graph is in
+        time.sleep(0.2)
+        at.run()
+        if not any(common.LOADING in c.value for c in at.caption):
+            break
+    rows = [m.value for m in at.markdown if "работает в" in m.value]
+    assert rows and all("«" in r and "articles?article=" in r for r in rows), rows
+    assert not any(common.LOADING in c.value for c in at.caption)
+
+
+def test_connections_deep_link_between_two_entities(app_env, graph):
+    at = app("connections", entity=node_id(graph, KRECHETOV), to=node_id(graph, PARK, "PROJECT"))
+    paths = [e.label for e in at.expander if e.label.startswith("Path")]
+    assert paths and all(KRECHETOV in p and PARK in p for p in paths), paths
+    assert "Not through hubs (≥ 12 neighbours)" in [c.label for c in at.checkbox]
+
+
+def test_explorer_says_when_it_shows_only_part(app_env, graph):
+    at = app("explorer", entity=node_id(graph, "ООО «Тайга Металл»"))
+    at.sidebar.slider(key="explorer-hops").set_value(3).run()
+    full = int(next(c.value for c in at.caption if "nodes" in c.value).split()[0])
+    assert full > 15 and not at.warning, full  # all of it shown
+    at.sidebar.number_input(key="explorer-max").set_value(10).run()
+    assert next(c.value for c in at.caption if "nodes" in c.value).startswith("10 nodes")
+    assert "Only the nearest 10 nodes are shown" in at.warning[0].value
+
+
+def test_projects_text_filter(app_env):
+    at = app("projects")
+    at.text_input(key="proj-text").input("тайга металл").run()
+    df = at.dataframe[0].value
+    assert len(df) > 0 and df.apply(lambda r: "тайга металл" in " ".join(map(str, r.values)).lower(), axis=1).all()
+    assert (df["Participant"] == "ООО «Тайга Металл»").any()

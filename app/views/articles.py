@@ -7,18 +7,22 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (RELATION_LABELS, TYPE_COLORS, TYPE_ICONS, derived, entity_link, graph, highlight,
-                              role_label, store)
+from app.views.common import (RELATION_LABELS, TYPE_COLORS, WAIT, derived, entity_link, highlight, loaded_graph,
+                              role_label, store, when_loaded)
+from graph import analytics
 
 
 def article_view(article_id: str) -> None:
-    s = store()
-    article = s.article(article_id)
+    """One article from the store at once; its entities highlighted and its relations once the
+    whole graph has loaded."""
+    article = store().article(article_id)
     if article is None:
         st.warning(f"No article {article_id}.")
         return
-    mentions, relations = derived("articles")
-    ms, rs = mentions.get(article_id, []), relations.get(article_id, [])
+    g = loaded_graph(WAIT)
+    index = derived("articles") if g is not None else None
+    ms = analytics.article_mentions(g, index, article_id) if index else []
+    rs = analytics.article_relations(g, index, article_id) if index else []
     if st.button("All articles", icon=":material/arrow_back:", key="art-back"):
         st.query_params.clear()
         st.session_state.pop("art-table", None)  # or the list's selection would reopen the article
@@ -29,19 +33,22 @@ def article_view(article_id: str) -> None:
     if article.get("url"):
         st.markdown(f"<a href='{html.escape(article['url'])}' target='_blank'>{html.escape(article['url'])} ↗</a>",
                     unsafe_allow_html=True)
+    if index is None:
+        when_loaded("highlighted entities and the relations stated here")
     st.markdown(" ".join(f"<span style='background:{c}33;border-bottom:2px solid {c};padding:0 4px'>"
                          f"{t}</span>" for t, c in TYPE_COLORS.items()), unsafe_allow_html=True)
     left, right = st.columns([3, 2])
     with left:
         text = highlight(article["text"], [(m["start"], m["stop"], m["type"]) for m in ms])
         st.markdown(f"<div style='white-space:pre-wrap;line-height:1.6'>{text}</div>", unsafe_allow_html=True)
+    if index is None:
+        return
     with right:
         st.subheader("Relations")
         if not rs:
             st.caption("No relations extracted from this article.")
         for r in rs:
             role = f" ({html.escape(role_label(r['role']))})" if r["role"] else ""
-            g = graph()
             st.markdown(f"{entity_link(r['source'], r['source_name'], g.nodes[r['source']]['type'])} → "
                         f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b> → "
                         f"{entity_link(r['target'], r['target_name'], g.nodes[r['target']]['type'])}"
@@ -56,15 +63,19 @@ def article_view(article_id: str) -> None:
 
 
 def article_list() -> None:
+    """The articles from the store at once; how many entities and relations each has once the
+    whole graph has loaded."""
     st.title("Articles")
-    g = graph()
-    mentions, relations = derived("articles")
-    df = pd.DataFrame(g.graph.get("articles", []), columns=["id", "source", "doc", "title", "url", "date"])
+    df = pd.DataFrame(store().articles(), columns=["id", "source", "doc", "title", "url", "date"])
     if df.empty:
         st.info("No articles yet: ingest some news on the Ingest page.")
         return
-    df["entities"] = df["id"].map(lambda i: len({m["entity"] for m in mentions.get(i, [])}))
-    df["relations"] = df["id"].map(lambda i: len(relations.get(i, [])))
+    df = df.fillna("")
+    counted = loaded_graph(WAIT) is not None
+    if counted:
+        counts = analytics.article_counts(derived("articles"))
+        df["entities"] = df["id"].map(lambda i: counts.get(i, (0, 0))[0])
+        df["relations"] = df["id"].map(lambda i: counts.get(i, (0, 0))[1])
     c1, c2, c3 = st.columns([2, 2, 2])
     dates = sorted(d for d in df["date"] if d)
     d_from = c1.text_input("From date (yyyy-mm-dd)", value=dates[0] if dates else "", key="art-from")
@@ -82,8 +93,11 @@ def article_list() -> None:
         view = view[view["title"].str.contains(text.strip(), case=False, regex=False)]
     view = view.sort_values(["date", "title"], ascending=[False, True])
     st.caption(f"{len(view)} of {len(df)} articles")
-    event = st.dataframe(view[["date", "title", "source", "entities", "relations"]], hide_index=True,
-                         width="stretch", on_select="rerun", selection_mode="single-row", key="art-table")
+    if not counted:
+        when_loaded("the number of entities and relations per article")
+    columns = ["date", "title", "source"] + (["entities", "relations"] if counted else [])
+    event = st.dataframe(view[columns], hide_index=True, width="stretch", on_select="rerun",
+                         selection_mode="single-row", key="art-table")
     picked = event.selection.rows if event and hasattr(event, "selection") else []
     if picked:
         st.query_params["article"] = view.iloc[picked[0]]["id"]

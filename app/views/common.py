@@ -1,22 +1,31 @@
-"""What every page of the workbench shares: the store, the cached snapshot and its indexes,
-the sidebar search, entity links and highlighting.
+"""What every page of the workbench shares: the store, the whole graph loading in the
+background, the sidebar search, entity links and highlighting.
 
-The app talks only to the store interface (graph.store) and to graph.analytics over the
-snapshot. The snapshot is cached per store and per the store's stats, so an ingest (which
-changes the stats) makes every page see the new graph on its next run.
+The app talks only to the store interface (graph.store) and to graph.analytics. A page about
+a few entities (an entity, the explorer's view, paths between two entities, an article) answers
+from the store at once (analytics.StoreAdjacency); what needs the whole graph (the projects
+table, similar names, evidence sentences, highlights, exports) comes from its snapshot, loaded
+once per graph version in a background thread shared by every session (WholeGraph), and pages
+fill it in when it is there. The version is the store's stats, read once per run, plus a
+counter the ingest page bumps: an ingest makes every page see the new graph on its next run.
 """
 from __future__ import annotations
 
+import gc
 import html
 import json
 import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 import networkx as nx
 import streamlit as st
 
 from graph import analytics
-from graph.model import ENTITY_TYPES
+from graph.model import ENTITY_TYPES, EntityHit
 from graph.store import Store, StoreError, default_url, open_store, redact_url
 
 # Material icons (bundled with Streamlit; render in markdown, titles and buttons, with no emoji font)
@@ -38,9 +47,11 @@ PAGES = {  # page key -> file, relative to app/streamlit_app.py
     "connections": "views/connections.py", "articles": "views/articles.py", "ingest": "views/ingest.py",
     "export": "views/export.py",
 }
+LOADING = "loading the whole graph"  # what a page says while a part of it waits for the snapshot
+WAIT = 0.3  # seconds a page about a few entities waits for the whole graph before it answers from the store
 
 
-# --- the store and the cached graph -------------------------------------------------------
+# --- the store ------------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
@@ -75,45 +86,209 @@ def shown_url(s: Store) -> str:
     return scrub(redact_url(s.url))
 
 
-def version(s: Store) -> str:
+def begin_run() -> None:
+    """Read the store's stats once per run (streamlit_app.py calls this before any page)."""
+    st.session_state["_stats"] = store().stats()
+
+
+def stats() -> dict:
+    if "_stats" not in st.session_state:
+        begin_run()
+    return st.session_state["_stats"]
+
+
+def version() -> str:
     """A key that changes whenever the graph does: the stats, plus a counter the ingest page bumps."""
-    return json.dumps(s.stats(), sort_keys=True) + f"#{st.session_state.get('graph_generation', 0)}"
+    return json.dumps(stats(), sort_keys=True) + f"#{st.session_state.get('graph_generation', 0)}"
 
 
-@st.cache_resource(show_spinner="Loading the graph…", max_entries=2)
-def _snapshot(url: str, key: str) -> nx.MultiDiGraph:
-    # cache_resource, not cache_data: every page reads the same (never mutated) graph object
-    # instead of unpickling a copy on each run, which costs seconds on a 100k-edge graph.
-    return _store(url).snapshot()
-
-
-def graph() -> nx.MultiDiGraph:
-    s = store()
-    return _snapshot(default_url(), version(s))
+def hub_threshold() -> int:
+    return analytics.hub_threshold(stats())
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
-def _derived(url: str, key: str, what: str):
-    g = _snapshot(url, key)
-    if what == "names":
-        return analytics.name_index(g)
-    if what == "projects":
-        return analytics.projects_table(g)
-    if what == "articles":
-        return analytics.article_index(g)
-    if what == "dates":
-        return analytics.article_dates(g)
-    if what == "hub_threshold":
-        return analytics.hub_threshold(g)
-    if what == "degrees":
-        return analytics.degrees(g)
-    raise ValueError(what)
+def _date_range(url: str, key: str) -> tuple[str, str]:
+    dates = sorted(a["date"] for a in _store(url).articles() if a.get("date"))
+    return (dates[0], dates[-1]) if dates else ("", "")
 
 
-def derived(what: str):
-    """An index over the snapshot, cached with it: names, projects, articles, dates, hub_threshold, degrees."""
-    s = store()
-    return _derived(default_url(), version(s), what)
+def date_range() -> tuple[str, str]:
+    """The first and last article dates ("" without dates), from the store, once per version."""
+    store()
+    return _date_range(default_url(), version())
+
+
+# --- the whole graph, loading in the background ----------------------------------------------
+
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a snapshot is built: its million new objects would
+    trigger full collections over and over (a quarter of the load time on a 100k graph)."""
+    global _gc_pauses
+    with _gc_lock:
+        _gc_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if not _gc_pauses:
+                gc.enable()
+
+
+INDEXES: dict[str, Callable[[nx.MultiDiGraph], Any]] = {"names": analytics.name_index,
+                                                         "articles": analytics.article_index}
+EAGER = ("names",)  # built right after the snapshot, in its thread (similar names for the sidebar)
+
+
+class WholeGraph:
+    """The whole graph of one version of the store: its snapshot, loaded once (from `start()`)
+    in a background thread with a connection of its own, and the indexes pages build over it,
+    each built once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._started = False
+        self._lock = threading.Lock()
+        self._loaded = threading.Event()
+        self._graph: nx.MultiDiGraph | None = None
+        self._error: str | None = None
+        self._indexes: dict[str, Any] = {}
+        self._index_locks: dict[str, threading.Lock] = {}
+
+    def start(self) -> WholeGraph:
+        with self._lock:
+            if not self._started:
+                self._started = True
+                threading.Thread(target=self._load, name="investgraph-whole-graph", daemon=True).start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            s = open_store(self.url)
+            try:
+                with gc_paused():
+                    self._graph = s.snapshot()
+            finally:
+                s.close()
+        except Exception as err:  # noqa: BLE001 - any failure is shown on the pages that wait
+            self._error = f"{type(err).__name__}: {err}" if not isinstance(err, StoreError) else str(err)
+        finally:
+            self._loaded.set()
+        if self._graph is not None:
+            for what in EAGER:
+                self.index(what)
+
+    def wait_for(self, seconds: float) -> bool:
+        """Wait up to `seconds` for the load to end; whether it has."""
+        return self._loaded.wait(seconds)
+
+    @property
+    def ready(self) -> bool:
+        return self._loaded.is_set() and self._graph is not None
+
+    @property
+    def error(self) -> str | None:
+        return self._error if self._loaded.is_set() else None
+
+    def wait(self) -> nx.MultiDiGraph:
+        """The snapshot, loading it if need be; StoreError if it cannot be loaded."""
+        self.start()
+        self._loaded.wait()
+        if self._graph is None:
+            raise StoreError(self._error or "the graph could not be loaded")
+        return self._graph
+
+    def has(self, what: str) -> bool:
+        return what in self._indexes
+
+    def index(self, what: str, build: Callable[[nx.MultiDiGraph], Any] | None = None) -> Any:
+        """An index over the snapshot, built once: one of INDEXES, or what `build` makes of it."""
+        g = self.wait()
+        with self._lock:
+            lock = self._index_locks.setdefault(what, threading.Lock())
+        with lock:
+            if what not in self._indexes:
+                with gc_paused():  # everything an index allocates stays: collecting is pure overhead
+                    self._indexes[what] = (build or INDEXES[what])(g)
+        return self._indexes[what]
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _whole_graph(url: str, key: str) -> WholeGraph:
+    return WholeGraph(url)
+
+
+def whole() -> WholeGraph:
+    """The WholeGraph of the current version (not necessarily loading yet)."""
+    store()
+    return _whole_graph(default_url(), version())
+
+
+def graph() -> nx.MultiDiGraph:
+    """The whole graph, waiting for it to load; a graph that cannot be loaded stops the page."""
+    wg = whole()
+    try:
+        if wg.ready:
+            return wg.wait()
+        with st.spinner(f"Loading the whole graph ({stats()['relations_total']:,} relations)…"):
+            return wg.wait()
+    except StoreError as err:
+        st.error(f"The graph cannot be loaded: {scrub(str(err))}")
+        st.stop()
+
+
+def derived(what: str, build: Callable[[nx.MultiDiGraph], Any] | None = None) -> Any:
+    """An index over the whole graph (one of INDEXES, or what `build` makes of the graph, cached
+    under `what`), waiting for the graph if need be. Pages must not change what they get."""
+    wg = whole()
+    if wg.has(what):
+        return wg.index(what, build)
+    graph()
+    with st.spinner("Indexing the graph…"):
+        return wg.index(what, build)
+
+
+def loaded_graph(wait: float = 0.0) -> nx.MultiDiGraph | None:
+    """The whole graph if it has loaded, else None. With `wait`, start loading it and wait that
+    many seconds first (pages give it WAIT: a small graph is there by then)."""
+    wg = whole()
+    if not wg.ready and wait > 0:
+        wg.start().wait_for(wait)
+    return wg.wait() if wg.ready else None
+
+
+def adjacency(wait: float = 0.0) -> analytics.Adjacency:
+    """What the walks read: the whole graph once it has loaded (waiting `wait` seconds for it),
+    until then the store, while the whole graph loads."""
+    g = loaded_graph(wait)
+    if g is not None:
+        return analytics.Adjacency(g)
+    whole().start()
+    return analytics.StoreAdjacency(store())
+
+
+@st.fragment(run_every=1.0)
+def _poll(what: str, url: str, key: str) -> None:
+    wg = _whole_graph(url, key)
+    if wg.ready:
+        st.rerun()
+    if wg.error:
+        st.error(f"The graph cannot be loaded, so {what} cannot be shown: {scrub(wg.error)}")
+    else:
+        st.caption(f":material/hourglass_top: {what[0].upper() + what[1:]}: {LOADING}…")
+
+
+def when_loaded(what: str) -> None:
+    """Say that `what` comes with the whole graph, start loading it, and rerun the page once it
+    has loaded."""
+    whole().start()
+    _poll(what, default_url(), version())
 
 
 # --- links and text -------------------------------------------------------------------------
@@ -175,19 +350,49 @@ def selected_entity() -> str | None:
     return st.query_params.get("entity") or st.session_state.get("entity")
 
 
+def node_names(ids: list[str]) -> dict[str, str]:
+    """Names of entities, from the whole graph if loaded, else the store."""
+    g = loaded_graph()
+    if g is None:
+        g = store().neighbourhood(ids, hops=0)
+    return {i: g.nodes[i]["name"] for i in ids if i in g}
+
+
+@st.cache_resource(show_spinner=False, max_entries=512)
+def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -> list[EntityHit]:
+    return _store(url).search(text, types=list(types) or None, limit=limit)
+
+
+def find(text: str, types: list[str] | None = None, limit: int = 20) -> tuple[list[EntityHit], bool]:
+    """The store's morphology-aware search (cached per graph version: the sidebar asks again on
+    every run); when it finds nothing, names close to the query (typos), which needs the whole
+    graph's names. Returns (hits, similar names?)."""
+    store()
+    hits = _search(default_url(), version(), text.strip(), tuple(sorted(types or ())), limit)
+    if hits:
+        return hits, False
+    g, names = graph(), derived("names")
+    return analytics.fuzzy_hits(g, text, types, limit, names), True
+
+
 def entity_picker(label: str, key: str, default: str | None = None, types: list[str] | None = None) -> str | None:
-    """A text box that searches (morphology-aware, then fuzzy) and a select box of the hits."""
-    s, g = store(), graph()
-    query = st.text_input(label, key=f"{key}-q", value=g.nodes[default]["name"] if default in g else "")
+    """A text box that searches (morphology-aware, then fuzzy) and a select box of the hits; with
+    a default entity, its name in the box and the entity picked until the box is changed."""
+    name = node_names([default]).get(default, "") if default else ""
+    query = st.text_input(label, key=f"{key}-q", value=name)
     if not query.strip():
         return None
-    hits, _ = analytics.search(s, g, query, types=types, limit=20, index=derived("names"))
+    if name and query == name:
+        hits = [EntityHit(default, "", name, 0)]
+    else:
+        hits, _ = find(query, types=types, limit=20)
     if not hits:
         st.caption(f"Nothing found for «{query}».")
         return None
     ids = [h.id for h in hits]
-    names = {h.id: f"{h.name} · {h.type} · {h.mentions}" for h in hits}
-    return st.selectbox(f"{label}: match", ids, format_func=names.get, key=f"{key}-pick", label_visibility="collapsed")
+    labels = {h.id: f"{h.name} · {h.type} · {h.mentions}" if h.type else h.name for h in hits}
+    return st.selectbox(f"{label}: match", ids, index=ids.index(default) if default in ids else 0,
+                        format_func=labels.get, key=f"{key}-pick", label_visibility="collapsed")
 
 
 # --- the sidebar ----------------------------------------------------------------------------
@@ -200,7 +405,8 @@ def sidebar() -> None:
     types = sb.multiselect("Types", ENTITY_TYPES, default=[], key="types",
                            format_func=lambda t: TYPE_LABELS[t])
     if query.strip():
-        hits, fuzzy = analytics.search(s, graph(), query, types=types or None, limit=30, index=derived("names"))
+        with sb:
+            hits, fuzzy = find(query, types=types or None, limit=30)
         if not hits:
             sb.info(f"Nothing found for «{query}».")
         elif fuzzy:
@@ -209,7 +415,6 @@ def sidebar() -> None:
             label = f"{TYPE_ICONS.get(hit.type, '')} {hit.name} · {hit.type} · {hit.mentions}"
             if sb.button(label, key=f"hit-{hit.id}", width="stretch"):
                 open_entity(hit.id)
-    stats = s.stats()
-    sb.caption(f"{stats['articles']} articles · {stats['entities_total']} entities · "
-               f"{stats['relations_total']} relations")
+    n = stats()
+    sb.caption(f"{n['articles']} articles · {n['entities_total']} entities · {n['relations_total']} relations")
     sb.caption(f"Store: `{shown_url(s)}`")

@@ -8,8 +8,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, article_link, entity_link,
-                              evidence_html, graph, highlight, role_label, selected_entity, store)
+from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, WAIT, article_link,
+                              entity_link, evidence_html, highlight, loaded_graph, role_label, selected_entity,
+                              store, when_loaded)
 from graph import analytics
 
 
@@ -32,13 +33,13 @@ def main() -> None:
         st.title("Entity")
         st.info("Search a person, organisation, place or project in the sidebar to open its page.")
         return
-    s, g = store(), graph()
+    s, g = store(), loaded_graph(WAIT)  # the card comes from the store; the evidence with the whole graph
     card = s.entity(entity_id)
     if card is None:
         st.warning(f"No entity {entity_id}.")
         return
     st.session_state["entity"] = entity_id
-    articles = {a["id"]: a for a in g.graph.get("articles", [])}
+    articles = {a["id"]: a for a in (g.graph.get("articles", []) if g is not None else card.articles)}
 
     st.title(f"{TYPE_ICONS.get(card.type, '')} {card.name}")
     kind = f" · {KIND_LABELS.get(card.kind, card.kind)}" if card.kind else ""
@@ -64,7 +65,9 @@ def main() -> None:
                 src = f" <small>— «{html.escape(ev.get('text', ''))}», {article_link(a)}</small>"
             st.markdown(f"**{html.escape(r['label'])}:** {html.escape(r['value'])}{src}", unsafe_allow_html=True)
 
-    rels = analytics.relations_of(g, entity_id)
+    rels = analytics.relations_of(g if g is not None else analytics.StoreAdjacency(s), entity_id)
+    if g is None and rels:
+        when_loaded("the sentences behind each relation")
     relation_list("Roles held", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "out"], articles)
     relation_list("People", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "in"], articles)
     relation_list("Projects involved in", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "out"],

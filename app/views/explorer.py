@@ -9,8 +9,8 @@ import datetime as dt
 import streamlit as st
 from st_link_analysis import EdgeStyle, Event, st_link_analysis
 
-from app.views.common import (TYPE_COLORS, TYPE_ICONS, derived, entity_picker, graph, open_entity, role_label,
-                              selected_entity)
+from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, date_range, entity_picker, graph,
+                              hub_threshold, node_names, open_entity, role_label, selected_entity, whole)
 from graph import analytics
 from graph.export import FORMATS, export_bytes
 from graph.model import ENTITY_TYPES, RELATION_TYPES
@@ -18,6 +18,15 @@ from graph.model import ENTITY_TYPES, RELATION_TYPES
 SHAPES = {"PERSON": "ellipse", "ORG": "round-rectangle", "LOC": "diamond", "PROJECT": "hexagon"}
 ICONS = {"PERSON": "person", "ORG": "business", "LOC": "place", "PROJECT": "factory"}
 EDGE_COLORS = {"WORKS_AT": "#e4572e", "INVOLVED_IN": "#f3a712", "LOCATED_IN": "#59a14f", "PART_OF": "#8c8c8c"}
+# How many nodes the network shows (bench/explorer_browser.py measures the component in Chromium)
+MIN_NODES, DEFAULT_NODES, MAX_NODES = 10, 400, 2000
+MAX_HELP = ("The nearest nodes are kept, those on heavier edges first. Large views take longer to lay out "
+            "in the browser.")
+
+
+def layout_for(elements: int) -> str:
+    """The force-directed layout while it stays quick, a grid beyond."""
+    return "cose" if elements < 600 else "grid"
 
 
 class TypeStyle:
@@ -55,11 +64,11 @@ def elements(sub) -> dict:
 
 def main() -> None:
     st.title("Graph explorer")
-    g = graph()
-    seeds: list[str] = [s for s in st.session_state.get("explorer_seeds", []) if s in g]
+    seeds: list[str] = list(st.session_state.get("explorer_seeds", []))
     start = selected_entity()
-    if not seeds and start in g:
+    if not seeds and start:
         seeds = [start]
+    seeds = [s for s in seeds if s in node_names(seeds)]  # entities gone from the graph drop out
     with st.expander("Entities to start from", expanded=not seeds):
         add = entity_picker("Add an entity", "explorer-add")
         if add and st.button("Add", key="explorer-add-btn") and add not in seeds:
@@ -69,32 +78,38 @@ def main() -> None:
         st.info("Pick an entity above, or open one from the sidebar search and press «Explore».")
         return
 
-    dates = sorted(d for d in derived("dates").values() if d)
+    first, last = date_range()
+    threshold = hub_threshold()
     with st.sidebar.expander("Explorer filters", expanded=True):
         hops = st.slider("Hops", 1, 3, 2, key="explorer-hops")
         types = st.multiselect("Entity types", ENTITY_TYPES, default=list(ENTITY_TYPES), key="explorer-types")
         relations = st.multiselect("Relations", RELATION_TYPES, default=list(RELATION_TYPES), key="explorer-rels")
         min_weight = st.number_input("Minimum weight (articles)", 1, 100, 1, key="explorer-weight")
-        threshold = derived("hub_threshold")
         hide_hubs = st.checkbox(f"Hide hubs (≥ {threshold} neighbours)", value=True, key="explorer-hubs")
-        date_range = None
-        if dates:
-            lo, hi = dt.date.fromisoformat(dates[0]), dt.date.fromisoformat(dates[-1])
-            date_range = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
+        max_nodes = st.number_input("Show at most (nodes)", MIN_NODES, MAX_NODES, DEFAULT_NODES, step=50,
+                                    key="explorer-max", help=MAX_HELP)
+        date_range_ = None
+        if first:
+            lo, hi = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+            date_range_ = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
     removed = set(st.session_state.get("explorer_removed", []))
-    hidden = removed | (set(analytics.hubs(g, threshold)) if hide_hubs else set())
     d_from = d_to = None
-    if date_range and isinstance(date_range, (tuple, list)) and len(date_range) == 2:
-        if (date_range[0].isoformat(), date_range[1].isoformat()) != (dates[0], dates[-1]):
-            d_from, d_to = date_range[0].isoformat(), date_range[1].isoformat()
-    sub = analytics.neighbourhood(g, seeds, hops=hops, types=types or None, relations=relations or None,
-                                  min_weight=int(min_weight), date_from=d_from, date_to=d_to, hidden=hidden)
+    if date_range_ and isinstance(date_range_, (tuple, list)) and len(date_range_) == 2:
+        if (date_range_[0].isoformat(), date_range_[1].isoformat()) != (first, last):
+            d_from, d_to = date_range_[0].isoformat(), date_range_[1].isoformat()
+    # evidence dates are in the whole graph: a date filter waits for it; else the store answers
+    source = graph() if (d_from or d_to) else adjacency(WAIT)
+    sub = analytics.neighbourhood(source, seeds, hops=hops, types=types or None, relations=relations or None,
+                                  min_weight=int(min_weight), date_from=d_from, date_to=d_to, hidden=removed,
+                                  hub_threshold=threshold if hide_hubs else None, max_nodes=int(max_nodes))
     st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} edges"
-               + (" · truncated at 400 nodes: narrow the filters" if sub.graph.get("truncated") else "")
                + (f" · {len(removed)} removed" if removed else ""))
+    if sub.graph.get("truncated"):
+        st.warning(f"Only the nearest {int(max_nodes)} nodes are shown, nearer and more strongly linked ones "
+                   "first: narrow the filters, or raise «Show at most» in the sidebar.", icon=":material/filter_alt:")
     chips = st.columns(min(len(seeds), 6) + 1)
     for i, s in enumerate(seeds[:6]):
-        if chips[i].button(g.nodes[s]['name'][:30], icon=":material/close:", key=f"explorer-drop-{s}"):
+        if chips[i].button(sub.nodes[s]["name"][:30], icon=":material/close:", key=f"explorer-drop-{s}"):
             st.session_state["explorer_seeds"] = [x for x in seeds if x != s]
             st.rerun()
     if removed and chips[-1].button("Restore removed", key="explorer-restore"):
@@ -104,10 +119,9 @@ def main() -> None:
     node_styles = [TypeStyle(t) for t in ENTITY_TYPES] + [SeedStyle()]
     edge_styles = [EdgeStyle(r, color=EDGE_COLORS[r], caption="caption", directed=True, labeled=None) for r in RELATION_TYPES]
     els = elements(sub)
-    layout = "cose" if len(els["nodes"]) < 300 else "grid"
-    result = st_link_analysis(els, layout=layout, node_styles=node_styles, edge_styles=edge_styles, height=620,
-                              key=f"explorer-graph-{hops}", node_actions=["expand", "remove"],
-                              events=[Event("select", "tap", "node")])
+    result = st_link_analysis(els, layout=layout_for(len(els["nodes"]) + len(els["edges"])), node_styles=node_styles,
+                              edge_styles=edge_styles, height=620, key=f"explorer-graph-{hops}",
+                              node_actions=["expand", "remove"], events=[Event("select", "tap", "node")])
     if result and result.get("timestamp") != st.session_state.get("explorer_last_event"):
         st.session_state["explorer_last_event"] = result.get("timestamp")
         action, data = result.get("action"), result.get("data") or {}
@@ -120,8 +134,8 @@ def main() -> None:
         elif action == "select":
             st.session_state["explorer_selected"] = data.get("target_id")
     picked = st.session_state.get("explorer_selected")
-    if picked in g:
-        d = g.nodes[picked]
+    if picked in sub:
+        d = sub.nodes[picked]
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.markdown(f"Selected: {TYPE_ICONS.get(d['type'], '')} **{d['name']}** · {d['type']} · "
                     f"{d.get('mention_count', 0)} mentions")
@@ -133,10 +147,10 @@ def main() -> None:
 
     with st.expander("Export this view"):
         fmt = st.selectbox("Format", FORMATS, key="explorer-fmt")
-        view = sub.copy()
-        view.graph["articles"] = analytics.articles_in(sub)
-        st.download_button(f"Download {fmt}", lambda: export_bytes(view, fmt), f"investgraph-view.{'zip' if fmt == 'csv' else fmt}",
-                           key="explorer-export", on_click="ignore")
+        wg = whole()  # the view's mentions and evidence come from the whole graph, when the file is made
+        st.download_button(f"Download {fmt}", lambda: export_bytes(analytics.restrict(wg.wait(), sub), fmt),
+                           f"investgraph-view.{'zip' if fmt == 'csv' else fmt}", key="explorer-export",
+                           on_click="ignore")
 
 
 main()

@@ -1,10 +1,11 @@
 """Export: the whole graph (or the explorer's current view, from its page) through the same code
-as `investgraph export`: GraphML and GEXF for Gephi, JSON, CSV tables in a zip."""
+as `investgraph export`: GraphML and GEXF for Gephi, JSON, CSV tables in a zip. The page answers
+from the store's counts; the file is built from the whole graph when it is downloaded."""
 from __future__ import annotations
 
 import streamlit as st
 
-from app.views.common import graph
+from app.views.common import stats, whole
 from graph.export import FORMATS, export_bytes
 
 NOTES = {"graphml": "GraphML (Gephi, yEd, Cytoscape)", "gexf": "GEXF (Gephi)",
@@ -14,14 +15,16 @@ NOTES = {"graphml": "GraphML (Gephi, yEd, Cytoscape)", "gexf": "GEXF (Gephi)",
 
 def main() -> None:
     st.title("Export")
-    g = graph()
-    st.write(f"The whole graph: {g.number_of_nodes()} entities, {g.number_of_edges()} relations, "
-             f"{len(g.graph.get('articles', []))} articles. The explorer exports its current view.")
+    n = stats()
+    st.write(f"The whole graph: {n['entities_total']} entities, {n['relations_total']} relations, "
+             f"{n['articles']} articles. The explorer exports its current view.")
     fmt = st.radio("Format", FORMATS, format_func=NOTES.get, key="export-fmt")
     name = f"investgraph.{'zip' if fmt == 'csv' else fmt}"
+    wg = whole().start()  # the file needs the whole graph: start loading it now
     # on_click="ignore": a click must not rerun the page, or the rerun can revoke the deferred file
-    # the browser is fetching and leave the button disabled for good.
-    st.download_button(f"Download {name}", lambda: export_bytes(g, fmt), name, key="export-download",
+    # the browser is fetching and leave the button disabled for good. The file is made (waiting for
+    # the whole graph if need be) when the browser asks for it.
+    st.download_button(f"Download {name}", lambda: export_bytes(wg.wait(), fmt), name, key="export-download",
                        type="primary", on_click="ignore")
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.views.common import TYPE_ICONS, entity_link, store
+from app.views.common import entity_link, store
 
 SUFFIXES = ["txt", "html", "htm", "json", "jsonl", "csv"]
 

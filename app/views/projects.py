@@ -4,7 +4,9 @@ role, sortable, downloadable as CSV or Excel."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 
@@ -16,12 +18,36 @@ HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant"
            "jobs": "Jobs", "area": "Area", "stage": "Stage", "years": "Years", "evidence": "Evidence"}
 
 
-def table() -> pd.DataFrame:
-    rows = derived("projects")
-    df = pd.DataFrame(rows, columns=analytics.PROJECT_COLUMNS)
+@dataclass(frozen=True)
+class ProjectsView:
+    """The projects table as the page shows it, built once per graph version: the rows with
+    kinds and roles in Russian, a lower-case text of each row to filter on, and the filter options."""
+
+    frame: pd.DataFrame
+    text: pd.Series
+    places: list[str]
+    kinds: list[str]
+    roles: list[str]
+
+
+def projects_view(g: nx.MultiDiGraph) -> ProjectsView:
+    df = pd.DataFrame(analytics.projects_table(g), columns=analytics.PROJECT_COLUMNS)
     df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
     df["role"] = df["role"].map(lambda r: ROLE_LABELS.get(r, r))
-    return df
+    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id")]
+    text = df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
+    places = sorted({p for cell in set(df["place"]) for p in cell.split("; ") if p})
+    return ProjectsView(df, text, places, sorted(set(df["kind"]) - {""}), sorted(set(df["role"]) - {""}))
+
+
+def within(g: nx.MultiDiGraph, regions: list[str]) -> set[str]:
+    """Names of the places that are one of the regions or lie in one (PART_OF / LOCATED_IN)."""
+    wanted = set(regions)
+    inside = set(wanted)
+    for n, d in g.nodes(data=True):
+        if d.get("type") == "LOC" and {g.nodes[x]["name"] for x in analytics.region_of(g, n)} & wanted:
+            inside.add(d["name"])
+    return inside
 
 
 def excel_bytes(df: pd.DataFrame) -> bytes:
@@ -34,36 +60,27 @@ def excel_bytes(df: pd.DataFrame) -> bytes:
 def main() -> None:
     st.title("Projects")
     g = graph()
-    df = table()
+    pv: ProjectsView = derived("projects-view", projects_view)
+    df = pv.frame
     if df.empty:
         st.info("No projects yet: ingest some news on the Ingest page.")
         return
-    places = sorted({p for cell in df["place"] for p in cell.split("; ") if p})
     c1, c2, c3, c4 = st.columns([2, 2, 2, 2])
-    regions = c1.multiselect("Region / place", places, key="proj-region")
-    kinds = c2.multiselect("Kind", sorted(set(df["kind"]) - {""}), key="proj-kind")
-    roles = c3.multiselect("Role", sorted(set(df["role"]) - {""}), key="proj-role")
+    regions = c1.multiselect("Region / place", pv.places, key="proj-region")
+    kinds = c2.multiselect("Kind", pv.kinds, key="proj-kind")
+    roles = c3.multiselect("Role", pv.roles, key="proj-role")
     text = c4.text_input("Contains", key="proj-text", placeholder="name, company, person…")
-    view = df
-    if regions:
-        # a project is in a region when one of its places is, or lies within it (PART_OF / LOCATED_IN)
-        ids = {n: n for n, d in g.nodes(data=True) if d.get("type") == "LOC"}
-        names = {g.nodes[n]["name"]: n for n in ids}
-        wanted = set(regions)
-
-        def in_region(cell: str) -> bool:
-            for p in cell.split("; "):
-                if p in wanted or (p in names and {g.nodes[x]["name"] for x in analytics.region_of(g, names[p])} & wanted):
-                    return True
-            return False
-        view = view[view["place"].map(in_region)]
+    keep = pd.Series(True, index=df.index)
+    if regions:  # a project is in a region when one of its places is, or lies within it
+        inside = within(g, regions)
+        keep &= df["place"].map(lambda cell: any(p in inside for p in cell.split("; ")))
     if kinds:
-        view = view[view["kind"].isin(kinds)]
+        keep &= df["kind"].isin(kinds)
     if roles:
-        view = view[view["role"].isin(roles)]
+        keep &= df["role"].isin(roles)
     if text.strip():
-        t = text.strip().lower()
-        view = view[view.apply(lambda r: any(t in str(v).lower() for v in r.values), axis=1)]
+        keep &= pv.text.str.contains(text.strip().lower(), regex=False)
+    view = df[keep]
     st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows")
     shown = view.drop(columns=["project_id", "participant_id"]).rename(columns=HEADERS)
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
