@@ -16,6 +16,7 @@ from graph.model import Article, Entity, Extraction, Mention
 from graph.text import lemma, name_key
 
 from .aliases import canonical
+from .grammars import windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .mentions import Found, find_mentions, make_found
@@ -60,8 +61,8 @@ def organisation_spans(text: str, offset: int = 0, depth: int = 0) -> list[tuple
 
 
 def grammar_mentions(doc: Doc) -> list[Found]:
-    spans = [span for sent in doc.sents if ORG_TRIGGER.search(sent.text)
-             for span in organisation_spans(sent.text, sent.start)]
+    spans = [span for sent in doc.sents for start, stop in windows(sent, ORG_TRIGGER)
+             for span in organisation_spans(sent.text[start:stop], sent.start + start)]
     organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in spans]
     return organisations + project_mentions(doc)
 

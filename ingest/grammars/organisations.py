@@ -10,12 +10,11 @@
 """
 from __future__ import annotations
 
-import re
 
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
 
-from . import make_parser
+from . import Trigger, make_parser
 from .common import ABBREVIATION, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
 
 LEGAL_FORMS = {
@@ -110,8 +109,7 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
 
 # a sentence can hold an organisation only with one of these (checked before parsing):
 # every rule needs a legal form before a quoted name, or a body, unit or organisation noun
-TRIGGER = re.compile("|".join([r"\b(?i:" + "|".join(map(re.escape, sorted(LEGAL_FORMS))) + r")\s*[«\"]"]
-                              + [r"\b(?i:" + re.escape(w[:5]) + ")" for w in sorted(BODIES | UNITS | ORG_NOUNS)]))
+TRIGGER = Trigger(frozenset(BODIES | UNITS | ORG_NOUNS | SUB_UNITS | {f.lower() for f in LEGAL_FORMS}))
 
 
 def parser() -> Parser:

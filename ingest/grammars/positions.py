@@ -6,12 +6,11 @@ complement (never a capitalised word: that is the organisation or place it gover
 """
 from __future__ import annotations
 
-import re
 
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, eq, gram, is_capitalized
 
-from . import make_parser
+from . import Trigger, make_parser
 from .common import CONTENT, GENT
 
 POSTS = {
@@ -64,7 +63,7 @@ POSITION = rule(
 
 
 # a sentence can hold a post only with one of these words (checked before parsing)
-TRIGGER = re.compile("|".join(r"\b" + re.escape(w[:5]) for w in sorted(POSTS)), re.IGNORECASE)
+TRIGGER = Trigger(frozenset(POSTS))
 
 
 def parser() -> Parser:

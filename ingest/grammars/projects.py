@@ -19,7 +19,7 @@ from yargy.interpretation import fact
 from yargy.predicates import caseless, dictionary, eq, gram, in_, in_caseless, is_capitalized, normalized
 from yargy.rule import Rule
 
-from . import make_parser
+from . import Trigger, make_parser
 
 Project = fact("Project", ["head", "name", "more"])
 
@@ -174,12 +174,13 @@ def kind_of(head_text: str) -> str:
 
 
 # a sentence can hold a project only with one of these (checked before parsing)
-TRIGGER = re.compile("|".join([r"\b(ОЭЗ|СЭЗ|ТОР|ТОСЭР|СПВ|ИП «|ТЛЦ)\b"]
-                              + [r"\b(?i:" + w + ")" for w in (
-                                  "парк", "промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк",
-                                  "бизнес-парк", "зон", "территори", "порт", "кластер", "площадк", "центр",
-                                  "курорт", "кампус", "предприят", "технопол", "наукоград", "иннограда")]
-                              + [r"\b(?i:" + re.escape(w[:5]) + ")" for w in sorted(PLANT_HEADS | INFRASTRUCTURE_HEADS)]))
+COMPOUND_HEADS = ("промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк", "бизнес-парк", "it-парк",
+                  "ит-парк", "технополис", "наукоград", "иннограда")
+TRIGGER = Trigger(
+    frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус",
+               "предприятие"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
+    exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
+    prefixes=COMPOUND_HEADS)
 
 
 def parser() -> Parser:
