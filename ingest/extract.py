@@ -73,31 +73,71 @@ def person_key(f: Found) -> tuple[str, str]:
     """(surname lemma, first-name initial) of a person mention; either may be empty."""
     last = name_key(f.last) if f.last else ""
     first = name_key(f.first)[:1] if f.first else ""
-    if not last and not f.first:  # natasha could not split the name: use its last word
-        words = name_key(f.normal).split()
+    words = name_key(f.normal).split()
+    if not last and (not f.first or len(words) > 1):  # natasha could not split the name: use its last word
         last = words[-1] if words else ""
     return last, first
 
 
+@lru_cache(maxsize=50_000)
+def surname_forms(word: str) -> frozenset[str]:
+    """What a surname may be in the nominative: "Лемана" is Леман or Лемана, "Свиридова"
+    Свиридов or Свиридова; two spellings of one surname share a form."""
+    from graph.text import morph
+    low = word.lower().replace("ё", "е")
+    return frozenset({low, lemma(low)} | {p.normal_form.replace("ё", "е") for p in morph().parse(low)[:4]})
+
+
+def person_forms(f: Found) -> frozenset[str]:
+    return surname_forms(f.last or (f.normal.split() or [""])[-1])
+
+
 def group_persons(found: list[Found]) -> list[list[Found]]:
-    """Full names form groups; a surname alone joins the one full name with that surname."""
-    groups: dict[tuple[str, str], list[Found]] = defaultdict(list)
+    """Full names form groups (one first initial, one surname in any of its readings); a
+    surname alone joins the full name with that surname, the most mentioned one when
+    several share it (else the first named); a first name alone joins the one full
+    name that has it."""
+    groups: list[list[Found]] = []
     partial: list[Found] = []
     for f in found:
         last, first = person_key(f)
-        if last and first:
-            groups[(last, first)].append(f)
-        else:
+        if not (last and first):
             partial.append(f)
-    for f in partial:
-        last, first = person_key(f)
-        same = [k for k in groups if (last and k[0] == last) or (not last and first and k[1] == first
-                                                                   and name_key(f.first) in name_key(groups[k][0].normal).split())]
-        if len(same) == 1:
-            groups[same[0]].append(f)
+            continue
+        forms = person_forms(f)
+        home = next((g for g in groups if person_key(g[0])[1] == first and forms & person_forms(g[0])), None)
+        if home is None:
+            groups.append([f])
         else:
-            groups[(last, first or "?")].append(f)
-    return list(groups.values())
+            home.append(f)
+    full = list(groups)
+    for f in partial:
+        home = partial_home(f, full)
+        if home is not None:
+            home.append(f)
+        else:  # surnames alone with nothing to join group among themselves
+            same = next((g for g in groups if g not in full and person_forms(f) & person_forms(g[0])), None)
+            if same is None:
+                groups.append([f])
+            else:
+                same.append(f)
+    return groups
+
+
+def partial_home(f: Found, full: list[list[Found]]) -> list[Found] | None:
+    last, first = person_key(f)
+    word = name_key(f.first or f.last or f.normal)
+    if last:
+        same = [g for g in full if person_forms(f) & person_forms(g[0])]
+    else:  # a first name alone ("Егора"), or a surname natasha read as a first name ("Свиридов")
+        same = [g for g in full if word and word in {w for h in g for w in name_key(h.normal).split()}]
+    if len(same) <= 1:
+        return same[0] if same else None
+    counts = sorted((len(g) for g in same), reverse=True)
+    if counts[0] > counts[1]:
+        return max(same, key=len)
+    before = [g for g in same if any(h.start < f.start for h in g)]  # else the one the story began with
+    return min(before, key=lambda g: min(h.start for h in g)) if before else None
 
 
 def group_others(found: list[Found]) -> list[list[Found]]:
@@ -135,8 +175,10 @@ def short_zone_name(name: str) -> str:
 def best_name(group: list[Found]) -> str:
     if known := canonical(group[0].type, group[0].normal) or canonical(group[0].type, group[0].text):
         return known
-    if group[0].type == "PERSON":
-        return max((f.normal for f in group), key=lambda n: (len(n.split()), len(n)))
+    if group[0].type == "PERSON":  # the fullest name, best as written in the nominative ("Йенс Леман", not "Йенс Лемана")
+        counts = Counter(f.normal for f in group)
+        written = {f.normal for f in group if f.text == f.normal}
+        return max(counts, key=lambda n: (len(n.split()), n in written, counts[n], len(n)))
     if group[0].type == "PROJECT":
         counts = (Counter(f.normal for f in group if f.label and f.same_as is None)
                   or Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group))

@@ -78,3 +78,16 @@ def test_unit_of_a_named_party_is_the_target(nlp):
 def test_post_complements(nlp, text, person, target):
     found = people(text)
     assert person in found and any(target.split()[-1] in t for t in found[person])
+
+
+def test_surnames_in_any_reading_join_their_full_name(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = ("Вратарь Йенс Леман пропустил гол. Тренер похвалил Йенса Лемана, хотя Леманом недовольны "
+            "болельщики. Защитник Егор Свиридов тоже играл. Свиридова заменили во втором тайме. "
+            "Барак Обама и Мишель Обама прибыли в Берлин; Обама выступил с речью.")
+    people = {e.name: set(e.aliases) for e in extract(Article(id="t", text=text)).entities if e.type == "PERSON"}
+    assert people["Йенс Леман"] >= {"Йенс Леман", "Йенса Лемана", "Леманом"}
+    assert "Свиридова" in people["Егор Свиридов"]
+    assert "Обама" in people["Барак Обама"] and "Обама" not in people["Мишель Обама"]
+    assert set(people) == {"Йенс Леман", "Егор Свиридов", "Барак Обама", "Мишель Обама"}
