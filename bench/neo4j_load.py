@@ -1,8 +1,9 @@
-"""Relationships per second into Neo4j: batched `UNWIND $rows ... MERGE` transactions versus
-one transaction per relationship, on the same synthetic graph (100k relations by default).
+"""Relationships per second into Neo4j: batched `UNWIND $rows ...` transactions versus one
+transaction per relationship, on the same synthetic graph (100k relations by default).
 
-Both variants run the store's own Cypher (graph.neo4j_store.MERGE_RELATIONS) through
-`session.execute_write`, into a database holding only the synthetic entities. The per-row
+Both variants run the store's own relation writer (graph.neo4j_store.write_relations: CREATE of
+the ids not stored yet) through `session.execute_write`, into a database holding only the
+synthetic entities; `--merge` also times the `MERGE` statement the store used before. The per-row
 variant is timed on a sample (2,000 rows by default) and extrapolated to the whole graph;
 the output says so. Each variant runs in several rounds after a warm-up; the best counts.
 Not part of the test suite:
@@ -24,13 +25,21 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from neo4j import ManagedTransaction
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.model import ENTITY_TYPES, INVOLVEMENT_ROLES, RELATION_TYPES, relation_key  # noqa: E402
-from graph.neo4j_store import MERGE_ENTITIES, MERGE_RELATIONS, Neo4jStore  # noqa: E402
+from graph.neo4j_store import MERGE_ENTITIES, Neo4jStore, write_relations  # noqa: E402
 from graph.store import neo4j_target  # noqa: E402
 
 Rows = list[dict]
+Writer = Callable[[ManagedTransaction, Rows], None]
+# what the store ran before write_relations: MERGE locks both ends of each row
+MERGE_RELATIONS = """
+UNWIND $rows AS row
+MATCH (s:Entity {id: row.source}), (t:Entity {id: row.target})
+MERGE (s)-[r:RELATION {id: row.id}]->(t) ON CREATE SET r.type = row.type, r.role = row.role"""
 CLEAR = "MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 CLEAR_RELATIONS = "MATCH ()-[r:RELATION]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS"
 
@@ -55,13 +64,19 @@ def batches(rows: Rows, size: int) -> list[Rows]:
     return [rows[i:i + size] for i in range(0, len(rows), size)]
 
 
-def write_each(store: Neo4jStore, query: str, chunks: list[Rows]) -> float:
+def write_each(store: Neo4jStore, write: Writer, chunks: list[Rows]) -> float:
     """Seconds to write each chunk in its own transaction."""
     started = time.perf_counter()
     with store.driver.session(database=store.database) as session:
         for chunk in chunks:
-            session.execute_write(lambda tx, rows=chunk: tx.run(query, rows=rows).consume())
+            session.execute_write(write, chunk)
     return time.perf_counter() - started
+
+
+def statement(query: str) -> Writer:
+    def write(tx: ManagedTransaction, rows: Rows) -> None:
+        tx.run(query, rows=rows).consume()
+    return write
 
 
 def run(store: Neo4jStore, statement: str) -> None:
@@ -104,6 +119,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=2_000, help="rows timed one transaction each")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds; the best counts")
     parser.add_argument("--clear", action="store_true", help="empty a database that is not empty")
+    parser.add_argument("--merge", action="store_true", help="also time the MERGE statement used before")
     args = parser.parse_args()
 
     store = Neo4jStore(neo4j_target(args.url))
@@ -118,25 +134,32 @@ def main() -> None:
         print(f"Neo4j at {store.url}, {os.cpu_count()} CPU cores, load average {load()} before; "
               f"driver packing in Rust: {rust_packing()}")
         print(f"{len(entities):,} entities, {len(relations):,} relationships "
-              "(:RELATION, MERGE on id between matched entities)")
-        seconds = write_each(store, MERGE_ENTITIES, batches(entities, args.batch))
+              "(:RELATION, CREATE of the ids not stored yet, between matched entities)")
+        seconds = write_each(store, statement(MERGE_ENTITIES), batches(entities, args.batch))
         print(f"  entities, batched: {len(entities):,} in {seconds:.2f}s")
 
         # A fresh JVM runs several times slower for its first tens of thousands of rows: warm the
         # server up on both shapes, then time each variant in every round from no relationships.
-        write_each(store, MERGE_RELATIONS, batches(relations[-30_000:], args.batch))
-        write_each(store, MERGE_RELATIONS, batches(relations[-30_500:-30_000], 1))
+        write_each(store, write_relations, batches(relations[-30_000:], args.batch))
+        write_each(store, write_relations, batches(relations[-30_500:-30_000], 1))
         run(store, CLEAR_RELATIONS)
         best_batched = best_per_row = 0.0
         for round_ in range(1, args.rounds + 1):
             print(f"round {round_}:")
             batched = timed(f"batched, UNWIND {args.batch:,} rows per transaction",
-                            lambda: write_each(store, MERGE_RELATIONS, batches(relations, args.batch)),
+                            lambda: write_each(store, write_relations, batches(relations, args.batch)),
                             len(relations))
             assert count_relations(store) == len(relations)
+            write_each(store, write_relations, batches(relations[:args.batch], args.batch))  # again: no change
+            assert count_relations(store) == len(relations)
             run(store, CLEAR_RELATIONS)
+            if args.merge:
+                timed(f"batched MERGE (before), {args.batch:,} rows per transaction",
+                      lambda: write_each(store, statement(MERGE_RELATIONS), batches(relations, args.batch)),
+                      len(relations))
+                run(store, CLEAR_RELATIONS)
             per_row = timed(f"one transaction per row (sample of {len(sample):,})",
-                            lambda: write_each(store, MERGE_RELATIONS, batches(sample, 1)), len(sample))
+                            lambda: write_each(store, write_relations, batches(sample, 1)), len(sample))
             assert count_relations(store) == len(sample)
             run(store, CLEAR_RELATIONS)
             best_batched, best_per_row = max(best_batched, batched), max(best_per_row, per_row)

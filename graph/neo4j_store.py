@@ -18,7 +18,7 @@ The rules are the embedded store's: one `write(batch)` is one transaction (retri
 driver on transient errors); articles are keyed by id and content hash, so the same article
 twice changes nothing and a changed one replaces its mentions and evidence; an entity lives
 while it is mentioned, a relation while it has evidence and both its ends live. Writes are
-`UNWIND $rows ... MERGE`. Search asks the full-text index `entity_names` for candidates and
+`UNWIND $rows ... MERGE`; relations `UNWIND ... CREATE` of the ids not stored yet. Search asks the full-text index `entity_names` for candidates and
 leaves matching and ranking to graph.store, like the embedded store. Every driver error
 becomes a StoreError naming the URL (never the password) and the cause.
 """
@@ -62,7 +62,6 @@ SCHEMA = {  # name: the statement that creates it
                     "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
     "article_source": "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
     "entity_type": "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
-    "relation_type": "CREATE INDEX relation_type IF NOT EXISTS FOR ()-[r:RELATION]-() ON (r.type)",
     "evidence_article": "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
     "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
     "merge_log_article": "CREATE INDEX merge_log_article IF NOT EXISTS FOR (l:MergeLog) ON (l.article_id)",
@@ -72,6 +71,9 @@ SCHEMA = {  # name: the statement that creates it
     "entity_names": "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
                     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
 }
+# indexes no query uses, dropped where an older version made them: every relationship written
+# updates each relationship property index (relation_type cost a third of relation writes)
+OBSOLETE = {"relation_type": "DROP INDEX relation_type IF EXISTS"}
 SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 # --- writing ------------------------------------------------------------------------------
@@ -89,10 +91,13 @@ MATCH (e:Entity {id: row.entity}), (a:Article {id: row.article})
 MERGE (e)-[m:MENTIONED_IN {start: row.start, stop: row.stop}]->(a)
 ON CREATE SET m.text = row.text, m.sentence_start = row.sentence_start, m.sentence_stop = row.sentence_stop,
               m.key = row.key"""
-MERGE_RELATIONS = """
+# CREATE, not MERGE: MERGE locks both ends of every row and checks their relationships; a lookup
+# in relation_id_index finds the relations already stored (the rows are distinct, see write_relations)
+CREATE_RELATIONS = """
 UNWIND $rows AS row
 MATCH (s:Entity {id: row.source}), (t:Entity {id: row.target})
-MERGE (s)-[r:RELATION {id: row.id}]->(t) ON CREATE SET r.type = row.type, r.role = row.role"""
+WHERE NOT EXISTS { MATCH ()-[:RELATION {id: row.id}]->() }
+CREATE (s)-[:RELATION {id: row.id, type: row.type, role: row.role}]->(t)"""
 MERGE_EVIDENCE = """
 UNWIND $rows AS row
 MERGE (v:Evidence {relation_id: row.relation, article_id: row.article, start: row.start, stop: row.stop})
@@ -287,6 +292,8 @@ class Neo4jStore:
         """Create the constraints and indexes a database lacks, and wait until they are online."""
         with self.driver.session(database=self.database) as session:
             present = {r["name"] for query in SCHEMA_NAMES for r in session.run(query)}
+            for name in present & set(OBSOLETE):
+                session.run(OBSOLETE[name]).consume()
             missing = [statement for name, statement in SCHEMA.items() if name not in present]
             for statement in missing:
                 session.run(statement).consume()
@@ -499,11 +506,22 @@ def insert(tx: ManagedTransaction, batch: list[Extraction], decisions: Decisions
                 for alias, rule in e.merged_by.items()}.values())
     relations, evidence = relation_rows(batch)
     entities = entity_rows_to_write(tx, batch)
-    for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions),
-                        (MERGE_RELATIONS, relations), (MERGE_EVIDENCE, evidence), (CREATE_LOG, log)):
+    for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions)):
+        if data:
+            tx.run(query, rows=data).consume()
+    write_relations(tx, relations)
+    for query, data in ((MERGE_EVIDENCE, evidence), (CREATE_LOG, log)):
         if data:
             tx.run(query, rows=data).consume()
     return {e["id"] for e in entities}, {r["id"] for r in relations}
+
+
+def write_relations(tx: ManagedTransaction, relations: Rows) -> None:
+    """Relations {id, type, source, target, role} between stored entities, each once: the first
+    row of an id, and nothing for an id already stored."""
+    distinct = list({r["id"]: r for r in reversed(relations)}.values())
+    if distinct:
+        tx.run(CREATE_RELATIONS, rows=distinct).consume()
 
 
 def entity_rows_to_write(tx: ManagedTransaction, batch: list[Extraction]) -> Rows:
