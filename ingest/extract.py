@@ -19,7 +19,7 @@ from .aliases import canonical
 from .grammars import windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
-from .mentions import Found, find_mentions, make_found
+from .mentions import Found, find_mentions, lexicon, make_found
 from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
@@ -90,6 +90,18 @@ def surname_forms(word: str) -> frozenset[str]:
 
 def person_forms(f: Found) -> frozenset[str]:
     return surname_forms(f.last or (f.normal.split() or [""])[-1])
+
+
+def surnames_mistyped(found: list[Found]) -> None:
+    """"Свиридове" tagged a place, "Рейган" an organisation, in an article about Егор Свиридов or
+    Рональд Рейган: a one-word name that is the surname of a person named in full is that person."""
+    surnames = frozenset().union(*(person_forms(f) for f in found
+                                   if f.type == "PERSON" and all(person_key(f))))
+    for f in found:
+        if f.type in ("LOC", "ORG") and f.origin == "natasha" and " " not in f.text.strip() \
+                and not canonical(f.type, f.normal) and name_key(f.normal) not in lexicon()["countries"] \
+                and surname_forms(f.text) & surnames:
+            f.type, f.last, f.first = "PERSON", f.normal, ""
 
 
 def group_persons(found: list[Found]) -> list[list[Found]]:
@@ -213,6 +225,33 @@ def link_abbreviations(found: list[Found], text: str) -> None:
             f.same_as = full
             f.type = full.type
             f.why = f"abbreviation given in brackets after «{full.text}»"
+    link_initials(found)
+
+
+SMALL_WORDS = {"по", "и", "в", "во", "на", "для", "с", "со", "о", "об", "при", "от", "за", "к"}
+
+
+def initials(name: str) -> str:
+    words = re.findall(r"[\w]+", name.lower().replace("ё", "е"))
+    return "".join(w[0] for w in words if w not in SMALL_WORDS)
+
+
+def link_initials(found: list[Found]) -> None:
+    """"ОБСЕ" in an article that names the Организация по безопасности и сотрудничеству в
+    Европе, "РПЦ" and Русская православная церковь: an abbreviation made of the initials of
+    one organisation named in full in the article is that organisation."""
+    full = [f for f in found if f.type == "ORG" and f.same_as is None and len(f.normal.split()) >= 2]
+    for f in found:
+        word = f.text.strip("«»\"")
+        if f.type not in ("ORG", "LOC") or f.same_as is not None or not re.fullmatch(r"[А-ЯЁ]{2,6}", word) \
+                or canonical(f.type, word):
+            continue
+        named = {name_key(g.normal): g for g in full
+                 if initials(g.normal) == word.lower() or initials(g.text) == word.lower()}
+        if len(named) == 1:
+            target = next(iter(named.values()))
+            f.same_as, f.type = target, "ORG"
+            f.why = f"abbreviation of «{target.text}»: the initials of its words"
 
 
 def merge_reason(f: Found, name: str) -> str:
@@ -286,6 +325,7 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str 
 def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
+    surnames_mistyped(found)
     entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents], doc.text)
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, entity_of, entities)

@@ -54,12 +54,15 @@ class Found:
 
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
-    """Curated lists (ingest/data/lexicon.json): words that are never entities, type fixes."""
+    """Curated lists (ingest/data/lexicon.json) as name keys: words that are never entities,
+    type fixes, countries and parts of the world."""
     raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
     data = json.loads(raw)
     return {
         "not_entities": {name_key(w) for w in data["not_entities"]},
         "types": {name_key(w): t for t, words in data["types"].items() for w in words},
+        "countries": frozenset(name_key(c) for c in data["countries"]),
+        "world_regions": frozenset(name_key(c) for c in data["world_regions"]),
     }
 
 
@@ -150,7 +153,8 @@ def split_trailing_person(doc: Doc, f: Found) -> list[Found]:
     return [org, person]
 
 
-GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|гор|хребт|мор|архипелаг|долин)[а-яё]{0,3})\s+$",
+GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|хребт|мор|архипелаг|долин)[а-яё]{0,3}"
+                      r"|гор(?:а|ы|е|у|ой))\s+$",
                       re.IGNORECASE)
 
 
@@ -179,11 +183,27 @@ def with_domain(doc: Doc, f: Found) -> Found:
     return g
 
 
+BULLET = re.compile(r"\s*[•·▪●|]\s*")
+
+
+def split_bullets(doc: Doc, f: Found) -> list[Found]:
+    """"Бахрейн • Барбадос • Бермуды": a bulleted list natasha read as one name."""
+    parts, start = [], f.start
+    for m in BULLET.finditer(f.text):
+        parts.append((start, f.start + m.start()))
+        start = f.start + m.end()
+    if not parts:
+        return [f]
+    parts.append((start, f.stop))
+    return [make_found(doc, f.type, a, b, "repair") for a, b in parts if b > a]
+
+
 def repair(doc: Doc, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
-        for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, with_domain(doc, f)))):
-            out.extend(split_brackets(doc, g))
+        for part in split_bullets(doc, f):
+            for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, with_domain(doc, part)))):
+                out.extend(split_brackets(doc, g))
     return out
 
 
@@ -321,9 +341,31 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"
         g.type == "ORG" and WITH_DOMAIN.search(g.text) and inside(f, g) for g in found))]
+    found = sorted(found + places_inside_organisations(doc, found), key=lambda f: (f.start, -f.stop))
     anchor_relative_bodies(found)
     name_parts(found)
     return found
+
+
+@lru_cache(maxsize=1)
+def known_places() -> frozenset[str]:
+    """One-word countries and parts of the world (lexicon), as name keys."""
+    lex = lexicon()
+    return frozenset(k for k in lex["countries"] | lex["world_regions"] if " " not in k)
+
+
+def places_inside_organisations(doc: Doc, found: list[Found]) -> list[Found]:
+    """"Совета Европы", "Организация по безопасности и сотрудничеству в Европе": a country or
+    part of the world named inside an organisation's name is a place mention too."""
+    taken = {(f.start, f.stop) for f in found}
+    out = []
+    for org in (f for f in found if f.type == "ORG"):
+        for m in re.finditer(r"(?<=\s)[А-ЯЁ][а-яё-]+", org.text):
+            start, stop = org.start + m.start(), org.start + m.end()
+            if (start, stop) not in taken and name_key(m.group()) in known_places():
+                out.append(make_found(doc, "LOC", start, stop, "repair"))
+                taken.add((start, stop))
+    return out
 
 
 def drop_inside_labels(found: list[Found]) -> list[Found]:

@@ -13,13 +13,11 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from natasha import Doc
 
@@ -29,7 +27,7 @@ from graph.text import lemma, name_key
 from .grammars.common import place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import Found, normal_form, outermost
+from .mentions import Found, lexicon, normal_form, outermost
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -143,12 +141,6 @@ def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Ent
     return max(places, key=lambda e: mention_counts[e.id])
 
 
-@lru_cache(maxsize=1)
-def countries() -> frozenset[str]:
-    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
-    return frozenset(name_key(c) for c in json.loads(raw)["countries"])
-
-
 def heads_state(post: Post) -> bool:
     """"Премьер-министр", "бывший президент", "глава государства": a post that, with no place
     after it, governs the country the article is about."""
@@ -161,7 +153,7 @@ def heads_state(post: Post) -> bool:
 
 
 def main_country(entities: list[Entity], mention_counts: Counter) -> Entity | None:
-    known = [e for e in entities if e.type == "LOC" and name_key(e.name) in countries()]
+    known = [e for e in entities if e.type == "LOC" and name_key(e.name) in lexicon()["countries"]]
     return max(known, key=lambda e: mention_counts[e.id]) if known else None
 
 

@@ -51,3 +51,32 @@ def test_names_with_a_domain_zone_are_one_organisation(nlp):
     from ingest.extract import extract
     ex = extract(Article(id="t", text="Проект поддержали ВЭБ.РФ и Дом.РФ, сообщили в РФ."))
     assert {(e.type, e.name) for e in ex.entities} == {("ORG", "ВЭБ.РФ"), ("ORG", "Дом.РФ"), ("LOC", "Россия")}
+
+
+def entities_of(text: str) -> set[tuple[str, str]]:
+    from graph.model import Article
+    from ingest.extract import extract
+    return {(e.type, e.name) for e in extract(Article(id="t", text=text)).entities}
+
+
+def test_an_abbreviation_of_the_initials_of_a_named_organisation_is_that_organisation(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = ("Наблюдатели Организации по безопасности и сотрудничеству в Европе приехали в Тбилиси. "
+            "Доклад ОБСЕ выйдет в понедельник.")
+    orgs = [e for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+    assert len(orgs) == 1 and "ОБСЕ" in orgs[0].aliases
+    assert "initials" in orgs[0].merged_by["ОБСЕ"]
+
+
+def test_places_named_inside_organisations_and_bulleted_lists(nlp):
+    found = entities_of("Решение поддержал Совет Европы. Участники: Бахрейн • Барбадос • Бермуды.")
+    assert ("LOC", "Европа") in found
+    assert {("LOC", "Бахрейн"), ("LOC", "Барбадос")} <= found
+    assert not any("•" in name for _, name in found)
+
+
+def test_a_lone_surname_tagged_as_a_place_is_the_person(nlp):
+    found = entities_of("Нападающий Егор Свиридов забил гол. Болельщики верят в Свиридова и в его будущее.")
+    assert {n for t, n in found if t == "PERSON"} == {"Егор Свиридов"}
+    assert not any(t == "LOC" and "Свиридов" in n for t, n in found)
