@@ -25,7 +25,7 @@ from .projects import project_mentions
 from .facts import project_facts
 from .involvement import project_relations
 from .relations import dedupe, find_relations
-from .resolve import organisation_core
+from .resolve import organisation_core, place_core
 
 
 OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
@@ -63,8 +63,13 @@ def organisation_spans(text: str, offset: int = 0, depth: int = 0) -> list[tuple
 def grammar_mentions(doc: Doc) -> list[Found]:
     spans = [span for sent in doc.sents for start, stop in windows(sent, ORG_TRIGGER)
              for span in organisation_spans(sent.text[start:stop], sent.start + start)]
+    spans += [m.span() for m in SITE.finditer(doc.text)]
     organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in spans]
     return organisations + project_mentions(doc)
+
+
+# news sites named by their address: "сообщает NEWSru.com", "пишет baltinfo.ru"
+SITE = re.compile(r"(?<![\w@/.])(?:www\.)?[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*\.(?:ru|com|рф|org|net|info|su|ua|by|kz)\b(?!\.\w|/)")
 
 
 # --- grouping mentions into entities ---------------------------------------------
@@ -168,6 +173,8 @@ def group_key(f: Found) -> tuple[str, str]:
         return f.type, f"{f.kind}:{head}:{f.sense}"
     if f.type == "ORG":  # "движение «Архнадзор»" and "Архнадзор", "ООО «Амур»" and "Амур"
         return f.type, organisation_core(f.normal) or name_key(f.normal)
+    if f.type == "LOC":  # "остров Большой Уссурийский" and "Большой Уссурийский"
+        return f.type, place_core(f.normal) or place_core(f.text)
     name = canonical(f.type, f.normal) or canonical(f.type, f.text) or f.normal
     return f.type, name_key(name)
 

@@ -18,7 +18,7 @@ from importlib import resources
 from natasha import Doc
 from natasha.norm import syntax_normalize
 
-from graph.text import name_key
+from graph.text import morph, name_key
 
 from .aliases import canonical
 from .pipeline import pipeline
@@ -251,12 +251,30 @@ def anchor_relative_bodies(found: list[Found]) -> None:
 
 # --- the lexicon -----------------------------------------------------------------
 
-def apply_lexicon(found: list[Found]) -> list[Found]:
+def generic(f: Found, text: str) -> bool:
+    """No name at all: a bare number, or a lone common noun for a kind of institution
+    ("Университет", "Госпиталь", "Бюро"; not "Правительство", which names the one in context)."""
+    if f.type not in ("ORG", "LOC") or " " in f.text.strip() or f.text.startswith(("«", '"')) \
+            or text[max(0, f.start - 1):f.start] in ("«", '"'):  # «Центра» is a name
+        return False
+    if f.text.isdigit():
+        return True
+    if f.text.isupper() or not f.text[:1].isupper():
+        return False
+    parses = morph().parse(f.text)
+    return bool(parses) and parses[0].normal_form in GENERIC_NOUNS
+
+
+GENERIC_NOUNS = {"университет", "госпиталь", "бюро", "союз", "республика", "институт", "академия", "центр",
+                 "театр", "музей", "больница", "школа", "колледж", "завод", "фабрика", "компания", "холдинг"}
+
+
+def apply_lexicon(found: list[Found], text: str) -> list[Found]:
     lex = lexicon()
     out = []
     for f in found:
         key = name_key(f.normal)
-        if key in lex["not_entities"] or name_key(f.text) in lex["not_entities"]:
+        if key in lex["not_entities"] or name_key(f.text) in lex["not_entities"] or generic(f, text):
             continue
         if (t := lex["types"].get(key)) and f.origin != "grammar":
             f.type = t
@@ -335,9 +353,29 @@ def listed_quoted_names(doc: Doc, found: list[Found]) -> list[Found]:
     return out
 
 
+TRAILING_ZONE = re.compile(r"\s+(ОЭЗ|ТОР|ТОСЭР|СЭЗ)$")
+
+
+def common_phrase(doc: Doc, f: Found) -> bool:
+    """"Лабораторно-исследовательский корпус" opening a sentence: capitalised only because it
+    comes first, every later word in lower case: a phrase, not a name."""
+    words = f.text.split()
+    if f.origin != "natasha" or f.type != "LOC" or len(words) < 2 \
+            or any(w[:1].isupper() or not w.isalpha() and "-" not in w for w in words[1:]):
+        return False
+    before = doc.text[:f.start].rstrip(" «\"")
+    return not before or before[-1] in ".!?\n:—"
+
+
+def trim_trailing_zone(doc: Doc, f: Found) -> Found:
+    """"Республике Татарстан ОЭЗ": the zone after a place is not part of its name."""
+    m = TRAILING_ZONE.search(f.text) if f.type == "LOC" else None
+    return make_found(doc, "LOC", f.start, f.start + m.start(), "repair") if m else f
+
+
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
-    found = repair(doc, natasha_mentions(doc))
-    found = combine(apply_lexicon(found + grammar_spans))
+    found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
+    found = combine(apply_lexicon(found + grammar_spans, doc.text))
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"
         g.type == "ORG" and WITH_DOMAIN.search(g.text) and inside(f, g) for g in found))]
@@ -359,7 +397,8 @@ def places_inside_organisations(doc: Doc, found: list[Found]) -> list[Found]:
     part of the world named inside an organisation's name is a place mention too."""
     taken = {(f.start, f.stop) for f in found}
     out = []
-    for org in (f for f in found if f.type == "ORG"):
+    # not inside our grammar's long descriptive names ("Корпорация развития Дальнего Востока и Арктики")
+    for org in (f for f in found if f.type == "ORG" and (f.origin != "grammar" or len(f.text.split()) <= 3)):
         for m in re.finditer(r"(?<=\s)[А-ЯЁ][а-яё-]+", org.text):
             start, stop = org.start + m.start(), org.start + m.end()
             if (start, stop) not in taken and name_key(m.group()) in known_places():

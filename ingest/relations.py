@@ -47,7 +47,8 @@ TITLES = r"(шейх|полковник|генерал|генерал-майор
 # "в России", "от штата Аризона" (with a name: only when the name is not a mention), "по космическим полётам"
 TAIL = re.compile(r"^\s*((в|во|на|от|по|при)\s+[а-яё-]+(\s+(и\s+)?[а-яё-]+){0,3}\s+|,\s*)?"
                   rf"({TITLES}\s+)?$")
-HEADS_OF_STATE = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "царь"}
+HEADS_OF_STATE = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "царь",
+                  "вице-президент", "госсекретарь", "вице-премьер"}
 TIME_WORDS = {"бывший", "нынешний", "новый", "действующий", "экс-президент", "первый", "избранный"}
 NAME_GAP = re.compile(rf"^\s*({TITLES}\s+)?$")
 # posts a place adjective governs: "российский президент" (Россия), "британский премьер"
@@ -219,6 +220,14 @@ def names_next(items: list, k: int, text: str) -> bool:
         and NAME_GAP.match(between(text, items[k].stop, items[k + 1].start)) is not None
 
 
+def signed(text: str, person: Found, post: Post, target: Found | None) -> bool:
+    """A signature line: "Кирсан Илюмжинов Президент ФИДЕ" (name, capitalised post, its
+    organisation, end of line)."""
+    end = target.stop if target is not None else post.stop
+    return GAP.match(between(text, person.stop, post.start)) is not None and "\n" not in text[person.stop:post.start] \
+        and post.text[:1].isupper() and re.match(r"^[ \t.]*(\n|$)", text[end:]) is not None
+
+
 def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entities: list[Entity],
              mention_counts: Counter, article_id: str) -> list[Relation]:
     text = doc.text
@@ -285,6 +294,8 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
             target = governed_target(doc, items, k)
             if not names_next(items, k + (target is not None), text):
                 add(item, items[k], target)
+        elif k < len(items) and isinstance(items[k], Post) and signed(text, item, items[k], governed_target(doc, items, k)):
+            add(item, items[k], governed_target(doc, items, k))
     return relations
 
 

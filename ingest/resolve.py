@@ -61,13 +61,19 @@ def organisation_key(entity: Entity) -> str:
     return organisation_core(entity.name)
 
 
-def place_key(entity: Entity) -> str:
-    if known := canonical("LOC", entity.name):
+def place_core(name: str) -> str:
+    """The name key of a place without a leading geographic noun ("остров Большой Уссурийский",
+    "Большой Уссурийский"), or of its known variant (РФ → Россия)."""
+    if known := canonical("LOC", name):
         return name_key(known)
-    words = name_key(entity.name).split()
+    words = name_key(name).split()
     if len(words) > 1 and words[0] in GEO_NOUNS:
         words = words[1:]
     return " ".join(words)
+
+
+def place_key(entity: Entity) -> str:
+    return place_core(entity.name)
 
 
 def project_key(entity: Entity) -> str:

@@ -58,7 +58,9 @@ POSITION = rule(
     or_(CAP_MODIFIER, MODIFIERS).repeatable(max=2).optional(),
     POST,
     COMPLEMENT.optional(),
-    rule(POST, COMPLEMENT.optional()).optional(),  # "заместитель начальника", "помощник заместителя госсекретаря"
+    # "заместитель начальника", "помощник заместителя госсекретаря": the second post in the genitive
+    # ("кабинета министров глава правительства" is two posts)
+    rule(and_(POST, GENT), COMPLEMENT.optional()).optional(),
 )
 
 
