@@ -91,3 +91,14 @@ def test_surnames_in_any_reading_join_their_full_name(nlp):
     assert "Свиридова" in people["Егор Свиридов"]
     assert "Обама" in people["Барак Обама"] and "Обама" not in people["Мишель Обама"]
     assert set(people) == {"Йенс Леман", "Егор Свиридов", "Барак Обама", "Мишель Обама"}
+
+
+def test_a_post_after_a_plural_post_in_the_genitive_starts_afresh(nlp):
+    rels = works_at("На заседании кабинета министров глава правительства Венгрии Виктор Орбан выступил с речью.")
+    assert ("Виктор Орбан", "правительство Венгрии", "глава") in rels
+
+
+def test_a_signature_line_names_the_post_after_the_person(nlp):
+    rels = works_at("Пусть победит сильнейший!\n\nГеоргий Петров Президент ФИДЕ\n")
+    assert ("Георгий Петров", "ФИДЕ", "президент") in rels
+    assert works_at("Георгий Петров Президент ФИДЕ заявил журналистам о турнире.") == set()
