@@ -162,9 +162,13 @@ class WholeGraph:
         self._index_locks: dict[str, threading.Lock] = {}
 
     def start(self) -> WholeGraph:
+        """Start loading, unless it is loading or loaded; a load that failed is tried again."""
         with self._lock:
-            if not self._started:
+            failed = self._loaded.is_set() and self._graph is None
+            if not self._started or failed:
                 self._started = True
+                self._loaded.clear()
+                self._error = None
                 threading.Thread(target=self._load, name="investgraph-whole-graph", daemon=True).start()
         return self
 
@@ -225,7 +229,7 @@ def _whole_graph(url: str, key: str) -> WholeGraph:
 
 
 def whole() -> WholeGraph:
-    """The WholeGraph of the current version (not necessarily loading yet)."""
+    """The WholeGraph of the current version (not necessarily loading yet: `start()` it)."""
     store()
     return _whole_graph(default_url(), version())
 

@@ -5,9 +5,11 @@ to remove it. Filters: entity types, relation types, dates, minimum weight, hubs
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import streamlit as st
 from st_link_analysis import EdgeStyle, Event, st_link_analysis
+from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 
 from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, date_range, entity_picker, graph,
                               hub_threshold, node_names, open_entity, role_label, selected_entity, whole)
@@ -24,9 +26,38 @@ MAX_HELP = ("The nearest nodes are kept, those on heavier edges first. Large vie
             "in the browser.")
 
 
-def layout_for(elements: int) -> str:
-    """The force-directed layout while it stays quick, a grid beyond."""
-    return "cose" if elements < 600 else "grid"
+LAYOUTS = {  # the choices, as Cytoscape layout options (st-link-analysis' own, some tuned)
+    "auto": {},
+    "force-directed (cose)": LINK_LAYOUTS["cose"],
+    "force-directed (fcose)": LINK_LAYOUTS["fcose"],
+    "force-directed, draft (fcose)": {**LINK_LAYOUTS["fcose"], "quality": "draft", "animate": False},
+    "concentric": LINK_LAYOUTS["concentric"], "grid": LINK_LAYOUTS["grid"], "circle": LINK_LAYOUTS["circle"],
+    "tree (breadthfirst)": LINK_LAYOUTS["breadthfirst"]}
+# Up to this many elements (nodes + edges) "auto" lays out with fcose at full quality, beyond in
+# draft: in Chromium fcose takes ~1 s for 500 elements but ~14 s for 2,000, frozen meanwhile;
+# its draft ~1.5 s (bench/explorer_browser.py, README).
+AUTO_FULL_UP_TO = 600
+
+
+def layout_for(elements: int, choice: str = "auto") -> dict:
+    """The layout chosen, or for "auto" fcose, in draft quality for large views."""
+    if LAYOUTS.get(choice):
+        return LAYOUTS[choice]
+    return LAYOUTS["force-directed (fcose)" if elements <= AUTO_FULL_UP_TO else "force-directed, draft (fcose)"]
+
+
+def view_key(els: dict) -> str:
+    """A digest of the nodes and edges shown."""
+    ids = sorted(e["data"]["id"] for e in els["nodes"] + els["edges"])
+    return hashlib.sha1("\x1f".join(ids).encode("utf-8")).hexdigest()[:12]
+
+
+def layout_config(layout: dict, view: str) -> dict:
+    """The component's options for a layout, with the view they lay out. The component runs a
+    layout only when its options change; given new elements alone it sets them in place, new
+    nodes piled at the origin. So the options change with every view, except right after the
+    component's own expand, which places the new nodes around the expanded one."""
+    return {**layout, "view": view}
 
 
 class TypeStyle:
@@ -88,6 +119,7 @@ def main() -> None:
         hide_hubs = st.checkbox(f"Hide hubs (≥ {threshold} neighbours)", value=True, key="explorer-hubs")
         max_nodes = st.number_input("Show at most (nodes)", MIN_NODES, MAX_NODES, DEFAULT_NODES, step=50,
                                     key="explorer-max", help=MAX_HELP)
+        layout = st.selectbox("Layout", list(LAYOUTS), key="explorer-layout")
         date_range_ = None
         if first:
             lo, hi = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
@@ -119,14 +151,19 @@ def main() -> None:
     node_styles = [TypeStyle(t) for t in ENTITY_TYPES] + [SeedStyle()]
     edge_styles = [EdgeStyle(r, color=EDGE_COLORS[r], caption="caption", directed=True, labeled=None) for r in RELATION_TYPES]
     els = elements(sub)
-    result = st_link_analysis(els, layout=layout_for(len(els["nodes"]) + len(els["edges"])), node_styles=node_styles,
-                              edge_styles=edge_styles, height=620, key=f"explorer-graph-{hops}",
-                              node_actions=["expand", "remove"], events=[Event("select", "tap", "node")])
+    if not st.session_state.pop("explorer_expanded", False):
+        st.session_state["explorer_view"] = view_key(els)
+    chosen = layout_for(len(els["nodes"]) + len(els["edges"]), layout)
+    result = st_link_analysis(els, layout=layout_config(chosen, st.session_state["explorer_view"]),
+                              node_styles=node_styles, edge_styles=edge_styles, height=620,
+                              key=f"explorer-graph-{hops}", node_actions=["expand", "remove"],
+                              events=[Event("select", "tap", "node")])
     if result and result.get("timestamp") != st.session_state.get("explorer_last_event"):
         st.session_state["explorer_last_event"] = result.get("timestamp")
         action, data = result.get("action"), result.get("data") or {}
         if action == "expand":
             st.session_state["explorer_seeds"] = seeds + [n for n in data.get("node_ids", []) if n not in seeds]
+            st.session_state["explorer_expanded"] = True  # the component places what comes in
             st.rerun()
         elif action == "remove":
             st.session_state["explorer_removed"] = sorted(removed | set(data.get("node_ids", [])) - set(seeds))
