@@ -106,6 +106,24 @@ def download(page, button) -> Path:
     raise AssertionError("unreachable")
 
 
+def network_spots(page, nodes: int) -> set[tuple[int, int]]:
+    """Where the network's nodes are (rounded), once it shows `nodes` and no layout is running."""
+    frame = page.locator("iframe[title*='st_link_analysis']").first.element_handle().content_frame()
+    js = """(n) => { const cy = document.getElementById("cy")?._cyreg?.cy;
+        if (!cy || cy.nodes().length !== n || cy.nodes().some(x => x.animated())) return null;
+        return cy.nodes().map(x => [Math.round(x.position().x), Math.round(x.position().y)]); }"""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        found = frame.evaluate(js, nodes)
+        if found:
+            time.sleep(1.0)  # a layout that is still computing moves them again: wait until it does not
+            again = frame.evaluate(js, nodes)
+            if again == found:
+                return {tuple(p) for p in found}
+        time.sleep(0.2)
+    raise AssertionError(f"the network did not settle on {nodes} nodes")
+
+
 def test_search_entity_projects_export(app_url, page, tmp_path):
     page.goto(app_url)
     page.get_by_role("heading", name="Projects").wait_for()
@@ -131,6 +149,21 @@ def test_search_entity_projects_export(app_url, page, tmp_path):
     page.get_by_role("heading", name="Graph explorer").wait_for()
     page.frame_locator("iframe[title*='st_link_analysis']").locator("canvas").first.wait_for()
     shot(page, "04-explorer")
+    # a view that brings new nodes is laid out again: they are not left piled on one spot
+    weight = page.get_by_role("spinbutton", name="Minimum weight (articles)")
+    nodes = int(page.get_by_text(" nodes · ").first.inner_text().split()[0])
+    assert nodes > 3
+    before = network_spots(page, nodes)
+    weight.fill("9")  # only the seed is left
+    weight.press("Enter")
+    page.get_by_text("1 nodes · 0 edges").wait_for()
+    network_spots(page, 1)
+    weight.fill("1")  # and everything comes back, as new nodes
+    weight.press("Enter")
+    page.get_by_text(f"{nodes} nodes · ").wait_for()
+    spots = network_spots(page, nodes)
+    assert len(spots) == nodes, (before, spots)
+    shot(page, "04b-explorer-relaid")
 
     # the projects view, with the table
     page.get_by_role("link", name="Projects").click()
