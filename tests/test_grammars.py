@@ -17,7 +17,7 @@ def test_windows_surround_the_trigger_words_and_skip_the_rest(nlp):
     text = ("Вчера в городе прошёл большой праздник с концертами, ярмаркой и салютом на набережной, "
             "а вечером министр промышленности и торговли края Иван Петров открыл новый цех.")
     sent = pipeline().analyse(text).sents[0]
-    spans = windows(sent, Trigger(frozenset({"министр"})), before=20, after=60)
+    spans = windows(sent, Trigger(frozenset({"министр"}), before=20, after=60))
     assert len(spans) == 1
     start, stop = spans[0]
     window = sent.text[start:stop]

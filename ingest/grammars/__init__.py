@@ -36,6 +36,8 @@ class Trigger:
     lemmas: frozenset[str]
     exact: frozenset[str] = frozenset()
     prefixes: tuple[str, ...] = ()
+    before: int = BEFORE  # characters a match may start before the trigger word
+    after: int = AFTER  # and end after it
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "forms", all_forms(self.lemmas))
@@ -59,10 +61,10 @@ def all_forms(lemmas: frozenset[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
-def windows(sent, trigger: Trigger, before: int = BEFORE, after: int = AFTER) -> list[tuple[int, int]]:
+def windows(sent, trigger: Trigger) -> list[tuple[int, int]]:
     """The stretches of a sentence worth parsing (offsets into its text): around each trigger
     word, cut at spaces, overlapping stretches joined."""
-    text = sent.text
+    text, before, after = sent.text, trigger.before, trigger.after
     spans: list[tuple[int, int]] = []
     for token in sent.tokens:
         if not trigger.fires(token.text):

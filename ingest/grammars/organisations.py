@@ -109,7 +109,7 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
 
 # a sentence can hold an organisation only with one of these (checked before parsing):
 # every rule needs a legal form before a quoted name, or a body, unit or organisation noun
-TRIGGER = Trigger(frozenset(BODIES | UNITS | ORG_NOUNS | SUB_UNITS | {f.lower() for f in LEGAL_FORMS}))
+TRIGGER = Trigger(frozenset(BODIES | UNITS | ORG_NOUNS | SUB_UNITS | {f.lower() for f in LEGAL_FORMS}), after=140)
 
 
 def parser() -> Parser:

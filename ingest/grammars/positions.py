@@ -65,7 +65,7 @@ POSITION = rule(
 
 
 # a sentence can hold a post only with one of these words (checked before parsing)
-TRIGGER = Trigger(frozenset(POSTS))
+TRIGGER = Trigger(frozenset(POSTS), before=40, after=100)  # two adjectives, a post, its complement
 
 
 def parser() -> Parser:

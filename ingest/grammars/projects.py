@@ -180,7 +180,7 @@ TRIGGER = Trigger(
     frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус",
                "предприятие"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
-    prefixes=COMPOUND_HEADS)
+    prefixes=COMPOUND_HEADS, after=140)
 
 
 def parser() -> Parser:
