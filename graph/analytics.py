@@ -318,61 +318,69 @@ PROJECT_COLUMNS = ["project", "kind", "place", "participant", "participant_type"
                    "investment", "jobs", "area", "stage", "years", "evidence", "project_id", "participant_id"]
 
 
-def _names(g: nx.MultiDiGraph, ids: Iterable[str]) -> str:
-    return "; ".join(sorted({g.nodes[i]["name"] for i in ids}))
+def _names(node: dict[str, dict], ids: Iterable[str]) -> str:
+    return "; ".join(sorted({node[i]["name"] for i in ids}))
 
 
 def key_people(g: nx.MultiDiGraph, org: str) -> str:
     """The persons who WORK_AT an organisation, with their posts: "Name (post); ..."."""
+    node = g.nodes
     people = set()
     for person, _, e in g.in_edges(org, data=True):
-        if e["type"] == "WORKS_AT" and g.nodes[person]["type"] == "PERSON":
-            people.add(g.nodes[person]["name"] + (f" ({e['role']})" if e.get("role") else ""))
+        if e["type"] == "WORKS_AT" and node[person]["type"] == "PERSON":
+            people.add(node[person]["name"] + (f" ({e['role']})" if e.get("role") else ""))
     return "; ".join(sorted(people))
 
 
-def _project_base(g: nx.MultiDiGraph, p: str, d: dict) -> tuple[dict, list[tuple[str, str]]]:
+FACT_COLUMNS = (("investment", "investment"), ("jobs", "jobs"), ("area", "area_ha"), ("stage", "stage"),
+                ("years", "years"))
+
+
+def _project_base(g: nx.MultiDiGraph, node: dict[str, dict], p: str) -> tuple[dict, list[tuple[str, str]]]:
     """A project's columns that do not depend on the participant, and its (participant, role)s."""
     places, participants, evidence = set(), set(), 0
     for _, t, e in g.out_edges(p, data=True):
         evidence += e.get("evidence_count", 0)
-        if e["type"] in ("LOCATED_IN", "PART_OF") and g.nodes[t]["type"] == "LOC":
+        if e["type"] in ("LOCATED_IN", "PART_OF") and node[t]["type"] == "LOC":
             places.add(t)
     for s, _, e in g.in_edges(p, data=True):
         evidence += e.get("evidence_count", 0)
         if e["type"] == "INVOLVED_IN":
             participants.add((s, e.get("role") or "participant"))
+    d = node[p]
     facts = d.get("facts") or {}
-    base = {"project": d["name"], "kind": d.get("kind") or "", "place": _names(g, places), "evidence": evidence,
-            "project_id": p}
-    for column, fact in (("investment", "investment"), ("jobs", "jobs"), ("area", "area_ha"), ("stage", "stage"),
-                         ("years", "years")):
+    base = {"project": d["name"], "kind": d.get("kind") or "", "place": _names(node, places)}
+    for column, fact in FACT_COLUMNS:
         base[column] = format_fact(fact, facts[fact]) if fact in facts else ""
-    return base, sorted(participants, key=lambda x: (g.nodes[x[0]]["name"], x[1], x[0]))
+    base["evidence"] = evidence
+    return base, sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0]))
 
 
 def projects_table(g: nx.MultiDiGraph) -> list[dict]:
-    """One row per (project, participant, role); a project without participants has one row
-    with them empty. Place: LOCATED_IN targets; key people: persons who WORK_AT a participant
-    organisation (with their posts); facts formatted; evidence: sentences behind the project's
-    relations."""
+    """One row per (project, participant, role), columns as PROJECT_COLUMNS; a project without
+    participants has one row with them empty. Place: LOCATED_IN targets; key people: persons who
+    WORK_AT a participant organisation (with their posts); facts formatted; evidence: sentences
+    behind the project's relations."""
+    node = dict(g.nodes(data=True))
     rows = []
     people: dict[str, str] = {}  # organisation -> its key people, once per organisation
-    for p, d in g.nodes(data=True):
+    for p, d in node.items():
         if d.get("type") != "PROJECT":
             continue
-        base, participants = _project_base(g, p, d)
+        base, participants = _project_base(g, node, p)
         if not participants:
-            rows.append({**base, "participant": "", "participant_type": "", "role": "", "key_people": "",
+            rows.append({"project": base["project"], "kind": base["kind"], "place": base["place"], "participant": "",
+                         "participant_type": "", "role": "", "key_people": "", **base, "project_id": p,
                          "participant_id": ""})
         for s, role in participants:
-            kind = g.nodes[s]["type"]
+            kind = node[s]["type"]
             if kind == "ORG" and s not in people:
                 people[s] = key_people(g, s)
-            rows.append({**base, "participant": g.nodes[s]["name"], "participant_type": kind, "role": role,
-                         "key_people": people.get(s, ""), "participant_id": s})
+            rows.append({"project": base["project"], "kind": base["kind"], "place": base["place"],
+                         "participant": node[s]["name"], "participant_type": kind, "role": role,
+                         "key_people": people.get(s, ""), **base, "project_id": p, "participant_id": s})
     rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
-    return [{c: r[c] for c in PROJECT_COLUMNS} for r in rows]
+    return rows
 
 
 def region_of(g: nx.MultiDiGraph, place: str, seen: frozenset = frozenset()) -> list[str]:

@@ -143,7 +143,6 @@ def gc_paused() -> Iterator[None]:
 
 INDEXES: dict[str, Callable[[nx.MultiDiGraph], Any]] = {"names": analytics.name_index,
                                                          "articles": analytics.article_index}
-EAGER = ("names",)  # built right after the snapshot, in its thread (similar names for the sidebar)
 
 
 class WholeGraph:
@@ -184,9 +183,6 @@ class WholeGraph:
             self._error = f"{type(err).__name__}: {err}" if not isinstance(err, StoreError) else str(err)
         finally:
             self._loaded.set()
-        if self._graph is not None:
-            for what in EAGER:
-                self.index(what)
 
     def wait_for(self, seconds: float) -> bool:
         """Wait up to `seconds` for the load to end; whether it has."""

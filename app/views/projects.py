@@ -21,23 +21,27 @@ HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant"
 @dataclass(frozen=True)
 class ProjectsView:
     """The projects table as the page shows it, built once per graph version: the rows with
-    kinds and roles in Russian, a lower-case text of each row to filter on, and the filter options."""
+    kinds and roles in Russian, and the filter options."""
 
     frame: pd.DataFrame
-    text: pd.Series
     places: list[str]
     kinds: list[str]
     roles: list[str]
 
 
 def projects_view(g: nx.MultiDiGraph) -> ProjectsView:
-    df = pd.DataFrame(analytics.projects_table(g), columns=analytics.PROJECT_COLUMNS)
+    rows = analytics.projects_table(g)
+    df = pd.DataFrame({c: [r[c] for r in rows] for c in analytics.PROJECT_COLUMNS}, columns=analytics.PROJECT_COLUMNS)
     df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
     df["role"] = df["role"].map(lambda r: ROLE_LABELS.get(r, r))
-    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id")]
-    text = df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
     places = sorted({p for cell in set(df["place"]) for p in cell.split("; ") if p})
-    return ProjectsView(df, text, places, sorted(set(df["kind"]) - {""}), sorted(set(df["role"]) - {""}))
+    return ProjectsView(df, places, sorted(set(df["kind"]) - {""}), sorted(set(df["role"]) - {""}))
+
+
+def row_texts(df: pd.DataFrame) -> pd.Series:
+    """Each row's shown cells as one lower-case text, for the «Contains» filter."""
+    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id")]
+    return df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
 
 
 def within(g: nx.MultiDiGraph, regions: list[str]) -> set[str]:
@@ -78,8 +82,9 @@ def main() -> None:
         keep &= df["kind"].isin(kinds)
     if roles:
         keep &= df["role"].isin(roles)
-    if text.strip():
-        keep &= pv.text.str.contains(text.strip().lower(), regex=False)
+    if text.strip():  # the rows' texts are made once, the first time someone filters on text
+        texts = derived("projects-text", lambda _: row_texts(df))
+        keep &= texts.str.contains(text.strip().lower(), regex=False)
     view = df[keep]
     st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows")
     shown = view.drop(columns=["project_id", "participant_id"]).rename(columns=HEADERS)
