@@ -1,7 +1,11 @@
 """Graph explorer: the neighbourhood (1–3 hops) of the chosen entities as an interactive network,
 coloured and shaped by type, edges labelled by relation and role. Click a node to see it and
 open its card; double-click (or the expand button) to expand it; Delete (or the remove button)
-to remove it. Filters: entity types, relation types, dates, minimum weight, hubs hidden."""
+to remove it. Filters: entity types, relation types, dates, minimum weight, hubs hidden. At most
+400 nodes (the user may raise it to 2,000), nearest first, with a warning when the view is cut.
+
+The view comes from the store (analytics.StoreAdjacency) until the whole graph has loaded; a
+date filter needs the evidence, so it waits for the whole graph."""
 from __future__ import annotations
 
 import datetime as dt
