@@ -64,9 +64,8 @@ class Cue:
         return self.subject is None or any(actor.start <= s < actor.stop for s in self.subject)
 
 
-def cues(doc: Doc, sent) -> list[Cue]:
+def cues(doc: Doc, sent, tree: Tree) -> list[Cue]:
     start, stop = sent.start, sent.stop
-    tree = Tree(sent)
     tokens = tree.tokens
     found = []
     for i, t in enumerate(tokens):
@@ -102,6 +101,13 @@ class ProjectRelations:
         self.projects = [m for m in self.mentions if m.type == "PROJECT"]
         self.places = [m for m in self.mentions if m.type == "LOC"]
         self.relations: list[Relation] = []
+        self.trees: dict[int, Tree] = {}
+
+    def tree(self, sent) -> Tree:
+        """The sentence's dependency tree, built once for both relation kinds."""
+        if sent.start not in self.trees:
+            self.trees[sent.start] = Tree(sent)
+        return self.trees[sent.start]
 
     def evidence(self, sent) -> Evidence:
         return Evidence(self.article_id, sent.start, sent.stop, sent.text)
@@ -157,7 +163,7 @@ class ProjectRelations:
         создадут индустриальный парк", "на острове Русский появятся A, B и C")."""
         if not projects or not places:
             return
-        tree = Tree(sent)
+        tree = self.tree(sent)
         orgs = [m for m in in_sentence if m.type == "ORG"]
         for place in places:
             if any(inside(place, o) for o in orgs):
@@ -216,7 +222,7 @@ class ProjectRelations:
         if not projects:
             return
         actors = [m for m in outermost(inside) if m.type in ("ORG", "PERSON")]
-        found_cues = cues(self.doc, sent)
+        found_cues = cues(self.doc, sent, self.tree(sent))
         if not actors or not found_cues:
             return
         for actor in actors:

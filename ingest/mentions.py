@@ -18,7 +18,7 @@ from importlib import resources
 from natasha import Doc
 from natasha.norm import syntax_normalize
 
-from graph.text import morph, name_key
+from graph.text import lemma, name_key
 
 from .aliases import canonical
 from .pipeline import pipeline
@@ -261,8 +261,7 @@ def generic(f: Found, text: str) -> bool:
         return True
     if f.text.isupper() or not f.text[:1].isupper():
         return False
-    parses = morph().parse(f.text)
-    return bool(parses) and parses[0].normal_form in GENERIC_NOUNS
+    return lemma(f.text) in GENERIC_NOUNS
 
 
 GENERIC_NOUNS = {"университет", "госпиталь", "бюро", "союз", "республика", "институт", "академия", "центр",

@@ -72,6 +72,13 @@ def pin_start(text: str, start: int, stop: int) -> int:
     return start + m.start() + 1 if m else stop
 
 
+def quoted_project(doc: Doc, quote: re.Match, kind: str, label: str) -> Found:
+    """A project mention that is just its «name» (the kind comes from the head it goes with)."""
+    f = make_found(doc, "PROJECT", quote.start(), quote.end(), "grammar")
+    f.kind, f.label, f.label_start, f.label_stop = kind, label, quote.start(), quote.end()
+    return f
+
+
 def is_bare(span: str, head: str) -> bool:
     """Nothing but the head words (and "… типа"): "особую экономическую зону"."""
     rest = span.replace(head, "", 1)
@@ -119,8 +126,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
                 main.normal = f"{head_words.rstrip()} {text[main.label_stop:stop]}"
         found.append(main)
         for q in more[1:]:
-            other = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
-            other.kind, other.label, other.label_start, other.label_stop = kind, q.group(0), q.start(), q.end()
+            other = quoted_project(doc, q, kind, q.group(0))
             other.normal = f"{main.normal[: main.label_start - main.start]}{q.group(0)}".strip() \
                 if main.label_start > 0 else q.group(0)
             found.append(other)
@@ -153,8 +159,7 @@ def listed_names(doc: Doc, projects: list[Found]) -> list[Found]:
         for q in QUOTE.finditer(doc.text, m.start("names"), m.start("names") + names.end()):
             if any(a <= q.start() < b for a, b in covered):
                 continue
-            f = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
-            f.kind, f.label, f.label_start, f.label_stop = kind, q.group(0), q.start(), q.end()
+            f = quoted_project(doc, q, kind, q.group(0))
             f.normal = f"{SHORT_HEAD[kind]} «{make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal}»"
             found.append(f)
     return found
@@ -188,8 +193,7 @@ def repeated_names(doc: Doc, projects: list[Found]) -> list[Found]:
             continue
         project = labels.get(name_key(q.group(0)))
         if project is not None:
-            f = make_found(doc, "PROJECT", q.start(), q.end(), "grammar")
-            f.kind, f.label, f.label_start, f.label_stop = project.kind, project.label, q.start(), q.end()
+            f = quoted_project(doc, q, project.kind, project.label)
             f.normal = project.normal
             found.append(f)
     return found

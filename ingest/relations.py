@@ -290,12 +290,13 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
             first = False
         # posts after the person: "Руслан Заливацкий, советник губернатора", "… — политик и лидер партии"
         k = i + 1
-        if k < len(items) and isinstance(items[k], Post) and AFTER.match(between(text, item.stop, items[k].start)):
+        if k < len(items) and isinstance(items[k], Post):
             target = governed_target(doc, items, k)
-            if not names_next(items, k + (target is not None), text):
+            if AFTER.match(between(text, item.stop, items[k].start)):
+                if not names_next(items, k + (target is not None), text):
+                    add(item, items[k], target)
+            elif signed(text, item, items[k], target):
                 add(item, items[k], target)
-        elif k < len(items) and isinstance(items[k], Post) and signed(text, item, items[k], governed_target(doc, items, k)):
-            add(item, items[k], governed_target(doc, items, k))
     return relations
 
 
