@@ -4,7 +4,8 @@ All parsers share one tokenizer (one pymorphy dictionary and word cache), and ru
 windows of text around the trigger words of their grammar: yargy's Earley parser is pure
 Python and its cost grows with the length of what it reads, while a project, post or
 organisation always starts a few words before its trigger word and ends a sentence's
-clause after it.
+clause after it. Inside a window a match may only begin shortly before a trigger word
+(`Window.starts`), so the parser predicts new matches at those tokens alone.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from yargy import Parser
+from yargy.parser import Chart, is_rule, prepare_resolved_matches, prepare_trees
 from yargy.tokenizer import MorphTokenizer
 
 
@@ -61,11 +63,20 @@ def all_forms(lemmas: frozenset[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
-def windows(sent, trigger: Trigger) -> list[tuple[int, int]]:
-    """The stretches of a sentence worth parsing (offsets into its text): around each trigger
-    word, cut at spaces, overlapping stretches joined."""
+@dataclass(frozen=True)
+class Window:
+    """A stretch of a sentence worth parsing (offsets into the sentence's text) and where in it
+    (offsets into the window) a match may begin: shortly before or inside each trigger word."""
+
+    start: int
+    stop: int
+    starts: tuple[tuple[int, int], ...]
+
+
+def windows(sent, trigger: Trigger) -> list[Window]:
+    """Around each trigger word, cut at spaces; overlapping stretches joined."""
     text, before, after = sent.text, trigger.before, trigger.after
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, list[tuple[int, int]]]] = []
     for token in sent.tokens:
         if not trigger.fires(token.text):
             continue
@@ -79,15 +90,33 @@ def windows(sent, trigger: Trigger) -> list[tuple[int, int]]:
             space = text.rfind(" ", end, stop)
             stop = space if space != -1 else stop
         if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(stop, spans[-1][1]))
+            spans[-1] = (spans[-1][0], max(stop, spans[-1][1]), spans[-1][2] + [(start, end - 1)])
         else:
-            spans.append((start, stop))
-    return spans
+            spans.append((start, stop, [(start, end - 1)]))  # parts of "премьер-министр" too
+    return [Window(start, stop, tuple((a - start, b - start) for a, b in starts)) for start, stop, starts in spans]
+
+
+def findall_from(parser: Parser, text: str, starts: tuple[tuple[int, int], ...]) -> Iterator[object]:
+    """parser.findall(text) for matches that begin inside `starts` (character ranges): yargy's
+    own chart loop, predicting the grammar only at those tokens instead of at every token,
+    which is most of the parser's work on a window."""
+    chart = Chart(parser.tagger(parser.tokenizer(text)))
+    for column, next_column in chart:
+        if next_column is not None and any(a <= next_column.token.span.start <= b for a, b in starts):
+            parser.predict(column, next_column, parser.rule)
+        for state in column:
+            if state.completed:
+                parser.complete(column, state)
+            elif is_rule(state.next_term):
+                parser.predict(column, next_column, state.next_term)
+            elif next_column:
+                parser.scan(next_column, state.next_term, state)
+    return prepare_resolved_matches(sorted(prepare_trees(chart.matches(parser.rule))))
 
 
 def sentence_matches(parser: Parser, doc, trigger: Trigger) -> Iterator[tuple[int, object]]:
     """(offset of the parsed text, match) for each match in the windows around triggers."""
     for sent in doc.sents:
-        for start, stop in windows(sent, trigger):
-            for match in parser.findall(sent.text[start:stop]):
-                yield sent.start + start, match
+        for window in windows(sent, trigger):
+            for match in findall_from(parser, sent.text[window.start:window.stop], window.starts):
+                yield sent.start + window.start, match
