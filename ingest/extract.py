@@ -16,7 +16,7 @@ from graph.model import Article, Entity, Extraction, Mention
 from graph.text import lemma, name_key
 
 from .aliases import canonical
-from .grammars import findall_from, windows
+from .grammars import Lead, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .mentions import Found, find_mentions, lexicon, make_found
@@ -46,13 +46,13 @@ def word_bounds(text: str, start: int, stop: int) -> tuple[int, int]:
     return start, stop
 
 
-def organisation_spans(text: str, offset: int = 0, starts: tuple[tuple[int, int], ...] | None = None,
+def organisation_spans(text: str, offset: int = 0, leads: tuple[Lead, ...] | None = None,
                        depth: int = 0) -> list[tuple[int, int]]:
-    """Organisation spans (beginning inside `starts`, if given); inside "пресс-служба
+    """Organisation spans (beginning where the leads admit, if given); inside "пресс-служба
     правительства Хабаровского края" also the owner at its end ("правительства Хабаровского края")."""
     parser = organisation_parser()
     spans = []
-    for match in parser.findall(text) if starts is None else findall_from(parser, text, starts):
+    for match in parser.findall(text) if leads is None else findall_from(parser, text, leads):
         start, stop = word_bounds(text, match.span.start, match.span.stop)
         spans.append((offset + start, offset + stop))
         if depth == 0 and len(match.tokens) > 2 and lemma(match.tokens[0].value) in OWNED_NOUNS:
@@ -65,7 +65,7 @@ def organisation_spans(text: str, offset: int = 0, starts: tuple[tuple[int, int]
 def grammar_mentions(doc: Doc) -> list[Found]:
     spans = [span for sent in doc.sents for window in windows(sent, ORG_TRIGGER)
              for span in organisation_spans(sent.text[window.start:window.stop], sent.start + window.start,
-                                            window.starts)]
+                                            window.leads)]
     spans += [m.span() for m in SITE.finditer(doc.text)]
     organisations = [make_found(doc, "ORG", start, stop, "grammar") for start, stop in spans]
     return organisations + project_mentions(doc)

@@ -286,9 +286,15 @@ def apply_lexicon(found: list[Found], text: str) -> list[Found]:
 # --- combining -------------------------------------------------------------------
 
 def outermost(mentions: list[Found]) -> list[Found]:
-    """Mentions not inside another one."""
-    return [m for m in mentions if not any(o is not m and o.start <= m.start and m.stop <= o.stop
-                                           and (o.start, o.stop) != (m.start, m.stop) for o in mentions)]
+    """Mentions not inside another one (mentions of the same span are all kept), in their order."""
+    nested, reach, span, reach_before_span = set(), -1, None, -1
+    for m in sorted(mentions, key=lambda m: (m.start, -m.stop)):  # containers before what they contain
+        if (m.start, m.stop) != span:
+            span, reach_before_span = (m.start, m.stop), reach
+        if reach_before_span >= m.stop:
+            nested.add(id(m))
+        reach = max(reach, m.stop)
+    return [m for m in mentions if id(m) not in nested]
 
 
 def inside(a: Found, b: Found) -> bool:
@@ -325,14 +331,19 @@ def combine(found: list[Found]) -> list[Found]:
 
 def name_parts(found: list[Found]) -> None:
     """First, middle and last name of each person mention (natasha's names grammar)."""
-    extractor = pipeline().names_extractor
     for f in found:
-        if f.type != "PERSON":
-            continue
-        match = extractor.find(f.normal)
-        if match is not None:
-            parts = {k: getattr(match.fact, k, None) for k in ("first", "middle", "last")}
-            f.first, f.middle, f.last = (parts.get(k) or "" for k in ("first", "middle", "last"))
+        if f.type == "PERSON" and (parts := person_name(f.normal)) is not None:
+            f.first, f.middle, f.last = parts
+
+
+@lru_cache(maxsize=50_000)
+def person_name(name: str) -> tuple[str, str, str] | None:
+    """(first, middle, last) of a person's name, "" for a part it lacks; None if natasha's names
+    grammar does not read it as a name."""
+    match = pipeline().names_extractor.find(name)
+    if match is None:
+        return None
+    return tuple(getattr(match.fact, k, None) or "" for k in ("first", "middle", "last"))
 
 
 BARE_NAME = re.compile(r"«([A-ZА-ЯЁ][^«»:.!?]{1,40})»")

@@ -124,9 +124,9 @@ def between(text: str, a: int, b: int) -> str:
 class Sentence:
     """The top-level mentions and posts of one sentence, in text order."""
 
-    def __init__(self, text: str, start: int, stop: int, mentions: list[Found], posts: list[Post]):
+    def __init__(self, text: str, start: int, stop: int, top_level: list[Found], posts: list[Post]):
         self.text, self.start, self.stop = text, start, stop
-        self.items = sorted([m for m in outermost(mentions) if start <= m.start < stop] +
+        self.items = sorted([m for m in top_level if start <= m.start < stop] +
                             [p for p in posts if start <= p.start < stop], key=lambda x: x.start)
 
 
@@ -349,8 +349,9 @@ def find_relations(doc: Doc, article_id: str, mentions: list[Found], entity_of: 
     counts = Counter({e.id: len(e.mentions) for e in entities})
     relations = []
     sentences = [(s.start, s.stop) for s in doc.sents]
+    top_level = outermost(mentions)
     for s in doc.sents:
-        sentence = Sentence(s.text, s.start, s.stop, mentions, posts)
+        sentence = Sentence(s.text, s.start, s.stop, top_level, posts)
         relations += works_at(doc, sentence, entity_of, entities, counts, article_id)
     relations += part_of(doc, mentions, entity_of, sentences, article_id)
     return dedupe(relations)

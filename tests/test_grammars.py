@@ -1,7 +1,7 @@
 """How the yargy grammars are run: only on windows around their trigger words."""
 from __future__ import annotations
 
-from ingest.grammars import Trigger, findall_from, windows
+from ingest.grammars import Lead, Trigger, findall_from, windows
 from ingest.grammars.positions import parser as position_parser
 from ingest.pipeline import pipeline
 
@@ -23,17 +23,21 @@ def test_windows_surround_the_trigger_words_and_skip_the_rest(nlp):
     window = sent.text[spans[0].start:spans[0].stop]
     assert window.startswith(("а вечером", "вечером")) and "министр промышленности" in window
     assert "праздник" not in window and not window.endswith(" ")
-    # a match may begin from the window's start up to the last letter of the trigger word
-    (first, last), = spans[0].starts
-    assert first == 0 and window[last] == "р" and window[last - 6:last + 1] == "министр"
+    # a match may begin at an adjective from the window's start on, or inside the trigger word
+    lead, = spans[0].leads
+    assert lead.start == 0 and window[lead.word:lead.last + 1] == "министр"
     assert windows(sent, Trigger(frozenset({"губернатор"}))) == []
 
 
 def test_matches_begin_only_where_the_window_allows():
-    text = "Об этом заявил премьер-министр Италии, а позже и министр финансов."
+    text = "Об этом заявил премьер-министр Италии, а позже и бывший министр финансов."
     parser = position_parser()
     everywhere = [m.span for m in parser.findall(text)]
-    assert [tuple(s) for s in everywhere] == [(15, 22), (23, 30), (49, 65)]
-    # starts inside "премьер-министр" only: its two hyphen parts, not the later "министр финансов"
-    assert [m.span for m in findall_from(parser, text, ((0, 29),))] == everywhere[:2]
-    assert [m.span for m in findall_from(parser, text, ((0, 29), (40, 49)))] == everywhere
+    assert [tuple(s) for s in everywhere] == [(15, 22), (23, 30), (49, 72)]
+    # inside "премьер-министр" only: its two hyphen parts, not the later "бывший министр финансов"
+    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29),))] == everywhere[:2]
+    # before a trigger word only an adjective begins a match: "бывший", not "и"
+    later = Lead(40, 56, 62)
+    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29), later))] == everywhere
+    # and only from the lead's start: without "бывший" the post is "министр финансов"
+    assert [tuple(m.span) for m in findall_from(parser, text, (Lead(56, 56, 62),))] == [(56, 72)]

@@ -5,12 +5,13 @@ windows of text around the trigger words of their grammar: yargy's Earley parser
 Python and its cost grows with the length of what it reads, while a project, post or
 organisation always starts a few words before its trigger word and ends a sentence's
 clause after it. Inside a window a match may only begin shortly before a trigger word
-(`Window.starts`), so the parser predicts new matches at those tokens alone.
+(`Lead`), so the parser predicts new matches at those tokens alone.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 from yargy import Parser
@@ -63,20 +64,38 @@ def all_forms(lemmas: frozenset[str]) -> frozenset[str]:
     return frozenset(forms)
 
 
+class Lead(NamedTuple):
+    """Where a match may begin around one trigger word (offsets into the parsed text): at an
+    adjective from `start` on ("особая экономическая зона", "первый заместитель"), or at any
+    token of the word itself, from `word` to `last` (both parts of "премьер-министр")."""
+
+    start: int
+    word: int
+    last: int
+
+    def admits(self, token) -> bool:
+        at = token.span.start
+        return self.word <= at <= self.last or (self.start <= at < self.word and is_adjective(token))
+
+
+def is_adjective(token) -> bool:
+    return any("ADJF" in form.grams for form in getattr(token, "forms", ()))
+
+
 @dataclass(frozen=True)
 class Window:
     """A stretch of a sentence worth parsing (offsets into the sentence's text) and where in it
-    (offsets into the window) a match may begin: shortly before or inside each trigger word."""
+    matches may begin (offsets into the window)."""
 
     start: int
     stop: int
-    starts: tuple[tuple[int, int], ...]
+    leads: tuple[Lead, ...]
 
 
 def windows(sent, trigger: Trigger) -> list[Window]:
     """Around each trigger word, cut at spaces; overlapping stretches joined."""
     text, before, after = sent.text, trigger.before, trigger.after
-    spans: list[tuple[int, int, list[tuple[int, int]]]] = []
+    spans: list[tuple[int, int, list[Lead]]] = []
     for token in sent.tokens:
         if not trigger.fires(token.text):
             continue
@@ -89,20 +108,22 @@ def windows(sent, trigger: Trigger) -> list[Window]:
         if stop < len(text):
             space = text.rfind(" ", end, stop)
             stop = space if space != -1 else stop
+        lead = Lead(start, at, end - 1)
         if spans and start <= spans[-1][1]:
-            spans[-1] = (spans[-1][0], max(stop, spans[-1][1]), spans[-1][2] + [(start, end - 1)])
+            spans[-1] = (spans[-1][0], max(stop, spans[-1][1]), spans[-1][2] + [lead])
         else:
-            spans.append((start, stop, [(start, end - 1)]))  # parts of "премьер-министр" too
-    return [Window(start, stop, tuple((a - start, b - start) for a, b in starts)) for start, stop, starts in spans]
+            spans.append((start, stop, [lead]))
+    return [Window(start, stop, tuple(Lead(*(x - start for x in lead)) for lead in leads))
+            for start, stop, leads in spans]
 
 
-def findall_from(parser: Parser, text: str, starts: tuple[tuple[int, int], ...]) -> Iterator[object]:
-    """parser.findall(text) for matches that begin inside `starts` (character ranges): yargy's
-    own chart loop, predicting the grammar only at those tokens instead of at every token,
-    which is most of the parser's work on a window."""
+def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator[object]:
+    """parser.findall(text) for the matches that begin where a lead admits: yargy's own chart
+    loop, predicting the grammar only at those tokens instead of at every token, which is
+    most of the parser's work."""
     chart = Chart(parser.tagger(parser.tokenizer(text)))
     for column, next_column in chart:
-        if next_column is not None and any(a <= next_column.token.span.start <= b for a, b in starts):
+        if next_column is not None and any(lead.admits(next_column.token) for lead in leads):
             parser.predict(column, next_column, parser.rule)
         for state in column:
             if state.completed:
@@ -118,5 +139,5 @@ def sentence_matches(parser: Parser, doc, trigger: Trigger) -> Iterator[tuple[in
     """(offset of the parsed text, match) for each match in the windows around triggers."""
     for sent in doc.sents:
         for window in windows(sent, trigger):
-            for match in findall_from(parser, sent.text[window.start:window.stop], window.starts):
+            for match in findall_from(parser, sent.text[window.start:window.stop], window.leads):
                 yield sent.start + window.start, match
