@@ -7,6 +7,9 @@ Node attributes: type, name, kind, aliases, facts, mentions [{article, start, st
 mention_count. Edge attributes: type, role, weight, evidence [{article, start, stop,
 sentence}], evidence_count. Graph attribute "articles": [{id, source, doc, title, url, date}].
 
+The projects table is assembled from `Store.projects()` (project_rows), which both stores
+answer with a few queries of their own, without the whole graph.
+
 Nothing here knows which store the graph came from, so both stores give the same answers.
 """
 from __future__ import annotations
@@ -16,11 +19,13 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
 from .model import EntityHit
+from .store import Participant, Project
 from .text import fold
 
 # --- facts, human-readably ------------------------------------------------------------------
@@ -316,80 +321,39 @@ def restrict(g: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 PROJECT_COLUMNS = ["project", "kind", "place", "participant", "participant_type", "role", "key_people",
                    "investment", "jobs", "area", "stage", "years", "evidence", "project_id", "participant_id"]
-
-
-def _names(node: dict[str, dict], ids: Iterable[str]) -> str:
-    return "; ".join(sorted({node[i]["name"] for i in ids}))
-
-
-def key_people(g: nx.MultiDiGraph, org: str) -> str:
-    """The persons who WORK_AT an organisation, with their posts: "Name (post); ..."."""
-    node = g.nodes
-    people = set()
-    for person, _, e in g.in_edges(org, data=True):
-        if e["type"] == "WORKS_AT" and node[person]["type"] == "PERSON":
-            people.add(node[person]["name"] + (f" ({e['role']})" if e.get("role") else ""))
-    return "; ".join(sorted(people))
-
-
 FACT_COLUMNS = (("investment", "investment"), ("jobs", "jobs"), ("area", "area_ha"), ("stage", "stage"),
                 ("years", "years"))
 
 
-def _project_base(g: nx.MultiDiGraph, node: dict[str, dict], p: str) -> tuple[dict, list[tuple[str, str]]]:
-    """A project's columns that do not depend on the participant, and its (participant, role)s."""
-    places, participants, evidence = set(), set(), 0
-    for _, t, e in g.out_edges(p, data=True):
-        evidence += e.get("evidence_count", 0)
-        if e["type"] in ("LOCATED_IN", "PART_OF") and node[t]["type"] == "LOC":
-            places.add(t)
-    for s, _, e in g.in_edges(p, data=True):
-        evidence += e.get("evidence_count", 0)
-        if e["type"] == "INVOLVED_IN":
-            participants.add((s, e.get("role") or "participant"))
-    d = node[p]
-    facts = d.get("facts") or {}
-    base = {"project": d["name"], "kind": d.get("kind") or "", "place": _names(node, places)}
-    for column, fact in FACT_COLUMNS:
-        base[column] = format_fact(fact, facts[fact]) if fact in facts else ""
-    base["evidence"] = evidence
-    return base, sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0]))
+def key_people(p: Participant) -> str:
+    """The persons who WORK_AT a participant organisation, with their posts: "Name (post); ..."."""
+    return "; ".join(sorted({name + (f" ({post})" if post else "") for name, post in p.people}))
 
 
-def projects_table(g: nx.MultiDiGraph) -> list[dict]:
-    """One row per (project, participant, role), columns as PROJECT_COLUMNS; a project without
-    participants has one row with them empty. Place: LOCATED_IN targets; key people: persons who
-    WORK_AT a participant organisation (with their posts); facts formatted; evidence: sentences
-    behind the project's relations."""
-    node = dict(g.nodes(data=True))
-    rows = []
+def project_rows(projects: Iterable[Project]) -> list[dict]:
+    """The projects table from `Store.projects()`: one row per (project, participant, role),
+    columns as PROJECT_COLUMNS; a project without participants has one row with them empty.
+    Place: the places it lies in; key people: persons who WORK_AT a participant organisation
+    (with their posts); facts formatted; evidence: sentences behind the project's relations."""
+    keyed = []  # (sort key, row)
     people: dict[str, str] = {}  # organisation -> its key people, once per organisation
-    for p, d in node.items():
-        if d.get("type") != "PROJECT":
-            continue
-        base, participants = _project_base(g, node, p)
-        if not participants:
-            rows.append({"project": base["project"], "kind": base["kind"], "place": base["place"], "participant": "",
-                         "participant_type": "", "role": "", "key_people": "", **base, "project_id": p,
-                         "participant_id": ""})
-        for s, role in participants:
-            kind = node[s]["type"]
-            if kind == "ORG" and s not in people:
-                people[s] = key_people(g, s)
-            rows.append({"project": base["project"], "kind": base["kind"], "place": base["place"],
-                         "participant": node[s]["name"], "participant_type": kind, "role": role,
-                         "key_people": people.get(s, ""), **base, "project_id": p, "participant_id": s})
-    rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
-    return rows
-
-
-def region_of(g: nx.MultiDiGraph, place: str, seen: frozenset = frozenset()) -> list[str]:
-    """The places a place lies in (PART_OF / LOCATED_IN upwards), itself first."""
-    out = [place]
-    for _, t, e in g.out_edges(place, data=True):
-        if e["type"] in ("PART_OF", "LOCATED_IN") and t not in seen and g.nodes[t]["type"] == "LOC":
-            out += region_of(g, t, seen | {place})
-    return out
+    for p in projects:
+        base = {"project": p.name, "kind": p.kind, "place": "; ".join(sorted({pl.name for pl in p.places}))}
+        for column, fact in FACT_COLUMNS:
+            base[column] = format_fact(fact, p.facts[fact]) if fact in p.facts else ""
+        base["evidence"] = p.evidence
+        name = p.name.casefold()
+        if not p.participants:
+            keyed.append(((name, "", ""), {**base, "participant": "", "participant_type": "", "role": "",
+                                           "key_people": "", "project_id": p.id, "participant_id": ""}))
+        for s in p.participants:
+            if s.type == "ORG" and s.id not in people:
+                people[s.id] = key_people(s)
+            keyed.append(((name, s.name.casefold(), s.role),
+                          {**base, "participant": s.name, "participant_type": s.type, "role": s.role,
+                           "key_people": people.get(s.id, ""), "project_id": p.id, "participant_id": s.id}))
+    keyed.sort(key=itemgetter(0))  # by project, participant (any case), role; stable
+    return [row for _, row in keyed]
 
 
 # --- paths and interlocks -----------------------------------------------------------------------

@@ -24,8 +24,9 @@ import networkx as nx
 
 from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef, relation_key)
-from .store import (Decisions, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of, matches,
-                    merge_decision, new_decisions, place, query_terms, rank_hits, split_decision)
+from .store import (Decisions, Project, StoreError, WriteReport, assemble_card, assemble_projects, assemble_snapshot,
+                    extraction_of, matches, merge_decision, new_decisions, place, query_terms, rank_hits,
+                    split_decision)
 from .text import name_key
 
 SCHEMA = """
@@ -67,6 +68,11 @@ CREATE TABLE IF NOT EXISTS decisions (
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
 );
 """
+# what Store.projects() reads (graph.store.assemble_projects says what each gives)
+PROJECTS = "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'"
+ENTITY_NAMES = "SELECT id, type, name FROM entities"
+RELATIONS = "SELECT id, type, role, source, target FROM relations"
+EVIDENCE_COUNTS = "SELECT relation_id, COUNT(*) FROM evidence GROUP BY relation_id"
 # columns added since a store file may have been made: table -> (column, its definition)
 ADDED_COLUMNS = {"mentions": ("entity_key", "TEXT")}
 
@@ -333,6 +339,15 @@ class EmbeddedStore:
             q("SELECT relation_id AS relation, article_id AS article, start, stop, sentence FROM evidence "
               "ORDER BY article_id, start, stop"),
             q("SELECT * FROM relations ORDER BY id"))
+
+    def projects(self) -> list[Project]:
+        """Every project with its places, participants (roles, key people) and evidence count: the
+        projects table without the whole graph."""
+        def q(sql: str) -> sqlite3.Cursor:
+            cursor = self.db.cursor()
+            cursor.row_factory = None  # plain tuples
+            return cursor.execute(sql)
+        return assemble_projects(q(PROJECTS), q(ENTITY_NAMES), q(RELATIONS), q(EVIDENCE_COUNTS))
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""

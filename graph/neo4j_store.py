@@ -38,9 +38,9 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef,
                     relation_key)
-from .store import (Decisions, Neo4jTarget, StoreError, WriteReport, assemble_card, assemble_snapshot, extraction_of,
-                    has_word_prefix, matches, merge_decision, new_decisions, place, query_terms, rank_hits,
-                    split_decision)
+from .store import (Decisions, Neo4jTarget, Project, StoreError, WriteReport, assemble_card, assemble_projects,
+                    assemble_snapshot, extraction_of, has_word_prefix, matches, merge_decision, new_decisions, place,
+                    query_terms, rank_hits, split_decision)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -212,6 +212,18 @@ MATCH (s:Entity)-[r:RELATION {id: v.relation_id}]->(t:Entity)
 RETURN id AS article, r.id AS relation, r.type AS type, s.id AS source, t.id AS target, r.role AS role,
        v.start AS start, v.stop AS stop, v.sentence AS sentence"""
 
+# what Store.projects() reads (graph.store.assemble_projects says what each gives)
+PROJECTS = "MATCH (p:Entity {type: 'PROJECT'}) RETURN p.id, p.name, p.kind, p.facts"
+ENTITY_NAMES = "MATCH (e:Entity) RETURN e.id, e.type, e.name"
+# the relations assemble_projects uses (at a project, a person's post, a place in a place), each
+# with its evidence sentences counted where it is at a project (elsewhere they are not summed)
+PROJECT_RELATIONS = """
+MATCH (s:Entity)-[r:RELATION]->(t:Entity)
+WITH r, s, t, s.type = 'PROJECT' OR t.type = 'PROJECT' AS at_project
+WHERE at_project OR (r.type = 'WORKS_AT' AND s.type = 'PERSON')
+   OR (r.type IN ['LOCATED_IN', 'PART_OF'] AND s.type = 'LOC' AND t.type = 'LOC')
+RETURN r.id, r.type, r.role, s.id, t.id,
+       CASE WHEN at_project THEN COUNT { MATCH (v:Evidence {relation_id: r.id}) } ELSE 0 END"""
 
 def rows(tx: ManagedTransaction, query: str, /, **params: Any) -> Rows:
     return tx.run(query, params).data()
@@ -426,6 +438,15 @@ class Neo4jStore:
     def snapshot(self) -> nx.MultiDiGraph:
         """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
         return self._read(snapshot)
+
+    def projects(self) -> list[Project]:
+        """Every project with its places, participants (roles, key people) and evidence count: the
+        projects table without the whole graph."""
+        def work(tx: ManagedTransaction) -> list[Project]:
+            relations = tx.run(PROJECT_RELATIONS).values()
+            return assemble_projects(tx.run(PROJECTS).values(), tx.run(ENTITY_NAMES).values(),
+                                     [r[:5] for r in relations], [(r[0], r[5]) for r in relations])
+        return self._read(work)
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""

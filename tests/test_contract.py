@@ -1,5 +1,6 @@
-"""The `investgraph extract` contract: one JSON object per article, entities with mentions
-whose offsets point into the article text as the readers normalise it."""
+"""The contracts: `investgraph extract` (one JSON object per article, entities with mentions
+whose offsets point into the article text as the readers normalise it), and the stores' projects
+read (Store.projects, run against both stores with the same expectations)."""
 from __future__ import annotations
 
 import json
@@ -10,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from graph.model import ENTITY_TYPES, Article
+from graph import analytics
+from graph.model import ENTITY_TYPES, Article, Entity, Evidence, Extraction, Mention, Relation
+from graph.store import Participant, Place, Project
 from ingest.readers import read_articles
 
 from conftest import VOROBYEV, ZALIVATSKY, investgraph_script
@@ -114,3 +117,152 @@ def test_extract_console_script(two_articles):
     records = parse_jsonl(proc.stdout)
     assert len(records) == 2
     check_contract(records, articles_by_doc(two_articles))
+
+
+# --- the store's projects read: Store.projects() -------------------------------------------------
+# Both stores answer it with a few queries (no whole graph), with the same answers: the ones the
+# projects table gave when it was built from the whole graph (`projects_from_graph` below).
+
+ALPHA = ("PROJECT", "парк «Альфа»")
+BETA = ("PROJECT", "завод «Бета»")
+GAMMA = ("PROJECT", "технопарк «Гамма»")
+OKA = ("ORG", "ООО «Ока Фарма»")
+PLAIN = ("ORG", "АО «Без ролей»")
+HOLDING = ("ORG", "Холдинг «Север»")
+SOKOLOVA, IVANOV, PETROV = ("PERSON", "Ирина Соколова"), ("PERSON", "Олег Иванов"), ("PERSON", "Иван Петров")
+KALUGA, REGION, RUSSIA, ZONE = ("LOC", "Калуга"), ("LOC", "Калужская область"), ("LOC", "Россия"), ("LOC", "Промзона")
+ALPHA_FACTS = {"investment": {"amount": 2.5e9, "currency": "RUB"}, "jobs": {"count": 300}}
+PROJECT_INFO = {ALPHA: ("industrial_park", ALPHA_FACTS), BETA: ("plant", {}), GAMMA: (None, {})}
+
+
+def key(e: tuple[str, str]) -> str:
+    return f"{e[0]}:{e[1].lower()}"
+
+
+def stated(n: int, kind: str | None, source: tuple[str, str], target: tuple[str, str] | None = None,
+           role: str | None = None) -> Extraction:
+    """One article stating `source` `kind` `target` (or only mentioning `source`)."""
+    ends = [source] + ([target] if target else [])
+    text = " и ".join(name for _, name in ends) + "."
+    ents, pos = [], 0
+    for i, (type_, name) in enumerate(ends):
+        kind_, facts = PROJECT_INFO.get((type_, name), (None, {}))
+        ents.append(Entity(f"T{i}", type_, name, key=key((type_, name)), kind=kind_, facts=dict(facts),
+                           mentions=[Mention(pos, pos + len(name), name, 0, len(text))]))
+        pos += len(name) + 3
+    aid = f"https://projects.example.ru/{n}"
+    rels = [Relation(kind, "T0", "T1", role, [Evidence(aid, 0, len(text), text)])] if target else []
+    return Extraction(Article(aid, text, title=f"n{n}", url=aid, date="2024-03-01", source="t"), ents, rels)
+
+
+def projects_graph() -> list[Extraction]:
+    said = [
+        ("LOCATED_IN", ALPHA, KALUGA, None), ("PART_OF", ALPHA, ZONE, None), ("PART_OF", ALPHA, HOLDING, None),
+        ("PART_OF", KALUGA, REGION, None), ("LOCATED_IN", REGION, RUSSIA, None),
+        ("LOCATED_IN", REGION, KALUGA, None),  # a loop among places
+        ("INVOLVED_IN", OKA, ALPHA, "resident"), ("INVOLVED_IN", OKA, ALPHA, "resident"),  # two articles
+        ("INVOLVED_IN", OKA, ALPHA, "investor"), ("INVOLVED_IN", PLAIN, ALPHA, None),
+        ("INVOLVED_IN", PETROV, ALPHA, "initiator"), ("PART_OF", BETA, ALPHA, None),
+        ("LOCATED_IN", BETA, RUSSIA, None), ("INVOLVED_IN", OKA, BETA, "partner"),
+        ("WORKS_AT", SOKOLOVA, OKA, "директор"), ("WORKS_AT", IVANOV, OKA, None),
+        ("WORKS_AT", SOKOLOVA, OKA, "директор"), ("WORKS_AT", HOLDING, OKA, "акционер"),  # not a person
+        ("WORKS_AT", PETROV, PLAIN, "советник"),
+    ]
+    return [stated(n, *s) for n, s in enumerate(said)] + [stated(len(said), None, GAMMA)]
+
+
+def test_projects_from_the_store(store):
+    store.write(projects_graph())
+    oka_people = (("Ирина Соколова", "директор"), ("Олег Иванов", ""))
+    kaluga = Place(key(KALUGA), "Калуга", frozenset({"Калужская область", "Россия"}))
+    assert store.projects() == [
+        Project(key(BETA), "завод «Бета»", "plant", {}, [Place(key(RUSSIA), "Россия")],
+                [Participant(key(OKA), "ООО «Ока Фарма»", "ORG", "partner", oka_people)], 3),
+        Project(key(ALPHA), "парк «Альфа»", "industrial_park", ALPHA_FACTS,
+                [kaluga, Place(key(ZONE), "Промзона")],
+                [Participant(key(PLAIN), "АО «Без ролей»", "ORG", "participant", (("Иван Петров", "советник"),)),
+                 Participant(key(PETROV), "Иван Петров", "PERSON", "initiator"),
+                 Participant(key(OKA), "ООО «Ока Фарма»", "ORG", "investor", oka_people),
+                 Participant(key(OKA), "ООО «Ока Фарма»", "ORG", "resident", oka_people)],
+                # places 2 + holding 1 + Ока 2 + 1 + Без ролей 1 + Петров 1 + Бета 1
+                9),
+        Project(key(GAMMA), "технопарк «Гамма»", "", {}, [], [], 0),
+    ]
+    rows = analytics.project_rows(store.projects())
+    assert [(r["project"], r["participant"], r["role"], r["key_people"], r["place"], r["evidence"]) for r in rows] == [
+        ("завод «Бета»", "ООО «Ока Фарма»", "partner", "Ирина Соколова (директор); Олег Иванов", "Россия", 3),
+        ("парк «Альфа»", "АО «Без ролей»", "participant", "Иван Петров (советник)", "Калуга; Промзона", 9),
+        ("парк «Альфа»", "Иван Петров", "initiator", "", "Калуга; Промзона", 9),
+        ("парк «Альфа»", "ООО «Ока Фарма»", "investor", "Ирина Соколова (директор); Олег Иванов", "Калуга; Промзона", 9),
+        ("парк «Альфа»", "ООО «Ока Фарма»", "resident", "Ирина Соколова (директор); Олег Иванов", "Калуга; Промзона", 9),
+        ("технопарк «Гамма»", "", "", "", "", 0),
+    ]
+    assert rows[1]["investment"] == "2,5 млрд ₽" and rows[1]["jobs"] == "300" and rows[0]["investment"] == ""
+
+
+def test_an_empty_store_has_no_projects(store):
+    assert store.projects() == []
+
+
+def test_projects_as_the_whole_graph_gave_them(examples_store):
+    """The table from the store's read is the one the whole graph gave, row by row, and each
+    place lies in the places the whole graph's walk upwards finds."""
+    g = examples_store.snapshot()
+    projects = examples_store.projects()
+    assert len(projects) == sum(d["type"] == "PROJECT" for _, d in g.nodes(data=True)) > 10
+    assert analytics.project_rows(projects) == projects_from_graph(g)
+    places = {pl.id: pl for p in projects for pl in p.places}
+    assert places
+    for pl in places.values():
+        assert {pl.name} | pl.within == {g.nodes[n]["name"] for n in region_of(g, pl.id)}
+
+
+def projects_from_graph(g) -> list[dict]:
+    """The projects table as it was built from the whole graph before Store.projects() (the code
+    the app ran), kept here as the reference the stores' read must equal."""
+    node = dict(g.nodes(data=True))
+
+    def key_people(org: str) -> str:
+        people = set()
+        for person, _, e in g.in_edges(org, data=True):
+            if e["type"] == "WORKS_AT" and node[person]["type"] == "PERSON":
+                people.add(node[person]["name"] + (f" ({e['role']})" if e.get("role") else ""))
+        return "; ".join(sorted(people))
+
+    rows = []
+    for p, d in node.items():
+        if d.get("type") != "PROJECT":
+            continue
+        places, participants, evidence = set(), set(), 0
+        for _, t, e in g.out_edges(p, data=True):
+            evidence += e.get("evidence_count", 0)
+            if e["type"] in ("LOCATED_IN", "PART_OF") and node[t]["type"] == "LOC":
+                places.add(t)
+        for s, _, e in g.in_edges(p, data=True):
+            evidence += e.get("evidence_count", 0)
+            if e["type"] == "INVOLVED_IN":
+                participants.add((s, e.get("role") or "participant"))
+        facts = d.get("facts") or {}
+        base = {"project": d["name"], "kind": d.get("kind") or "",
+                "place": "; ".join(sorted({node[i]["name"] for i in places}))}
+        for column, fact in analytics.FACT_COLUMNS:
+            base[column] = analytics.format_fact(fact, facts[fact]) if fact in facts else ""
+        base["evidence"] = evidence
+        if not participants:
+            rows.append({**base, "participant": "", "participant_type": "", "role": "", "key_people": "",
+                         "project_id": p, "participant_id": ""})
+        for s, role in sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0])):
+            rows.append({**base, "participant": node[s]["name"], "participant_type": node[s]["type"], "role": role,
+                         "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
+                         "participant_id": s})
+    rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
+    return rows
+
+
+def region_of(g, place: str, seen: frozenset = frozenset()) -> list[str]:
+    """The places a place lies in (PART_OF / LOCATED_IN upwards), itself first: the whole graph's walk."""
+    out = [place]
+    for _, t, e in g.out_edges(place, data=True):
+        if e["type"] in ("PART_OF", "LOCATED_IN") and t not in seen and g.nodes[t]["type"] == "LOC":
+            out += region_of(g, t, seen | {place})
+    return out

@@ -1,17 +1,22 @@
 """Projects: one row per project and participant with its role, the place, the key people of
 participant organisations, the facts and the evidence count; filterable by region, kind and
-role, sortable, downloadable as CSV or Excel."""
+role, sortable, downloadable as CSV or Excel.
+
+The table comes from the store (Store.projects: a few queries), not from the whole graph, and
+is built once per graph version for every session."""
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import cached_property
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app.views.common import KIND_LABELS, ROLE_LABELS, derived, graph, open_entity
+from app.views.common import (KIND_LABELS, ROLE_LABELS, _store, default_url, gc_paused, open_entity, store, version,
+                              whole)
 from graph import analytics
+from graph.store import Project
 
 HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant": "Participant",
            "participant_type": "Type", "role": "Role", "key_people": "Key people", "investment": "Investment",
@@ -21,21 +26,45 @@ HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant"
 @dataclass(frozen=True)
 class ProjectsView:
     """The projects table as the page shows it, built once per graph version: the rows with
-    kinds and roles in Russian, and the filter options."""
+    kinds and roles in Russian, the filter options, and per place name the names of the places
+    it is or lies in (for the region filter)."""
 
     frame: pd.DataFrame
     places: list[str]
     kinds: list[str]
     roles: list[str]
+    regions: dict[str, frozenset[str]]
+
+    @cached_property
+    def texts(self) -> pd.Series:
+        """Each row's shown cells as one lower-case text, for the «Contains» filter: made the
+        first time someone filters on text."""
+        return row_texts(self.frame)
 
 
-def projects_view(g: nx.MultiDiGraph) -> ProjectsView:
-    rows = analytics.projects_table(g)
-    df = pd.DataFrame({c: [r[c] for r in rows] for c in analytics.PROJECT_COLUMNS}, columns=analytics.PROJECT_COLUMNS)
-    df["kind"] = df["kind"].map(lambda k: KIND_LABELS.get(k, k))
-    df["role"] = df["role"].map(lambda r: ROLE_LABELS.get(r, r))
-    places = sorted({p for cell in set(df["place"]) for p in cell.split("; ") if p})
-    return ProjectsView(df, places, sorted(set(df["kind"]) - {""}), sorted(set(df["role"]) - {""}))
+def projects_view(projects: list[Project]) -> ProjectsView:
+    rows = analytics.project_rows(projects)
+    columns = {c: [r[c] for r in rows] for c in analytics.PROJECT_COLUMNS}
+    columns["kind"] = [KIND_LABELS.get(k, k) for k in columns["kind"]]
+    columns["role"] = [ROLE_LABELS.get(r, r) for r in columns["role"]]
+    regions: dict[str, frozenset[str]] = {}  # a place's name -> the names it is or lies in
+    for p in projects:
+        for pl in p.places:
+            regions[pl.name] = regions.get(pl.name, frozenset()) | {pl.name} | pl.within
+    return ProjectsView(pd.DataFrame(columns, columns=analytics.PROJECT_COLUMNS), sorted(regions),
+                        sorted(set(columns["kind"]) - {""}), sorted(set(columns["role"]) - {""}), regions)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _projects_view(url: str, key: str) -> ProjectsView:
+    with gc_paused():  # everything built here stays: collecting is pure overhead
+        return projects_view(_store(url).projects())
+
+
+def view_of_store() -> ProjectsView:
+    """The projects table of the current graph version, from the store, once for all sessions."""
+    store()
+    return _projects_view(default_url(), version())
 
 
 def row_texts(df: pd.DataFrame) -> pd.Series:
@@ -44,14 +73,10 @@ def row_texts(df: pd.DataFrame) -> pd.Series:
     return df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
 
 
-def within(g: nx.MultiDiGraph, regions: list[str]) -> set[str]:
+def within(pv: ProjectsView, regions: list[str]) -> set[str]:
     """Names of the places that are one of the regions or lie in one (PART_OF / LOCATED_IN)."""
     wanted = set(regions)
-    inside = set(wanted)
-    for n, d in g.nodes(data=True):
-        if d.get("type") == "LOC" and {g.nodes[x]["name"] for x in analytics.region_of(g, n)} & wanted:
-            inside.add(d["name"])
-    return inside
+    return wanted | {name for name, ups in pv.regions.items() if ups & wanted}
 
 
 def excel_bytes(df: pd.DataFrame) -> bytes:
@@ -63,8 +88,8 @@ def excel_bytes(df: pd.DataFrame) -> bytes:
 
 def main() -> None:
     st.title("Projects")
-    g = graph()
-    pv: ProjectsView = derived("projects-view", projects_view)
+    with st.spinner("Reading the projects…"):
+        pv = view_of_store()
     df = pv.frame
     if df.empty:
         st.info("No projects yet: ingest some news on the Ingest page.")
@@ -76,15 +101,14 @@ def main() -> None:
     text = c4.text_input("Contains", key="proj-text", placeholder="name, company, person…")
     keep = pd.Series(True, index=df.index)
     if regions:  # a project is in a region when one of its places is, or lies within it
-        inside = within(g, regions)
+        inside = within(pv, regions)
         keep &= df["place"].map(lambda cell: any(p in inside for p in cell.split("; ")))
     if kinds:
         keep &= df["kind"].isin(kinds)
     if roles:
         keep &= df["role"].isin(roles)
     if text.strip():  # the rows' texts are made once, the first time someone filters on text
-        texts = derived("projects-text", lambda _: row_texts(df))
-        keep &= texts.str.contains(text.strip().lower(), regex=False)
+        keep &= pv.texts.str.contains(text.strip().lower(), regex=False)
     view = df[keep]
     st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows")
     shown = view.drop(columns=["project_id", "participant_id"]).rename(columns=HEADERS)
@@ -106,6 +130,7 @@ def main() -> None:
     d2.download_button("Excel", lambda: excel_bytes(export), "projects.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="proj-xlsx",
                        icon=":material/download:", on_click="ignore")
+    whole().start()  # the table is shown: the whole graph, which the other pages want, may load now
 
 
 main()
