@@ -330,30 +330,40 @@ def key_people(p: Participant) -> str:
     return "; ".join(sorted({name + (f" ({post})" if post else "") for name, post in p.people}))
 
 
-def project_rows(projects: Iterable[Project]) -> list[dict]:
+def project_table(projects: Iterable[Project]) -> list[tuple]:
     """The projects table from `Store.projects()`: one row per (project, participant, role),
-    columns as PROJECT_COLUMNS; a project without participants has one row with them empty.
-    Place: the places it lies in; key people: persons who WORK_AT a participant organisation
-    (with their posts); facts formatted; evidence: sentences behind the project's relations."""
+    values in the order of PROJECT_COLUMNS, sorted by project, participant (in any case) and
+    role; a project without participants has one row with them empty. Place: the places it lies
+    in; key people: persons who WORK_AT a participant organisation (with their posts); facts
+    formatted; evidence: sentences behind the project's relations."""
     keyed = []  # (sort key, row)
     people: dict[str, str] = {}  # organisation -> its key people, once per organisation
     for p in projects:
-        base = {"project": p.name, "kind": p.kind, "place": "; ".join(sorted({pl.name for pl in p.places}))}
-        for column, fact in FACT_COLUMNS:
-            base[column] = format_fact(fact, p.facts[fact]) if fact in p.facts else ""
-        base["evidence"] = p.evidence
+        place = "; ".join(sorted({pl.name for pl in p.places}))
+        facts = tuple(format_fact(fact, p.facts[fact]) if fact in p.facts else "" for _, fact in FACT_COLUMNS)
         name = p.name.casefold()
         if not p.participants:
-            keyed.append(((name, "", ""), {**base, "participant": "", "participant_type": "", "role": "",
-                                           "key_people": "", "project_id": p.id, "participant_id": ""}))
+            keyed.append(((name, "", ""), (p.name, p.kind, place, "", "", "", "", *facts, p.evidence, p.id, "")))
         for s in p.participants:
             if s.type == "ORG" and s.id not in people:
                 people[s.id] = key_people(s)
             keyed.append(((name, s.name.casefold(), s.role),
-                          {**base, "participant": s.name, "participant_type": s.type, "role": s.role,
-                           "key_people": people.get(s.id, ""), "project_id": p.id, "participant_id": s.id}))
-    keyed.sort(key=itemgetter(0))  # by project, participant (any case), role; stable
+                          (p.name, p.kind, place, s.name, s.type, s.role, people.get(s.id, ""), *facts, p.evidence,
+                           p.id, s.id)))
+    keyed.sort(key=itemgetter(0))  # stable: equal keys stay in project id, participant order
     return [row for _, row in keyed]
+
+
+def project_rows(projects: Iterable[Project]) -> list[dict]:
+    """The projects table (project_table) as one {column: value} per row."""
+    return [dict(zip(PROJECT_COLUMNS, row)) for row in project_table(projects)]
+
+
+def project_columns(projects: Iterable[Project]) -> dict[str, list]:
+    """The projects table (project_table) as {column: its values}, for a data frame."""
+    rows = project_table(projects)
+    return {c: list(values) for c, values in zip(PROJECT_COLUMNS, zip(*rows))} if rows else \
+        {c: [] for c in PROJECT_COLUMNS}
 
 
 # --- paths and interlocks -----------------------------------------------------------------------

@@ -624,12 +624,11 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
     out = []
     for pid, (name, kind, facts) in found.items():
         participants = []
-        for i, role in parts.get(pid, ()):
-            type_, pname = info[i]
+        for pname, role, i in sorted((info[i][1], role, i) for i, role in parts.get(pid, ())):
+            type_ = info[i][0]
             if type_ == "ORG" and i not in people:
                 people[i] = tuple(sorted(staff.get(i, ())))
             participants.append(Participant(i, pname, type_, role, people[i] if type_ == "ORG" else ()))
-        participants.sort(key=lambda p: (p.name, p.role, p.id))
-        located = sorted((Place(i, info[i][1], within(i)) for i in places.get(pid, ())), key=lambda p: (p.name, p.id))
+        located = [Place(i, pname, within(i)) for pname, i in sorted((info[i][1], i) for i in places.get(pid, ()))]
         out.append(Project(pid, name, kind or "", json.loads(facts or "{}"), located, participants, total[pid]))
     return out

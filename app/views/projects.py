@@ -43,8 +43,7 @@ class ProjectsView:
 
 
 def projects_view(projects: list[Project]) -> ProjectsView:
-    rows = analytics.project_rows(projects)
-    columns = {c: [r[c] for r in rows] for c in analytics.PROJECT_COLUMNS}
+    columns = analytics.project_columns(projects)
     columns["kind"] = [KIND_LABELS.get(k, k) for k in columns["kind"]]
     columns["role"] = [ROLE_LABELS.get(r, r) for r in columns["role"]]
     regions: dict[str, frozenset[str]] = {}  # a place's name -> the names it is or lies in
