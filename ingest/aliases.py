@@ -12,16 +12,15 @@ from graph.text import name_key
 
 
 @lru_cache(maxsize=1)
-def table() -> dict[tuple[str, str], str]:
+def groups() -> dict[str, list[list[str]]]:
+    """Entity type -> its groups of names, the canonical name first."""
     raw = json.loads(resources.files("ingest").joinpath("data/aliases.json").read_text(encoding="utf-8"))
-    known: dict[tuple[str, str], str] = {}
-    for etype, groups in raw.items():
-        if etype.startswith("_"):
-            continue
-        for names in groups:
-            for name in names:
-                known[(etype, name_key(name))] = names[0]
-    return known
+    return {etype: names for etype, names in raw.items() if not etype.startswith("_")}
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[tuple[str, str], str]:
+    return {(etype, name_key(name)): names[0] for etype, kinds in groups().items() for names in kinds for name in names}
 
 
 def canonical(etype: str, name: str) -> str | None:

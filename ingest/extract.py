@@ -24,7 +24,7 @@ from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
 from .involvement import project_relations
-from .relations import dedupe, find_relations
+from .relations import countries_of_posts, dedupe, find_posts, find_relations
 from .resolve import organisation_core, place_core
 
 
@@ -223,12 +223,17 @@ ABBREVIATION = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁа-яёa-z0-9+-]{1,
 
 def link_abbreviations(found: list[Found], text: str) -> None:
     """"Корпорация развития Дальнего Востока (КРДВ)": the abbreviation in brackets, and every
-    later mention written the same way, is the organisation or place before it."""
+    later mention written the same way, is the organisation or place before it; after an
+    owner's abbreviation ("организации ООН (ФАО)") it is the organisation before the owner."""
     full_of: dict[str, Found] = {}
-    for f in found:
+    for i, f in enumerate(found):
         if f.type in ("ORG", "LOC") and f.same_as is None and (m := ABBREVIATION.match(text[f.stop:f.stop + 16])):
-            if m.group(1).isupper() and len(m.group(1)) < len(f.text):
-                full_of.setdefault(m.group(1), f)
+            abbreviation = m.group(1)
+            if abbreviation.isupper() and len(abbreviation) < len(f.text):
+                full_of.setdefault(abbreviation, f)
+            elif abbreviation.isupper() and f.text.isupper() and abbreviation != f.text and i > 0 \
+                    and found[i - 1].type == "ORG" and not text[found[i - 1].stop:f.start].strip():
+                full_of.setdefault(abbreviation, found[i - 1])
     for f in found:
         full = full_of.get(f.text.strip("«»\""))
         if full is not None and f is not full and f.same_as is None and f.type in ("ORG", "LOC"):
@@ -335,10 +340,12 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str 
 def extract(article: Article) -> Extraction:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
+    posts = find_posts(doc, found)
+    found = sorted(found + countries_of_posts(doc, found, posts), key=lambda f: (f.start, -f.stop))
     surnames_mistyped(found)
     entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents], doc.text)
     project_facts(doc, article.id, found, entity_of)
-    relations = dedupe(find_relations(doc, article.id, found, entity_of, entities)
+    relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
     return Extraction(article=article, entities=entities, relations=relations)
 

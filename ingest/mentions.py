@@ -129,8 +129,9 @@ def split_brackets(doc: Doc, f: Found) -> list[Found]:
     main = make_found(doc, f.type, f.start, f.start + m.start(), "repair")
     inner_start = f.start + m.start(1)
     inner = make_found(doc, f.type, inner_start, inner_start + len(m.group(1)), "repair")
-    inner.same_as = main
-    inner.why = "written in brackets after the name"
+    if not (main.text.isupper() and inner.text.isupper()):  # "ООН (ФАО)": two abbreviations, two things
+        inner.same_as = main
+        inner.why = "written in brackets after the name"
     return [main, inner]
 
 
@@ -343,7 +344,11 @@ def person_name(name: str) -> tuple[str, str, str] | None:
     match = pipeline().names_extractor.find(name)
     if match is None:
         return None
-    return tuple(getattr(match.fact, k, None) or "" for k in ("first", "middle", "last"))
+    first, middle, last = (getattr(match.fact, k, None) or "" for k in ("first", "middle", "last"))
+    rest = name[match.stop:].strip()
+    if first and last and not middle and CAPITAL_WORD.match(rest):
+        middle, last = last, rest  # "Реджеп Тайип Эрдоган": natasha stops at the second given name
+    return first, middle, last
 
 
 BARE_NAME = re.compile(r"«([A-ZА-ЯЁ][^«»:.!?]{1,40})»")

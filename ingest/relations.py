@@ -13,21 +13,24 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 from natasha import Doc
 
 from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
+from .aliases import groups as alias_groups
 from .grammars.common import place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import Found, lexicon, normal_form, outermost
+from .mentions import Found, lexicon, make_found, normal_form, outermost
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -66,6 +69,7 @@ class Post:
     role: str
     plural: bool = False  # "депутаты", "руководители регионов": a group, not one person's post
     place: str = ""  # the lemma of a leading place adjective: "российский президент"
+    place_span: tuple[int, int] | None = None  # where that adjective stands
 
 
 @lru_cache(maxsize=1)
@@ -87,13 +91,13 @@ def describe(doc: Doc, start: int, stop: int) -> Post:
         stop = tokens[-1].stop
     nouns = [t for t in tokens if t.pos in ("NOUN", "PROPN")]
     plural = bool(nouns) and nouns[0].feats.get("Number") == "Plur"
-    place = ""
+    place, place_span = "", None
     if len(tokens) > 1 and tokens[0].pos == "ADJ" and lemma(tokens[1].text) in STATE_POSTS \
             and place_adjective(tokens[0].text) and not tokens[0].text.lower().startswith(NOT_PLACES):
-        place = lemma(tokens[0].text)
+        place, place_span = lemma(tokens[0].text), (tokens[0].start, tokens[0].stop)
         start = tokens[1].start
     role = normal_form(doc, "POST", start, stop).lower()
-    return Post(start, stop, doc.text[start:stop], role, plural, place)
+    return Post(start, stop, doc.text[start:stop], role, plural, place, place_span)
 
 
 def find_posts(doc: Doc, mentions: list[Found]) -> list[Post]:
@@ -158,22 +162,40 @@ def main_country(entities: list[Entity], mention_counts: Counter) -> Entity | No
     return max(known, key=lambda e: mention_counts[e.id]) if known else None
 
 
+def names_place(adjective: str, name: str) -> bool:
+    """"российский" names Россия, "итальянский" Италия, "британский" Британия (one-word names)."""
+    stem, key = re.sub(r"(ск|цк)ий$", "", adjective), name_key(name)
+    common = len(os.path.commonprefix([stem, key]))
+    return len(stem) >= 4 and " " not in key and common >= 4 and common >= len(stem) - 2
+
+
 def place_named(adjective: str, entities: list[Entity]) -> Entity | None:
-    """The place a place adjective names: "российский" → Россия, "итальянский" → Италия."""
-    stem = re.sub(r"(ск|цк)ий$", "", adjective)
-    if len(stem) < 4:
-        return None
-    for e in entities:
-        if e.type != "LOC":
-            continue
-        for name in [e.name, *e.aliases]:
-            key = name_key(name)
-            if " " in key:
-                continue
-            common = len(os.path.commonprefix([stem, key]))
-            if common >= 4 and common >= len(stem) - 2:
-                return e
-    return None
+    """The article's place a place adjective names."""
+    return next((e for e in entities if e.type == "LOC"
+                 and any(names_place(adjective, name) for name in [e.name, *e.aliases])), None)
+
+
+@lru_cache(maxsize=1)
+def country_names() -> tuple[str, ...]:
+    """Countries as the lexicon and the alias table write them ("Британия", "Америка")."""
+    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
+    return tuple(json.loads(raw)["countries"]) + tuple(n for names in alias_groups()["LOC"] for n in names)
+
+
+def countries_of_posts(doc: Doc, mentions: list[Found], posts: list[Post]) -> list[Found]:
+    """"британский премьер Гордон Браун": the adjective of a post held by the person named
+    right after it is a mention of the country (Британия), the post's target."""
+    starts = {m.start: m for m in mentions}
+    out = []
+    for post in posts:
+        person = next((m for at, m in starts.items() if m.type == "PERSON" and post.stop <= at
+                       and NAME_GAP.match(doc.text[post.stop:at])), None)
+        country = next((c for c in country_names() if names_place(post.place, c)), None) if post.place else None
+        if person is not None and country is not None and post.place_span[0] not in starts:
+            found = make_found(doc, "LOC", *post.place_span, "post")
+            found.normal = country
+            out.append(found)
+    return out
 
 
 def is_tail(text: str, a: int, b: int) -> bool:
@@ -343,9 +365,8 @@ def dedupe(relations: list[Relation]) -> list[Relation]:
     return [r for r in seen.values() if r.source != r.target]
 
 
-def find_relations(doc: Doc, article_id: str, mentions: list[Found], entity_of: dict[int, Entity],
-                   entities: list[Entity]) -> list[Relation]:
-    posts = find_posts(doc, mentions)
+def find_relations(doc: Doc, article_id: str, mentions: list[Found], posts: list[Post],
+                   entity_of: dict[int, Entity], entities: list[Entity]) -> list[Relation]:
     counts = Counter({e.id: len(e.mentions) for e in entities})
     relations = []
     sentences = [(s.start, s.stop) for s in doc.sents]

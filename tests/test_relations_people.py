@@ -102,3 +102,30 @@ def test_a_signature_line_names_the_post_after_the_person(nlp):
     rels = works_at("Пусть победит сильнейший!\n\nГеоргий Петров Президент ФИДЕ\n")
     assert ("Георгий Петров", "ФИДЕ", "президент") in rels
     assert works_at("Георгий Петров Президент ФИДЕ заявил журналистам о турнире.") == set()
+
+
+def test_place_adjective_of_a_country_not_named_elsewhere_is_its_mention(nlp):
+    text = "На саммит не приедет британский премьер Гордон Браун, сообщили организаторы."
+    ex = extract(Article(id="t", text=text))
+    country = next(e for e in ex.entities if e.type == "LOC")
+    assert country.name == "Великобритания" and [m.text for m in country.mentions] == ["британский"]
+    assert ("Гордон Браун", "Великобритания", "премьер") in works_at(text)
+    # no person holds the post: the adjective stays an adjective
+    assert not [e for e in extract(Article(id="t", text="Британский премьер не приедет.")).entities if e.type == "LOC"]
+
+
+def test_abbreviation_after_an_owner_names_the_organisation_before_the_owner(nlp):
+    text = ("По сведениям Всемирной продовольственной и сельскохозяйственной организации ООН (ФАО), цены выросли. "
+            "Экономист ФАО Абдолреза Аббассиан не исключил их роста.")
+    ex = extract(Article(id="t", text=text))
+    by_alias = {a: e.name for e in ex.entities for a in e.aliases}
+    assert by_alias["ФАО"] == by_alias["Всемирной продовольственной и сельскохозяйственной организации"]
+    assert by_alias["ООН"] != by_alias["ФАО"]
+    assert ("Абдолреза Аббассиан", by_alias["ФАО"], "экономист") in works_at(text)
+
+
+def test_a_second_given_name_does_not_make_another_person(nlp):
+    text = ("Премьер-министр Турции Реджеп Тайип Эрдоган прибыл в Киев. "
+            "Встреча с Реджепом Эрдоганом продлилась час.")
+    persons = [e for e in extract(Article(id="t", text=text)).entities if e.type == "PERSON"]
+    assert len(persons) == 1 and persons[0].name == "Реджеп Тайип Эрдоган"
