@@ -388,9 +388,24 @@ def trim_trailing_zone(doc: Doc, f: Found) -> Found:
     return make_found(doc, "LOC", f.start, f.start + m.start(), "repair") if m else f
 
 
+# "читайте в статье Частного корреспондента «Синдром второй лиги»": a publication, then a title
+PUBLISHED = re.compile(r"\b(?:статье|статьях|материале|материалах|колонке|публикации|интервью|репортаже)\s+"
+                       r"([A-ZА-ЯЁ][\w.-]*(?:\s+[\w.-]+){0,3}?)\s+«([^«»\n]{1,100})»")
+
+
+def publications(doc: Doc) -> tuple[list[Found], list[tuple[int, int]]]:
+    """The publications named before the quoted title of one of their pieces, and where the
+    titles stand (a title is no organisation: «Жара продолжается»)."""
+    matches = list(PUBLISHED.finditer(doc.text))
+    return ([make_found(doc, "ORG", *m.span(1), "grammar") for m in matches],
+            [(m.start(2) - 1, m.end(2) + 1) for m in matches])
+
+
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
-    found = combine(apply_lexicon(found + grammar_spans, doc.text))
+    published, titles = publications(doc)
+    found = combine(apply_lexicon(found + grammar_spans + published, doc.text))
+    found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"
         g.type == "ORG" and WITH_DOMAIN.search(g.text) and inside(f, g) for g in found))]

@@ -80,3 +80,12 @@ def test_a_lone_surname_tagged_as_a_place_is_the_person(nlp):
     found = entities_of("Нападающий Егор Свиридов забил гол. Болельщики верят в Свиридова и в его будущее.")
     assert {n for t, n in found if t == "PERSON"} == {"Егор Свиридов"}
     assert not any(t == "LOC" and "Свиридов" in n for t, n in found)
+
+
+def test_a_publication_before_the_quoted_title_of_its_article(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = "О жаре минувшим летом читайте в статье Частного корреспондента «Жара продолжается»\n"
+    entities = {(e.type, e.name) for e in extract(Article(id="t", text=text)).entities}
+    assert ("ORG", "Частный корреспондент") in entities
+    assert not any("Жара" in name for _, name in entities)  # a title, not an organisation
