@@ -89,3 +89,10 @@ def test_a_publication_before_the_quoted_title_of_its_article(nlp):
     entities = {(e.type, e.name) for e in extract(Article(id="t", text=text)).entities}
     assert ("ORG", "Частный корреспондент") in entities
     assert not any("Жара" in name for _, name in entities)  # a title, not an organisation
+
+
+def test_territorial_office_keeps_its_territory(nlp):
+    found = orgs("Об этом сообщила заместитель начальника пресс-службы МЧС по Санкт-Петербургу и Ленобласти.")
+    assert "пресс-службы МЧС по Санкт-Петербургу и Ленобласти" in found
+    assert "Управление федеральной налоговой службы по Хабаровскому краю" in orgs(
+        "Управление федеральной налоговой службы по Хабаровскому краю сообщило.")

@@ -7,15 +7,17 @@
 - a body with a place adjective: японское правительство, краевое правительство
 - a unit named by its function: Департамент регионального развития Фонда Сколково,
   Министерство по развитию Дальнего Востока
+- a territorial office: пресс-служба МЧС по Санкт-Петербургу и Ленобласти
 """
 from __future__ import annotations
 
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.predicates import caseless, dictionary, gram, in_caseless, is_capitalized
+from yargy.predicates import caseless, dictionary, eq, gram, in_caseless, is_capitalized
 
 from . import Trigger, make_parser
-from .common import ABBREVIATION, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME, TERRITORY
+from .common import (ABBREVIATION, CAPITALISED, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME,
+                     TERRITORY, TERRITORY_NOUNS)
 
 LEGAL_FORMS = {
     "ООО", "ОАО", "ЗАО", "ПАО", "АО", "АНО", "НКО", "ФГУП", "ГУП", "МУП", "ФГБУ", "ГБУ", "ГАУ", "ГКУ",
@@ -80,11 +82,16 @@ PRI_WORD = and_(CONTENT, NOT_NAME, or_(gram("NOUN"), gram("ADJF")))
 PRI_TAIL = rule(caseless("при"), PRI_WORD.repeatable(max=3), TERRITORY.optional(), PO_PHRASE.optional())
 
 UNIT = dictionary(UNITS)
+# a territorial office: "… МЧС по Санкт-Петербургу и Ленобласти", "… по Хабаровскому краю"
+DAT_PLACE = or_(rule(and_(gram("ADJF"), gram("datv"), CAPITALISED), and_(gram("NOUN"), gram("datv"), dictionary(TERRITORY_NOUNS))),
+                rule(rule(CAPITALISED, eq("-")).optional(), and_(gram("NOUN"), gram("datv"), CAPITALISED, NOT_NAME)))
+BY_TERRITORY = rule(caseless("по"), DAT_PLACE, rule(caseless("и"), DAT_PLACE).optional())
 # the owner after a unit: Фонда Сколково, Хабаровского края
 OWNER = or_(TERRITORY, rule(and_(gram("NOUN"), GENT, is_capitalized(), NOT_NAME),
                             and_(is_capitalized(), NOT_NAME).repeatable(max=2).optional()))
-CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE, PRI_TAIL), OWNER.optional())
-UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER)
+CAPITAL_UNIT = rule(and_(UNIT, is_capitalized()), or_(GENT_PHRASE, PO_PHRASE, PRI_TAIL), OWNER.optional(),
+                    BY_TERRITORY.optional())
+UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER, BY_TERRITORY.optional())
 
 # "Следственного комитета при прокуратуре", "совета при Президенте РФ"
 # "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
@@ -101,7 +108,8 @@ SUB_UNITS = {"фракция", "отдел", "президиум", "отделе
 NAMED_OWNER = or_(rule(ABBREVIATION), LATIN_WORD.repeatable(max=3), rule(dictionary(ORG_NOUNS), QUOTED_NAME),
                   QUOTED_NAME)
 SUB_UNIT = rule(and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=2).optional(),
-                and_(dictionary(SUB_UNITS), not_(is_capitalized())), GENT_PHRASE.optional(), NAMED_OWNER)
+                and_(dictionary(SUB_UNITS), not_(is_capitalized())), GENT_PHRASE.optional(), NAMED_OWNER,
+                BY_TERRITORY.optional())
 
 ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_UNIT,
                    CAPITAL_UNIT, UNIT_WITH_OWNER)
