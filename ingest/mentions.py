@@ -199,11 +199,29 @@ def split_bullets(doc: Doc, f: Found) -> list[Found]:
     return [make_found(doc, f.type, a, b, "repair") for a, b in parts if b > a]
 
 
+# "Театр им. Йозефа Бойса", "музей имени А. С. Пушкина", "… имени Станиславского и Немировича-Данченко"
+NAMED_AFTER = re.compile(r"^\s*(?:им\.|имени)\s+(?:[А-ЯЁ]\.\s*){0,2}[А-ЯЁ][\w-]+(?:\s+(?:и\s+)?[А-ЯЁ][\w-]+){0,2}")
+
+
+def with_namesake(doc: Doc, f: Found) -> Found:
+    """An organisation named after someone: the name after "им."/"имени" is part of it."""
+    if f.type != "ORG":
+        return f
+    start = f.stop - 3 if f.text.endswith("им.") else f.stop
+    m = NAMED_AFTER.match(doc.text[start:start + 80])
+    if m is None or start <= f.start:
+        return f
+    named = make_found(doc, "ORG", f.start, start + m.end(), "repair")
+    named.normal = f"{normal_form(doc, 'ORG', f.start, start).rstrip()} {m.group().strip()}"  # the namesake as written
+    return named
+
+
 def repair(doc: Doc, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
         for part in split_bullets(doc, f):
-            for g in split_trailing_person(doc, close_quotes(doc, with_geo_noun(doc, with_domain(doc, part)))):
+            named = with_namesake(doc, close_quotes(doc, with_geo_noun(doc, with_domain(doc, part))))
+            for g in split_trailing_person(doc, named):
                 out.extend(split_brackets(doc, g))
     return out
 

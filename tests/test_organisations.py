@@ -96,3 +96,11 @@ def test_territorial_office_keeps_its_territory(nlp):
     assert "пресс-службы МЧС по Санкт-Петербургу и Ленобласти" in found
     assert "Управление федеральной налоговой службы по Хабаровскому краю" in orgs(
         "Управление федеральной налоговой службы по Хабаровскому краю сообщило.")
+
+
+def test_an_organisation_named_after_someone_keeps_the_name(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = "Своим мнением поделится Виктор Майклсон из Театра им. Йозефа Бойса."
+    names = {e.name for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"}
+    assert names == {"Театр им. Йозефа Бойса"}
