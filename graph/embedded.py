@@ -72,7 +72,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 PROJECTS = "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'"
 ENTITY_NAMES = "SELECT id, type, name FROM entities"
 RELATIONS = "SELECT id, type, role, source, target FROM relations"
-EVIDENCE_COUNTS = "SELECT relation_id, COUNT(*) FROM evidence GROUP BY relation_id"
+EVIDENCE_COUNTS = "SELECT relation_id, COUNT(*) n FROM evidence GROUP BY relation_id HAVING n > 1"  # else 1
 # columns added since a store file may have been made: table -> (column, its definition)
 ADDED_COLUMNS = {"mentions": ("entity_key", "TEXT")}
 

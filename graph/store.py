@@ -575,9 +575,11 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
     (id, name, kind, facts as JSON) of the PROJECT nodes; `entities` (id, type, name) of every
     node; `relations` (id, type, role, source, target): every relation, or at least those at a
     project, WORKS_AT from a person and PART_OF / LOCATED_IN between places; `evidence`
-    (relation, how many sentences) for at least the relations at a project. Names, types and
-    counts are plain lookups here rather than joins in the store: on 100k relations that is
-    several times faster in SQLite. Both stores build the answer here, in project id order."""
+    (relation, how many sentences) for at least the relations at a project with more than one
+    (a stored relation has one at least: both stores drop a relation without evidence). Names,
+    types and counts are plain lookups here rather than joins in the store: on 100k relations
+    that is several times faster in SQLite. Both stores build the answer here, in project id
+    order."""
     info = {i: (type_, name) for i, type_, name in entities}
     counts = dict(evidence)
     found = {i: (name, kind, facts) for i, name, kind, facts in sorted(projects)}
@@ -590,7 +592,7 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
         if source in total or target in total:
             if source not in info or target not in info:  # an end written or removed since the entities were read
                 continue
-            n = counts.get(rid, 0)
+            n = counts.get(rid, 1)
             if source in total:
                 total[source] += n
             if target in total:
