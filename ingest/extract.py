@@ -165,7 +165,28 @@ def group_others(found: list[Found]) -> list[list[Found]]:
     groups: dict[tuple[str, str], list[Found]] = defaultdict(list)
     for f in found:
         groups[group_key(f)].append(f)
+    join_bare_bodies(groups)
     return list(groups.values())
+
+
+def join_bare_bodies(groups: dict[tuple[str, str], list[Found]]) -> None:
+    """"МИДа" in an article about "японский МИД": a body named bare is the one body of that
+    kind the article names in full, if there is just one."""
+    for (etype, key) in list(groups):
+        if etype != "ORG" or " " in key or key not in BODIES:
+            continue
+        full = [k for k in groups if k[0] == "ORG" and k[1] != key and headed_by(k[1], key)]
+        if len(full) == 1:
+            named = groups[full[0]][0]
+            for f in groups[(etype, key)]:
+                f.why = f"the body named bare; the article names one: «{named.text}»"
+            groups[full[0]] += groups.pop((etype, key))
+
+
+def headed_by(name: str, body: str) -> bool:
+    """"мид россия", "японский мид": the body heads the name (first word, or second after its adjective)."""
+    words = name.split()
+    return words[0] == body or (len(words) == 2 and words[1] == body)
 
 
 def group_key(f: Found) -> tuple[str, str]:

@@ -104,3 +104,16 @@ def test_an_organisation_named_after_someone_keeps_the_name(nlp):
     text = "Своим мнением поделится Виктор Майклсон из Театра им. Йозефа Бойса."
     names = {e.name for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"}
     assert names == {"Театр им. Йозефа Бойса"}
+
+
+def test_a_body_named_bare_is_the_one_body_of_its_kind_named_in_full(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+
+    def orgs_of(text: str) -> list[list[str]]:
+        return [e.aliases for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+
+    one = orgs_of("Посол ранее возглавлял отдел в японском МИДе. Как сообщили в МИДе, визит отменён.")
+    assert any({"японском МИДе", "МИДе"} <= set(aliases) for aliases in one)
+    two = orgs_of("Глава МИД России встретился с главой МИД Японии. Как сообщили в МИДе, встреча прошла хорошо.")
+    assert not any("МИДе" in aliases and len(aliases) > 1 for aliases in two)  # which one? neither
