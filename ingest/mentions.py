@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -67,7 +68,17 @@ def lexicon() -> dict:
 
 
 def span_tokens(doc: Doc, start: int, stop: int) -> list:
-    return [t for t in doc.tokens if t.start >= start and t.stop <= stop]
+    """The tokens of doc that lie within [start, stop)."""
+    starts = token_starts(doc)
+    first = bisect_left(starts, start)
+    return [t for t in doc.tokens[first:bisect_left(starts, stop, first)] if t.stop <= stop]
+
+
+def token_starts(doc: Doc) -> list[int]:
+    """Where each token starts, kept on the doc (computed again if its tokens change)."""
+    if getattr(doc, "_token_starts", None) is None or len(doc._token_starts) != len(doc.tokens):
+        doc._token_starts = [t.start for t in doc.tokens]
+    return doc._token_starts
 
 
 def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:

@@ -30,7 +30,7 @@ from .aliases import groups as alias_groups
 from .grammars.common import place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import Found, lexicon, make_found, normal_form, outermost
+from .mentions import Found, lexicon, make_found, normal_form, outermost, span_tokens
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -78,14 +78,10 @@ def position_parser():
     return parser()
 
 
-def post_tokens(doc: Doc, start: int, stop: int) -> list:
-    return [t for t in doc.tokens if start <= t.start and t.stop <= stop]
-
-
 def describe(doc: Doc, start: int, stop: int) -> Post:
     """A post with its role in the nominative; a leading place adjective ("российский
     президент") names the target, so the role drops it."""
-    tokens = post_tokens(doc, start, stop)
+    tokens = span_tokens(doc, start, stop)
     while len(tokens) > 1 and tokens[-1].pos == "ADJ" and tokens[-1].text.islower():
         tokens.pop()  # "лидер [московского] «Центра»": the adjective belongs to the name after
         stop = tokens[-1].stop
@@ -211,7 +207,7 @@ def adjectives_only(doc: Doc, a: int, b: int) -> bool:
         return False
     if not gap.strip("«\"„“ "):
         return True
-    tokens = [t for t in post_tokens(doc, a, b) if t.text not in "«\"„“"]
+    tokens = [t for t in span_tokens(doc, a, b) if t.text not in "«\"„“"]
     return 0 < len(tokens) <= 3 and all(t.pos == "ADJ" and t.text.islower() for t in tokens)
 
 
