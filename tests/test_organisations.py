@@ -117,3 +117,9 @@ def test_a_body_named_bare_is_the_one_body_of_its_kind_named_in_full(nlp):
     assert any({"японском МИДе", "МИДе"} <= set(aliases) for aliases in one)
     two = orgs_of("Глава МИД России встретился с главой МИД Японии. Как сообщили в МИДе, встреча прошла хорошо.")
     assert not any("МИДе" in aliases and len(aliases) > 1 for aliases in two)  # which one? neither
+
+
+def test_a_body_takes_no_genitive_phrase_a_unit_does(nlp):
+    found = orgs("Переезд Конституционного суда комплекса зданий Сената завершится летом.")
+    assert not any("комплекса" in f for f in found)
+    assert "Федеральной службы безопасности России" in orgs("Сотрудники Федеральной службы безопасности России задержали его.")

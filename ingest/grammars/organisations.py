@@ -96,7 +96,8 @@ UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER, BY_TERRITORY.op
 # "Следственного комитета при прокуратуре", "совета при Президенте РФ"
 # "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
 NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=3).optional(),
-                  or_(UNIT, BODY), or_(GENT_PHRASE, PO_PHRASE).optional(), PRI_TAIL.optional(), OWNER.optional())
+                  or_(rule(UNIT, or_(GENT_PHRASE, PO_PHRASE).optional()), rule(BODY, PO_PHRASE.optional())),
+                  PRI_TAIL.optional(), OWNER.optional())
 # "креативного агентства Kollektiv", "банка HSBC"
 LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
                   LATIN_WORD.repeatable(max=4))
