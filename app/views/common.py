@@ -3,11 +3,12 @@ background, the sidebar search, entity links and highlighting.
 
 The app talks only to the store interface (graph.store) and to graph.analytics. A page about
 a few entities (an entity, the explorer's view, paths between two entities, an article) answers
-from the store at once (analytics.StoreAdjacency); what needs the whole graph (the projects
-table, similar names, evidence sentences, highlights, exports) comes from its snapshot, loaded
-once per graph version in a background thread shared by every session (WholeGraph), and pages
-fill it in when it is there. The version is the store's stats, read once per run, plus a
-counter the ingest page bumps: an ingest makes every page see the new graph on its next run.
+from the store at once (analytics.StoreAdjacency), and so does the projects table
+(Store.projects); what needs the whole graph (similar names, evidence sentences, highlights,
+exports) comes from its snapshot, loaded once per graph version in a background thread shared
+by every session (WholeGraph), and pages fill it in when it is there. The version is the
+store's stats, read once per run, plus a counter the ingest page bumps: an ingest makes every
+page see the new graph on its next run.
 """
 from __future__ import annotations
 
