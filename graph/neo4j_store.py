@@ -544,13 +544,14 @@ def insert(tx: ManagedTransaction, batch: list[Extraction], decisions: Decisions
 def write_relations(tx: ManagedTransaction, relations: Rows) -> None:
     """Relations {id, type, source, target, role} between stored entities, each once: the first
     row of an id, and nothing for an id already stored."""
-    distinct = list({r["id"]: r for r in reversed(relations)}.values())
+    # in key order: the entity lookups, the checks and the index inserts go from one key to the next
+    distinct = sorted({r["id"]: r for r in reversed(relations)}.values(), key=lambda r: r["id"])
     if not distinct:
         return
-    ends: dict[str, int] = {}
-    rows = [[ends.setdefault(r["source"], len(ends)), ends.setdefault(r["target"], len(ends)),
-             r["id"], r["type"], r["role"]] for r in distinct]
-    tx.run(CREATE_RELATIONS, ids=list(ends), rows=rows).consume()
+    ends = sorted({r["source"] for r in distinct} | {r["target"] for r in distinct})
+    at = {key: i for i, key in enumerate(ends)}
+    rows = [[at[r["source"]], at[r["target"]], r["id"], r["type"], r["role"]] for r in distinct]
+    tx.run(CREATE_RELATIONS, ids=ends, rows=rows).consume()
 
 
 def entity_rows_to_write(tx: ManagedTransaction, batch: list[Extraction]) -> Rows:
