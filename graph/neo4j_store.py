@@ -146,7 +146,8 @@ RETURN id, relations"""
 DELETE_RELATION_EVIDENCE = "UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) DELETE v"
 DROP_RELATIONS_WITHOUT_EVIDENCE = """
 UNWIND $ids AS id
-MATCH ()-[r:RELATION {id: id}]->() WHERE NOT EXISTS { MATCH (:Evidence {relation_id: id}) }
+MATCH ()-[r:RELATION {id: id}]->() USING INDEX SEEK r:RELATION(id)
+WHERE NOT EXISTS { MATCH (:Evidence {relation_id: id}) }
 DELETE r"""
 ENTITY_ALIASES = """
 UNWIND $ids AS id MATCH (e:Entity {id: id})
