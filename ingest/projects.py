@@ -215,6 +215,35 @@ def pinned(p: Found) -> bool:
     return not p.label and p.label_stop < p.stop
 
 
+ADJECTIVE_ENDINGS = ("ский", "цкий", "ий", "ый", "ой")
+
+
+def named_after(adjective: str, name: str) -> bool:
+    """"томский" and "Томск", "калужский" and "Калуга", "тольяттинский" and "Тольятти": the
+    adjective begins with the name, up to the name's last letter or its final vowel."""
+    if not adjective.endswith(ADJECTIVE_ENDINGS) or " " in name or len(name) < 4:
+        return False
+    stem = name[:-1] if name[-1] in "аяоеиыь" else name
+    shared = next((i for i, (a, b) in enumerate(zip(adjective, name)) if a != b), min(len(adjective), len(name)))
+    return shared >= 4 and shared >= len(stem) - 1
+
+
+def join_place_adjectives(projects: list[Found]) -> None:
+    """"томская ОЭЗ" and ОЭЗ «Томск»: an unnamed project of a kind whose adjective comes from
+    the name of the one named project of that kind is that project, wherever it stands."""
+    for p in projects:
+        if p.label or pinned(p) or p.same_as is not None:
+            continue
+        words = name_key(p.normal).split()
+        if len(words) < 2:
+            continue
+        names = {name_key(n.label): n for n in projects
+                 if n.label and n.kind == p.kind and named_after(words[0], name_key(n.label))}
+        if len(names) == 1:
+            p.same_as = next(iter(names.values()))
+            p.why = f"named after the place in the name «{p.same_as.label.strip('«»')}»"
+
+
 def join_bare_heads(projects: list[Found]) -> None:
     """"сельхозмашиностроительный технопарк" after "технопарк «Юг Алтая»": an unnamed
     project with nothing pinning it down is the named project of its kind before it, else
@@ -267,6 +296,7 @@ def project_mentions(doc: Doc) -> list[Found]:
     projects += listed_names(doc, projects)
     tell_apart_listed(doc, projects)
     settle_site_kinds(doc, projects)
+    join_place_adjectives(projects)
     join_bare_heads(projects)
     join_renamed(doc, projects)
     return [p for p in projects if not p.bare or p.same_as is not None]

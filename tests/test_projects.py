@@ -199,3 +199,22 @@ def test_a_renamed_zone_is_one_project_under_its_new_name(nlp):
 def test_a_project_named_after_a_place_is_there(nlp):
     assert ("конгрессный центр «Русский»", "остров Русский") in located(
         "На острове Русский продолжается стройка. Там построят конгрессный центр «Русский».")
+
+
+def test_a_zone_called_by_its_place_adjective_is_the_zone_of_that_name(nlp):
+    text = ("Калужская ОЭЗ привлекла нового инвестора. Резидентом ОЭЗ «Калуга» стала компания "
+            "ООО «Ромашка». Новосибирский технопарк и технопарк «Академпарк» растут.")
+    ex = extract(Article(id="t", text=text))
+    projects = {e.name: e for e in ex.entities if e.type == "PROJECT"}
+    assert "ОЭЗ «Калуга»" in projects and len(projects["ОЭЗ «Калуга»"].mentions) == 2
+    assert not any(name.lower().startswith("калужск") for name in projects)
+    # an adjective that is not the name of the named park leaves the projects apart
+    assert not any("Новосибирск" in alias for alias in projects.get("технопарк «Академпарк»").aliases)
+
+
+def test_place_adjectives_and_names():
+    from ingest.projects import named_after
+    assert named_after("томский", "томск") and named_after("калужский", "калуга")
+    assert named_after("тольяттинский", "тольятти") and named_after("липецкий", "липецк")
+    assert not named_after("новый", "новосибирск") and not named_after("московский", "моглино")
+    assert not named_after("томск", "томск")  # not an adjective
