@@ -26,8 +26,24 @@ class Pipeline:
         doc.segment(self.segmenter)
         doc.tag_morph(self.morph_tagger)
         doc.parse_syntax(self.syntax_parser)
+        agree_adjectives(doc)
         doc.tag_ner(self.ner_tagger)
         return doc
+
+
+AGREEMENT = ("Case", "Number", "Gender")
+
+
+def agree_adjectives(doc: Doc) -> None:
+    """An adjective the tagger does not know ("туристско-рекреационного") comes without case, so
+    the normaliser cannot put it in the nominative; it agrees with its noun: take the noun's."""
+    for sent in doc.sents:
+        tokens = {t.id: t for t in sent.tokens}
+        for t in sent.tokens:
+            head = tokens.get(t.head_id)
+            if t.pos == "ADJ" and t.rel == "amod" and "Case" not in t.feats and head is not None \
+                    and "Case" in head.feats:
+                t.feats = {**t.feats, **{k: head.feats[k] for k in AGREEMENT if k in head.feats}}
 
 
 @lru_cache(maxsize=1)

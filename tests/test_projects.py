@@ -218,3 +218,11 @@ def test_place_adjectives_and_names():
     assert named_after("тольяттинский", "тольятти") and named_after("липецкий", "липецк")
     assert not named_after("новый", "новосибирск") and not named_after("московский", "моглино")
     assert not named_after("томск", "томск")  # not an adjective
+
+
+def test_hyphenated_adjectives_the_tagger_does_not_know_are_put_in_the_nominative(nlp):
+    text = ("Стороны обсудили создание туристско-рекреационного комплекса на острове. "
+            "Инвесторы из Азиатско-Тихоокеанского региона пришли в Северо-Кавказский федеральный округ.")
+    names = {e.name for e in extract(Article(id="t", text=text)).entities}
+    assert "туристско-рекреационный комплекс" in names
+    assert "Азиатско-Тихоокеанский регион" in names
