@@ -16,6 +16,7 @@ from natasha import Doc
 from graph.text import lemma, name_key
 
 from .grammars import sentence_matches
+from .grammars.common import names_place
 from .grammars.projects import TRIGGER, kind_of
 from .mentions import Found, make_found
 
@@ -215,19 +216,6 @@ def pinned(p: Found) -> bool:
     return not p.label and p.label_stop < p.stop
 
 
-ADJECTIVE_ENDINGS = ("ский", "цкий", "ий", "ый", "ой")
-
-
-def named_after(adjective: str, name: str) -> bool:
-    """"томский" and "Томск", "калужский" and "Калуга", "тольяттинский" and "Тольятти": the
-    adjective begins with the name, up to the name's last letter or its final vowel."""
-    if not adjective.endswith(ADJECTIVE_ENDINGS) or " " in name or len(name) < 4:
-        return False
-    stem = name[:-1] if name[-1] in "аяоеиыь" else name
-    shared = next((i for i, (a, b) in enumerate(zip(adjective, name)) if a != b), min(len(adjective), len(name)))
-    return shared >= 4 and shared >= len(stem) - 1
-
-
 def join_place_adjectives(projects: list[Found]) -> None:
     """"томская ОЭЗ" and ОЭЗ «Томск»: an unnamed project of a kind whose adjective comes from
     the name of the one named project of that kind is that project, wherever it stands."""
@@ -238,7 +226,7 @@ def join_place_adjectives(projects: list[Found]) -> None:
         if len(words) < 2:
             continue
         names = {name_key(n.label): n for n in projects
-                 if n.label and n.kind == p.kind and named_after(words[0], name_key(n.label))}
+                 if n.label and n.kind == p.kind and names_place(words[0], n.label)}
         if len(names) == 1:
             p.same_as = next(iter(names.values()))
             p.why = f"named after the place in the name «{p.same_as.label.strip('«»')}»"

@@ -14,7 +14,6 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -27,7 +26,7 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .aliases import groups as alias_groups
-from .grammars.common import place_adjective
+from .grammars.common import names_place, place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
 from .mentions import Found, lexicon, make_found, normal_form, outermost, span_tokens
@@ -156,13 +155,6 @@ def heads_state(post: Post) -> bool:
 def main_country(entities: list[Entity], mention_counts: Counter) -> Entity | None:
     known = [e for e in entities if e.type == "LOC" and name_key(e.name) in lexicon()["countries"]]
     return max(known, key=lambda e: mention_counts[e.id]) if known else None
-
-
-def names_place(adjective: str, name: str) -> bool:
-    """"российский" names Россия, "итальянский" Италия, "британский" Британия (one-word names)."""
-    stem, key = re.sub(r"(ск|цк)ий$", "", adjective), name_key(name)
-    common = len(os.path.commonprefix([stem, key]))
-    return len(stem) >= 4 and " " not in key and common >= 4 and common >= len(stem) - 2
 
 
 def place_named(adjective: str, entities: list[Entity]) -> Entity | None:

@@ -213,11 +213,13 @@ def test_a_zone_called_by_its_place_adjective_is_the_zone_of_that_name(nlp):
 
 
 def test_place_adjectives_and_names():
-    from ingest.projects import named_after
-    assert named_after("томский", "томск") and named_after("калужский", "калуга")
-    assert named_after("тольяттинский", "тольятти") and named_after("липецкий", "липецк")
-    assert not named_after("новый", "новосибирск") and not named_after("московский", "моглино")
-    assert not named_after("томск", "томск")  # not an adjective
+    from ingest.grammars.common import names_place
+    assert names_place("томский", "Томск") and names_place("калужский", "Калуга")
+    assert names_place("тольяттинский", "Тольятти") and names_place("липецкий", "Липецк")
+    assert names_place("британский", "Британия") and names_place("российский", "Россия")
+    assert not names_place("новый", "Новосибирск") and not names_place("московский", "Моглино")
+    assert not names_place("австрийский", "Австралия") and not names_place("иранский", "Ирак")
+    assert not names_place("томск", "Томск")  # not an adjective
 
 
 def test_hyphenated_adjectives_the_tagger_does_not_know_are_put_in_the_nominative(nlp):

@@ -4,9 +4,13 @@ All are yargy rules or predicates; each grammar module composes them into its ow
 """
 from __future__ import annotations
 
+import os
+
 from yargy import and_, not_, or_, rule
 from yargy.predicates import (custom, dictionary, eq, gram, in_, is_capitalized, is_upper,
                               type as token_type)
+
+from graph.text import name_key
 
 LEFT_QUOTE = in_({"«", "„", '"', "“"})
 RIGHT_QUOTE = in_({"»", "“", '"', "”"})
@@ -56,6 +60,18 @@ def place_adjective(word: str) -> bool:
     return w.endswith(("ский", "ская", "ское", "ского", "ской", "скому", "ским", "ском", "ские", "ских",
                        "цкий", "цкого", "цкой", "цком")) or w.startswith(
         ("краев", "областн", "городск", "федеральн", "районн", "муниципальн", "региональн"))
+
+
+def names_place(adjective: str, name: str) -> bool:
+    """"томский" names Томск, "калужский" Калуга, "тольяттинский" Тольятти, "британский"
+    Британия: the adjective (a lemma) begins with the one-word name up to its last letter or
+    final vowel."""
+    key = name_key(name)
+    if not adjective.endswith(("ий", "ый", "ой")) or " " in key or len(key) < 4:
+        return False
+    stem = key[:-1] if key[-1] in "аяоеиыь" else key
+    common = len(os.path.commonprefix([adjective, key]))
+    return common >= 4 and common >= len(stem) - 1
 
 
 PLACE_ADJECTIVE = and_(gram("ADJF"), custom(place_adjective))
