@@ -27,6 +27,7 @@ from graph.text import lemma, name_key
 
 from .aliases import canonical
 from .mentions import Found, inside, outermost
+from .projects import ZONE_KINDS
 from .resolve import place_key
 from .syntax import Tree
 
@@ -88,6 +89,10 @@ def cues(doc: Doc, sent, tree: Tree) -> list[Cue]:
     return found
 
 
+# lands joined to a zone are where the zone is
+LAND_NOUNS = {"земля", "участок", "территория", "площадка"}
+JOINING_WORDS = {"состав", "присоединение", "присоединить", "присоединять", "включить", "включение", "войти",
+                 "расширить", "расширение", "граница"}
 BUILDING_NOUNS = {"строительство", "создание", "возведение", "освоение", "размещение", "реализация", "запуск",
                   "открытие", "появление", "развитие", "расширение", "модернизация", "реконструкция"}
 def distance(a: int, m: Found) -> int:
@@ -181,14 +186,27 @@ class ProjectRelations:
             if owner is not None:
                 placed = [governor]
             elif governor.pos in ("VERB", "AUX", "ADJ"):
-                placed = [t for a in tree.arguments(governor) for t in tree.carried(a)]
+                # not through a party ("Резидент ОЭЗ «Алабуга» купил земли в Казани")
+                placed = [t for a in tree.arguments(governor) if lemma(a.text) not in ROLE_WORDS
+                          for t in tree.carried(a)]
             elif lemma(governor.text) in BUILDING_NOUNS:  # "строительство завода в Хабаровске"
                 placed = list(tree.carried(governor))
+            elif lemma(governor.text) in LAND_NOUNS | JOINING_WORDS and (zone := self.zone_joined(sent, projects)):
+                self.add("LOCATED_IN", zone, place, None, sent)
+                continue
             else:
                 continue
             for p in projects:
                 if any(p.start <= t.start < p.stop for t in placed):
                     self.add("LOCATED_IN", p, place, None, sent)
+
+    @staticmethod
+    def zone_joined(sent, projects: list[Found]) -> Found | None:
+        """The zone that lands are joined to ("присоединение к ТОР «Приморье» земель во
+        Владивостоке", "в состав ОЭЗ включат участки в …"), when the sentence says so of one zone."""
+        zones = {id(p.same_as or p): p for p in projects if p.kind in ZONE_KINDS}
+        words = {lemma(t.text) for t in sent.tokens}
+        return next(iter(zones.values())) if len(zones) == 1 and words & JOINING_WORDS else None
 
     def joined_before(self, project: Found, projects: list[Found]) -> list[Found]:
         """The project written right before this one with "и" and pinned by nothing of its own:

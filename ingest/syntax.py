@@ -47,7 +47,9 @@ class Tree:
         города Кемерово" → the verb "разместится"); None when the token is not in a
         locative phrase."""
         for _ in range(4):
-            if self.has_preposition(token, LOCATIVE_PREPOSITIONS):
+            # a conjunct with a preposition of its own ("во Владивостоке, на острове Русский")
+            # hangs on what the first one hangs on
+            if self.has_preposition(token, LOCATIVE_PREPOSITIONS) and token.rel != "conj":
                 return self.parent(token)
             parent = self.parent(token)
             if parent is None:

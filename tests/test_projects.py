@@ -228,3 +228,14 @@ def test_hyphenated_adjectives_the_tagger_does_not_know_are_put_in_the_nominativ
     names = {e.name for e in extract(Article(id="t", text=text)).entities}
     assert "туристско-рекреационный комплекс" in names
     assert "Азиатско-Тихоокеанский регион" in names
+
+
+def test_lands_joined_to_a_zone_place_it_and_every_listed_place_counts(nlp):
+    placed = located("Кабмин одобрил присоединение к ТОР «Приморье» земель во Владивостоке, на острове "
+                     "Русский, что даст старт новым проектам.")
+    assert {("ТОР «Приморье»", "Владивосток"), ("ТОР «Приморье»", "остров Русский")} <= placed
+
+
+def test_lands_bought_by_a_resident_do_not_place_the_zone(nlp):
+    placed = located("Резидент ОЭЗ «Алабуга» купил земли в Казани для нового склада.")
+    assert ("ОЭЗ «Алабуга»", "Казань") not in placed
