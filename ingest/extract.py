@@ -272,18 +272,47 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words if w not in SMALL_WORDS)
 
 
+def abbreviates(abbreviation: str, words: str) -> bool:
+    """"мэз" for "Маслоэкстракционный завод": each word gives its first letter and maybe more
+    of its letters, in order (the parts of a compound word)."""
+    def fits(abbr: str, rest: list[str]) -> bool:
+        if not rest:
+            return not abbr
+        if not abbr or abbr[0] != rest[0][0]:
+            return False
+        word = rest[0][1:]
+        for taken in range(len(abbr)):  # letters beyond the first, taken from this word in order
+            if fits(abbr[1 + taken:], rest[1:]):
+                return True
+            if 1 + taken >= len(abbr) or (at := word.find(abbr[1 + taken])) < 0:
+                return False
+            word = word[at + 1:]
+        return False
+    parts = [w for w in re.findall(r"\w+", words.lower().replace("ё", "е")) if w not in SMALL_WORDS]
+    return bool(parts) and fits(abbreviation, parts)
+
+
+def split_label(name: str) -> tuple[str, str]:
+    """The words before a quoted name and the quoted name: "МЭЗ «Амурский»" → МЭЗ, «Амурский»."""
+    words, quote, label = name.partition("«")
+    return words.strip(), quote + label
+
+
 def link_initials(found: list[Found]) -> None:
     """"ОБСЕ" in an article that names the Организация по безопасности и сотрудничеству в
-    Европе, "РПЦ" and Русская православная церковь: an abbreviation made of the initials of
-    one organisation named in full in the article is that organisation."""
+    Европе, "РПЦ" and Русская православная церковь, "МЭЗ «Амурский»" and Маслоэкстракционный
+    завод «Амурский»: an abbreviation made of the initials of one organisation named in full in
+    the article (with the same quoted name, if any) is that organisation."""
     full = [f for f in found if f.type == "ORG" and f.same_as is None and len(f.normal.split()) >= 2]
     for f in found:
-        word = f.text.strip("«»\"")
+        word, label = split_label(f.text.strip("«»\"") if f.text.count("«") < 2 else f.text)
         if f.type not in ("ORG", "LOC") or f.same_as is not None or not re.fullmatch(r"[А-ЯЁ]{2,6}", word) \
                 or canonical(f.type, word):
             continue
-        named = {name_key(g.normal): g for g in full
-                 if initials(g.normal) == word.lower() or initials(g.text) == word.lower()}
+        named = {name_key(g.normal): g for g in full if g is not f and any(
+            len(words.split()) >= 2 and name_key(quoted) == name_key(label)
+            and (initials(words) == word.lower() or label and abbreviates(word.lower(), words))
+            for words, quoted in (split_label(g.normal), split_label(g.text)))}
         if len(named) == 1:
             target = next(iter(named.values()))
             f.same_as, f.type = target, "ORG"

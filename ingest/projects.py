@@ -280,6 +280,7 @@ def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
 
 def project_mentions(doc: Doc) -> list[Found]:
     projects = grammar_projects(doc)
+    companies = companies_named_after_plants(doc, projects)
     projects += repeated_names(doc, projects)
     projects += listed_names(doc, projects)
     tell_apart_listed(doc, projects)
@@ -287,4 +288,15 @@ def project_mentions(doc: Doc) -> list[Found]:
     join_place_adjectives(projects)
     join_bare_heads(projects)
     join_renamed(doc, projects)
-    return [p for p in projects if not p.bare or p.same_as is not None]
+    return [p for p in projects if not p.bare or p.same_as is not None] + companies
+
+
+def companies_named_after_plants(doc: Doc, projects: list[Found]) -> list[Found]:
+    """«Маслоэкстракционный завод «Амурский»: a named plant in quotes of its own is the name
+    of the company that runs it, an organisation. Takes those out of projects."""
+    companies = [p for p in projects if p.label and p.kind in ("plant", "infrastructure")
+                 and doc.text[max(0, p.start - 1):p.start] == "«"]
+    for c in companies:
+        c.type, c.kind = "ORG", None
+        projects.remove(c)
+    return companies

@@ -123,3 +123,24 @@ def test_a_body_takes_no_genitive_phrase_a_unit_does(nlp):
     found = orgs("Переезд Конституционного суда комплекса зданий Сената завершится летом.")
     assert not any("комплекса" in f for f in found)
     assert "Федеральной службы безопасности России" in orgs("Сотрудники Федеральной службы безопасности России задержали его.")
+
+
+def test_a_plant_named_in_quotes_of_its_own_is_a_company_and_its_abbreviation_too(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = ("Оборудование для «Маслоэкстракционного завода «Амурский» привезут из Китая. "
+            "Наладку на предприятии «Маслоэкстракционный завод «Амурский», которое является резидентом "
+            "ТОР «Белогорск», проведут удалённо. Собственники МЭЗ «Амурский» не хотят терять время.")
+    ex = extract(Article(id="t", text=text))
+    by_name = {e.name: e for e in ex.entities}
+    company = by_name["Маслоэкстракционный завод «Амурский»"]
+    assert company.type == "ORG" and not any(e.type == "PROJECT" and "Амурский" in e.name for e in ex.entities)
+    assert "МЭЗ «Амурский»" in company.aliases
+    assert ("INVOLVED_IN", company.id, by_name["ТОР «Белогорск»"].id, "resident") in {
+        (r.type, r.source, r.target, r.role) for r in ex.relations}
+
+
+def test_letters_of_an_abbreviation_come_from_its_words_in_order():
+    from ingest.extract import abbreviates
+    assert abbreviates("мэз", "Маслоэкстракционный завод") and abbreviates("гок", "горно-обогатительный комбинат")
+    assert not abbreviates("мзз", "Маслоэкстракционный завод") and not abbreviates("з", "Маслоэкстракционный завод")
