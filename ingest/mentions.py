@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left
+from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -86,7 +87,32 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     tokens = span_tokens(doc, start, stop)
     if not tokens:
         return doc.text[start:stop]
-    return syntax_normalize(pipeline().morph_vocab, tokens) or doc.text[start:stop]
+    return syntax_normalize(pipeline().morph_vocab, rooted(tokens)) or doc.text[start:stop]
+
+
+def rooted(tokens: list) -> list:
+    """The tokens with the heads natasha's normaliser needs: it puts the words without a head
+    in the span in the nominative (and all of them when there is none).
+    - A parse in a circle within the span (центр → средств → разработки → исследований →
+      центр): the first noun heads.
+    - A second head word after "и" that agrees in case with the word before "и" ("центр
+      доклинических исследований и разработки …" with "разработки" parsed as a conjunct of a
+      word outside the span): it hangs on that word, so it keeps its case."""
+    ids = {t.id for t in tokens}
+    out = list(tokens)
+    if not any(t.head_id not in ids for t in tokens):
+        i = next((i for i, t in enumerate(tokens) if t.pos in ("NOUN", "PROPN")), 0)
+        out[i] = copy(tokens[i])
+        out[i].head_id = None
+        return out
+    roots = [i for i, t in enumerate(tokens) if t.head_id not in ids]
+    for i in roots[1:]:
+        token, before = tokens[i], tokens[i - 2] if i >= 2 else None
+        if before is not None and tokens[i - 1].text.lower() in ("и", "или") and i - 2 not in roots \
+                and token.feats.get("Case") and before.feats.get("Case") == token.feats.get("Case"):
+            out[i] = copy(token)
+            out[i].head_id = before.id
+    return out
 
 
 def make_found(doc: Doc, etype: str, start: int, stop: int, origin: str) -> Found:

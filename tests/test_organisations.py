@@ -144,3 +144,10 @@ def test_letters_of_an_abbreviation_come_from_its_words_in_order():
     from ingest.extract import abbreviates
     assert abbreviates("мэз", "Маслоэкстракционный завод") and abbreviates("гок", "горно-обогатительный комбинат")
     assert not abbreviates("мзз", "Маслоэкстракционный завод") and not abbreviates("з", "Маслоэкстракционный завод")
+
+
+def test_coordinated_genitives_in_a_name_keep_their_case(nlp):
+    text = ("В частности, Международный центр доклинических исследований и разработки лекарственных средств, "
+            "который также является резидентом зоны, в 2012 году планирует заняться строительством.")
+    assert ("ORG", "Международный центр доклинических исследований и разработки лекарственных средств") \
+        in entities_of(text)
