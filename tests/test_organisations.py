@@ -151,3 +151,8 @@ def test_coordinated_genitives_in_a_name_keep_their_case(nlp):
             "который также является резидентом зоны, в 2012 году планирует заняться строительством.")
     assert ("ORG", "Международный центр доклинических исследований и разработки лекарственных средств") \
         in entities_of(text)
+
+
+def test_research_and_production_enterprises_by_their_abbreviations(nlp):
+    found = orgs("К стройке приступят резиденты ОЭЗ: НПП «СТЕЛС», НИИ «Полюс» и ОКБ «Факел».")
+    assert {"НПП «СТЕЛС»", "НИИ «Полюс»", "ОКБ «Факел»"} <= found
