@@ -19,7 +19,7 @@ from .aliases import canonical
 from .grammars import Lead, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
-from .mentions import Found, find_mentions, lexicon, make_found
+from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found
 from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
@@ -262,34 +262,6 @@ def link_abbreviations(found: list[Found], text: str) -> None:
             f.type = full.type
             f.why = f"abbreviation given in brackets after «{full.text}»"
     link_initials(found)
-
-
-SMALL_WORDS = {"по", "и", "в", "во", "на", "для", "с", "со", "о", "об", "при", "от", "за", "к"}
-
-
-def initials(name: str) -> str:
-    words = re.findall(r"[\w]+", name.lower().replace("ё", "е"))
-    return "".join(w[0] for w in words if w not in SMALL_WORDS)
-
-
-def abbreviates(abbreviation: str, words: str) -> bool:
-    """"мэз" for "Маслоэкстракционный завод": each word gives its first letter and maybe more
-    of its letters, in order (the parts of a compound word)."""
-    def fits(abbr: str, rest: list[str]) -> bool:
-        if not rest:
-            return not abbr
-        if not abbr or abbr[0] != rest[0][0]:
-            return False
-        word = rest[0][1:]
-        for taken in range(len(abbr)):  # letters beyond the first, taken from this word in order
-            if fits(abbr[1 + taken:], rest[1:]):
-                return True
-            if 1 + taken >= len(abbr) or (at := word.find(abbr[1 + taken])) < 0:
-                return False
-            word = word[at + 1:]
-        return False
-    parts = [w for w in re.findall(r"\w+", words.lower().replace("ё", "е")) if w not in SMALL_WORDS]
-    return bool(parts) and fits(abbreviation, parts)
 
 
 def split_label(name: str) -> tuple[str, str]:

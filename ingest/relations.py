@@ -14,6 +14,7 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from .aliases import groups as alias_groups
 from .grammars.common import names_place, place_adjective
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import Found, lexicon, make_found, normal_form, outermost, span_tokens
+from .mentions import SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, outermost, span_tokens
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -139,6 +140,43 @@ def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Ent
     if not places:
         return None
     return max(places, key=lambda e: mention_counts[e.id])
+
+
+def ministry_of(role: str, after: str, entities: list[Entity]) -> Entity | None:
+    """The article's ministry that a minister's post names: "заместитель министра
+    промышленности и торговли (России)" → Минпромторг России or Министерство промышленности и
+    торговли; "министр по развитию (Дальнего Востока)" → Минвостокразвития; "министр
+    иностранных дел" → МИД. `after` is the place named right after the post."""
+    words = role.split()
+    at = next((i for i, w in enumerate(words) if lemma(w) == "министр"), None)
+    if at is None or at + 1 == len(words):
+        return None
+    domain = " ".join(words[at + 1:])
+    lemmas = [w for w in name_key(f"{domain} {after}").split() if w not in SMALL_WORDS]
+    own = {w for w in name_key(domain).split() if w not in SMALL_WORDS}
+    for e in (e for e in entities if e.type == "ORG"):
+        for name in [e.name, *e.aliases]:
+            key = name_key(name).split()
+            first = name.split()[0] if name.split() else ""
+            if key and key[0] == "министерство" and own <= set(key[1:]) \
+                    or first.isupper() and first.lower() == "м" + initials(domain) \
+                    or first.lower().startswith("мин") and built_from(first.lower()[3:], lemmas):
+                return e
+    return None
+
+
+def built_from(rest: str, lemmas: list[str]) -> bool:
+    """"промторг" from промышленность and торговля, "востокразвития" from развитие and восток:
+    the rest of a "Мин…" word is pieces of the domain's words, each the start of a different one."""
+    if not rest:
+        return True
+    for size in range(len(rest), 2, -1):
+        piece = rest[:size]
+        for w in lemmas:
+            common = len(os.path.commonprefix([piece, w]))
+            if common >= 3 and common >= size - 2 and built_from(rest[size:], [x for x in lemmas if x is not w]):
+                return True
+    return False
 
 
 def heads_state(post: Post) -> bool:
@@ -251,6 +289,13 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
         target_entity = entity_of.get(id(target)) if target is not None else None
         if target_entity is None and post.place:
             target_entity = place_named(post.place, entities)
+        if target_entity is None:  # "министр финансов Алексей Кудрин": the ministry, if the article names it
+            target_entity = ministry_of(post.role, "", entities)
+        elif target is not None and target_entity.type == "LOC" \
+                and name_key(target_entity.name) not in lexicon()["countries"]:
+            # "министр по развитию Дальнего Востока": a place that is not a country is the
+            # ministry's business, not its seat ("министр финансов России" works for Россия)
+            target_entity = ministry_of(post.role, target.text, entities) or target_entity
         if target_entity is None and heads_state(post):
             target_entity = main_country(entities, mention_counts)
         if target_entity is None:

@@ -141,7 +141,7 @@ def test_a_plant_named_in_quotes_of_its_own_is_a_company_and_its_abbreviation_to
 
 
 def test_letters_of_an_abbreviation_come_from_its_words_in_order():
-    from ingest.extract import abbreviates
+    from ingest.mentions import abbreviates
     assert abbreviates("мэз", "Маслоэкстракционный завод") and abbreviates("гок", "горно-обогатительный комбинат")
     assert not abbreviates("мзз", "Маслоэкстракционный завод") and not abbreviates("з", "Маслоэкстракционный завод")
 

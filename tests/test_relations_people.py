@@ -129,3 +129,27 @@ def test_a_second_given_name_does_not_make_another_person(nlp):
             "Встреча с Реджепом Эрдоганом продлилась час.")
     persons = [e for e in extract(Article(id="t", text=text)).entities if e.type == "PERSON"]
     assert len(persons) == 1 and persons[0].name == "Реджеп Тайип Эрдоган"
+
+
+def test_a_minister_of_a_region_works_at_the_ministry_the_article_names(nlp):
+    text = ("Минвостокразвития России поддержало проект. Как заявил министр по развитию Дальнего Востока "
+            "Александр Галушка, остров станет площадкой сотрудничества.")
+    assert people(text).get("Александр Галушка") == {"Минвостокразвития России"}
+
+
+def test_a_minister_without_a_place_works_at_the_ministry_the_article_names(nlp):
+    text = "Министерство финансов подготовило поправки. Министр финансов Антон Силуанов представил их в пятницу."
+    assert people(text).get("Антон Силуанов") == {"Министерство финансов"}
+
+
+def test_a_minister_of_a_country_works_for_the_country_and_never_for_another_countrys_ministry(nlp):
+    text = ("МИД России выразил протест. Министр иностранных дел Японии Сейдзи Маэхара прибыл в Москву.")
+    assert people(text).get("Сейдзи Маэхара") == {"Япония"}
+
+
+def test_ministries_by_their_abbreviations():
+    from ingest.relations import built_from
+    assert built_from("промторг", ["промышленность", "торговля"])
+    assert built_from("востокразвития", ["развитие", "дальний", "восток"])
+    assert built_from("сельхоз", ["сельский", "хозяйство"])
+    assert not built_from("промторг", ["промышленность"]) and not built_from("фин", ["транспорт"])
