@@ -19,7 +19,7 @@ from .aliases import canonical
 from .grammars import Lead, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
-from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found
+from .mentions import Found, abbreviates, find_mentions, headed_by, initials, lexicon, make_found
 from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
@@ -181,12 +181,6 @@ def join_bare_bodies(groups: dict[tuple[str, str], list[Found]]) -> None:
             for f in groups[(etype, key)]:
                 f.why = f"the body named bare; the article names one: «{named.text}»"
             groups[full[0]] += groups.pop((etype, key))
-
-
-def headed_by(name: str, body: str) -> bool:
-    """"мид россия", "японский мид": the body heads the name (first word, or second after its adjective)."""
-    words = name.split()
-    return words[0] == body or (len(words) == 2 and words[1] == body)
 
 
 def group_key(f: Found) -> tuple[str, str]:

@@ -143,6 +143,12 @@ def abbreviates(abbreviation: str, words: str) -> bool:
     return bool(parts) and fits(abbreviation, parts)
 
 
+def headed_by(name: str, body: str) -> bool:
+    """"мид россия", "японский мид": the body heads the name (first word, or second after its adjective)."""
+    words = name.split()
+    return words[0] == body or (len(words) == 2 and words[1] == body)
+
+
 def make_found(doc: Doc, etype: str, start: int, stop: int, origin: str) -> Found:
     text = doc.text[start:stop]
     return Found(etype, start, stop, text, normal_form(doc, etype, start, stop), origin=origin)

@@ -28,9 +28,10 @@ from graph.text import lemma, name_key
 
 from .aliases import groups as alias_groups
 from .grammars.common import names_place, place_adjective
+from .grammars.organisations import BODIES
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, outermost, span_tokens
+from .mentions import SMALL_WORDS, Found, headed_by, initials, lexicon, make_found, normal_form, outermost, span_tokens
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -42,8 +43,11 @@ REGION_WORDS = {"край": ("край",), "область": ("область",)
 LINK = re.compile(r"^\s*(,|—|–|-|\(|и)?\s*$")
 GAP = re.compile(r"^\s*$")
 COORDINATION = re.compile(r"^\s*(,|и)\s*$")
-AFTER = re.compile(r"^\s*(,|—|–|-|\()\s*$")
+AFTER = re.compile(r"^\s*(,|—|–|-|\(|,\s*(который|которая)\s+(занимает|занимал|занимала|занял|заняла)\s+"
+                   r"(пост|должность))\s*$")
 PREPOSITION = re.compile(r"^\s*(в|во|на|от|по|при|из)\s*$", re.I)
+# a post and where it is held: "полпред в ДФО", "постпред при ООН"
+POST_PREPOSITION = re.compile(r"^\s*(в|во|при)\s*$")
 # titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
 TITLES = r"(шейх|полковник|генерал|генерал-майор|генерал-лейтенант|генерал-полковник|адмирал|майор|" \
          r"господин|госпожа|г-н|г-жа|мистер|миссис|доктор|профессор|академик|республиканец|демократ)"
@@ -140,6 +144,17 @@ def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Ent
     if not places:
         return None
     return max(places, key=lambda e: mention_counts[e.id])
+
+
+def body_of(role: str, entities: list[Entity]) -> Entity | None:
+    """"председатель правительства": the one body of that kind the article names ("правительства
+    РФ"), when the post ends with the body's noun."""
+    words = role.split()
+    body = lemma(words[-1]) if len(words) >= 2 else ""
+    if body not in BODIES:
+        return None
+    named = {e.id: e for e in entities if e.type == "ORG" and headed_by(name_key(e.name), body)}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def ministry_of(role: str, after: str, entities: list[Entity]) -> Entity | None:
@@ -290,7 +305,7 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
         if target_entity is None and post.place:
             target_entity = place_named(post.place, entities)
         if target_entity is None:  # "министр финансов Алексей Кудрин": the ministry, if the article names it
-            target_entity = ministry_of(post.role, "", entities)
+            target_entity = ministry_of(post.role, "", entities) or body_of(post.role, entities)
         elif target is not None and target_entity.type == "LOC" \
                 and name_key(target_entity.name) not in lexicon()["countries"]:
             # "министр по развитию Дальнего Востока": a place that is not a country is the
@@ -329,7 +344,8 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
                 j -= 1
                 prev = items[j]
             if isinstance(prev, Found) and prev.type in ("ORG", "LOC") and j > 0 and isinstance(items[j - 1], Post) \
-                    and adjectives_only(doc, items[j - 1].stop, prev.start):
+                    and (adjectives_only(doc, items[j - 1].stop, prev.start)
+                         or POST_PREPOSITION.match(between(text, items[j - 1].stop, prev.start))):
                 post, target = items[j - 1], prev
                 gap = between(text, chain_end, end)
                 if not (LINK.match(gap) or is_tail(text, chain_end, end) or (first and PREPOSITION.match(gap))):

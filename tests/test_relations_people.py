@@ -153,3 +153,20 @@ def test_ministries_by_their_abbreviations():
     assert built_from("востокразвития", ["развитие", "дальний", "восток"])
     assert built_from("сельхоз", ["сельский", "хозяйство"])
     assert not built_from("промторг", ["промышленность"]) and not built_from("фин", ["транспорт"])
+
+
+def test_a_post_held_in_a_place_and_a_chain_of_posts(nlp):
+    rels = works_at("Заседание провёл вице-премьер РФ, полпред в ДФО Юрий Трутнев.")
+    assert {("Юрий Трутнев", "Дальневосточный федеральный округ", "полпред"),
+            ("Юрий Трутнев", "Россия", "вице-премьер")} <= rels
+
+
+def test_a_post_ending_with_a_body_is_the_one_body_of_that_kind_the_article_names(nlp):
+    text = ("Документ опубликован на сайте правительства РФ. "
+            "Постановление подписал председатель правительства Михаил Мишустин.")
+    assert people(text).get("Михаил Мишустин") == {"Правительство России"}
+
+
+def test_who_holds_the_post_of(nlp):
+    text = "Губернатор провёл переговоры с Павлом Зарьковым, который занимает пост директора по инвестициям ГК «Содружество»."
+    assert ("Павел Зарьков", "ГК «Содружество»", "директор по инвестициям") in works_at(text)
