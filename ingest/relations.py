@@ -46,6 +46,10 @@ COORDINATION = re.compile(r"^\s*(,|и)\s*$")
 AFTER = re.compile(r"^\s*(,|—|–|-|\(|,\s*(который|которая)\s+(занимает|занимал|занимала|занял|заняла)\s+"
                    r"(пост|должность))\s*$")
 PREPOSITION = re.compile(r"^\s*(в|во|на|от|по|при|из)\s*$", re.I)
+# "Рубцовского завода запчастей (входит в ГК «Алмаз»)", "…, входящее в холдинг «…»", "— дочерняя компания"
+MEMBER_OF = re.compile(r"\s*(\(\s*|,\s*|\s—\s*)(входит|входящ\w+|входил\w*|является дочерн\w+ (компанией|структурой)|"
+                       r"дочерн\w+ (компания|структура|общество|предприятие))(\s+в\s+(состав\s+|структуру\s+)?)?\s*"
+                       r"((группу|группы|холдинг|холдинга|структуру)\s+)?")
 # a post and where it is held: "полпред в ДФО", "постпред при ООН"
 POST_PREPOSITION = re.compile(r"^\s*(в|во|при)\s*$")
 # titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
@@ -394,7 +398,8 @@ def part_of(doc: Doc, mentions: list[Found], entity_of: dict[int, Entity], sente
                 continue
             nested_owner = outer.start < inner.start and inner.stop == outer.stop
             adjacent_owner = inner.start > outer.stop and GAP.match(text[outer.stop:inner.start]) and unit(outer)
-            if (nested_owner or adjacent_owner) and entity_of[id(outer)] is not entity_of[id(inner)]:
+            member = inner.start > outer.stop and MEMBER_OF.fullmatch(text[outer.stop:inner.start])
+            if (nested_owner or adjacent_owner or member) and entity_of[id(outer)] is not entity_of[id(inner)]:
                 relations.append(Relation("PART_OF", entity_of[id(outer)].id, entity_of[id(inner)].id, None,
                                           [evidence(outer)]))
     return relations

@@ -156,3 +156,18 @@ def test_coordinated_genitives_in_a_name_keep_their_case(nlp):
 def test_research_and_production_enterprises_by_their_abbreviations(nlp):
     found = orgs("К стройке приступят резиденты ОЭЗ: НПП «СТЕЛС», НИИ «Полюс» и ОКБ «Факел».")
     assert {"НПП «СТЕЛС»", "НИИ «Полюс»", "ОКБ «Факел»"} <= found
+
+
+def part_of(text: str) -> set[tuple[str, str]]:
+    from graph.model import Article
+    from ingest.extract import extract
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    return {(names[r.source], names[r.target]) for r in ex.relations if r.type == "PART_OF"}
+
+
+def test_a_company_that_belongs_to_a_group_is_part_of_it(nlp):
+    assert ("Рубцовский завод запчастей", "ГК «Алмаз»") in part_of(
+        "Там по инициативе Рубцовского завода запчастей (входит в ГК «Алмаз») возвели технопарк.")
+    assert ("ООО «Лес»", "АО «Сибирь»") in part_of("ООО «Лес» — дочерняя компания АО «Сибирь» — построит завод.")
+    assert part_of("ООО «Лес» и АО «Сибирь» построят завод.") == set()
