@@ -13,7 +13,7 @@ from functools import lru_cache
 from natasha import Doc
 
 from graph.model import Article, Entity, Extraction, Mention
-from graph.text import lemma, name_key
+from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .grammars import Lead, findall_from, windows
@@ -201,6 +201,22 @@ LONG_ZONE = re.compile(r"^(территори\w* опережающего (со�
                        r"особ\w+ экономическ\w+ зон\w*)( [а-яё-]+ типа)? (?=«)", re.I)
 
 
+DASHED_LABEL = re.compile(r"\s*[—–]\s*(?=«)")
+
+
+PASSING_WORDS = {"новый", "будущий", "строящийся", "действующий", "очередной", "современный", "нынешний"}
+
+
+def without_passing_words(name: str) -> str:
+    """"Второй технопарк «АлтайБиоТех»", "новый индустриальный парк «Ключ»": an ordinal or a word of
+    the moment before a named project is not part of its name."""
+    words = name.split(" ")
+    while len(words) > 2 and not words[0].startswith("«") and (
+            lemma(words[0]) in PASSING_WORDS or "Anum" in morph().parse(words[0].lower())[0].tag):
+        words = words[1:]
+    return " ".join(words)
+
+
 def short_zone_name(name: str) -> str:
     """The name analysts write: "ТОР «Белогорск»", "ОЭЗ «Иннополис»"."""
     m = LONG_ZONE.match(name)
@@ -220,7 +236,8 @@ def best_name(group: list[Found]) -> str:
         counts = (Counter(f.normal for f in group if f.label and f.same_as is None)
                   or Counter(f.normal for f in group if f.label) or Counter(f.normal for f in group))
         if any(f.label for f in group):  # "ТОР «Хабаровск»" over "территория опережающего развития «Хабаровск»"
-            return short_zone_name(min(counts, key=lambda n: (-counts[n], len(n))))
+            name = short_zone_name(min(counts, key=lambda n: (-counts[n], len(n))))
+            return without_passing_words(DASHED_LABEL.sub(" ", name))  # "две ТОР — «Белогорск»": ТОР «Белогорск»
         return max(counts, key=len)
     counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
     return max(counts, key=lambda n: (counts[n], len(n)))

@@ -71,6 +71,9 @@ def cues(doc: Doc, sent, tree: Tree) -> list[Cue]:
     found = []
     for i, t in enumerate(tokens):
         word = lemma(t.text)
+        if (builder := builder_of(tree, t, word)) is not None:
+            found.append(Cue(t.start, "investor", subject=builder))
+            continue
         if word not in ROLE_WORDS:
             continue
         plural = t.pos == "NOUN" and t.feats.get("Number") == "Plur"
@@ -87,6 +90,23 @@ def cues(doc: Doc, sent, tree: Tree) -> list[Cue]:
     for pattern, role in ROLE_PHRASES:
         found += [Cue(start + m.start(), role) for m in pattern.finditer(text)]
     return found
+
+
+# who builds for itself invests: "ГК «Содружество» построит завод", "намерена приступить к возведению завода"
+BUILD_VERBS = {"построить", "возвести"}
+BUILD_NOUNS = {"строительство", "возведение"}
+START_VERBS = {"приступить", "начать", "намереваться", "планировать", "собираться"}
+
+
+def builder_of(tree: Tree, token, word: str) -> frozenset[int] | None:
+    """The subject (offsets of its tokens) of a verb of building, or of a verb of starting or
+    intending that governs a noun of building; None when the token is neither or has no subject."""
+    verb = token if token.pos == "VERB" and word in BUILD_VERBS else None
+    if verb is None and word in BUILD_NOUNS and (parent := tree.parent(token)) is not None \
+            and parent.pos == "VERB" and lemma(parent.text) in START_VERBS:
+        verb = parent
+    who = tree.subject(verb) if verb is not None else None
+    return frozenset(x.start for x in tree.carried(who)) if who is not None else None
 
 
 # lands joined to a zone are where the zone is

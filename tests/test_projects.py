@@ -239,3 +239,20 @@ def test_lands_joined_to_a_zone_place_it_and_every_listed_place_counts(nlp):
 def test_lands_bought_by_a_resident_do_not_place_the_zone(nlp):
     placed = located("Резидент ОЭЗ «Алабуга» купил земли в Казани для нового склада.")
     assert ("ОЭЗ «Алабуга»", "Казань") not in placed
+
+
+def test_who_builds_a_project_for_itself_is_its_investor(nlp):
+    assert ("ООО «Амур»", "завод по переработке сои в Белогорске", "investor") in involved(
+        "ООО «Амур» построит завод по переработке сои в Белогорске.")
+    assert ("ГК «Содружество»", "Новый завод по глубокой переработке сои", "investor") in involved(
+        "Новый завод по глубокой переработке сои появится в ТОР «Белогорск». ГК «Содружество» намерена "
+        "приступить к возведению завода в Амурской области в следующем году.")
+    # the builder of a contract is not: the subject must be the one who builds
+    assert not any(who == "ООО «Амур»" for who, _, _ in involved(
+        "Губернатор посетил ООО «Амур». Завод по переработке сои построит подрядчик."))
+
+
+def test_a_named_projects_name_leaves_out_dashes_ordinals_and_words_of_the_moment(nlp):
+    names = set(projects_of("Холдингу предложили на выбор две ТОР — «Белогорск» и «Приамурская». "
+                            "Второй технопарк — «АлтайБиоТех» в Бийске — прошёл защиту."))
+    assert {"ТОР «Белогорск»", "ТОР «Приамурская»", "технопарк «АлтайБиоТех»"} <= names
