@@ -240,7 +240,23 @@ def best_name(group: list[Found]) -> str:
             return without_passing_words(DASHED_LABEL.sub(" ", name))  # "две ТОР — «Белогорск»": ТОР «Белогорск»
         return max(counts, key=len)
     counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
-    return max(counts, key=lambda n: (counts[n], len(n)))
+    name = max(counts, key=lambda n: (counts[n], len(n)))
+    return without_descriptor(name) if group[0].type == "ORG" else name
+
+
+# what kind of organisation a name is, written before it in lower case: "издание «Толк»" is Толк
+DESCRIPTORS = {"компания", "издание", "объединение", "предприятие", "фирма", "газета", "журнал", "телеканал",
+               "портал", "интернет-издание", "информагентство", "радиостанция", "телекомпания", "издательство"}
+DESCRIBED = re.compile(r"^([а-яё-]+ )?([а-яё-]+) «([^«»]+)»$")
+
+
+def without_descriptor(name: str) -> str:
+    """"издание «Толк»" → Толк, "научно-исследовательское объединение «Сибур-Томскнефтехим»" →
+    Сибур-Томскнефтехим: the organisation's own name, without the lower-case kind before it."""
+    m = DESCRIBED.match(name)
+    if m and lemma(m.group(2)) in DESCRIPTORS:
+        return m.group(3)
+    return name
 
 
 def sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int]:

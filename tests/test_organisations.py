@@ -171,3 +171,10 @@ def test_a_company_that_belongs_to_a_group_is_part_of_it(nlp):
         "Там по инициативе Рубцовского завода запчастей (входит в ГК «Алмаз») возвели технопарк.")
     assert ("ООО «Лес»", "АО «Сибирь»") in part_of("ООО «Лес» — дочерняя компания АО «Сибирь» — построит завод.")
     assert part_of("ООО «Лес» и АО «Сибирь» построят завод.") == set()
+
+
+def test_an_organisation_is_named_without_the_kind_written_before_it(nlp):
+    found = entities_of("Как рассказал изданию «Толк» министр, инвесторы стали активнее. "
+                        "Строительство вела компания «Амур». Банк «Открытие» выдал кредит.")
+    assert {("ORG", "Толк"), ("ORG", "Амур")} <= found
+    assert not any(name.startswith(("издание", "компания")) for _, name in found)
