@@ -55,7 +55,7 @@ BODIES = {
 # units named by what they do: a noun + genitive phrase or по + dative phrase
 UNITS = {
     "министерство", "департамент", "управление", "комитет", "комиссия", "служба", "агентство", "отдел",
-    "фонд", "совет", "палата", "инспекция", "центр", "институт", "дирекция", "корпорация",
+    "фонд", "совет", "палата", "инспекция", "центр", "институт", "дирекция", "корпорация", "ассоциация",
 }
 
 LEGAL = rule(in_caseless(LEGAL_FORMS), QUOTED_NAME)
@@ -64,8 +64,11 @@ NOUN_QUOTED = rule(and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=2).
 
 # lower-case genitive words after a unit noun: "промышленности и торговли", "регионального развития"
 GENT_WORD = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
+# a list of them: "кластеров, технопарков и ОЭЗ", "промышленности, торговли и инвестиций"
+GENT_ITEM = or_(rule(GENT_WORD.repeatable(max=3)), rule(ABBREVIATION))
 GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
-                   rule(caseless("и"), GENT_WORD.repeatable(max=3)).optional())
+                   rule(eq(","), GENT_ITEM).repeatable(max=3).optional(),
+                   rule(caseless("и"), GENT_ITEM).optional())
 DAT_WORD = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4), GENT_WORD.repeatable(max=2).optional(),
                  rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
