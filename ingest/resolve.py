@@ -14,15 +14,19 @@ The stores merge on keys; they never see natasha.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 
 from graph.model import Entity, Extraction
 from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
+from .grammars.common import place_adjective
 from .grammars.organisations import LEGAL_FORMS, ORG_NOUNS
+from .mentions import RELATIVE_BODY
 
 QUOTED = re.compile(r"«(.+)»|\"(.+)\"")
+PINNED = re.compile(r"\s(в|во|на|по|для|под|у)\s")
 GEO_NOUNS = {"остров", "полуостров", "бухта", "залив", "река", "озеро", "мыс", "пролив", "гора", "хребет",
              "море", "архипелаг", "город", "село", "поселок", "посёлок"}
 LEGAL = {name_key(f) for f in LEGAL_FORMS}
@@ -91,8 +95,24 @@ def entity_key(entity: Entity) -> str:
     return f"{entity.type}:{core}"
 
 
+def local(entity: Entity) -> bool:
+    """Names that say what a thing is but not which one, so that two articles using them may
+    mean two things: a regional body the article did not tie to its region ("областная
+    администрация"), an unnamed project pinned by nothing but a common adjective
+    ("алюминиевый завод", "действующий промпарк"; not "томская ОЭЗ")."""
+    if entity.type == "ORG":
+        return bool(RELATIVE_BODY.match(entity.name))
+    if entity.type == "PROJECT" and not QUOTED.search(entity.name):
+        words = entity.name.split()
+        named = any(w[:1].isupper() for w in words[1:])  # "свободный порт Владивосток"
+        return not (named or PINNED.search(entity.name) or place_adjective(words[0]))
+    return False
+
+
 def resolve(extraction: Extraction) -> Extraction:
-    """Give every entity its cross-article key (in place) and return the extraction."""
+    """Give every entity its cross-article key (in place) and return the extraction. A name
+    that does not tell which thing it is (`local`) keys the entity within its article only."""
+    scope = hashlib.sha1(extraction.article.id.encode("utf-8")).hexdigest()[:10]
     for entity in extraction.entities:
-        entity.key = entity_key(entity)
+        entity.key = entity_key(entity) + (f"@{scope}" if local(entity) else "")
     return extraction

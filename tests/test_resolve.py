@@ -80,3 +80,26 @@ def test_each_alias_says_why_it_joined_its_entity(nlp):
     assert "alias table" in by_name["Россия"].merged_by["РФ"]
     for e in ex.entities:  # every alias has its reason
         assert set(e.merged_by) == set(e.aliases)
+
+
+def resolved_keys(article_id: str, *entities: tuple[str, str, str | None]) -> list[str]:
+    from graph.model import Article, Extraction
+    from ingest.resolve import resolve
+    ex = Extraction(article=Article(id=article_id, text=""),
+                    entities=[Entity(id=f"T{i}", type=t, name=n, kind=k) for i, (t, n, k) in enumerate(entities)],
+                    relations=[])
+    return [e.key for e in resolve(ex).entities]
+
+
+def test_names_that_do_not_say_which_thing_stay_within_their_article():
+    local = [("ORG", "областная администрация", None), ("PROJECT", "алюминиевый завод", "plant"),
+             ("PROJECT", "действующий промпарк", "industrial_park")]
+    assert set(resolved_keys("a1", *local)).isdisjoint(resolved_keys("a2", *local))
+    assert resolved_keys("a1", *local) == resolved_keys("a1", *local)  # re-ingest: the same keys
+
+
+def test_names_that_say_which_thing_meet_across_articles():
+    shared = [("ORG", "Администрация Томской области", None), ("PROJECT", "томская ОЭЗ", "sez"),
+              ("PROJECT", "свободный порт Владивосток", "free_port"), ("PROJECT", "ТОР «Белогорск»", "tor"),
+              ("PROJECT", "завод по глубокой переработке сои", "plant")]
+    assert resolved_keys("a1", *shared) == resolved_keys("a2", *shared)
