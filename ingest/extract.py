@@ -241,7 +241,11 @@ def best_name(group: list[Found]) -> str:
         return max(counts, key=len)
     counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
     name = max(counts, key=lambda n: (counts[n], len(n)))
-    return without_descriptor(name) if group[0].type == "ORG" else name
+    if group[0].type != "ORG":
+        return name
+    name = without_descriptor(name)
+    # a name as a card writes it: "Правительство Хабаровского края" (a Latin brand keeps its case: "fDi")
+    return name[:1].upper() + name[1:] if re.match(r"[а-яё]", name) else name
 
 
 # what kind of organisation a name is, written before it in lower case: "издание «Толк»" is Толк
