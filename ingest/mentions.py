@@ -20,7 +20,7 @@ from importlib import resources
 from natasha import Doc
 from natasha.norm import syntax_normalize
 
-from graph.text import lemma, name_key
+from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .pipeline import pipeline
@@ -464,11 +464,20 @@ def common_phrase(doc: Doc, f: Found) -> bool:
     """"Лабораторно-исследовательский корпус" opening a sentence: capitalised only because it
     comes first, every later word in lower case: a phrase, not a name."""
     words = f.text.split()
+    if f.origin == "natasha" and f.type == "LOC" and len(words) == 1 and lone_adjective(words[0]):
+        before = doc.text[:f.start].rstrip(" «\"")
+        return not before or before[-1] in ".!?\n"  # "Северная занимает 77 га": the north site
     if f.origin != "natasha" or f.type != "LOC" or len(words) < 2 \
             or any(w[:1].isupper() or not w.isalpha() and "-" not in w for w in words[1:]):
         return False
     before = doc.text[:f.start].rstrip(" «\"")
     return not before or before[-1] in ".!?\n:—"
+
+
+def lone_adjective(word: str) -> bool:
+    """A word that is an adjective in every reading and never a place's own name."""
+    parses = morph().parse(word)
+    return all(p.tag.POS in ("ADJF", "ADJS") and "Geox" not in p.tag for p in parses)
 
 
 def trim_trailing_zone(doc: Doc, f: Found) -> Found:

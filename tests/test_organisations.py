@@ -186,3 +186,10 @@ def test_a_unit_named_by_a_list_of_genitives(nlp):
                  "инвестиций Бурятии сообщило об этом.")
     assert {"Ассоциации кластеров, технопарков и ОЭЗ России",
             "Министерство промышленности, торговли и инвестиций Бурятии"} <= found
+
+
+def test_a_lone_adjective_opening_a_sentence_is_not_a_place(nlp):
+    found = entities_of("Зона включает две площадки. Южная расположена в Академгородке. "
+                        "Северная занимает 77 га.")
+    assert ("LOC", "Академгородок") in found
+    assert not any(name in ("Северная", "Южная") for _, name in found)
