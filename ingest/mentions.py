@@ -474,6 +474,26 @@ def common_phrase(doc: Doc, f: Found) -> bool:
     return not before or before[-1] in ".!?\n:—"
 
 
+# "облправительства", "крайадминистрация": a regional body in one word
+REGIONAL_BODY = re.compile(r"\b(обл|край)(правительств|администраци|дум|прокуратур|суд)\w*", re.IGNORECASE)
+REGIONAL_ADJECTIVE = {("обл", "neut"): "областное", ("обл", "femn"): "областная", ("обл", "masc"): "областной",
+                      ("край", "neut"): "краевое", ("край", "femn"): "краевая", ("край", "masc"): "краевой"}
+BODY_OF_STEM = {"правительств": ("правительство", "neut"), "администраци": ("администрация", "femn"),
+                "дум": ("дума", "femn"), "прокуратур": ("прокуратура", "femn"), "суд": ("суд", "masc")}
+
+
+def regional_bodies(doc: Doc) -> list[Found]:
+    """"зампред облправительства" → an organisation named "областное правительство", which
+    anchor_relative_bodies ties to the article's область when it names one."""
+    out = []
+    for m in REGIONAL_BODY.finditer(doc.text):
+        body, gender = BODY_OF_STEM[m.group(2).lower()]
+        f = Found("ORG", m.start(), m.end(), m.group(0), f"{REGIONAL_ADJECTIVE[m.group(1).lower(), gender]} {body}",
+                  origin="grammar")
+        out.append(f)
+    return out
+
+
 def lone_adjective(word: str) -> bool:
     """A word that is an adjective in every reading and never a place's own name."""
     parses = morph().parse(word)
@@ -502,7 +522,7 @@ def publications(doc: Doc) -> tuple[list[Found], list[tuple[int, int]]]:
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
     published, titles = publications(doc)
-    found = combine(apply_lexicon(found + grammar_spans + published, doc.text))
+    found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc), doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"

@@ -193,3 +193,9 @@ def test_a_lone_adjective_opening_a_sentence_is_not_a_place(nlp):
                         "Северная занимает 77 га.")
     assert ("LOC", "Академгородок") in found
     assert not any(name in ("Северная", "Южная") for _, name in found)
+
+
+def test_a_regional_body_in_one_word_is_the_body_of_the_articles_region(nlp):
+    assert {("ORG", "Администрация Омской области"), ("ORG", "Правительство Омской области")} <= entities_of(
+        "В Омской области обладминистрация и облправительство заявили о новом парке.")
+    assert ("ORG", "Областное правительство") in entities_of("Как рассказал зампред облправительства Андрей Шпиленко, место выбрано.")
