@@ -45,6 +45,7 @@ ROLE_PHRASES = [
     (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
+REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
 SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|со ссылкой на|"
@@ -146,6 +147,7 @@ class ProjectRelations:
         if not self.projects:
             return []
         topic: list[Found] = []
+        last_org: Found | None = None
         for sent in self.doc.sents:
             inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
             projects = [m for m in inside if m.type == "PROJECT"]
@@ -153,10 +155,22 @@ class ProjectRelations:
             self.owners_in_names(sent, projects, inside)
             if projects:
                 self.involved_in(sent, projects, inside)
+                self.referred_back(sent, projects, last_org)
                 topic = self.topic_of(projects)
             else:
                 self.involved_in(sent, topic, inside, all_of=True)
+            last_org = next((m for m in reversed(outermost(inside)) if m.type == "ORG"), last_org)
         return self.relations
+
+    def referred_back(self, sent, projects: list[Found], last_org: Found | None) -> None:
+        """"…проект датской компании Rockwool. Этот резидент «Алабуги» расширил мощности": a
+        role noun after "этот"/"данный" is the organisation named last before the sentence."""
+        if last_org is None:
+            return
+        for cue in cues(self.doc, sent, self.tree(sent)):
+            if cue.subject is None and REFERRING.search(self.doc.text[max(sent.start, cue.start - 12):cue.start]):
+                project = min(projects, key=lambda p: distance(cue.start, p))
+                self.add("INVOLVED_IN", last_org, project, cue.role, sent)
 
     @staticmethod
     def topic_of(projects: list[Found]) -> list[Found]:

@@ -256,3 +256,11 @@ def test_a_named_projects_name_leaves_out_dashes_ordinals_and_words_of_the_momen
     names = set(projects_of("Холдингу предложили на выбор две ТОР — «Белогорск» и «Приамурская». "
                             "Второй технопарк — «АлтайБиоТех» в Бийске — прошёл защиту."))
     assert {"ТОР «Белогорск»", "ТОР «Приамурская»", "технопарк «АлтайБиоТех»"} <= names
+
+
+def test_this_resident_is_the_organisation_named_last_before(nlp):
+    text = ("Составители рейтинга отметили проект датской компании Rockwool. Этот резидент ОЭЗ «Алабуга» "
+            "расширил мощности.")
+    assert ("Rockwool", "ОЭЗ «Алабуга»", "resident") in involved(text)
+    assert not any(role == "resident" for _, _, role in involved(
+        "Составители рейтинга отметили компанию Rockwool. Резидент ОЭЗ «Алабуга» расширил мощности."))
