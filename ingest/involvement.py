@@ -45,6 +45,10 @@ ROLE_PHRASES = [
     (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
+# the end of a quote and who said it: ", — отметил директор АНО «…» Руслан Заливацкий"
+ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(отметил|подчеркнул|сказал|заявил|резюмировал|рассказал|добавил|пояснил|"
+                         r"сообщил|считает|уверен|уточнил|говорит|заметил)\w*")
+WE_ROLES = {"начинать": "initiator", "начать": "initiator", "запускать": "initiator", "инициировать": "initiator"}
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
@@ -156,11 +160,48 @@ class ProjectRelations:
             if projects:
                 self.involved_in(sent, projects, inside)
                 self.referred_back(sent, projects, last_org)
+                self.spoken_for(sent, projects)
                 topic = self.topic_of(projects)
             else:
                 self.involved_in(sent, topic, inside, all_of=True)
             last_org = next((m for m in reversed(outermost(inside)) if m.type == "ORG"), last_org)
         return self.relations
+
+    def spoken_for(self, sent, projects: list[Found]) -> None:
+        """A quote whose speaker names an organisation: "…технопарк, который мы начинаем строить,
+        — отметил директор АНО «…» Руслан Заливацкий". What "мы" do in the quote, the
+        speaker's organisation does: start (initiator), take part (participant), invest …"""
+        tree = self.tree(sent)
+        we_do = [(t, role) for t in tree.tokens if (role := self.we_role(tree, t)) is not None]
+        if not we_do:
+            return
+        text = self.doc.text
+        paragraph_end = text.find("\n", sent.stop)
+        paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
+        said = ATTRIBUTION.search(text, sent.start, paragraph_end)
+        if said is None:
+            return
+        speaker_org = next((m for m in outermost(self.mentions) if m.type == "ORG"
+                            and said.start() <= m.start < paragraph_end), None)
+        if speaker_org is None:
+            return
+        for token, role in we_do:
+            project = min(projects, key=lambda p: distance(token.start, p))
+            self.add("INVOLVED_IN", speaker_org, project, role, sent)
+
+    @staticmethod
+    def we_role(tree: Tree, token) -> str | None:
+        """The role a word gives its subject when that subject is "мы": "мы начинаем" →
+        initiator, "мы хотели бы принять участие" → participant, "мы вложим" → investor."""
+        word = lemma(token.text)
+        role = WE_ROLES.get(word) or ROLE_WORDS.get(word)
+        if role is None:
+            return None
+        verb = token if token.pos == "VERB" else tree.parent(token)
+        if verb is None or verb.pos != "VERB":
+            return None
+        who = tree.subject(verb)
+        return role if who is not None and who.text.lower() == "мы" else None
 
     def referred_back(self, sent, projects: list[Found], last_org: Found | None) -> None:
         """"…проект датской компании Rockwool. Этот резидент «Алабуги» расширил мощности": a
