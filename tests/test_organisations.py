@@ -199,3 +199,9 @@ def test_a_regional_body_in_one_word_is_the_body_of_the_articles_region(nlp):
     assert {("ORG", "Администрация Омской области"), ("ORG", "Правительство Омской области")} <= entities_of(
         "В Омской области обладминистрация и облправительство заявили о новом парке.")
     assert ("ORG", "Областное правительство") in entities_of("Как рассказал зампред облправительства Андрей Шпиленко, место выбрано.")
+
+
+def test_an_enterprise_named_by_what_it_makes_and_a_territory_kind_alone(nlp):
+    found = entities_of("Рыбокомбинат «Островной» получит статус резидента. Промпарк построят в ЗАТО Железногорск.")
+    assert ("ORG", "Рыбокомбинат «Островной»") in found
+    assert not any(name in ("Рыбокомбинат", "ЗАТО") for _, name in found)
