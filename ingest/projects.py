@@ -58,6 +58,16 @@ def after_numeral(text: str, start: int) -> bool:
     return bool(NUMERAL.search(text[max(0, start - 15):start]))
 
 
+EVENT_NOUNS = {"рейтинг", "конкурс", "премия", "номинация", "форум", "выставка", "конференция", "сессия", "фестиваль"}
+
+
+def after_event(text: str, start: int) -> bool:
+    """"рейтинг ОЭЗ «Глобальные свободные зоны года»": the quoted name after a rating, contest or
+    forum and the kind it ranks names the event."""
+    words = re.findall(r"[а-яё-]+", text[max(0, start - 40):start].lower())
+    return bool(words) and lemma(words[-1]) in EVENT_NOUNS
+
+
 def capitalised_inside(text: str, start: int) -> bool:
     """An unnamed project starting with a capital away from a sentence start is a name
     ("Анжерский трубный завод" inside a sentence); "ОЭЗ в Кузбассе" is not."""
@@ -103,6 +113,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
         start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
         if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)
                                   or after_numeral(text, start)):
+            continue
+        if fact.name is not None and after_event(text, start):
             continue
         span_text = text[start:stop]
         trimmed = TRAILING.sub("", span_text) if fact.name is None else span_text

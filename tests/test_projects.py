@@ -277,3 +277,8 @@ def test_what_we_do_in_a_quote_the_speakers_organisation_does(nlp):
             "initiator") in found
     assert ("Рабочий комитет «Один пояс, один путь»", "промышленный парк в Хабаровском крае", "participant") in found
     assert not any(who == "ООО «Рубин»" for who, _, _ in found)  # "они", not "мы"
+
+
+def test_a_quoted_name_after_a_rating_of_zones_names_the_rating(nlp):
+    names = set(projects_of("ОЭЗ «Алабуга» вошла в международный рейтинг ОЭЗ «Глобальные свободные зоны года»."))
+    assert "ОЭЗ «Алабуга»" in names and not any("Глобальные" in n for n in names)
