@@ -49,6 +49,8 @@ ROLE_PHRASES = [
 ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(отметил|подчеркнул|сказал|заявил|резюмировал|рассказал|добавил|пояснил|"
                          r"сообщил|считает|уверен|уточнил|говорит|заметил)\w*")
 WE_ROLES = {"начинать": "initiator", "начать": "initiator", "запускать": "initiator", "инициировать": "initiator"}
+SPEECH_VERBS = {"рассказать", "сообщить", "заявить", "отметить", "подчеркнуть", "сказать", "пояснить",
+                "добавить", "уточнить", "напомнить", "заметить", "считать", "говорить"}
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
@@ -319,7 +321,8 @@ class ProjectRelations:
         if not actors or not found_cues:
             return
         for actor in actors:
-            if self.is_source(actor) or any(p.start <= actor.start and actor.stop <= p.stop for p in projects):
+            if self.is_source(actor) or self.speaks(actor, sent) \
+                    or any(p.start <= actor.start and actor.stop <= p.stop for p in projects):
                 continue
             applicable = [c for c in found_cues if c.allows(actor)]
             if not applicable:
@@ -330,11 +333,15 @@ class ProjectRelations:
             reach = 12 if actor.type == "PERSON" else 90  # people are rarely parties: only "инвестор Иван Петров"
             if not listed and (distance(cue.start, actor) > reach or self.other_actor_between(cue, actor, actors)):
                 continue
+            # not a project named inside the party's own name ("институт «Технопарк «Родина»")
+            targets = [p for p in projects if not (actor.start <= p.start and p.stop <= actor.stop)]
+            if not targets:
+                continue
             if all_of:  # the projects the text was last talking about
-                for project in projects:
+                for project in targets:
                     self.add("INVOLVED_IN", actor, project, cue.role, sent)
                 continue
-            project = min(projects, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
+            project = min(targets, key=lambda p: distance(cue.start, p) if p.start >= sent.start else 10_000)
             self.add("INVOLVED_IN", actor, project, cue.role, sent)
 
     def same_clause(self, a: int, b: int) -> bool:
@@ -342,6 +349,18 @@ class ProjectRelations:
         between two offsets."""
         lo, hi = sorted((a, b))
         return not CLAUSE_BREAK.search(self.doc.text[lo:hi])
+
+    def speaks(self, actor: Found, sent) -> bool:
+        """"Как рассказал министр … Денис Гармаев, соглашение подписали …": a person who is the
+        subject of a verb of saying reports what the sentence says; he is not a party to it."""
+        if actor.type != "PERSON":
+            return False
+        tree = self.tree(sent)
+        for verb in tree.tokens:
+            if verb.pos == "VERB" and lemma(verb.text) in SPEECH_VERBS and (who := tree.subject(verb)) is not None:
+                if any(actor.start <= t.start < actor.stop for t in tree.carried(who)):
+                    return True
+        return False
 
     def is_source(self, actor: Found) -> bool:
         """"сообщает СИ «…»", "рассказал изданию «Толк»": who reports is not a party."""

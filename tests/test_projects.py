@@ -282,3 +282,12 @@ def test_what_we_do_in_a_quote_the_speakers_organisation_does(nlp):
 def test_a_quoted_name_after_a_rating_of_zones_names_the_rating(nlp):
     names = set(projects_of("ОЭЗ «Алабуга» вошла в международный рейтинг ОЭЗ «Глобальные свободные зоны года»."))
     assert "ОЭЗ «Алабуга»" in names and not any("Глобальные" in n for n in names)
+
+
+def test_who_reports_and_who_carries_a_projects_name_are_not_its_parties(nlp):
+    found = involved("Как рассказал министр промышленности Бурятии Денис Гармаев, соглашение о создании "
+                     "промпарка в Улан-Удэ республика подписала с ООО «Структура».")
+    assert not any(who == "Денис Гармаев" for who, _, _ in found)
+    assert ("ООО «Структура»", "промпарк в Улан-Удэ", "partner") in found  # not "… Улан-Удэ республика"
+    found = involved("Частный инвестор намерен построить научно-исследовательский институт «Технопарк «Родина».")
+    assert not any(who.startswith("Научно-исследовательский институт") for who, _, _ in found)

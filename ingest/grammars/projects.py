@@ -88,7 +88,9 @@ def grammar():
                    "территория", "республика", "округ", "зато", "пригород", "окрестность", "побережье",
                    "полуостров", "станица", "деревня", "долина", "аэропорт", "порт", "микрорайон"}
     CAP = and_(is_capitalized(), not_(in_({"«", "»", "(", ")", ",", "."})))
-    PLACE_TOKEN = or_(CAP, dictionary(PLACE_WORDS), eq("-"))
+    # a place word after the name only in an oblique case: not "… в Улан-Удэ республика"
+    PLACE_TOKEN = or_(CAP, and_(dictionary(PLACE_WORDS), or_(gram("loct"), gram("loc2"), gram("gent"), gram("datv"), gram("ablt"))),
+                      eq("-"))
     # "в Краснофлотском районе Хабаровска", "на острове Большой Уссурийский"
     LOWER = and_(not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF"), gram("PRTF"), gram("CONJ")),
                  not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")), not_(gram("Apro")))
