@@ -87,7 +87,20 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     tokens = span_tokens(doc, start, stop)
     if not tokens:
         return doc.text[start:stop]
-    return syntax_normalize(pipeline().morph_vocab, rooted(tokens)) or doc.text[start:stop]
+    normal = syntax_normalize(pipeline().morph_vocab, rooted(tokens)) or doc.text[start:stop]
+    return with_abbreviations(doc.text[start:stop], normal)
+
+
+def with_abbreviations(written: str, normal: str) -> str:
+    """"МИДа России" normalised is "МИД России", not "мид России"."""
+    words, normals = written.split(" "), normal.split(" ")
+    if len(words) != len(normals):
+        return normal
+    return " ".join(m.group(1) if (m := ABBREVIATION_CASE.fullmatch(w)) else n for w, n in zip(words, normals))
+
+
+# an abbreviation with a case ending: its nominative is the capitals
+ABBREVIATION_CASE = re.compile(r"([А-ЯЁ]{2,})[а-яё]{1,3}")
 
 
 def rooted(tokens: list) -> list:
@@ -165,7 +178,7 @@ def natasha_mentions(doc: Doc) -> list[Found]:
         normal = span.normal or span.text
         if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
             normal = syntax_normalize(nlp.morph_vocab, span.tokens) or normal
-        found.append(Found(etype, span.start, span.stop, span.text, normal))
+        found.append(Found(etype, span.start, span.stop, span.text, with_abbreviations(span.text, normal)))
     return found
 
 

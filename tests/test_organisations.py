@@ -205,3 +205,9 @@ def test_an_enterprise_named_by_what_it_makes_and_a_territory_kind_alone(nlp):
     found = entities_of("Рыбокомбинат «Островной» получит статус резидента. Промпарк построят в ЗАТО Железногорск.")
     assert ("ORG", "Рыбокомбинат «Островной»") in found
     assert not any(name in ("Рыбокомбинат", "ЗАТО") for _, name in found)
+
+
+def test_an_abbreviation_with_a_case_ending_is_named_in_capitals(nlp):
+    found = entities_of("Представитель японского МИДа заявил протест. Глава МИДа России ответил.")
+    assert ("ORG", "МИД России") in found and ("ORG", "Японский МИД") in found
+    assert not any(name == "Мид" for _, name in found)
