@@ -244,7 +244,7 @@ def join_place_adjectives(projects: list[Found]) -> None:
             p.why = f"named after the place in the name «{p.same_as.label.strip('«»')}»"
 
 
-def join_bare_heads(projects: list[Found]) -> None:
+def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
     """"сельхозмашиностроительный технопарк" after "технопарк «Юг Алтая»": an unnamed
     project with nothing pinning it down is the named project of its kind before it, else
     the one pinned-down project of its kind and head word before it ("завод" after "завод
@@ -267,12 +267,27 @@ def join_bare_heads(projects: list[Found]) -> None:
         alike = {(q.normal, q.label_stop - q.start) for q in ordered
                  if pinned(q) and q.kind == p.kind and q.head == p.head and q.start < p.start}
         if named:
-            p.same_as = named[-1]
+            p.same_as = by_place(doc, p, named) or named[-1]
             p.why = "the project's head word alone, with one project of its kind in the article"
         elif len(alike) == 1:
             p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
                              and q.head == p.head and q.start < p.start)
             p.why = "the head word alone after the one project of its kind and head"
+
+
+PLACE_AFTER = re.compile(r"\s+(?:в|во)\s+([А-ЯЁ][а-яё-]+)")
+
+
+def by_place(doc: Doc, project: Found, named: list[Found]) -> Found | None:
+    """Of several named projects of a kind, the one whose place ("технопарк «Юг Алтая» в
+    Рубцовске") this sentence or the one before names ("…примером Рубцовска. Там … возвели
+    технопарк"), if just one."""
+    sents = [s for s in doc.sents if s.start <= project.start]
+    text = " ".join(s.text for s in sents[-2:])
+    lemmas = {lemma(w) for w in re.findall(r"[А-ЯЁ][а-яё-]+", text)}
+    placed = {id(n): n for n in named if (m := PLACE_AFTER.match(doc.text, n.stop))
+              and any(w == lemma(m.group(1)) or names_place(w, lemma(m.group(1))) for w in lemmas)}
+    return next(iter(placed.values())) if len(placed) == 1 else None
 
 
 def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
@@ -298,7 +313,7 @@ def project_mentions(doc: Doc) -> list[Found]:
     tell_apart_listed(doc, projects)
     settle_site_kinds(doc, projects)
     join_place_adjectives(projects)
-    join_bare_heads(projects)
+    join_bare_heads(doc, projects)
     join_renamed(doc, projects)
     return [p for p in projects if not p.bare or p.same_as is not None] + companies
 

@@ -291,3 +291,12 @@ def test_who_reports_and_who_carries_a_projects_name_are_not_its_parties(nlp):
     assert ("ООО «Структура»", "промпарк в Улан-Удэ", "partner") in found  # not "… Улан-Удэ республика"
     found = involved("Частный инвестор намерен построить научно-исследовательский институт «Технопарк «Родина».")
     assert not any(who.startswith("Научно-исследовательский институт") for who, _, _ in found)
+
+
+def test_a_bare_head_is_the_named_project_of_the_place_the_text_just_named(nlp):
+    text = ("Открыть первый — технопарк «Юг Алтая» в Рубцовске — планируют в мае. Второй технопарк — "
+            "«АлтайБиоТех» в Бийске — прошёл защиту. Министр связывает это с примером Рубцовска. Там по "
+            "инициативе местного завода возвели сельхозмашиностроительный технопарк.")
+    ex = extract(Article(id="t", text=text))
+    south = next(e for e in ex.entities if e.name == "технопарк «Юг Алтая»")
+    assert "сельхозмашиностроительный технопарк" in south.aliases
