@@ -51,6 +51,7 @@ ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(отметил|подчеркнул|�
 WE_ROLES = {"начинать": "initiator", "начать": "initiator", "запускать": "initiator", "инициировать": "initiator"}
 SPEECH_VERBS = {"рассказать", "сообщить", "заявить", "отметить", "подчеркнуть", "сказать", "пояснить",
                 "добавить", "уточнить", "напомнить", "заметить", "считать", "говорить"}
+ON_IT = re.compile(r",\s*(который|которая|которое)\b[^,.;]{0,40}?\b(на|в|во)\s+(нём|нем|ней)\b", re.I)
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
@@ -231,6 +232,7 @@ class ProjectRelations:
         self.placed_by_syntax(sent, projects, places, in_sentence)
         for p in projects:
             self.named_after_place(p, sent)
+            self.placed_by_pronoun(p, places, sent)
             for place in places:
                 within = p.start <= place.start and place.stop <= p.stop and place.start >= p.label_stop
                 gap = text[p.stop:place.start] if place.start >= p.stop else None
@@ -284,6 +286,14 @@ class ProjectRelations:
         zones = {id(p.same_as or p): p for p in projects if p.kind in ZONE_KINDS}
         words = {lemma(t.text) for t in sent.tokens}
         return next(iter(zones.values())) if len(zones) == 1 and words & JOINING_WORDS else None
+
+    def placed_by_pronoun(self, project: Found, places: list[Found], sent) -> None:
+        """"остров Большой Уссурийский и российско-китайский технопарк, который мы начинаем на нём
+        строить": "на нём" in the project's relative clause is the place named last before it."""
+        if ON_IT.match(self.doc.text, project.stop):
+            before = [pl for pl in places if pl.stop <= project.start]
+            if before:
+                self.add("LOCATED_IN", project, before[-1], None, sent)
 
     def joined_before(self, project: Found, projects: list[Found]) -> list[Found]:
         """The project written right before this one with "и" and pinned by nothing of its own:

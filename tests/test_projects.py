@@ -300,3 +300,9 @@ def test_a_bare_head_is_the_named_project_of_the_place_the_text_just_named(nlp):
     ex = extract(Article(id="t", text=text))
     south = next(e for e in ex.entities if e.name == "технопарк «Юг Алтая»")
     assert "сельхозмашиностроительный технопарк" in south.aliases
+
+
+def test_on_it_in_a_projects_relative_clause_is_the_place_named_before(nlp):
+    placed = located("Центром может стать остров Большой Уссурийский и российско-китайский технопарк, "
+                     "который мы начинаем на нем строить.")
+    assert ("российско-китайский технопарк", "остров Большой Уссурийский") in placed
