@@ -8,7 +8,10 @@ sentence: "резидент" → resident, "инвестор"/"вложит" →
 (a verb cue only to its subject: "резиденты уже вложили" is not about the director named
 before it); the project is the one its cue points at, else the nearest in the sentence,
 else what the text was last talking about (previous sentences; all the plants of a list).
-A company inside a plant's name ("завод ГК «Содружество»", "линия Rockwool") is its investor.
+A company inside a plant's name ("завод ГК «Содружество»", "линия Rockwool") is its investor,
+and so is who builds for itself ("ГК «Содружество» намерена приступить к возведению завода").
+"Этот резидент …" is the organisation named just before; what "мы" do in a quote, the
+organisation of its speaker does ("…который мы начинаем строить, — отметил директор АНО «…»").
 
 LOCATED_IN project → place: places inside the project's own words ("парк в
 Краснофлотском районе Хабаровска"), right after it ("ТОР «Белогорск» в Амурской

@@ -6,10 +6,13 @@ WORKS_AT person → organisation or place, with the post in the nominative:
   - person + comma/dash + post + organisation/place: "Татьяна Скригонюк, заместитель
     начальника пресс-службы МЧС"
   A post that ends in "края", "области", "региона" with no place after it governs the
-  article's region of that kind ("советник губернатора региона" → Хабаровский край).
+  article's region of that kind ("советник губернатора региона" → Хабаровский край); one
+  that ends in a body ("председатель правительства") the one such body the article names.
+  A minister works at the ministry the article names ("министр по развитию Дальнего
+  Востока" → Минвостокразвития), unless a country follows the post.
 PART_OF organisation → organisation: a unit with its owner at its end ("Департамент
   регионального развития Фонда Сколково") or right after it ("рабочего комитета «…»
-  Китайской ассоциации …").
+  Китайской ассоциации …"), a company in its group ("(входит в ГК «Алмаз»)").
 """
 from __future__ import annotations
 
