@@ -16,7 +16,9 @@ organisation of its speaker does ("…который мы начинаем ст�
 LOCATED_IN project → place: places inside the project's own words ("парк в
 Краснофлотском районе Хабаровска"), right after it ("ТОР «Белогорск» в Амурской
 области"), "расположен в …", and locative phrases read off the dependency tree ("в Омске
-создадут индустриальный парк", "алюминиевый завод и анодная фабрика в Тайшетском районе").
+создадут индустриальный парк", "алюминиевый завод и анодная фабрика в Тайшетском районе"),
+lands joined to a zone ("присоединение к ТОР «Приморье» земель во Владивостоке"), and "на нём"
+in a project's relative clause (the place named just before).
 """
 from __future__ import annotations
 
