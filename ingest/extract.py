@@ -112,6 +112,19 @@ def surnames_mistyped(found: list[Found]) -> None:
             f.type, f.last, f.first = "PERSON", f.normal, ""
 
 
+def organisations_mistyped(found: list[Found]) -> None:
+    """"Хэншэн Машинери" tagged a person in an article that wrote "Hengsheng Machinery («Хэншэн
+    Машинери»)": a person or place written as an organisation's name in the article is that
+    organisation."""
+    names = {name_key(f.text): f for f in found if f.type == "ORG" and f.text.startswith("«")}
+    for f in found:
+        org = names.get(name_key(f.text)) if f.type in ("PERSON", "LOC") and f.origin == "natasha" else None
+        while org is not None and org.same_as is not None:  # the name it is an alias of
+            org = org.same_as
+        if org is not None and org is not f:
+            f.type, f.same_as, f.why = "ORG", org, f"written as the organisation's name «{f.text}»"
+
+
 def group_persons(found: list[Found]) -> list[list[Found]]:
     """Full names form groups (one first initial, one surname in any of its readings); a
     surname alone joins the full name with that surname, the most mentioned one when
@@ -396,6 +409,7 @@ def extract(article: Article) -> Extraction:
     posts = find_posts(doc, found)
     found = sorted(found + countries_of_posts(doc, found, posts), key=lambda f: (f.start, -f.stop))
     surnames_mistyped(found)
+    organisations_mistyped(found)
     entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents], doc.text)
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)

@@ -199,7 +199,10 @@ def close_quotes(doc: Doc, f: Found) -> Found:
     limit = min([i for i in (text.find(".", f.stop), text.find("\n", f.stop)) if i != -1] or [len(text)])
     if end == -1 or end > limit or end - f.stop > 80:
         return f
-    return make_found(doc, f.type, f.start, end + 1, "repair")
+    end += 1
+    if text[f.start:end].count("(") > text[f.start:end].count(")") and text[end:end + 1] == ")":
+        end += 1  # "Hengsheng Machinery («Хэншэн Машинери»)": the bracket closes too (split_brackets splits it)
+    return make_found(doc, f.type, f.start, end, "repair")
 
 
 BRACKETED = re.compile(r"\s*\(([^()]{2,80})\)$")

@@ -211,3 +211,13 @@ def test_an_abbreviation_with_a_case_ending_is_named_in_capitals(nlp):
     found = entities_of("Представитель японского МИДа заявил протест. Глава МИДа России ответил.")
     assert ("ORG", "МИД России") in found and ("ORG", "Японский МИД") in found
     assert not any(name == "Мид" for _, name in found)
+
+
+def test_a_name_with_its_russian_form_in_brackets_and_that_form_written_later(nlp):
+    from graph.model import Article
+    from ingest.extract import extract
+    text = ("Партнёром стала китайская компания Hengsheng Machinery («Хэншэн Машинери»), которая поставит "
+            "краны. Позже Хэншэн Машинери вложит деньги.")
+    orgs = [e for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+    assert [o.name for o in orgs] == ["Hengsheng Machinery"]
+    assert {"«Хэншэн Машинери»", "Хэншэн Машинери"} <= set(orgs[0].aliases)
