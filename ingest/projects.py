@@ -13,11 +13,11 @@ from functools import lru_cache
 
 from natasha import Doc
 
-from graph.text import lemma, name_key
+from graph.text import lemma, morph, name_key
 
 from .grammars import sentence_matches
 from .grammars.common import names_place
-from .grammars.projects import TRIGGER, kind_of
+from .grammars.projects import INFRASTRUCTURE_HEADS, PLANT_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
@@ -38,6 +38,20 @@ def widen(text: str, start: int, stop: int) -> tuple[int, int]:
     while stop < len(text) and (text[stop].isalnum() or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
         stop += 1
     return start, stop
+
+
+HEAD_NOUNS = PLANT_HEADS | INFRASTRUCTURE_HEADS | {
+    "парк", "технопарк", "промпарк", "агропарк", "индустрипарк", "агротехнопарк", "технополис", "наукоград",
+    "кластер", "площадка", "центр", "курорт", "кампус"}
+
+
+def head_noun(word: str) -> str:
+    """A head noun the tagger left in its case ("мультимодальный логистический хаба"): the
+    singular head it is a form of, when the word is one of the project heads."""
+    if not word.islower() or word in HEAD_NOUNS:
+        return word
+    heads = {p.normal_form for p in morph().parse(word) if p.normal_form in HEAD_NOUNS and "sing" in p.tag}
+    return next(iter(heads)) if len(heads) == 1 else word
 
 
 def after_name(text: str, start: int) -> bool:
@@ -132,6 +146,10 @@ def grammar_projects(doc: Doc) -> list[Found]:
             main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
             if not main.label:  # a plain name: "свободный порт Владивосток"
                 main.label = fact.name
+            elif main.label_start > start:  # the head words in the nominative, the name as written
+                head_words = make_found(doc, "PROJECT", start, main.label_start, "grammar").normal.split()
+                head_words[-1] = head_noun(head_words[-1])
+                main.normal = f"{' '.join(head_words)} {text[main.label_start:first_stop]}"
         else:  # no other mention inside the head words: "Газохимический" is not a place
             main.label_start, main.label_stop = start, pin_start(text, start, stop)
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
