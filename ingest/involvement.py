@@ -122,6 +122,8 @@ def builder_of(tree: Tree, token, word: str) -> frozenset[int] | None:
     return frozenset(x.start for x in tree.carried(who)) if who is not None else None
 
 
+BARE_ZONE = re.compile(r"\b(ТОР|ТОСЭР|ОЭЗ)\b(?!\s*«)")
+ZONE_ABBREVIATIONS = {"ТОР": "tor", "ТОСЭР": "tor", "ОЭЗ": "sez"}
 # lands joined to a zone are where the zone is
 LAND_NOUNS = {"земля", "участок", "территория", "площадка"}
 JOINING_WORDS = {"состав", "присоединение", "присоединить", "присоединять", "включить", "включение", "войти",
@@ -234,7 +236,7 @@ class ProjectRelations:
     def located_in(self, sent, projects: list[Found], in_sentence: list[Found]) -> None:
         text = self.doc.text
         places = [m for m in in_sentence if m.type == "LOC"]
-        self.placed_by_syntax(sent, projects, places, in_sentence)
+        self.placed_by_syntax(sent, projects or self.zone_abbreviated(sent), places, in_sentence)
         for p in projects:
             self.named_after_place(p, sent)
             self.placed_by_pronoun(p, places, sent)
@@ -283,6 +285,13 @@ class ProjectRelations:
             for p in projects:
                 if any(p.start <= t.start < p.stop for t in placed):
                     self.add("LOCATED_IN", p, place, None, sent)
+
+    def zone_abbreviated(self, sent) -> list[Found]:
+        """"В состав ТОР войдут земли в …": a sentence that names no project but a zone by its bare
+        abbreviation is about the article's one named zone of that kind (for lands joined to it)."""
+        kinds = {ZONE_ABBREVIATIONS[m.group(1)] for m in BARE_ZONE.finditer(sent.text)}
+        zones = {id(self.entity_of[id(p)]): p for p in self.projects if p.label and p.kind in kinds}
+        return list(zones.values()) if len(zones) == 1 else []
 
     @staticmethod
     def zone_joined(sent, projects: list[Found]) -> Found | None:

@@ -318,3 +318,12 @@ def test_whose_words_are_reported_is_no_party(nlp):
     found = involved("Губернатор Сергей Дроздов посетил агропарк «Зелёная долина». По словам Дроздова, инвестор "
                      "получит налоговые льготы.")
     assert not any(who == "Сергей Дроздов" for who, _, _ in found)
+
+
+def test_lands_joined_to_a_zone_named_by_its_bare_abbreviation(nlp):
+    text = ("Кабмин расширит ТОР «Забайкалье». В состав ТОР войдут земли в Тунгокоченском муниципальном "
+            "округе и непосредственно в Чите.")
+    assert {("ТОР «Забайкалье»", "Тунгокоченский муниципальный округ"), ("ТОР «Забайкалье»", "Чита")} <= located(text)
+    # two named zones of the kind: the bare abbreviation does not say which
+    assert not any(place == "Чита" for _, place in located(
+        "Кабмин расширит ТОР «Забайкалье» и ТОР «Хабаровск». В состав ТОР войдут земли в Чите."))
