@@ -50,12 +50,11 @@ ROLE_PHRASES = [
     (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
-# the end of a quote and who said it: ", — отметил директор АНО «…» Руслан Заливацкий"
-ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(отметил|подчеркнул|сказал|заявил|резюмировал|рассказал|добавил|пояснил|"
-                         r"сообщил|считает|уверен|уточнил|говорит|заметил)\w*")
+# the end of a quote and who said it: ", — отметил директор АНО «…» Руслан Заливацкий" (a verb of saying)
+ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(\w+)")
 WE_ROLES = {"начинать": "initiator", "начать": "initiator", "запускать": "initiator", "инициировать": "initiator"}
 SPEECH_VERBS = {"рассказать", "сообщить", "заявить", "отметить", "подчеркнуть", "сказать", "пояснить",
-                "добавить", "уточнить", "напомнить", "заметить", "считать", "говорить"}
+                "добавить", "уточнить", "напомнить", "заметить", "считать", "говорить", "резюмировать"}
 ON_IT = re.compile(r",\s*(который|которая|которое)\b[^,.;]{0,40}?\b(на|в|во)\s+(нём|нем|ней)\b", re.I)
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
@@ -142,12 +141,20 @@ class ProjectRelations:
         self.places = [m for m in self.mentions if m.type == "LOC"]
         self.relations: list[Relation] = []
         self.trees: dict[int, Tree] = {}
+        self.sentence_cues: dict[int, list[Cue]] = {}
+        self.speakers: dict[int, frozenset[int]] = {}
 
     def tree(self, sent) -> Tree:
         """The sentence's dependency tree, built once for both relation kinds."""
         if sent.start not in self.trees:
             self.trees[sent.start] = Tree(sent)
         return self.trees[sent.start]
+
+    def cues(self, sent) -> list[Cue]:
+        """The sentence's role cues, found once."""
+        if sent.start not in self.sentence_cues:
+            self.sentence_cues[sent.start] = cues(self.doc, sent, self.tree(sent))
+        return self.sentence_cues[sent.start]
 
     def evidence(self, sent) -> Evidence:
         return Evidence(self.article_id, sent.start, sent.stop, sent.text)
@@ -188,7 +195,8 @@ class ProjectRelations:
         text = self.doc.text
         paragraph_end = text.find("\n", sent.stop)
         paragraph_end = len(text) if paragraph_end < 0 else paragraph_end
-        said = ATTRIBUTION.search(text, sent.start, paragraph_end)
+        said = next((m for m in ATTRIBUTION.finditer(text, sent.start, paragraph_end)
+                     if lemma(m.group(1)) in SPEECH_VERBS), None)
         if said is None:
             return
         speaker_org = next((m for m in outermost(self.mentions) if m.type == "ORG"
@@ -218,7 +226,7 @@ class ProjectRelations:
         role noun after "этот"/"данный" is the organisation named last before the sentence."""
         if last_org is None:
             return
-        for cue in cues(self.doc, sent, self.tree(sent)):
+        for cue in self.cues(sent):
             if cue.subject is None and REFERRING.search(self.doc.text[max(sent.start, cue.start - 12):cue.start]):
                 project = min(projects, key=lambda p: distance(cue.start, p))
                 self.add("INVOLVED_IN", last_org, project, cue.role, sent)
@@ -290,16 +298,20 @@ class ProjectRelations:
         """"В состав ТОР войдут земли в …": a sentence that names no project but a zone by its bare
         abbreviation is about the article's one named zone of that kind (for lands joined to it)."""
         kinds = {ZONE_ABBREVIATIONS[m.group(1)] for m in BARE_ZONE.finditer(sent.text)}
-        zones = {id(self.entity_of[id(p)]): p for p in self.projects if p.label and p.kind in kinds}
-        return list(zones.values()) if len(zones) == 1 else []
+        zone = self.one_entity([p for p in self.projects if p.label and p.kind in kinds])
+        return [zone] if zone is not None else []
 
-    @staticmethod
-    def zone_joined(sent, projects: list[Found]) -> Found | None:
+    def zone_joined(self, sent, projects: list[Found]) -> Found | None:
         """The zone that lands are joined to ("присоединение к ТОР «Приморье» земель во
         Владивостоке", "в состав ОЭЗ включат участки в …"), when the sentence says so of one zone."""
-        zones = {id(p.same_as or p): p for p in projects if p.kind in ZONE_KINDS}
-        words = {lemma(t.text) for t in sent.tokens}
-        return next(iter(zones.values())) if len(zones) == 1 and words & JOINING_WORDS else None
+        if not {lemma(t.text) for t in sent.tokens} & JOINING_WORDS:
+            return None
+        return self.one_entity([p for p in projects if p.kind in ZONE_KINDS])
+
+    def one_entity(self, mentions: list[Found]) -> Found | None:
+        """A mention of the one entity these mentions name, or None when they name none or several."""
+        by_entity = {id(self.entity_of[id(m)]): m for m in mentions}
+        return next(iter(by_entity.values())) if len(by_entity) == 1 else None
 
     def placed_by_pronoun(self, project: Found, places: list[Found], sent) -> None:
         """"остров Большой Уссурийский и российско-китайский технопарк, который мы начинаем на нём
@@ -341,7 +353,7 @@ class ProjectRelations:
         if not projects:
             return
         actors = [m for m in outermost(inside) if m.type in ("ORG", "PERSON")]
-        found_cues = cues(self.doc, sent, self.tree(sent))
+        found_cues = self.cues(sent)
         if not actors or not found_cues:
             return
         for actor in actors:
@@ -379,12 +391,12 @@ class ProjectRelations:
         subject of a verb of saying reports what the sentence says; he is not a party to it."""
         if actor.type != "PERSON":
             return False
-        tree = self.tree(sent)
-        for verb in tree.tokens:
-            if verb.pos == "VERB" and lemma(verb.text) in SPEECH_VERBS and (who := tree.subject(verb)) is not None:
-                if any(actor.start <= t.start < actor.stop for t in tree.carried(who)):
-                    return True
-        return False
+        if sent.start not in self.speakers:  # where the subjects of the sentence's verbs of saying stand
+            tree = self.tree(sent)
+            self.speakers[sent.start] = frozenset(
+                t.start for verb in tree.tokens if verb.pos == "VERB" and lemma(verb.text) in SPEECH_VERBS
+                and (who := tree.subject(verb)) is not None for t in tree.carried(who))
+        return any(actor.start <= s < actor.stop for s in self.speakers[sent.start])
 
     def is_source(self, actor: Found) -> bool:
         """"сообщает СИ «…»", "рассказал изданию «Толк»": who reports is not a party."""
