@@ -293,7 +293,7 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
             p.why = "the head word alone after the one project of its kind and head"
 
 
-PLACE_AFTER = re.compile(r"\s+(?:в|во)\s+([А-ЯЁ][а-яё-]+)")
+NAMED_PLACE_AFTER = re.compile(r"\s+(?:в|во)\s+([А-ЯЁ][а-яё-]+)")
 
 
 def by_place(doc: Doc, project: Found, named: list[Found]) -> Found | None:
@@ -303,7 +303,7 @@ def by_place(doc: Doc, project: Found, named: list[Found]) -> Found | None:
     sents = [s for s in doc.sents if s.start <= project.start]
     text = " ".join(s.text for s in sents[-2:])
     lemmas = {lemma(w) for w in re.findall(r"[А-ЯЁ][а-яё-]+", text)}
-    placed = {id(n): n for n in named if (m := PLACE_AFTER.match(doc.text, n.stop))
+    placed = {id(n): n for n in named if (m := NAMED_PLACE_AFTER.match(doc.text, n.stop))
               and any(w == lemma(m.group(1)) or names_place(w, lemma(m.group(1))) for w in lemmas)}
     return next(iter(placed.values())) if len(placed) == 1 else None
 
