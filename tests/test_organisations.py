@@ -1,8 +1,13 @@
 """Organisation mentions from the grammar (real natasha models)."""
 from __future__ import annotations
 
-from ingest.extract import grammar_mentions
+from graph.model import Article, Extraction
+from ingest.extract import extract, grammar_mentions
 from ingest.pipeline import pipeline
+
+
+def extracted(text: str) -> Extraction:
+    return extract(Article(id="t", text=text))
 
 
 def orgs(text: str) -> set[str]:
@@ -47,24 +52,18 @@ def test_a_unit_named_after_a_macro_region(nlp):
 
 
 def test_names_with_a_domain_zone_are_one_organisation(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
-    ex = extract(Article(id="t", text="Проект поддержали ВЭБ.РФ и Дом.РФ, сообщили в РФ."))
+    ex = extracted("Проект поддержали ВЭБ.РФ и Дом.РФ, сообщили в РФ.")
     assert {(e.type, e.name) for e in ex.entities} == {("ORG", "ВЭБ.РФ"), ("ORG", "Дом.РФ"), ("LOC", "Россия")}
 
 
 def entities_of(text: str) -> set[tuple[str, str]]:
-    from graph.model import Article
-    from ingest.extract import extract
-    return {(e.type, e.name) for e in extract(Article(id="t", text=text)).entities}
+    return {(e.type, e.name) for e in extracted(text).entities}
 
 
 def test_an_abbreviation_of_the_initials_of_a_named_organisation_is_that_organisation(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
     text = ("Наблюдатели Организации по безопасности и сотрудничеству в Европе приехали в Тбилиси. "
             "Доклад ОБСЕ выйдет в понедельник.")
-    orgs = [e for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+    orgs = [e for e in extracted(text).entities if e.type == "ORG"]
     assert len(orgs) == 1 and "ОБСЕ" in orgs[0].aliases
     assert "initials" in orgs[0].merged_by["ОБСЕ"]
 
@@ -83,10 +82,8 @@ def test_a_lone_surname_tagged_as_a_place_is_the_person(nlp):
 
 
 def test_a_publication_before_the_quoted_title_of_its_article(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
     text = "О жаре минувшим летом читайте в статье Частного корреспондента «Жара продолжается»\n"
-    entities = {(e.type, e.name) for e in extract(Article(id="t", text=text)).entities}
+    entities = {(e.type, e.name) for e in extracted(text).entities}
     assert ("ORG", "Частный корреспондент") in entities
     assert not any("Жара" in name for _, name in entities)  # a title, not an organisation
 
@@ -99,19 +96,15 @@ def test_territorial_office_keeps_its_territory(nlp):
 
 
 def test_an_organisation_named_after_someone_keeps_the_name(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
     text = "Своим мнением поделится Виктор Майклсон из Театра им. Йозефа Бойса."
-    names = {e.name for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"}
+    names = {e.name for e in extracted(text).entities if e.type == "ORG"}
     assert names == {"Театр им. Йозефа Бойса"}
 
 
 def test_a_body_named_bare_is_the_one_body_of_its_kind_named_in_full(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
 
     def orgs_of(text: str) -> list[list[str]]:
-        return [e.aliases for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+        return [e.aliases for e in extracted(text).entities if e.type == "ORG"]
 
     one = orgs_of("Посол ранее возглавлял отдел в японском МИДе. Как сообщили в МИДе, визит отменён.")
     assert any({"японском МИДе", "МИДе"} <= set(aliases) for aliases in one)
@@ -126,12 +119,10 @@ def test_a_body_takes_no_genitive_phrase_a_unit_does(nlp):
 
 
 def test_a_plant_named_in_quotes_of_its_own_is_a_company_and_its_abbreviation_too(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
     text = ("Оборудование для «Маслоэкстракционного завода «Амурский» привезут из Китая. "
             "Наладку на предприятии «Маслоэкстракционный завод «Амурский», которое является резидентом "
             "ТОР «Белогорск», проведут удалённо. Собственники МЭЗ «Амурский» не хотят терять время.")
-    ex = extract(Article(id="t", text=text))
+    ex = extracted(text)
     by_name = {e.name: e for e in ex.entities}
     company = by_name["Маслоэкстракционный завод «Амурский»"]
     assert company.type == "ORG" and not any(e.type == "PROJECT" and "Амурский" in e.name for e in ex.entities)
@@ -159,9 +150,7 @@ def test_research_and_production_enterprises_by_their_abbreviations(nlp):
 
 
 def part_of(text: str) -> set[tuple[str, str]]:
-    from graph.model import Article
-    from ingest.extract import extract
-    ex = extract(Article(id="t", text=text))
+    ex = extracted(text)
     names = {e.id: e.name for e in ex.entities}
     return {(names[r.source], names[r.target]) for r in ex.relations if r.type == "PART_OF"}
 
@@ -214,10 +203,8 @@ def test_an_abbreviation_with_a_case_ending_is_named_in_capitals(nlp):
 
 
 def test_a_name_with_its_russian_form_in_brackets_and_that_form_written_later(nlp):
-    from graph.model import Article
-    from ingest.extract import extract
     text = ("Партнёром стала китайская компания Hengsheng Machinery («Хэншэн Машинери»), которая поставит "
             "краны. Позже Хэншэн Машинери вложит деньги.")
-    orgs = [e for e in extract(Article(id="t", text=text)).entities if e.type == "ORG"]
+    orgs = [e for e in extracted(text).entities if e.type == "ORG"]
     assert [o.name for o in orgs] == ["Hengsheng Machinery"]
     assert {"«Хэншэн Машинери»", "Хэншэн Машинери"} <= set(orgs[0].aliases)
