@@ -19,7 +19,7 @@ from .aliases import canonical
 from .grammars import Lead, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
-from .mentions import Found, abbreviates, find_mentions, headed_by, initials, lexicon, make_found
+from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by
 from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
@@ -188,12 +188,12 @@ def join_bare_bodies(groups: dict[tuple[str, str], list[Found]]) -> None:
     for (etype, key) in list(groups):
         if etype != "ORG" or " " in key or key not in BODIES:
             continue
-        full = [k for k in groups if k[0] == "ORG" and k[1] != key and headed_by(k[1], key)]
-        if len(full) == 1:
-            named = groups[full[0]][0]
+        full = one_headed_by(key, {k[1]: k for k in groups if k[0] == "ORG"})
+        if full is not None:
+            named = groups[full][0]
             for f in groups[(etype, key)]:
                 f.why = f"the body named bare; the article names one: «{named.text}»"
-            groups[full[0]] += groups.pop((etype, key))
+            groups[full] += groups.pop((etype, key))
 
 
 def group_key(f: Found) -> tuple[str, str]:

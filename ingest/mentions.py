@@ -16,6 +16,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import TypeVar
 
 from natasha import Doc
 from natasha.norm import syntax_normalize
@@ -24,6 +25,8 @@ from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .pipeline import pipeline
+
+T = TypeVar("T")
 
 NER_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "LOC"}
 PRIORITY = {"natasha": 0, "repair": 1, "grammar": 2}
@@ -160,6 +163,13 @@ def headed_by(name: str, body: str) -> bool:
     """"мид россия", "японский мид": the body heads the name (first word, or second after its adjective)."""
     words = name.split()
     return words[0] == body or (len(words) == 2 and words[1] == body)
+
+
+def one_headed_by(body: str, named: dict[str, T]) -> T | None:
+    """Of things by name key, the one a body noun heads ("японский мид" for "мид"), if just one:
+    the body of that kind the article names in full."""
+    found = [thing for key, thing in named.items() if key != body and headed_by(key, body)]
+    return found[0] if len(found) == 1 else None
 
 
 def make_found(doc: Doc, etype: str, start: int, stop: int, origin: str) -> Found:

@@ -34,7 +34,8 @@ from .grammars.common import names_place, place_adjective
 from .grammars.organisations import BODIES
 from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import SMALL_WORDS, Found, headed_by, initials, lexicon, make_found, normal_form, outermost, span_tokens
+from .mentions import (SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, one_headed_by, outermost,
+                       span_tokens)
 
 UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
               "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
@@ -160,8 +161,7 @@ def body_of(role: str, entities: list[Entity]) -> Entity | None:
     body = lemma(words[-1]) if len(words) >= 2 else ""
     if body not in BODIES:
         return None
-    named = {e.id: e for e in entities if e.type == "ORG" and headed_by(name_key(e.name), body)}
-    return next(iter(named.values())) if len(named) == 1 else None
+    return one_headed_by(body, {name_key(e.name): e for e in entities if e.type == "ORG"})
 
 
 def ministry_of(role: str, after: str, entities: list[Entity]) -> Entity | None:
