@@ -17,7 +17,7 @@ from graph.text import lemma, morph, name_key
 
 from .grammars import sentence_matches
 from .grammars.common import names_place
-from .grammars.projects import INFRASTRUCTURE_HEADS, PLANT_HEADS, TRIGGER, kind_of
+from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
@@ -40,9 +40,8 @@ def widen(text: str, start: int, stop: int) -> tuple[int, int]:
     return start, stop
 
 
-HEAD_NOUNS = PLANT_HEADS | INFRASTRUCTURE_HEADS | {
-    "парк", "технопарк", "промпарк", "агропарк", "индустрипарк", "агротехнопарк", "технополис", "наукоград",
-    "кластер", "площадка", "центр", "курорт", "кампус"}
+# the grammar's head words: its trigger lemmas and the compounds the dictionary lacks
+HEAD_NOUNS = TRIGGER.lemmas | set(COMPOUND_HEADS)
 
 
 def head_noun(word: str) -> str:
