@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: demo test setup lint clean
+.PHONY: demo test setup lint clean train crossval
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ demo: setup
 ## Set up everything the tests need (Neo4j, Chromium) and run the whole suite
 test: setup
 	VENV=$(VENV) bash scripts/test
+
+## Fit the relation model from gold/ and write ingest/data/relation_model.json (reproducible: seeded, sorted)
+train: setup
+	$(BIN)/python -m ingest.train
+
+## Document-level 5-fold cross-validation of the relation model, scored with ../shared/eval/score.py
+crossval: setup
+	bash scripts/crossval
 
 clean:
 	rm -rf $(VENV) .investgraph test-artifacts

@@ -89,6 +89,8 @@ class Relation:
     target: str
     role: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    # how sure extraction is, 0..1: the relation model's probability; None for relations made by rules alone
+    confidence: float | None = None
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from natasha import Doc
@@ -23,7 +24,9 @@ from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make
 from .pipeline import pipeline
 from .projects import project_mentions
 from .facts import project_facts
-from .involvement import project_relations
+from .candidates import Candidate, relation_candidates
+from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
+from .learned import RelationModel, decide, shipped_model
 from .relations import countries_of_posts, dedupe, find_posts, find_relations
 from .resolve import organisation_core, place_core
 
@@ -403,7 +406,20 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str 
 
 # --- the whole step ---------------------------------------------------------------
 
-def extract(article: Article) -> Extraction:
+@dataclass
+class Analysis:
+    """An article read by the rules: entities, the rules' relations, and the relation
+    candidates the model decides on."""
+
+    extraction: Extraction
+    candidates: list[Candidate]
+
+
+def cue_words() -> frozenset[str]:
+    return frozenset(ROLE_WORDS) | BUILD_VERBS | BUILD_NOUNS | START_VERBS | SPEECH_VERBS
+
+
+def analyse(article: Article) -> Analysis:
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
     posts = find_posts(doc, found)
@@ -414,7 +430,23 @@ def extract(article: Article) -> Extraction:
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
-    return Extraction(article=article, entities=entities, relations=relations)
+    candidates = relation_candidates(doc, entities, relations, cue_words())
+    return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates)
+
+
+def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
+    """The extraction with the model's relations in place of the rules' for the types it was
+    trained on (the rules' relations are among its features); without a model, the rules'."""
+    rules = analysis.extraction
+    if model is None:
+        return rules
+    kept = [r for r in rules.relations if r.type not in model.types]
+    learned = decide(analysis.candidates, model, rules.article.id, rules.article.text)
+    return Extraction(article=rules.article, entities=rules.entities, relations=kept + learned)
+
+
+def extract(article: Article) -> Extraction:
+    return decided(analyse(article), shipped_model())
 
 
 def as_contract(extraction: Extraction) -> dict:
@@ -434,6 +466,8 @@ def as_contract(extraction: Extraction) -> dict:
         item = {"type": r.type, "source": r.source, "target": r.target}
         if r.role:
             item["role"] = r.role
+        if r.confidence is not None:
+            item["confidence"] = r.confidence
         ev = r.evidence[0] if r.evidence else None
         item["evidence"] = {"start": ev.start, "stop": ev.stop, "sentence": ev.sentence} if ev else None
         relations.append(item)

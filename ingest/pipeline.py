@@ -16,6 +16,7 @@ class Pipeline:
         self.segmenter = Segmenter()
         self.morph_vocab = MorphVocab()
         embedding = NewsEmbedding()
+        self.embedding = embedding  # navec word vectors: the relation model reads meanings from them
         self.morph_tagger = NewsMorphTagger(embedding)
         self.syntax_parser = NewsSyntaxParser(embedding)
         self.ner_tagger = NewsNERTagger(embedding)

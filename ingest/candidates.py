@@ -1,0 +1,365 @@
+"""Relation candidates: every pair of entities that could stand in a relation, with what a
+model needs to judge it.
+
+A candidate is a (type, source, target) pair of one article's entities, seen in one sentence:
+  - INVOLVED_IN: a person or organisation and a project,
+  - LOCATED_IN: a project or organisation and a place,
+both named in the same sentence, or one of them named earlier and referred to in this
+sentence by a referring word ("Она потратит 8,5 млрд рублей на логистический центр",
+"Завод разместится в Ельце"): the referring word then stands in for it, and the sentence
+where it stands is the evidence.
+
+Features are what generalises beyond the words of the training texts: entity types and
+kinds, the dependency path between the two (natasha's syntax), the lemma that joins them,
+cue words of the clause, the words between (as lemmas and as navec vectors, so that a cue
+never seen in training counts by its meaning), distances, and the rules' own vote.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+from natasha import Doc
+
+from graph.model import Entity, Relation
+from graph.text import lemma
+
+from .pipeline import pipeline
+from .syntax import Tree
+
+LEARNED_TYPES = ("INVOLVED_IN", "LOCATED_IN")  # the relation types candidates are made for
+PARTIES = {"PERSON", "ORG"}
+LOCATABLE = {"PROJECT", "ORG"}
+# words that refer back to the organisation named last: "она", "компания", "инвестор" …
+ORG_PRONOUNS = {"она", "он", "оно", "они"}
+ORG_REFERRING = {"компания", "инвестор", "резидент", "предприятие", "холдинг", "корпорация", "фирма", "концерн",
+                 "производитель", "застройщик", "девелопер", "группа", "общество", "организация", "партнер"}
+# words that refer back to the project named last: "завод", "проект", "площадка" …
+PROJECT_REFERRING = {"проект", "завод", "производство", "предприятие", "парк", "технопарк", "комплекс", "площадка",
+                     "объект", "зона", "кластер", "терминал", "фабрика", "комбинат", "центр", "промпарк", "порт"}
+REFERRING_SENTENCES = 2  # how far back a referring word may point
+MAX_BETWEEN = 12  # words between a pair that still count as its context
+CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;|—")
+EMBEDDING_SIZE = 300
+
+
+@dataclass
+class Candidate:
+    type: str
+    source: Entity
+    target: Entity
+    sentence: tuple[int, int]
+    features: dict[str, float] = field(default_factory=dict)
+    vector: np.ndarray | None = None  # navec meaning of the joining word and the words between
+    rule_role: str | None = None  # the role the rules gave the pair; None when the rules did not propose it
+
+
+@dataclass
+class Point:
+    """Where one side of a candidate stands in its sentence: a mention's span, or the
+    referring word standing in for it."""
+
+    start: int
+    stop: int
+    referring: str = ""  # "", "pronoun" or "noun"
+    back: int = 0  # sentences between the referring word and the entity's last mention
+
+
+def embedding_of(words: list[str]) -> np.ndarray:
+    emb = pipeline().embedding
+    vectors = [emb[w] for w in words if w in emb]
+    if not vectors:
+        return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
+    return np.mean(vectors, axis=0).astype(np.float32)
+
+
+class SentenceView:
+    """One sentence with its dependency tree and its tokens by offset."""
+
+    def __init__(self, sent) -> None:
+        self.sent = sent
+        self.tree = Tree(sent)
+        self.tokens = self.tree.tokens
+
+    def head(self, p: Point):
+        return self.tree.head(p.start, p.stop) or next((t for t in self.tokens if t.start >= p.start), None)
+
+    def index(self, token) -> int:
+        return self.tokens.index(token)
+
+    def ancestors(self, token) -> list:
+        chain = [token]
+        while (parent := self.tree.parent(chain[-1])) is not None and len(chain) < 30:
+            chain.append(parent)
+        return chain
+
+
+def path_features(view: SentenceView, a: Point, b: Point) -> tuple[dict[str, float], list[str]]:
+    """The dependency path from a to b: relations up to the joining token and down again,
+    its lemma, and the words that matter for meaning (the joining word, the path's words)."""
+    f: dict[str, float] = {}
+    ta, tb = view.head(a), view.head(b)
+    if ta is None or tb is None:
+        f["path:none"] = 1
+        return f, []
+    up, down = view.ancestors(ta), view.ancestors(tb)
+    down_ids = [t.id for t in down]
+    join = next((t for t in up if t.id in down_ids), None)
+    if join is None:
+        f["path:none"] = 1
+        return f, []
+    up_part = up[:next(i for i, t in enumerate(up) if t.id == join.id)]
+    down_part = down[:down_ids.index(join.id)]
+    rels = [t.rel.split(":")[0] for t in up_part] + ["^"] + [t.rel.split(":")[0] for t in reversed(down_part)]
+    f["path:" + " ".join(rels)] = 1
+    f["path_len"] = min(len(rels) - 1, 8) / 8
+    f["path_short"] = float(len(rels) - 1 <= 2)
+    join_lemma = lemma(join.text)
+    f["join:" + join_lemma] = 1
+    f["join_pos:" + join.pos] = 1
+    if join.id in (ta.id, tb.id):
+        f["join_is_end"] = 1
+    for t in up_part[1:] + down_part[1:]:
+        f["on_path:" + lemma(t.text)] = 1
+    meaning = [join.text.lower()] + [t.text.lower() for t in up_part[1:] + down_part[1:] if t.pos in ("VERB", "NOUN", "ADJ")]
+    return f, meaning
+
+
+def between_features(doc: Doc, view: SentenceView, a: Point, b: Point) -> tuple[dict[str, float], list[str]]:
+    f: dict[str, float] = {}
+    lo, hi = (a, b) if a.start <= b.start else (b, a)
+    f["order:source_first"] = float(a.start <= b.start)
+    inside = [t for t in view.tokens if lo.stop <= t.start and t.stop <= hi.start]
+    f["between_len"] = min(len(inside), 30) / 30
+    f["adjacent"] = float(len(inside) <= 2)
+    if lo.stop > hi.start:  # one inside the other: "завод компании «X»", "парк в Хабаровске"
+        f["nested"] = 1
+    text = doc.text[lo.stop:hi.start] if lo.stop <= hi.start else ""
+    f["clause_break"] = float(bool(CLAUSE_BREAK.search(text)))
+    words = []
+    if len(inside) <= MAX_BETWEEN:
+        for t in inside:
+            if t.pos in ("PUNCT",):
+                f["between_punct:" + t.text] = 1
+                continue
+            f["between:" + lemma(t.text)] = 1
+            words.append(t.text.lower())
+    else:
+        f["between_far"] = 1
+    before = [t for t in view.tokens if t.stop <= b.start][-2:]
+    for t in before:
+        if t.pos == "ADP":
+            f["target_prep:" + t.text.lower()] = 1
+    return f, words
+
+
+def sentence_cues(view: SentenceView, cue_words: frozenset[str]) -> dict[str, float]:
+    return {"cue:" + w: 1 for t in view.tokens if (w := lemma(t.text)) in cue_words}
+
+
+def kind_features(prefix: str, e: Entity) -> dict[str, float]:
+    f = {f"{prefix}_type:{e.type}": 1.0}
+    if e.kind:
+        f[f"{prefix}_kind:{e.kind}"] = 1.0
+    if e.type == "PROJECT":
+        f[f"{prefix}_named"] = float("«" in e.name)
+    return f
+
+
+class Candidates:
+    """All candidates of one article."""
+
+    def __init__(self, doc: Doc, entities: list[Entity], rule_relations: list[Relation], cue_words: frozenset[str]):
+        self.doc, self.entities, self.cue_words = doc, entities, cue_words
+        self.views = [SentenceView(s) for s in doc.sents]
+        self.rules = {(r.type, r.source, r.target): r.role for r in rule_relations}
+        self.rule_pairs = {(r.type, r.source, r.target) for r in rule_relations}
+        self.points: dict[int, dict[str, list[Point]]] = defaultdict(lambda: defaultdict(list))
+        for e in entities:
+            for m in e.mentions:
+                self.points[self.sentence_index(m.start)][e.id].append(Point(m.start, m.stop))
+        self.by_id = {e.id: e for e in entities}
+        self.add_referring()
+
+    def sentence_index(self, offset: int) -> int:
+        for i, s in enumerate(self.doc.sents):
+            if s.start <= offset < s.stop:
+                return i
+        return -1
+
+    def covered(self, i: int, token) -> bool:
+        return any(p.start <= token.start < p.stop for ps in self.points[i].values() for p in ps if not p.referring)
+
+    def last_named(self, i: int, offset: int, types: set[str]) -> tuple[str, int] | None:
+        """The entity of one of these types named last before `offset` (in sentence i or the
+        few before it), and how many sentences back."""
+        for back in range(REFERRING_SENTENCES + 1):
+            j = i - back
+            if j < 0:
+                break
+            best = None
+            for eid, ps in self.points[j].items():
+                if self.by_id[eid].type not in types:
+                    continue
+                for p in ps:
+                    if not p.referring and p.stop <= offset and (best is None or p.start > best[1]):
+                        best = (eid, p.start)
+            if best is not None:
+                return best[0], back
+            offset = 1 << 60
+        return None
+
+    def add_referring(self) -> None:
+        for i, view in enumerate(self.views):
+            for t in view.tokens:
+                word = t.text.lower()
+                lem = lemma(word)
+                if self.covered(i, t):
+                    continue
+                if (word in ORG_PRONOUNS and t.rel.startswith("nsubj")) or (lem in ORG_REFERRING and t.pos == "NOUN"
+                                                                               and t.feats.get("Number") != "Plur"):
+                    kind, types = ("pronoun" if word in ORG_PRONOUNS else "noun"), {"ORG"}
+                elif lem in PROJECT_REFERRING and t.pos == "NOUN" and t.feats.get("Number") != "Plur":
+                    kind, types = "noun", {"PROJECT"}
+                else:
+                    continue
+                found = self.last_named(i, t.start, types)
+                if found is None:
+                    continue
+                eid, back = found
+                if back == 0 and kind == "noun" and types == {"PROJECT"}:
+                    continue  # a project named earlier in the same sentence needs no stand-in
+                self.points[i][eid].append(Point(t.start, t.stop, kind, back))
+
+    def pairs(self, rtype: str, sources: set[str], targets: set[str]) -> list[Candidate]:
+        found: dict[tuple[str, str], Candidate] = {}
+        for i, view in enumerate(self.views):
+            here = self.points[i]
+            for sid, sps in here.items():
+                s = self.by_id[sid]
+                if s.type not in sources:
+                    continue
+                for tid, tps in here.items():
+                    t = self.by_id[tid]
+                    if tid == sid or t.type not in targets:
+                        continue
+                    a, b = min(((a, b) for a in sps for b in tps if not (a.referring and b.referring)),
+                               key=lambda ab: (abs(ab[0].start - ab[1].start)), default=(None, None))
+                    if a is None:
+                        continue
+                    candidate = self.candidate(rtype, s, t, i, view, a, b)
+                    key = (sid, tid)
+                    old = found.get(key)
+                    if old is None or candidate.features.get("distance", 1) < old.features.get("distance", 1):
+                        found[key] = candidate
+        return list(found.values())
+
+    def candidate(self, rtype: str, s: Entity, t: Entity, i: int, view: SentenceView, a: Point, b: Point) -> Candidate:
+        f: dict[str, float] = {"bias": 1.0}
+        f.update(kind_features("src", s))
+        f.update(kind_features("tgt", t))
+        path, meaning = path_features(view, a, b)
+        f.update(path)
+        between, words = between_features(self.doc, view, a, b)
+        f.update(between)
+        f.update(sentence_cues(view, self.cue_words))
+        for side, p in (("src", a), ("tgt", b)):
+            if p.referring:
+                f[f"{side}_referring:{p.referring}"] = 1
+                f[f"{side}_back"] = p.back / REFERRING_SENTENCES
+        f["distance"] = min(abs(a.start - b.start), 400) / 400
+        f["src_mentions"] = min(len(s.mentions), 10) / 10
+        f["tgt_mentions"] = min(len(t.mentions), 10) / 10
+        key = (rtype, s.id, t.id)
+        rule_role = self.rules.get(key) if key in self.rule_pairs else None
+        if key in self.rule_pairs:
+            f["rule"] = 1
+            f["rule_role:" + (rule_role or "none")] = 1
+        vector = np.concatenate([embedding_of(meaning[:1]), embedding_of(words + meaning[1:])])
+        return Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, rule_role)
+
+    def all(self, rule_relations: list[Relation]) -> list[Candidate]:
+        found = self.pairs("INVOLVED_IN", PARTIES, {"PROJECT"}) + self.pairs("LOCATED_IN", LOCATABLE, {"LOC"})
+        seen = {(c.type, c.source.id, c.target.id) for c in found}
+        found += self.rule_only(rule_relations, seen)
+        found += self.distant("INVOLVED_IN", PARTIES, {"PROJECT"}, "source", seen)
+        found += self.distant("LOCATED_IN", {"PROJECT"}, {"LOC"}, "target", seen)
+        return found
+
+    def topic_features(self, project: Entity, near: int) -> dict[str, float]:
+        """How much a project is what the article is about: in its title (first sentence), its
+        most mentioned project, how far its nearest mention is from sentence `near`."""
+        projects = sorted((e for e in self.entities if e.type == "PROJECT"),
+                          key=lambda e: (-len(e.mentions), e.mentions[0].start))
+        where = [self.sentence_index(m.start) for m in project.mentions]
+        gap = min(abs(w - near) for w in where)
+        before = [w for w in where if w < near]
+        return {"topic_title": float(0 in where), "topic_rank_first": float(projects[0] is project),
+                "topic_only": float(len(projects) == 1), "topic_projects": min(len(projects), 10) / 10,
+                "topic_gap": min(gap, 10) / 10, "topic_gap1": float(gap == 1),
+                "topic_last_before": float(bool(before) and not any(
+                    self.sentence_index(m.start) in range(max(before) + 1, near)
+                    for e in projects if e is not project for m in e.mentions))}
+
+    def distant(self, rtype: str, sources: set[str], targets: set[str], anchor_side: str,
+                seen: set[tuple[str, str, str]]) -> list[Candidate]:
+        """Pairs never named in one sentence: the party (or place) in its own sentence, with
+        the project the article is about ("ТОР «Бурятия» прирастет … Инициатором проекта
+        выступило ООО «…»"). The anchor's sentence is the evidence."""
+        out = []
+        for s in self.entities:
+            if s.type not in sources:
+                continue
+            for t in self.entities:
+                if t.type not in targets or t.id == s.id or (rtype, s.id, t.id) in seen:
+                    continue
+                anchor, project = (s, t) if anchor_side == "source" else (t, s)
+                m = min(anchor.mentions, key=lambda m: min(abs(self.sentence_index(m.start)
+                                                               - self.sentence_index(p.start)) for p in project.mentions))
+                i = self.sentence_index(m.start)
+                if i < 0:
+                    continue
+                view = self.views[i]
+                f: dict[str, float] = {"bias": 1.0, "distant": 1.0}
+                f.update(kind_features("src", s))
+                f.update(kind_features("tgt", t))
+                f.update(self.topic_features(project, i))
+                f.update({"distant_" + k: v for k, v in sentence_cues(view, self.cue_words).items()})
+                token = view.head(Point(m.start, m.stop))
+                meaning = []
+                if token is not None:
+                    f["anchor_rel:" + token.rel] = 1
+                    if (parent := view.tree.parent(token)) is not None:
+                        f["anchor_governor:" + lemma(parent.text)] = 1
+                        meaning = [parent.text.lower()]
+                f["anchor_project_word"] = float(any(lemma(x.text) in PROJECT_REFERRING for x in view.tokens))
+                f["anchor_has_project"] = float(any(self.by_id[e].type == "PROJECT" for e in self.points[i]))
+                seen.add((rtype, s.id, t.id))
+                vector = np.concatenate([embedding_of(meaning), np.zeros(EMBEDDING_SIZE, dtype=np.float32)])
+                out.append(Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, None))
+        return out
+
+    def rule_only(self, rule_relations: list[Relation], seen: set[tuple[str, str, str]]) -> list[Candidate]:
+        """What the rules found across sentences that no pair above covers ("the plants the text
+        was just listing"): a candidate with the rule's vote and the two entities' kinds."""
+        out = []
+        for r in rule_relations:
+            key = (r.type, r.source, r.target)
+            if r.type not in LEARNED_TYPES or key in seen or not r.evidence:
+                continue
+            seen.add(key)
+            s, t = self.by_id[r.source], self.by_id[r.target]
+            f = {"bias": 1.0, "rule": 1.0, "rule_only": 1.0, "rule_role:" + (r.role or "none"): 1.0}
+            f.update(kind_features("src", s))
+            f.update(kind_features("tgt", t))
+            ev = r.evidence[0]
+            out.append(Candidate(r.type, s, t, (ev.start, ev.stop), f, None, r.role))
+        return out
+
+
+
+def relation_candidates(doc: Doc, entities: list[Entity], rule_relations: list[Relation],
+                        cue_words: frozenset[str]) -> list[Candidate]:
+    return Candidates(doc, entities, rule_relations, cue_words).all(rule_relations)

@@ -1,0 +1,251 @@
+"""Training the relation model from the gold documents (`make train`).
+
+    python -m ingest.train                 # fit on all of gold/, write ingest/data/relation_model.json
+    python -m ingest.train --cv 5 --out D  # document-level cross-validation: D/predictions.jsonl,
+                                           # each document predicted by a model that never saw it
+
+Each gold document is read by the rules (`extract.analyse`); its relation candidates are
+labelled by aligning the extracted entities with the gold entities (lemmatised names, as
+the scorer does) and asking whether the gold states that relation. A logistic regression
+per relation type learns which candidates are relations (threshold chosen on out-of-fold
+predictions within the training documents), and one per role learns INVOLVED_IN roles.
+Everything is seeded and sorted: the same gold gives the same file.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from graph.model import Article
+from graph.text import lemma, words
+
+from .candidates import LEARNED_TYPES, Candidate
+from .extract import Analysis, analyse, as_contract, decided
+from .learned import MODEL_FILE, Linear, RelationModel, TypeModel
+
+GOLD = Path(__file__).resolve().parent.parent / "gold"
+# which gold annotates which relation types (factRuEval has no projects)
+CORPORA = {"parks-dev": LEARNED_TYPES, "seed": LEARNED_TYPES}
+MIN_ROLE_EXAMPLES = 3
+SEED = 13
+
+
+@dataclass
+class Example:
+    doc: str
+    candidate: Candidate
+    label: int  # 1 when the gold states the relation
+    role: str | None  # the gold role, for INVOLVED_IN
+
+
+def gold_documents(root: Path = GOLD) -> list[dict]:
+    docs = []
+    for corpus in sorted(CORPORA):
+        for path in sorted((root / corpus).glob("*.json")):
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            doc["_corpus"] = corpus
+            docs.append(doc)
+    return docs
+
+
+def name_keys(names: list[str]) -> set[tuple[str, ...]]:
+    return {k for k in (tuple(lemma(w) for w in words(n)) for n in names) if k}
+
+
+def similarity(pred_keys: set, gold_keys: set, pred_name: str, gold: dict) -> float:
+    best = 0.0
+    for a in pred_keys:
+        for b in gold_keys:
+            if a == b:
+                return 1.0
+            best = max(best, len(set(a) & set(b)) / max(len(set(a)), len(set(b))))
+    if gold["type"] == "PERSON":
+        p, g = tuple(lemma(w) for w in words(pred_name)), tuple(lemma(w) for w in words(gold["name"]))
+        if p and g and p[-1] == g[-1] and (len(p) == 1 or len(g) == 1 or p[0][:1] == g[0][:1]):
+            best = max(best, 0.9)
+    return best
+
+
+def align(analysis: Analysis, gold: dict, threshold: float = 0.6) -> dict[str, str]:
+    """Extracted entity id → gold entity id, one to one, best pairs first."""
+    text = gold["text"]
+    gold_keys = {g["id"]: name_keys([g["name"], *g.get("aliases", [])]) for g in gold["entities"]}
+    pairs = []
+    for e in analysis.extraction.entities:
+        keys = name_keys([e.name, *e.aliases, *(text[m.start:m.stop] for m in e.mentions)])
+        for g in gold["entities"]:
+            if g["type"] == e.type and (s := similarity(keys, gold_keys[g["id"]], e.name, g)) >= threshold:
+                pairs.append((-s, e.id, g["id"]))
+    mapping, used = {}, set()
+    for _, e, g in sorted(pairs):
+        if e not in mapping and g not in used:
+            mapping[e] = g
+            used.add(g)
+    return mapping
+
+
+def examples_of(gold: dict, analysis: Analysis) -> tuple[list[Example], dict[str, int]]:
+    """Labelled candidates, and how many gold relations of each type the document states."""
+    mapping = align(analysis, gold)
+    stated = {(r["type"], r["source"], r["target"]): r.get("role") for r in gold["relations"]}
+    types = CORPORA[gold["_corpus"]]
+    out = []
+    for c in analysis.candidates:
+        if c.type not in types:
+            continue
+        key = (c.type, mapping.get(c.source.id), mapping.get(c.target.id))
+        out.append(Example(gold["id"], c, int(key in stated), stated.get(key)))
+    totals: dict[str, int] = defaultdict(int)
+    for r in gold["relations"]:
+        if r["type"] in types:
+            totals[r["type"]] += 1
+    return out, dict(totals)
+
+
+def analysed(docs: list[dict]) -> dict[str, Analysis]:
+    from tqdm import tqdm
+    return {d["id"]: analyse(Article(id=d["id"], text=d["text"], doc=d["id"]))
+            for d in tqdm(docs, desc="reading gold", unit="doc", file=sys.stderr)}
+
+
+# --- fitting -------------------------------------------------------------------------
+
+def design(examples: list[Example], vocabulary: dict[str, int] | None = None):
+    from scipy import sparse
+    if vocabulary is None:
+        names = sorted({k for e in examples for k in e.candidate.features})
+        vocabulary = {k: i for i, k in enumerate(names)}
+    rows, cols, vals = [], [], []
+    for i, e in enumerate(examples):
+        for k, v in e.candidate.features.items():
+            if k in vocabulary:
+                rows.append(i)
+                cols.append(vocabulary[k])
+                vals.append(v)
+    named = sparse.csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocabulary)))
+    size = next((e.candidate.vector.size for e in examples if e.candidate.vector is not None), 0)
+    dense = np.vstack([e.candidate.vector if e.candidate.vector is not None else np.zeros(size, np.float32)
+                       for e in examples]) if size else np.zeros((len(examples), 0))
+    return sparse.hstack([named, sparse.csr_matrix(dense)]).tocsr(), vocabulary, size
+
+
+def logistic(examples: list[Example], labels: list[int], c: float = 0.5) -> Linear:
+    from sklearn.linear_model import LogisticRegression
+    x, vocabulary, size = design(examples)
+    model = LogisticRegression(C=c, max_iter=3000, solver="liblinear", random_state=SEED)
+    model.fit(x, labels)
+    coef = model.coef_[0]
+    n = len(vocabulary)
+    weights = {k: round(float(coef[i]), 6) for k, i in vocabulary.items() if abs(coef[i]) > 1e-9}
+    return Linear(weights, coef[n:n + size].astype(np.float32), float(model.intercept_[0]))
+
+
+def best_threshold(scored: list[tuple[str, float, int]], gold_total: int) -> float:
+    """The threshold with the best relation-level F1: one decision per (document, pair), the
+    most confident sentence; gold relations no candidate reaches count as misses."""
+    pairs: dict[str, tuple[float, int]] = {}
+    for key, p, label in scored:
+        if key not in pairs or p > pairs[key][0]:
+            pairs[key] = (p, max(label, pairs.get(key, (0, 0))[1]))
+    ranked = sorted(pairs.values(), key=lambda x: -x[0])
+    best, best_f1, tp = 0.5, -1.0, 0
+    for n, (p, label) in enumerate(ranked, 1):
+        tp += label
+        f1 = 2 * tp / (n + gold_total) if gold_total else 0.0
+        if f1 > best_f1:
+            best, best_f1 = p, f1
+    return max(min(best, 0.95), 0.05)
+
+
+def folds_of(doc_ids: list[str], k: int) -> list[list[str]]:
+    rng = np.random.default_rng(SEED)
+    order = sorted(doc_ids)
+    rng.shuffle(order)
+    return [sorted(order[i::k]) for i in range(k)]
+
+
+def pair_key(e: Example) -> str:
+    return f"{e.doc}\x1f{e.candidate.type}\x1f{e.candidate.source.id}\x1f{e.candidate.target.id}"
+
+
+def fit_type(examples: list[Example], gold_total: int) -> TypeModel:
+    docs = sorted({e.doc for e in examples})
+    scored = []
+    for held in folds_of(docs, 3):
+        inner = [e for e in examples if e.doc not in held]
+        out = [e for e in examples if e.doc in held]
+        if not out or len({e.label for e in inner}) < 2:
+            continue
+        linear = logistic(inner, [e.label for e in inner])
+        scored += [(pair_key(e), 1 / (1 + np.exp(-linear.score(e.candidate))), e.label) for e in out]
+    threshold = best_threshold(scored, gold_total)
+    relation = logistic(examples, [e.label for e in examples])
+    roles = {}
+    positive = [e for e in examples if e.label and e.role]
+    for role in sorted({e.role for e in positive}):
+        labels = [int(e.role == role) for e in positive]
+        if MIN_ROLE_EXAMPLES <= sum(labels) < len(labels):
+            roles[role] = logistic(positive, labels, c=1.0)
+    return TypeModel(relation, round(float(threshold), 4), roles)
+
+
+def fit(docs: list[dict], analyses: dict[str, Analysis]) -> RelationModel:
+    examples: dict[str, list[Example]] = defaultdict(list)
+    totals: dict[str, int] = defaultdict(int)
+    for d in docs:
+        found, stated = examples_of(d, analyses[d["id"]])
+        for e in found:
+            examples[e.candidate.type].append(e)
+        for t, n in stated.items():
+            totals[t] += n
+    types = {t: fit_type(examples[t], totals[t]) for t in LEARNED_TYPES if examples[t]}
+    return RelationModel(types, {"documents": len(docs), "gold_relations": dict(sorted(totals.items())),
+                                 "candidates": {t: len(examples[t]) for t in sorted(examples)}})
+
+
+def cross_validate(docs: list[dict], analyses: dict[str, Analysis], k: int, out: Path) -> Path:
+    """Each document predicted by the model fitted on the other folds; one jsonl per fold and
+    all of them together (score them with the scorer's --pred)."""
+    out.mkdir(parents=True, exist_ok=True)
+    everything = []
+    for n, held in enumerate(folds_of([d["id"] for d in docs], k), 1):
+        model = fit([d for d in docs if d["id"] not in held], analyses)
+        lines = [json.dumps(as_contract(decided(analyses[i], model)), ensure_ascii=False) for i in held]
+        (out / f"fold-{n}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (out / f"fold-{n}.ids").write_text("\n".join(held) + "\n", encoding="utf-8")
+        everything += lines
+        print(f"fold {n}: {len(held)} documents held out", file=sys.stderr)
+    path = out / "predictions.jsonl"
+    path.write_text("\n".join(everything) + "\n", encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=GOLD, help="folder with parks-dev/ and seed/ gold (default: gold/)")
+    ap.add_argument("--cv", type=int, default=0, metavar="K", help="cross-validate over K folds instead of training")
+    ap.add_argument("--out", type=Path, default=Path("cv"), help="where --cv writes its predictions")
+    ap.add_argument("--model", type=Path, default=Path(__file__).resolve().parent / "data" / MODEL_FILE,
+                    help="where to write the trained model")
+    args = ap.parse_args(argv)
+    docs = gold_documents(args.gold)
+    if not docs:
+        sys.exit(f"train: no gold documents under {args.gold}")
+    analyses = analysed(docs)
+    if args.cv:
+        path = cross_validate(docs, analyses, args.cv, args.out)
+        print(f"cross-validated predictions: {path}")
+        return
+    model = fit(docs, analyses)
+    model.save(args.model)
+    print(f"trained on {len(docs)} documents: {args.model}")
+
+
+if __name__ == "__main__":
+    main()
