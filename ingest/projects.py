@@ -21,6 +21,8 @@ from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
+# one of the names listed after a plural head: «Ключ», or an abbreviation after "," or "и" ("… и ГИП")
+LISTED_NAME = re.compile(QUOTE.pattern + r"|(?:(?<=\sи\s)|(?<=,\s))[А-ЯЁA-Z]{2,6}\b(?!\s*«)")
 TRAILING = re.compile(r"(\s+(и|или|а)(\s+[а-яё-]+)?)$")
 ZONE_KINDS = ("tor", "sez", "industrial_park", "technopark", "free_port", "agro_park", "business_park")
 
@@ -55,12 +57,29 @@ def head_noun(word: str) -> str:
 
 def after_name(text: str, start: int) -> bool:
     """The span follows a capitalised word or an opening quote: it is part of a name
-    ("Анжерский трубный завод", "«Маслоэкстракционный завод")."""
+    ("Анжерский трубный завод", "«Маслоэкстракционный завод"); not a place after its
+    preposition ("построила в Ярославле собственный завод")."""
     before = text[:start].rstrip(" ")
     if before.endswith(("«", '"', "„")):
         return True
     m = re.search(r"([A-ZА-ЯЁ][\w-]*)$", before)
-    return bool(m) and not re.search(r"[.!?\n]\s*$", before[: m.start()] or ".")
+    if not m or re.search(r"[.!?\n]\s*$", before[: m.start()] or "."):
+        return False
+    return not (re.search(r"(^|\s)(в|во|на)\s+$", before[: m.start()])
+                and not any("ADJF" in p.tag for p in morph().parse(m.group(1))))
+
+
+def trailing(span: str) -> str:
+    """The span without a dangling "и …" at its end: "и" alone or with a word that cannot be
+    one more thing made ("… сои и маслоэкстракционный"); "пленок и изделий" stays whole."""
+    m = TRAILING.search(span)
+    if m is None:
+        return span
+    last = (m.group(3) or "").strip()
+    if last and any("gent" in p.tag and ("NOUN" in p.tag or "ADJF" in p.tag or "PRTF" in p.tag)
+                    for p in morph().parse(last)):
+        return span
+    return span[: m.start()]
 
 
 NUMERAL = re.compile(r"(\d+|два|две|три|четыре|оба|обе|несколько|пять|десять)\s+$", re.IGNORECASE)
@@ -90,10 +109,50 @@ def capitalised_inside(text: str, start: int) -> bool:
     return bool(before) and before[-1] not in ".!?\n:—"
 
 
+# "построят производство упаковки", "появится производство субстанций", "запуск нового производства"
+BUILT = re.compile(r"\b(по|вы)?(строи|строя|строительств|созда|запус|откр|появ|размест|размещ|локализ|налад|"
+                   r"возвед|возвес|возвод|ввод|введ|инвест|вкладыв|влож|нов)\w*\s+([а-яё-]+\s+){0,5}$", re.I)
+
+
+def production_not_built(text: str, start: int, head: str) -> bool:
+    """An unnamed "производство X" is a project only where the clause before it builds, opens or
+    places it ("построят … производство упаковки"); else it is a trade and its output ("объём
+    производства молока", "заняться производством светодиодов")."""
+    if lemma(head.split()[-1].lower()) != "производство":
+        return False
+    before = re.split(r"[.!?;:\n]", text[max(0, start - 80):start])[-1]
+    return not BUILT.search(f"{before} {text[start:start + 6].split(' ')[0]} ")
+
+
 def pin_start(text: str, start: int, stop: int) -> int:
-    """Where the words that pin an unnamed project down begin: "в …", "на …", "по …"."""
-    m = re.search(r"\s(в|на|во|по)\s", text[start:stop])
+    """Where the words that pin an unnamed project down begin: "в …", "на …", "по …", "для …",
+    "под …"."""
+    m = re.search(r"\s(в|на|во|по|для|под|у|близ|возле|около|вблизи)\s", text[start:stop])
     return start + m.start() + 1 if m else stop
+
+
+def product_start(text: str, start: int, stop: int, what: str | None) -> int:
+    """Where what the plant makes begins ("завод |мелющих шаров"), if the grammar found it."""
+    if not what:
+        return stop
+    at = text.find(what.split()[0], start, stop)
+    return at if at > start else stop
+
+
+def singular(phrase: str) -> str:
+    """"индустриальные парки" -> "индустриальный парк": a plural head named for one of its items."""
+    words = phrase.split()
+    plural = [p for p in morph().parse(words[-1]) if "plur" in p.tag and p.normal_form in HEAD_NOUNS] if words else []
+    if not plural:
+        return phrase
+    noun = plural[0]
+    gender = morph().parse(noun.normal_form)[0].tag.gender
+    out = []
+    for w in words[:-1]:
+        p = morph().parse(w)[0]
+        f = p.inflect({"sing", "nomn", gender} if gender else {"sing", "nomn"}) if "ADJF" in p.tag else None
+        out.append(f.word if f else w)
+    return " ".join(out + [noun.normal_form])
 
 
 def quoted_project(doc: Doc, quote: re.Match, kind: str, label: str) -> Found:
@@ -129,11 +188,16 @@ def grammar_projects(doc: Doc) -> list[Found]:
             continue
         if fact.name is not None and after_event(text, start):
             continue
+        if fact.name is None and fact.what and production_not_built(text, start, fact.head):
+            continue
         span_text = text[start:stop]
-        trimmed = TRAILING.sub("", span_text) if fact.name is None else span_text
+        trimmed = trailing(span_text) if fact.name is None else span_text
         stop = start + len(trimmed)
         kind = kind_of(fact.head)
-        more = list(QUOTE.finditer(text, start, stop)) if fact.more else []
+        lead = re.split(r"[«(]|\s(?:в|во|на|по|для|под|у)\s", text[start:stop])[0]
+        if kind in ("plant", "other") and kind_of(lead) == "infrastructure":  # "распределительный центр"
+            kind = "infrastructure"
+        more = list(LISTED_NAME.finditer(text, start, stop)) if fact.more else []
         first_stop = more[1].start() if len(more) > 1 else stop
         if more:  # "«Надеждинская» и «Михайловский»": the first project ends at its own name
             first_stop = text.rfind("»", start, first_stop) + 1
@@ -141,24 +205,26 @@ def grammar_projects(doc: Doc) -> list[Found]:
         main.kind = kind
         main.head = lemma(fact.head.split()[-1])
         main.bare = fact.name is None and is_bare(text[start:stop], fact.head)
+        named_head = ""  # the head words in the nominative singular, before the name
         if fact.name:
             main.label, main.label_start, main.label_stop = quoted_label(text, start, first_stop)
             if not main.label:  # a plain name: "свободный порт Владивосток"
                 main.label = fact.name
             elif main.label_start > start:  # the head words in the nominative, the name as written
-                head_words = make_found(doc, "PROJECT", start, main.label_start, "grammar").normal.split()
+                head_words = singular(make_found(doc, "PROJECT", start, main.label_start, "grammar").normal).split()
                 head_words[-1] = head_noun(head_words[-1])
-                main.normal = f"{' '.join(head_words)} {text[main.label_start:first_stop]}"
+                named_head = f"{' '.join(head_words)} "
+                main.normal = f"{named_head}{text[main.label_start:first_stop]}"
         else:  # no other mention inside the head words: "Газохимический" is not a place
-            main.label_start, main.label_stop = start, pin_start(text, start, stop)
+            main.label_start = start
+            main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what))
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
                 head_words = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
                 main.normal = f"{head_words.rstrip()} {text[main.label_stop:stop]}"
         found.append(main)
         for q in more[1:]:
             other = quoted_project(doc, q, kind, q.group(0))
-            other.normal = f"{main.normal[: main.label_start - main.start]}{q.group(0)}".strip() \
-                if main.label_start > 0 else q.group(0)
+            other.normal = f"{named_head}{q.group(0)}".strip()
             found.append(other)
     return found
 

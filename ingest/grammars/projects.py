@@ -16,12 +16,13 @@ import re
 
 from yargy import Parser, and_, not_, or_, rule
 from yargy.interpretation import fact
-from yargy.predicates import caseless, dictionary, eq, gram, in_, in_caseless, is_capitalized, normalized
+from yargy.predicates import (caseless, dictionary, eq, gram, in_, in_caseless, is_capitalized, is_lower, is_upper,
+                              normalized)
 from yargy.rule import Rule
 
 from . import Trigger, make_parser
 
-Project = fact("Project", ["head", "name", "more"])
+Project = fact("Project", ["head", "name", "more", "what"])
 
 
 def any_of(*items):
@@ -43,10 +44,33 @@ def hyphenated(first: str, second: str):
 
 
 PLANT_HEADS = {"завод", "фабрика", "комбинат", "производство", "комплекс", "линия", "цех", "электростанция",
-               "шахта", "рудник", "разрез", "месторождение", "теплица", "ферма", "верфь", "элеватор"}
+               "шахта", "рудник", "разрез", "месторождение", "теплица", "ферма", "верфь", "элеватор",
+               "свинокомплекс", "птицекомплекс", "птицефабрика", "мясокомбинат"}
 INFRASTRUCTURE_HEADS = {"порт", "терминал", "мост", "хаб", "подстанция", "газопровод", "нефтепровод",
                         "трубопровод", "аэропорт", "космодром", "причал", "магистраль", "тоннель", "автодорога",
                         "тлц", "логистический"}
+
+
+# heads that name a plant by what it makes, in the genitive: "завод мелющих шаров", "производство метанола"
+PRODUCT_HEADS = {"завод", "фабрика", "производство"}
+# genitives that say whose, where, when or how big a plant is, not what it makes
+# ("завод компании", "производство продукции", "завод полного цикла", "завод мирового уровня")
+NOT_PRODUCTS = {
+    "компания", "группа", "холдинг", "корпорация", "концерн", "предприятие", "организация", "фирма", "общество",
+    "госкорпорация", "резидент", "инвестор", "партнер", "партнёр", "год", "месяц",
+    "неделя", "день", "область", "край", "регион", "район", "республика", "город", "страна", "мир", "территория",
+    "мощность", "объем", "объём", "сумма", "стоимость", "строительство", "создание", "открытие", "запуск",
+    "реконструкция", "модернизация", "расширение", "развитие", "проект", "площадь", "часть", "очередь", "рабочий",
+    "сотрудник", "работник", "директор", "руководство", "руководитель", "владелец", "собственник", "акционер",
+    "площадка", "база", "цикл", "уровень", "класс", "тип", "поколение", "численность", "номер", "сотня", "тысяча",
+    "миллион", "вид", "сектор", "отрасль", "сфера", "направление", "ассортимент", "линейка", "марка", "бренд",
+    "значение", "масштаб", "экономика", "история", "время", "период", "этап", "стадия", "программа", "рамка",
+    "условие", "мера", "поддержка", "фонд", "банк", "правительство", "министерство", "администрация", "губернатор",
+    "глава", "мэр", "президент", "число", "ряд", "количество", "доля", "рынок", "сеть", "сегмент", "будущее",
+    "качество", "зона", "парк", "технопарк", "кластер", "порт", "город", "село", "поселок", "посёлок",
+    "потребность", "нужда", "счет", "счёт"}
+# goods in general: what a plant makes only with a word saying which ("завод молочной продукции")
+GOODS = {"продукция", "товар", "изделие", "продукт"}
 
 
 def grammar():
@@ -56,7 +80,7 @@ def grammar():
     QUOTED = rule(eq("«"), not_(in_({"»", ".", "!", "?"})).repeatable(max=12), eq("»"))
     # head phrases by kind; the grammar interprets the head span, kind_of() maps it back
     KIND_HEADS = {
-        "agro_park": any_of(dictionary({"агропарк", "агротехнопарк"}),
+        "agro_park": any_of(dictionary({"агропарк", "агротехнопарк", "агропромпарк"}),
                          rule(dictionary({"агропромышленный", "агроиндустриальный"}), normalized("парк"))),
         "industrial_park": any_of(
             rule(dictionary({"индустриальный", "промышленный", "производственный", "индустриально-логистический"}),
@@ -67,6 +91,14 @@ def grammar():
                           rule(normalized("научный"), normalized("парк"))),
         "business_park": rule(caseless("бизнес"), eq("-"), and_(normalized("парк"), SING)),
         "sez": any_of(eq("ОЭЗ"), eq("СЭЗ"), words("особый", "экономический", "зона")),
+        # "промышленная зона", "промзона", "промышленно-деловая зона", "свободная индустриальная зона",
+        # "экономическая зона": the adjective in the singular, else it is talk of zones in general
+        "zone": any_of(rule(and_(normalized("свободный"), SING).optional(),
+                            any_of(and_(dictionary({"промышленный", "индустриальный", "экономический"}), SING),
+                                   rule(in_caseless_set({"промышленно", "индустриально", "производственно"}), eq("-"),
+                                        and_(gram("ADJF"), SING))),
+                            normalized("зона")),
+                       and_(normalized("промзона"), gram("sing"))),
         "tor": any_of(eq("ТОР"), eq("ТОСЭР"),
                    rule(normalized("территория"), normalized("опережающий"),
                         any_of(normalized("социально-экономический"),
@@ -74,9 +106,9 @@ def grammar():
                         normalized("развитие"))),
         "free_port": any_of(words("свободный", "порт"), eq("СПВ")),
         "cluster": and_(normalized("кластер"), SING),
-        "plant": and_(dictionary({"завод", "фабрика", "комбинат", "производство", "комплекс", "линия", "цех", "электростанция", "шахта", "рудник", "разрез",
-                                  "месторождение", "теплица", "ферма", "верфь", "элеватор"}), SING),
-        "infrastructure": and_(dictionary(INFRASTRUCTURE_HEADS), SING),
+        "plant": and_(dictionary(PLANT_HEADS), SING),
+        "infrastructure": any_of(and_(dictionary(INFRASTRUCTURE_HEADS), SING),
+                                 rule(and_(normalized("канатный"), SING), normalized("дорога"))),
         "site": and_(dictionary({"площадка"}), SING),  # only with a name: see NAMED
         "other": and_(dictionary({"центр", "курорт", "кампус"}), SING),
     }
@@ -94,24 +126,49 @@ def grammar():
     # "в Краснофлотском районе Хабаровска", "на острове Большой Уссурийский"
     LOWER = and_(not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF"), gram("PRTF"), gram("CONJ")),
                  not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")), not_(gram("Apro")))
-    IN_PLACE = rule(in_({"в", "на", "во"}), and_(LOWER, not_(gram("CONJ"))).repeatable(max=2).optional(),
-                    and_(CAP, not_(gram("PREP"))), PLACE_TOKEN.repeatable(max=4).optional())
+    IN_PLACE = or_(rule(in_({"в", "на", "во"}), and_(LOWER, not_(gram("CONJ"))).repeatable(max=2).optional(),
+                        and_(CAP, not_(gram("PREP"))), PLACE_TOKEN.repeatable(max=4).optional()),
+                   # "под Тулой", "у аэропорта Горно-Алтайска": near a named place, or a place word and its name
+                   rule(in_({"под", "у", "близ", "возле", "около", "вблизи"}),
+                        and_(dictionary(PLACE_WORDS), is_lower()).optional(),
+                        and_(CAP, not_(gram("PREP"))), PLACE_TOKEN.repeatable(max=4).optional()))
     # "по глубокой переработке сои", "по выпуску эксцентриково-циклоидальных клапанов"
-    PO_WORD = and_(not_(is_capitalized()), not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")),
-                   not_(gram("PREP")), not_(gram("PRCL")), not_(gram("NUMR")), not_(in_({",", ".", "«", "»", "(", ")", "—"})),
-                   or_(not_(gram("CONJ")), eq("и")))
-    PO_PHRASE = rule(caseless("по"), and_(LOWER, not_(gram("CONJ"))), PO_WORD.repeatable(max=6).optional())
-    GENT_TYPE = rule(and_(gram("ADJF"), gram("gent"), not_(is_capitalized())).repeatable(max=2).optional(),
-                     normalized("тип"))  # "технико-внедренческого типа"
+    # a word of what it makes; "и" joins two ("пленок и упаковочных изделий"), but never another
+    # project's head ("по переработке сои и маслоэкстракционный завод")
+    PO_WORD = or_(eq("и"), and_(not_(is_capitalized()), not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")),
+                                not_(gram("PREP")), not_(gram("PRCL")), not_(gram("NUMR")), not_(gram("CONJ")),
+                                not_(in_({",", ".", "«", "»", "(", ")", "—"})),
+                                not_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"}))))
+    # "для хранения растительного сырья", "для перевалки угля": a purpose, as a verbal noun
+    PURPOSE = dictionary({"хранение", "перевалка", "переработка", "производство", "выпуск", "прием", "приём",
+                          "отгрузка", "обработка", "изготовление", "сборка", "выращивание", "обслуживание",
+                          "ремонт", "перегрузка", "транспортировка", "розлив", "фасовка", "убой", "содержание",
+                          "откорм", "сушка", "погрузка", "разгрузка", "добыча", "обогащение", "сжижение"})
+    PO_PHRASE = rule(or_(rule(caseless("по"), and_(LOWER, not_(gram("CONJ")))), rule(caseless("для"), PURPOSE)),
+                     PO_WORD.repeatable(max=8).optional())
+    GENT_ADJ = and_(gram("ADJF"), gram("gent"), not_(is_capitalized()))
+    GENT_TYPE = rule(or_(rule(GENT_ADJ), rule(is_lower(), eq("-"), GENT_ADJ)).repeatable(max=2).optional(),
+                     normalized("тип"))  # "технико-внедренческого типа", "туристско-рекреационного типа"
+    # "завод мелющих шаров", "производство метанола", "завод по выпуску портальных и горизонтальных
+    # фрезерных центров": what a plant makes, in the genitive; not whose or what size it is
+    PRODUCT_ADJ = and_(or_(gram("ADJF"), gram("PRTF")), gram("gent"), is_lower(), not_(gram("Apro")))
+    PRODUCT_ADJS = rule(PRODUCT_ADJ, rule(in_({"и", ","}).optional(), PRODUCT_ADJ).repeatable(max=3).optional())
+    PRODUCT_NOUN = and_(gram("NOUN"), gram("gent"), is_lower(), not_(gram("VERB")), not_(gram("INFN")),
+                        not_(gram("Abbr")), not_(gram("PREP")), not_(gram("CONJ")),
+                        not_(dictionary(NOT_PRODUCTS | GOODS | PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"})))
+    PRODUCT_NP = or_(rule(PRODUCT_ADJS.optional(), PRODUCT_NOUN), rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))))
+    PRODUCT = rule(PRODUCT_NP, PRODUCT_NP.repeatable(max=2).optional(),
+                   rule(eq("и"), PRODUCT_NP).optional())
     # capitalised only at the start of a sentence: extract checks that (else "Анжерский трубный завод")
     MODIFIER = and_(gram("ADJF"), not_(gram("Apro")))
     # a name without quotes after a head that takes one: "свободного порта Владивосток"
-    PLAIN_NAME_HEAD = any_of(KIND_HEADS["free_port"], KIND_HEADS["sez"], KIND_HEADS["tor"])
+    PLAIN_NAME_HEAD = any_of(KIND_HEADS["free_port"], KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["zone"])
     COORDINATED = rule(in_({",", "и"}), QUOTED)
 
     NAMED = rule(MODIFIER.repeatable(max=2).optional(), HEAD.interpretation(Project.head),
                  in_({"—", "–"}).optional(),
-                 or_(GENT_TYPE, rule(eq("("), in_({"ОЭЗ", "ТОР", "ТОСЭР"}), eq(")"))).optional(),
+                 or_(GENT_TYPE, rule(eq("("), in_({"ОЭЗ", "ТОР", "ТОСЭР"}), eq(")")),
+                     rule(in_({"ППТ", "ТВТ", "ТРТ", "ПТ", "ПЛТ"}))).optional(),  # the zone's type: "ОЭЗ ППТ «Липецк»"
                  QUOTED.interpretation(Project.name),
                  COORDINATED.repeatable(max=6).optional().interpretation(Project.more))
     NAMED_PLAIN = rule(PLAIN_NAME_HEAD.interpretation(Project.head),
@@ -139,7 +196,20 @@ def grammar():
                             and_(dictionary({"технопарк", "промпарк", "индустрипарк", "агропарк"}), SING),
                             rule(dictionary({"индустриальный", "промышленный"}), and_(normalized("парк"), SING))
                             ).interpretation(Project.head), GENT_TYPE.optional())
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, ENTERPRISE,
+    # "завод монтажной пены", "производство гофрокартона «Упак»", "завод двигателей в Елабуге"
+    MADE = rule(MODIFIER.repeatable(max=3).optional(),
+                and_(dictionary(PRODUCT_HEADS), gram("sing")).interpretation(Project.head),
+                PRODUCT.interpretation(Project.what),
+                or_(QUOTED.interpretation(Project.name), rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE).optional())
+    # "индустриальных парков «Ключ», «Импульс» и ГИП": each name listed after a plural head is one
+    LIST_ITEM = or_(QUOTED, rule(and_(is_upper(), not_(in_({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ", "ООО",
+                                                             "АО", "ПАО", "ЗАО", "ОАО", "ГК", "УК", "РФ", "СЗ"})))))
+    PLURAL_PARKS = any_of(rule(dictionary({"индустриальный", "промышленный", "производственный"}),
+                               and_(normalized("парк"), gram("plur"))),
+                          and_(dictionary({"технопарк", "промпарк", "индустрипарк", "агропарк"}), gram("plur")))
+    LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
+                  rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, ENTERPRISE, MADE, LISTED,
                   BARE_ZONE).interpretation(Project)
     return PROJECT
 
@@ -156,18 +226,25 @@ def kind_of(head_text: str) -> str:
         return "sez"
     if {"тор", "тосэр"} & set(words) or "опережа" in joined:
         return "tor"
+    if "зона" in words and "свободный" in words:  # "свободная индустриальная зона"
+        return "sez"
+    if "зона" in words or any(w.startswith("промзон") for w in words):
+        return "industrial_park"
     if "спв" in words or ("свободный" in words and "порт" in words):
         return "free_port"
     if "бизнес" in words:
         return "business_park"
     if {"технопарк", "технополис", "наукоград", "it", "ит"} & set(words) or "научный парк" in joined:
         return "technopark"
-    if {"парк", "парка", "ип"} & set(words) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
+    if {"парк", "парка", "ип"} & set(words) or re.search(r"\bпарк(и|ов|ам|ами|ах)\b", head_text.lower()) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
         return "industrial_park"
     if "кластер" in words:
         return "cluster"
     if "площадка" in words:
         return "site"
+    if {"распределительный", "логистический", "складской", "канатный"} & set(words) \
+            or any(w.endswith("логистический") for w in words):
+        return "infrastructure"
     if PLANT_HEADS & set(words) or "предприятие" in words:
         return "plant"
     if INFRASTRUCTURE_HEADS & set(words):
@@ -176,13 +253,14 @@ def kind_of(head_text: str) -> str:
 
 
 # a sentence can hold a project only with one of these (checked before parsing)
-COMPOUND_HEADS = ("промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк", "бизнес-парк", "it-парк",
+COMPOUND_HEADS = ("промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк", "агропромпарк", "промзон", "бизнес-парк", "it-парк",
                   "ит-парк", "технополис", "наукоград", "иннограда")
 TRIGGER = Trigger(
     frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус",
-               "предприятие"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
+               "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
-    prefixes=COMPOUND_HEADS, after=140)
+    # "промышленно-деловая зона": a zone's compound adjective opens the match
+    prefixes=COMPOUND_HEADS + ("промышленно-", "индустриально-", "производственно-"), after=140)
 
 
 def parser() -> Parser:
