@@ -22,6 +22,7 @@ from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by
 from .pipeline import pipeline
+from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
 from .facts import project_facts
 from .candidates import Candidate, relation_candidates
@@ -413,15 +414,22 @@ class Analysis:
 
     extraction: Extraction
     candidates: list[Candidate]
+    project_candidates: list[SpanCandidate]
 
 
 def cue_words() -> frozenset[str]:
     return frozenset(ROLE_WORDS) | BUILD_VERBS | BUILD_NOUNS | START_VERBS | SPEECH_VERBS
 
 
-def analyse(article: Article) -> Analysis:
+def analyse(article: Article, model: RelationModel | None = None, project_spans: bool = False) -> Analysis:
+    """Entities, the rules' relations, and the relation candidates. With `project_spans` (or a
+    model that has a project-phrase scorer) also the project phrases the grammar missed, which
+    the model may add as projects."""
     doc = pipeline().analyse(article.text)
     found = find_mentions(doc, grammar_mentions(doc))
+    spans = span_candidates(doc, found) if project_spans or (model is not None and model.projects) else []
+    if model is not None and model.projects:
+        found += [as_found(doc, c) for c in spans if model.takes_project(c)]
     posts = find_posts(doc, found)
     found = sorted(found + countries_of_posts(doc, found, posts), key=lambda f: (f.start, -f.stop))
     surnames_mistyped(found)
@@ -431,22 +439,22 @@ def analyse(article: Article) -> Analysis:
     relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
     candidates = relation_candidates(doc, entities, relations, cue_words())
-    return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates)
+    return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates, spans)
 
 
 def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
-    """The extraction with the model's relations in place of the rules' for the types it was
-    trained on (the rules' relations are among its features); without a model, the rules'."""
+    """The extraction with the model's relations added to the rules' and its confidence on
+    each relation of the types it was trained on; without a model, the rules' alone."""
     rules = analysis.extraction
     if model is None:
         return rules
-    kept = [r for r in rules.relations if r.type not in model.types]
-    learned = decide(analysis.candidates, model, rules.article.id, rules.article.text)
-    return Extraction(article=rules.article, entities=rules.entities, relations=kept + learned)
+    relations = decide(analysis.candidates, model, rules.relations, rules.article.id, rules.article.text)
+    return Extraction(article=rules.article, entities=rules.entities, relations=relations)
 
 
 def extract(article: Article) -> Extraction:
-    return decided(analyse(article), shipped_model())
+    model = shipped_model()
+    return decided(analyse(article, model), model)
 
 
 def as_contract(extraction: Extraction) -> dict:

@@ -9,7 +9,7 @@ Reading it needs only numpy, so extraction never needs the training libraries.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -64,23 +64,36 @@ class TypeModel:
         return max(self.roles, key=lambda r: (self.roles[r].score(c), r))
 
 
+def type_model_json(m: TypeModel) -> dict:
+    return {"threshold": m.threshold, "relation": m.relation.to_json(), "roles": {r: x.to_json() for r, x in m.roles.items()}}
+
+
+def type_model(d: dict) -> TypeModel:
+    return TypeModel(Linear.from_json(d["relation"]), d["threshold"],
+                     {r: Linear.from_json(x) for r, x in d.get("roles", {}).items()})
+
+
 @dataclass
 class RelationModel:
+    """Per relation type, which candidates are relations; `projects`: which project phrases the
+    grammar missed name a project (ingest/project_spans.py)."""
+
     types: dict[str, TypeModel]
     trained_on: dict
+    projects: TypeModel | None = None
+
+    def takes_project(self, c) -> bool:
+        return self.projects is not None and self.projects.probability(c) >= self.projects.threshold
 
     @classmethod
     def from_json(cls, d: dict) -> RelationModel:
-        types = {t: TypeModel(Linear.from_json(m["relation"]), m["threshold"],
-                              {r: Linear.from_json(x) for r, x in m.get("roles", {}).items()})
-                 for t, m in d["types"].items()}
-        return cls(types, d.get("trained_on", {}))
+        return cls({t: type_model(m) for t, m in d["types"].items()}, d.get("trained_on", {}),
+                   type_model(d["projects"]) if d.get("projects") else None)
 
     def to_json(self) -> dict:
         return {"trained_on": self.trained_on,
-                "types": {t: {"threshold": m.threshold, "relation": m.relation.to_json(),
-                              "roles": {r: x.to_json() for r, x in m.roles.items()}}
-                          for t, m in self.types.items()}}
+                "projects": type_model_json(self.projects) if self.projects else None,
+                "types": {t: type_model_json(m) for t, m in self.types.items()}}
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
@@ -99,9 +112,13 @@ def shipped_model() -> RelationModel | None:
     return RelationModel.from_json(json.loads(resource.read_text(encoding="utf-8")))
 
 
-def decide(candidates: list[Candidate], model: RelationModel, article_id: str, text: str) -> list[Relation]:
-    """The candidates the model takes, one relation per (type, source, target): the role of its
-    most confident sentence, the confidence of that sentence, every accepted sentence as evidence."""
+def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relation],
+           article_id: str, text: str) -> list[Relation]:
+    """The rules' relations, each with the model's confidence in it, and the candidates the model
+    takes that the rules did not find: one relation per (type, source, target), with the role of
+    its most confident sentence and every accepted sentence as evidence. The rules stay where they
+    are precise (on the texts they were written for the learned relations alone scored lower)."""
+    confidence: dict[tuple[str, str, str], float] = {}
     best: dict[tuple[str, str, str], tuple[float, Candidate]] = {}
     evidence: dict[tuple[str, str, str], list[Evidence]] = {}
     for c in candidates:
@@ -109,9 +126,10 @@ def decide(candidates: list[Candidate], model: RelationModel, article_id: str, t
         if m is None:
             continue
         p = m.probability(c)
+        key = (c.type, c.source.id, c.target.id)
+        confidence[key] = max(p, confidence.get(key, 0.0))
         if p < m.threshold:
             continue
-        key = (c.type, c.source.id, c.target.id)
         start, stop = c.sentence
         ev = Evidence(article_id, start, stop, text[start:stop])
         evidence.setdefault(key, [])
@@ -120,7 +138,14 @@ def decide(candidates: list[Candidate], model: RelationModel, article_id: str, t
         if key not in best or p > best[key][0]:
             best[key] = (p, c)
     relations = []
+    for r in rules:
+        key = (r.type, r.source, r.target)
+        if key in confidence:
+            r = replace(r, confidence=round(confidence[key], 3))
+        relations.append(r)
+    by_rules = {(r.type, r.source, r.target) for r in rules}
     for key, (p, c) in best.items():
-        role = model.types[c.type].role(c)
-        relations.append(Relation(c.type, c.source.id, c.target.id, role, evidence[key], confidence=round(p, 3)))
+        if key not in by_rules:
+            role = model.types[c.type].role(c)
+            relations.append(Relation(c.type, c.source.id, c.target.id, role, evidence[key], confidence=round(p, 3)))
     return relations
