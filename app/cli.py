@@ -28,6 +28,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from ingest.limits import DEFAULT_MAX_BYTES
+
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
               "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
               "neo4j://USER@HOST:7687[?database=DB] with the password in NEO4J_PASSWORD. "
@@ -84,17 +86,34 @@ def cli() -> None:
     pass
 
 
+max_bytes_option = click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, metavar="BYTES",
+    help="Largest article read: a .txt or .html file, or a record's text in .json/.jsonl/.csv, over this "
+         "size is skipped with the reason.")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-@click.option("--batch-size", default=16, show_default=True, help="Articles written per transaction.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Articles written per transaction.")
+@max_bytes_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet: bool) -> None:
-    """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8 or cp1251),
-    extract people, organisations, places, projects and their relations, and store them.
+def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_bytes: int, quiet: bool) -> None:
+    """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8, UTF-16/32 or
+    cp1251), extract people, organisations, places, projects and their relations, and store them.
 
     Safe to re-run: articles already stored with the same text are skipped; a changed
-    article replaces its old mentions and evidence.
+    article replaces its old mentions and evidence, in the same transaction that stores it
+    (if its new text cannot be extracted, the old version stays).
+
+    Prints one line per input that was skipped (empty, not text, an HTML page without text,
+    over --max-bytes) or failed (cannot be read or parsed, a broken link, a folder that cannot
+    be listed, extraction failed), naming the file (and line for .jsonl and .csv), then the
+    counts: added, replaced, unchanged, skipped, failed.
+
+    Exit status: 0 when nothing failed (skipped inputs are no failure), 1 when some input
+    failed or the store could not be written, 2 for a usage error.
 
     \b
     Example:
@@ -106,7 +125,7 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet
     from ingest.run import ingest_articles
 
     with opened(store_url) as store:
-        items = list(read_articles(list(paths)))
+        items = list(read_articles(list(paths), max_bytes))
         bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
         try:
             report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
@@ -115,35 +134,46 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet
                              "skips them") from err
         finally:
             bar.close()
+    for skip in report.skipped:
+        click.echo(f"skipped: {skip}", err=True)
     for err in report.errors:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"failed: {err}", err=True)
     click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-               f"{len(report.errors)} errors -> {store.url}", err=True)
-    if report.errors and not (report.added or report.replaced or report.unchanged):
+               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {store.url}", err=True)
+    if report.errors:
         sys.exit(1)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
-def extract(paths: tuple[str, ...], fmt: str) -> None:
+@max_bytes_option
+def extract(paths: tuple[str, ...], fmt: str, max_bytes: int) -> None:
     """Extract entities and relations without storing anything.
 
     With --format jsonl prints one JSON object per article:
     {"doc", "entities": [{"id", "type", "name", "kind"?, "mentions": [{"start", "stop", "text"}]}],
     "relations": [{"type", "source", "target", "role"?, "evidence": {"start", "stop"}}]}.
+
+    Skipped and failed inputs are one line each on stderr, as for ingest; exit status 1 when
+    some input failed.
     """
     from ingest.extract import as_contract
     from ingest.extract import extract as run_extract
     from ingest.readers import ReadError, read_articles
 
     failed = 0
-    for item in read_articles(list(paths)):
+    for item in read_articles(list(paths), max_bytes):
         if isinstance(item, ReadError):
-            click.echo(f"error: {item}", err=True)
+            click.echo(f"{'skipped' if item.skipped else 'failed'}: {item}", err=True)
+            failed += not item.skipped
+            continue
+        try:
+            record = as_contract(run_extract(item))
+        except Exception as err:  # one broken article must not stop the others
+            click.echo(f"failed: {item.source or item.id}: extraction failed: {err}", err=True)
             failed += 1
             continue
-        record = as_contract(run_extract(item))
         if fmt == "jsonl":
             click.echo(json.dumps(record, ensure_ascii=False))
         else:

@@ -30,10 +30,11 @@ from charset_normalizer import from_bytes
 
 from graph.model import Article
 
+from .limits import DEFAULT_MAX_BYTES
+
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
 SINGLE_ARTICLE = (".txt", ".html", ".htm")  # one file, one article: the size limit applies to the file
 RECORD_FIELDS = ("text", "title", "url", "date", "id")
-DEFAULT_MAX_BYTES = 5_000_000  # an article larger than this (as UTF-8, or a .txt/.html file) is skipped
 
 
 @dataclass

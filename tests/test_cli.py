@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 
-from conftest import ZALIVATSKY, write_texts
+from conftest import VOROBYEV, ZALIVATSKY, write_texts
 
 COMMANDS = sorted(cli.commands)
 
@@ -25,7 +25,7 @@ def ingested(runner, tmp_path, news_dir, nlp):
     url = str(tmp_path / "cli-store" / "graph.db")
     result = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "3 added, 0 replaced, 0 unchanged, 0 errors" in result.stderr
+    assert "3 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed" in result.stderr
     return url
 
 
@@ -79,7 +79,7 @@ def test_stats_text(runner, ingested):
 def test_reingest_reports_unchanged(runner, ingested, news_dir):
     result = runner.invoke(cli, ["ingest", str(news_dir), "--store", ingested, "--quiet"])
     assert result.exit_code == 0
-    assert "0 added, 0 replaced, 3 unchanged, 0 errors" in result.stderr
+    assert "0 added, 0 replaced, 3 unchanged, 0 skipped, 0 failed" in result.stderr
 
 
 def test_ingest_missing_path_fails_naming_it(runner, tmp_path):
@@ -87,15 +87,64 @@ def test_ingest_missing_path_fails_naming_it(runner, tmp_path):
     result = runner.invoke(cli, ["ingest", str(missing), "--store", str(tmp_path / "s.db"), "--quiet"])
     assert result.exit_code != 0
     assert str(missing) in result.stderr
-    assert "error" in result.stderr
+    assert f"failed: {missing}: no such file or folder" in result.stderr
 
 
-def test_ingest_bad_file_next_to_good_ones_reports_and_succeeds(runner, tmp_path, nlp):
+def test_ingest_bad_file_next_to_good_ones_is_named_and_exits_1(runner, tmp_path, nlp):
     folder = write_texts(tmp_path / "in", {"good.txt": ZALIVATSKY, "bad.csv": "title\nнет текста\n"})
     url = str(tmp_path / "s.db")
     result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet"])
-    assert result.exit_code == 0
-    assert "bad.csv" in result.stderr and "1 added" in result.stderr and "1 errors" in result.stderr
+    assert result.exit_code == 1  # some input failed, though the good one went in
+    assert result.stderr.splitlines() == [
+        f"failed: {folder / 'bad.csv'}: CSV needs a header with a 'text' column (and optionally title, url, date, id)",
+        f"1 added, 0 replaced, 0 unchanged, 0 skipped, 1 failed -> sqlite:///{url}"]
+
+
+def test_ingest_counts_each_kind_of_outcome_and_names_each_problem(runner, tmp_path, nlp):
+    folder = write_texts(tmp_path / "in", {"a.txt": ZALIVATSKY, "b.txt": VOROBYEV, "empty.txt": "",
+                                           "feed.jsonl": '{"id": "x", "text": "Встреча в Москве."}\n{"id": "y"}\n'})
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (folder / "big.txt").write_text("Слово. " * 200, encoding="utf-8")
+    (folder / "gone.txt").symlink_to(folder / "deleted.txt")
+    url = str(tmp_path / "s.db")
+    first = runner.invoke(cli, ["ingest", str(folder / "a.txt"), str(folder / "b.txt"), "--store", url, "--quiet"])
+    assert first.exit_code == 0 and first.stderr.endswith("2 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed "
+                                                          f"-> sqlite:///{url}\n")
+    (folder / "a.txt").write_text(ZALIVATSKY + "\n\nДобавлен абзац.", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet", "--max-bytes", "1000"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {folder / 'big.txt'}: too large (2,400 bytes, the limit is 1,000; see --max-bytes)",
+        f"skipped: {folder / 'empty.txt'}: is empty",
+        f"skipped: {folder / 'image.txt'}: not text: looks like a PNG image",
+        f"failed: {folder / 'feed.jsonl'} line 2: has no 'text'",
+        f"failed: {folder / 'gone.txt'}: broken link (to {folder / 'deleted.txt'})",
+        f"1 added, 1 replaced, 1 unchanged, 3 skipped, 2 failed -> sqlite:///{url}"]
+    assert json.loads(runner.invoke(cli, ["stats", "--json", "--store", url]).stdout)["articles"] == 3
+
+
+def test_ingest_with_only_skipped_inputs_exits_0(runner, tmp_path):
+    folder = write_texts(tmp_path / "in", {"empty.txt": "", "blank.html": "<html><body><nav>Меню</nav></body></html>"})
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", str(tmp_path / "s.db"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 replaced, 0 unchanged, 2 skipped, 0 failed" in result.stderr
+    assert f"skipped: {folder / 'blank.html'}: no article text in the page" in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--max-bytes", "0"], ["--batch-size", "0"], ["--max-bytes", "5MB"]])
+def test_ingest_usage_errors_exit_2(runner, tmp_path, option):
+    result = runner.invoke(cli, ["ingest", str(tmp_path), "--store", str(tmp_path / "s.db"), "--quiet"] + option)
+    assert result.exit_code == 2 and option[0] in result.stderr
+    assert runner.invoke(cli, ["ingest"]).exit_code == 2
+
+
+def test_extract_skips_and_fails_like_ingest(runner, tmp_path, nlp):
+    folder = write_texts(tmp_path / "in", {"a.txt": VOROBYEV, "empty.txt": ""})
+    result = runner.invoke(cli, ["extract", str(folder)])
+    assert result.exit_code == 0 and result.stderr == f"skipped: {folder / 'empty.txt'}: is empty\n"
+    assert len(result.stdout.splitlines()) == 1
+    (folder / "bad.json").write_text("{", encoding="utf-8")
+    assert runner.invoke(cli, ["extract", str(folder)]).exit_code == 1
 
 
 def test_search_and_entity(runner, ingested):
@@ -196,7 +245,7 @@ def test_a_failed_ingest_batch_is_named_and_the_rest_kept(runner, tmp_path, news
     assert "running the ingest again skips them" in line
     monkeypatch.setattr(EmbeddedStore, "write", real)
     again = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
-    assert "1 added, 0 replaced, 2 unchanged" in again.stderr
+    assert "1 added, 0 replaced, 2 unchanged, 0 skipped, 0 failed" in again.stderr
 
 
 # --- one node per real thing: the card's merge log, merge, split ----------------------------------
