@@ -58,6 +58,12 @@ class InvestGraphGroup(click.Group):
             raise click.ClickException(str(err)) from err
 
 
+class RefusedOutput(click.ClickException):
+    """An output the command will not write to: one line, and exit status 2 like a usage error."""
+
+    exit_code = 2
+
+
 store_option = click.option("--store", "store_url", envvar="INVESTGRAPH_STORE", default=None,
                             metavar="URL", help=STORE_HELP)
 
@@ -327,30 +333,45 @@ def decisions(store_url: str | None) -> None:
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
 @click.option("-o", "--output", type=click.Path(), required=True,
-              help="File to write (for csv: a folder, or a .zip).")
+              help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv in it) or a name "
+                   "ending in .zip (the three tables zipped). An existing file is not overwritten without "
+                   "--force; csv refuses a new name with another suffix (new.csv) rather than make a folder "
+                   "of that name.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (for csv: existing tables in the folder).")
 @click.option("--articles/--no-articles", default=None,
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
                    "json always lists articles on their own.")
 @store_option
-def export_cmd(fmt: str, output: str, articles: bool | None, store_url: str | None) -> None:
+def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None) -> None:
     """Write the whole graph: GraphML/GEXF for Gephi (entities and articles as nodes), JSON
     (articles, nodes with mentions, edges with evidence), or CSV tables (nodes, edges, articles).
+
+    A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
+    the output cannot be used (a folder for a file, an existing file without --force), 1 when
+    writing fails (disk full, no permission).
 
     \b
     Example:
       investgraph export --format graphml -o graph.graphml
       investgraph export --format gexf --no-articles -o entities.gexf
       investgraph export --format csv --articles -o tables/
+      investgraph export --format csv -o tables.zip
     """
-    from graph.export import export
+    from graph.export import export, output_problem
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
                                "graphml, gexf and csv")
+    if problem := output_problem(fmt, Path(output), force):
+        raise RefusedOutput(problem)
     with opened(store_url) as store:
         g = store.snapshot()
-    for path in export(g, fmt, Path(output), articles=articles):
+    try:
+        written = export(g, fmt, Path(output), articles=articles)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+    for path in written:
         click.echo(f"wrote {path}", err=True)
 
 

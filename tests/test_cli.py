@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -207,6 +208,77 @@ def test_export_needs_a_known_format(runner, tmp_path):
     result = runner.invoke(cli, ["export", "--format", "xlsx", "-o", str(tmp_path / "x"),
                                  "--store", str(tmp_path / "s.db")])
     assert result.exit_code == 2
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_export_to_a_full_disk_is_one_line(runner, ingested):
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", "/dev/full", "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: cannot write /dev/full: No space left on device"]
+
+
+@pytest.mark.parametrize("fmt, make, name, message", [
+    ("json", "folder", "out", "{path} is a folder; give a file name"),
+    ("csv", "file", "out", "{path} is a file; CSV export writes a folder of nodes.csv, edges.csv, articles.csv "
+                           "or a .zip"),
+    ("csv", None, "new.csv", "CSV export writes three tables (nodes.csv, edges.csv, articles.csv): give a folder "
+                             "or a name ending in .zip, not new.csv"),
+    ("graphml", "file", "g.graphml", "{path} exists; use --force to overwrite"),
+    ("csv", "file", "t.zip", "{path} exists; use --force to overwrite"),
+    ("csv", "table", "tables", "{path}/nodes.csv exists; use --force to overwrite"),
+])
+def test_export_refuses_an_output_it_must_not_write_in_one_line(runner, ingested, tmp_path, fmt, make, name, message):
+    path = tmp_path / name
+    if make == "folder":
+        path.mkdir()
+    elif make == "file":
+        path.write_text("keep me", encoding="utf-8")
+    elif make == "table":
+        path.mkdir()
+        (path / "nodes.csv").write_text("keep me", encoding="utf-8")
+    result = runner.invoke(cli, ["export", "--format", fmt, "-o", str(path), "--store", ingested])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["Error: " + message.format(path=path)]
+    if make is None:
+        assert not path.exists()  # no folder named new.csv
+    if make == "file":
+        assert path.read_text(encoding="utf-8") == "keep me"
+
+
+def test_export_overwrites_with_force_and_writes_csv_zip(runner, ingested, tmp_path):
+    import zipfile
+    path = tmp_path / "g.json"
+    path.write_text("old", encoding="utf-8")
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", str(path), "--force", "--store", ingested])
+    assert result.exit_code == 0 and json.loads(path.read_text(encoding="utf-8"))["articles"]
+    zipped = tmp_path / "tables.zip"
+    assert runner.invoke(cli, ["export", "--format", "csv", "-o", str(zipped), "--store", ingested]).exit_code == 0
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == ["articles.csv", "edges.csv", "nodes.csv"]
+
+
+def test_export_that_fails_midway_leaves_the_old_file_whole(runner, ingested, tmp_path, monkeypatch):
+    path = tmp_path / "g.json"
+    path.write_text("the old export", encoding="utf-8")
+    real = Path.write_bytes
+
+    def disk_full(self, data):
+        real(self, data[:10])
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", str(path), "--force", "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: cannot write {path}: No space left on device"]
+    assert path.read_text(encoding="utf-8") == "the old export"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("command", ["search", "entity"])
+def test_a_search_too_long_for_any_name_is_one_line(runner, ingested, command):
+    result = runner.invoke(cli, [command, "Заливацкий " * 5000, "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: a search of 55,000 characters is refused: no name is longer "
+                                          "than 1,000"]
 
 
 @pytest.mark.parametrize("command, method", [

@@ -190,6 +190,15 @@ def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
     assert store.search("  ,. ") == []
 
 
+def test_search_refuses_a_query_longer_than_any_name(store, news_dir, nlp):
+    from graph.store import MAX_QUERY_CHARS, QueryError
+    ingest_paths(store, [news_dir])
+    assert names(store, "Заливацкий " + " " * (MAX_QUERY_CHARS - 11)) == ["Руслан Заливацкий"]
+    for query in ("а" * 50_001, "Заливацкий " * 5000, "%_" * 30_000):
+        with pytest.raises(QueryError, match="is refused"):
+            store.search(query)
+
+
 @pytest.mark.parametrize("query", ["Заливацкому", "Заливацким"], ids=["dative", "instrumental"])
 def test_search_finds_surnames_in_dative_and_instrumental(store, news_dir, nlp, query):
     ingest_paths(store, [news_dir])
