@@ -28,6 +28,8 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from ingest.limits import DEFAULT_MAX_BYTES
+
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
               "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
               "neo4j://USER@HOST:7687[?database=DB] with the password in NEO4J_PASSWORD. "
@@ -54,6 +56,12 @@ class InvestGraphGroup(click.Group):
             return super().invoke(ctx)
         except StoreError as err:
             raise click.ClickException(str(err)) from err
+
+
+class RefusedOutput(click.ClickException):
+    """An output the command will not write to: one line, and exit status 2 like a usage error."""
+
+    exit_code = 2
 
 
 store_option = click.option("--store", "store_url", envvar="INVESTGRAPH_STORE", default=None,
@@ -84,17 +92,34 @@ def cli() -> None:
     pass
 
 
+max_bytes_option = click.option(
+    "--max-bytes", type=click.IntRange(min=1), default=DEFAULT_MAX_BYTES, show_default=True, metavar="BYTES",
+    help="Largest article read: a .txt or .html file, or a record's text in .json/.jsonl/.csv, over this "
+         "size is skipped with the reason.")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
-@click.option("--batch-size", default=16, show_default=True, help="Articles written per transaction.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
+              help="Articles written per transaction.")
+@max_bytes_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet: bool) -> None:
-    """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8 or cp1251),
-    extract people, organisations, places, projects and their relations, and store them.
+def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_bytes: int, quiet: bool) -> None:
+    """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8, UTF-16/32 or
+    cp1251), extract people, organisations, places, projects and their relations, and store them.
 
     Safe to re-run: articles already stored with the same text are skipped; a changed
-    article replaces its old mentions and evidence.
+    article replaces its old mentions and evidence, in the same transaction that stores it
+    (if its new text cannot be extracted, the old version stays).
+
+    Prints one line per input that was skipped (empty, not text, an HTML page without text,
+    over --max-bytes) or failed (cannot be read or parsed, a broken link, a folder that cannot
+    be listed, extraction failed), naming the file (and line for .jsonl and .csv), then the
+    counts: added, replaced, unchanged, skipped, failed.
+
+    Exit status: 0 when nothing failed (skipped inputs are no failure), 1 when some input
+    failed or the store could not be written, 2 for a usage error.
 
     \b
     Example:
@@ -106,7 +131,7 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet
     from ingest.run import ingest_articles
 
     with opened(store_url) as store:
-        items = list(read_articles(list(paths)))
+        items = list(read_articles(list(paths), max_bytes))
         bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
         try:
             report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
@@ -115,35 +140,46 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, quiet
                              "skips them") from err
         finally:
             bar.close()
+    for skip in report.skipped:
+        click.echo(f"skipped: {skip}", err=True)
     for err in report.errors:
-        click.echo(f"error: {err}", err=True)
+        click.echo(f"failed: {err}", err=True)
     click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-               f"{len(report.errors)} errors -> {store.url}", err=True)
-    if report.errors and not (report.added or report.replaced or report.unchanged):
+               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {store.url}", err=True)
+    if report.errors:
         sys.exit(1)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
-def extract(paths: tuple[str, ...], fmt: str) -> None:
+@max_bytes_option
+def extract(paths: tuple[str, ...], fmt: str, max_bytes: int) -> None:
     """Extract entities and relations without storing anything.
 
     With --format jsonl prints one JSON object per article:
     {"doc", "entities": [{"id", "type", "name", "kind"?, "mentions": [{"start", "stop", "text"}]}],
     "relations": [{"type", "source", "target", "role"?, "evidence": {"start", "stop"}}]}.
+
+    Skipped and failed inputs are one line each on stderr, as for ingest; exit status 1 when
+    some input failed.
     """
     from ingest.extract import as_contract
     from ingest.extract import extract as run_extract
     from ingest.readers import ReadError, read_articles
 
     failed = 0
-    for item in read_articles(list(paths)):
+    for item in read_articles(list(paths), max_bytes):
         if isinstance(item, ReadError):
-            click.echo(f"error: {item}", err=True)
+            click.echo(f"{'skipped' if item.skipped else 'failed'}: {item}", err=True)
+            failed += not item.skipped
+            continue
+        try:
+            record = as_contract(run_extract(item))
+        except Exception as err:  # one broken article must not stop the others
+            click.echo(f"failed: {item.source or item.id}: extraction failed: {err}", err=True)
             failed += 1
             continue
-        record = as_contract(run_extract(item))
         if fmt == "jsonl":
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
@@ -297,30 +333,45 @@ def decisions(store_url: str | None) -> None:
 @cli.command("export")
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
 @click.option("-o", "--output", type=click.Path(), required=True,
-              help="File to write (for csv: a folder, or a .zip).")
+              help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv in it) or a name "
+                   "ending in .zip (the three tables zipped). An existing file is not overwritten without "
+                   "--force; csv refuses a new name with another suffix (new.csv) rather than make a folder "
+                   "of that name.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file (for csv: existing tables in the folder).")
 @click.option("--articles/--no-articles", default=None,
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
                    "json always lists articles on their own.")
 @store_option
-def export_cmd(fmt: str, output: str, articles: bool | None, store_url: str | None) -> None:
+def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None) -> None:
     """Write the whole graph: GraphML/GEXF for Gephi (entities and articles as nodes), JSON
     (articles, nodes with mentions, edges with evidence), or CSV tables (nodes, edges, articles).
+
+    A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
+    the output cannot be used (a folder for a file, an existing file without --force), 1 when
+    writing fails (disk full, no permission).
 
     \b
     Example:
       investgraph export --format graphml -o graph.graphml
       investgraph export --format gexf --no-articles -o entities.gexf
       investgraph export --format csv --articles -o tables/
+      investgraph export --format csv -o tables.zip
     """
-    from graph.export import export
+    from graph.export import export, output_problem
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
                                "graphml, gexf and csv")
+    if problem := output_problem(fmt, Path(output), force):
+        raise RefusedOutput(problem)
     with opened(store_url) as store:
         g = store.snapshot()
-    for path in export(g, fmt, Path(output), articles=articles):
+    try:
+        written = export(g, fmt, Path(output), articles=articles)
+    except OSError as err:
+        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+    for path in written:
         click.echo(f"wrote {path}", err=True)
 
 

@@ -112,7 +112,8 @@ class EmbeddedStore:
         return [dict(r) for r in self.db.execute("SELECT id, doc FROM articles WHERE source=? ORDER BY id", (source,))]
 
     def write(self, batch: list[Extraction]) -> WriteReport:
-        """Write a batch of extractions in one transaction; idempotent per article."""
+        """Write a batch of extractions in one transaction; idempotent per article. An article's old
+        versions (`Extraction.replaces`) go in the same transaction: it counts as replaced."""
         report = WriteReport()
         try:
             with self.db:
@@ -122,11 +123,12 @@ class EmbeddedStore:
                     if old == ex.article.content_hash:
                         report.unchanged.append(ex.article.id)
                         continue
+                    superseded = [i for i in ex.replaces if i != ex.article.id and self.article_hash(i) is not None]
+                    for article_id in superseded:
+                        self._delete_article(article_id)
                     if old is not None:
                         self._delete_article(ex.article.id)
-                        report.replaced.append(ex.article.id)
-                    else:
-                        report.added.append(ex.article.id)
+                    (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
                     self._insert(ex, decisions)
                 self._drop_orphans()
         except sqlite3.Error as err:

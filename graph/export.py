@@ -146,17 +146,61 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None) -> 
     raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
 
 
+CSV_TABLES = ("nodes.csv", "edges.csv", "articles.csv")
+
+
+def csv_as_folder(path: Path) -> bool:
+    """CSV goes to a folder of three tables unless the path names a .zip."""
+    return path.suffix.lower() != ".zip"
+
+
+def output_problem(fmt: str, path: Path, force: bool = False) -> str | None:
+    """Why `export(g, fmt, path)` must not write there, or None: a folder where a file goes, a
+    file where CSV's folder goes, a CSV folder named like a file (new.csv: give a folder or a
+    .zip), an existing file (or CSV table) without `force`. Devices (/dev/stdout) are written."""
+    path = Path(path)
+    if fmt == "csv" and csv_as_folder(path):
+        if path.exists() and not path.is_dir():
+            return f"{path} is a file; CSV export writes a folder of {', '.join(CSV_TABLES)} or a .zip"
+        if not path.exists() and path.suffix:
+            return (f"CSV export writes three tables ({', '.join(CSV_TABLES)}): give a folder or a name "
+                    f"ending in .zip, not {path.name}")
+        taken = [path / name for name in CSV_TABLES if (path / name).exists()]
+        if taken and not force:
+            return f"{taken[0]} exists; use --force to overwrite"
+        return None
+    if path.is_dir():
+        return f"{path} is a folder; give a file name"
+    if path.is_file() and not force:
+        return f"{path} exists; use --force to overwrite"
+    return None
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """A regular file is written beside itself and renamed into place: a failed write (disk full)
+    leaves no half-written export, and an old file stays whole. Anything else (a device) directly."""
+    if path.exists() and not path.is_file():
+        path.write_bytes(data)
+        return
+    part = path.with_name(f".{path.name}.part")
+    try:
+        part.write_bytes(data)
+        part.replace(path)
+    finally:
+        part.unlink(missing_ok=True)
+
+
 def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None) -> list[Path]:
     """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles.
-    `articles` as for export_bytes."""
+    `articles` as for export_bytes. OSError if it cannot be written (see output_problem first)."""
     path = Path(path)
-    if fmt == "csv" and path.suffix != ".zip":
+    if fmt == "csv" and csv_as_folder(path):
         path.mkdir(parents=True, exist_ok=True)
         written = []
         for name, text in csv_tables(for_format(g, fmt, articles)).items():
-            (path / name).write_text(text, encoding="utf-8")
+            write_atomically(path / name, text.encode("utf-8"))
             written.append(path / name)
         return written
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(export_bytes(g, fmt, articles))
+    write_atomically(path, export_bytes(g, fmt, articles))
     return [path]

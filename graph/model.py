@@ -100,6 +100,9 @@ class Extraction:
     article: Article
     entities: list[Entity] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    # older versions this article supersedes (the same file before its text changed): a store
+    # removes them in the transaction that writes this one, so that either both or neither happen
+    replaces: list[str] = field(default_factory=list)
 
     def entity(self, entity_id: str) -> Entity:
         return next(e for e in self.entities if e.id == entity_id)

@@ -473,7 +473,7 @@ def segments(batch: list[Extraction]) -> Iterator[list[Extraction]]:
             yield run
             run, touched = [], set()
         run.append(ex)
-        touched |= {ex.article.id} | {ev.article for r in ex.relations for ev in r.evidence}
+        touched |= {ex.article.id, *ex.replaces} | {ev.article for r in ex.relations for ev in r.evidence}
     if run:
         yield run
 
@@ -484,16 +484,17 @@ def write_batch(tx: ManagedTransaction, batch: list[Extraction]) -> WriteReport:
     entities: set[str] = set()
     relations: set[str] = set()
     for run in segments(batch):
-        stored = {r["id"]: r["hash"] for r in rows(tx, ARTICLE_HASHES, ids=[ex.article.id for ex in run])}
+        ids = [i for ex in run for i in (ex.article.id, *ex.replaces)]
+        stored = {r["id"]: r["hash"] for r in rows(tx, ARTICLE_HASHES, ids=ids)}
         fresh, replaced = [], []
         for ex in run:
             old = stored.get(ex.article.id)
             if old == ex.article.content_hash:
                 report.unchanged.append(ex.article.id)
                 continue
-            (report.replaced if old is not None else report.added).append(ex.article.id)
-            if old is not None:
-                replaced.append(ex.article.id)
+            superseded = [i for i in ex.replaces if i != ex.article.id and i in stored]
+            (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
+            replaced += superseded + ([ex.article.id] if old is not None else [])
             fresh.append(ex)
         gone_entities, gone_relations = delete_articles(tx, replaced)
         new_entities, new_relations = insert(tx, fresh, decisions)

@@ -41,6 +41,13 @@ class DecisionError(StoreError):
     """A merge or split that cannot be done: the message names the nodes and the reason."""
 
 
+class QueryError(StoreError):
+    """A search a store refuses (too long to be a name): the message says why."""
+
+
+MAX_QUERY_CHARS = 1000  # longer than any name: both stores refuse it before it reaches SQL or Lucene
+
+
 @dataclass
 class WriteReport:
     added: list[str] = field(default_factory=list)
@@ -191,7 +198,11 @@ def stem(word: str) -> str:
 
 def query_terms(text: str) -> list[str]:
     """One search term per query word: the shorter of its lemma and its stem, so that
-    case forms of unknown surnames ("Заливацкому", "Заливацким") still find the name."""
+    case forms of unknown surnames ("Заливацкому", "Заливацким") still find the name. A query
+    longer than MAX_QUERY_CHARS is a QueryError."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"a search of {len(text):,} characters is refused: no name is longer than "
+                         f"{MAX_QUERY_CHARS:,}")
     terms = []
     for word, lem in zip(fold(text).split(), name_key(text).split()):
         s = stem(word)

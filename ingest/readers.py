@@ -2,9 +2,17 @@
 
 Formats: .txt (first short line is the title), .html/.htm (main text only), .json (one
 object or a list), .jsonl, .csv — records carry text, title, url, date, id. Bytes are
-decoded as UTF-8 when they are valid UTF-8, else by charset detection (cp1251 is the
-usual other). A file that cannot be read yields a ReadError naming the file and the
-problem; the caller reports it and goes on with the rest of the batch.
+decoded by their byte order mark (UTF-8, UTF-16, UTF-32), else as UTF-8 when they are
+valid UTF-8, else by charset detection (charset-normalizer: UTF-16/32 without a mark when
+the bytes hold NULs, else cp1251 and the other Cyrillic code pages). Bytes that are no
+text (a known binary signature, NULs that are no UTF-16/32, nothing detection accepts,
+mostly control characters) are "not text". Control characters other than newline and tab
+are dropped on read, in texts and in every record field.
+
+A file or record that cannot be read yields a ReadError naming the file (and the line, for
+.jsonl and .csv) and the problem; the caller reports it and goes on with the rest of the
+batch. A ReadError with `skipped` set is an input that is no article (empty, not text, an
+HTML page without text, larger than the size limit) rather than one that failed.
 """
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +30,10 @@ from charset_normalizer import from_bytes
 
 from graph.model import Article
 
+from .limits import DEFAULT_MAX_BYTES
+
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
+SINGLE_ARTICLE = (".txt", ".html", ".htm")  # one file, one article: the size limit applies to the file
 RECORD_FIELDS = ("text", "title", "url", "date", "id")
 
 
@@ -29,27 +41,71 @@ RECORD_FIELDS = ("text", "title", "url", "date", "id")
 class ReadError:
     source: str
     problem: str
+    skipped: bool = False  # no article rather than a failure: empty, not text, too large
 
     def __str__(self) -> str:
         return f"{self.source}: {self.problem}"
 
 
+class NotText(ValueError):
+    """The bytes are no text: the message says what they look like."""
+
+
+BOMS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"),
+)
+SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"GIF87a", "a GIF image"), (b"GIF89a", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"), (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an MS Office document"),
+    (b"\x7fELF", "an executable"),
+)
+WIDE = ["utf_16_le", "utf_16_be", "utf_32_le", "utf_32_be"]
+CYRILLIC = ["cp1251", "koi8_r", "cp866", "iso8859_5", "mac_cyrillic"]
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but \t \n \v \f \r
+MAX_CONTROL_SHARE = 0.2  # more control characters than this: binary, not a text with a stray BEL or ESC
+
+
 def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when valid, else the detected encoding, cp1251 by default."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """The text the bytes hold, or NotText: by BOM; UTF-16/32 when there are NULs and detection
+    finds it; UTF-8 when valid; else the Cyrillic code page detection finds. A stray NUL in a
+    text is a control character like the others: too many of them is a binary file."""
+    for signature, kind in SIGNATURES:
+        if raw.startswith(signature):
+            raise NotText(f"not text: looks like {kind}")
+    text = decode_bytes(raw)
+    if len(CONTROL.findall(text)) > MAX_CONTROL_SHARE * len(text):
+        raise NotText("not text: mostly control characters (a binary file?)")
+    return text
+
+
+def decode_bytes(raw: bytes) -> str:
+    for bom, encoding in BOMS:
+        if raw.startswith(bom):
+            return raw.decode(encoding, errors="replace")
+    if b"\x00" in raw and (wide := from_bytes(raw, cp_isolation=WIDE).best()) is not None:
+        return str(wide)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(raw, cp_isolation=["cp1251", "koi8_r", "cp866", "iso8859_5", "mac_cyrillic"]).best()
-    encoding = best.encoding if best else "cp1251"
-    return raw.decode(encoding, errors="replace")
+    if (best := from_bytes(raw, cp_isolation=CYRILLIC).best()) is None:
+        raise NotText("not text: neither UTF-8 nor a Cyrillic code page fits its bytes")
+    return raw.decode(best.encoding, errors="replace")
+
+
+def strip_controls(text: str) -> str:
+    """Without control characters (BEL, BS, ESC, NUL, C1, ...); form feed and vertical tab become
+    newlines, tab and newline stay."""
+    return CONTROL.sub("", text.replace("\v", "\n").replace("\f", "\n"))
 
 
 def normalise_text(text: str) -> str:
-    """Unix newlines, no NULs, no trailing spaces; offsets are taken on this text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    """Unix newlines, no control characters but newline and tab, no trailing spaces; offsets are
+    taken on this text."""
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
 
 
@@ -65,10 +121,19 @@ def article_id(text: str, url: str = "", given_id: str = "") -> str:
 def make_article(text: str, source: str, doc: str, title: str = "", url: str = "",
                  date: str = "", given_id: str = "") -> Article:
     text = normalise_text(text)
-    if not title:
-        title = default_title(text)
-    return Article(id=article_id(text, url, given_id), text=text, title=title.strip(),
-                   url=url.strip(), date=normalise_date(date), source=source, doc=doc)
+    url, given_id = clean_field(url), clean_field(given_id)
+    return Article(id=article_id(text, url, given_id), text=text, title=one_line(title) or default_title(text),
+                   url=url, date=normalise_date(date), source=source, doc=clean_field(doc))
+
+
+def clean_field(value: str) -> str:
+    """A record field (url, id) without control characters or surrounding space."""
+    return CONTROL.sub("", value).strip()
+
+
+def one_line(value: str) -> str:
+    """A title: one line, spaces collapsed, no control characters."""
+    return " ".join(strip_controls(value).split())
 
 
 def default_title(text: str) -> str:
@@ -91,100 +156,166 @@ def normalise_date(value: str) -> str:
 
 
 # --- formats -----------------------------------------------------------------
+# A reader takes the file's path, its decoded text and the size limit of one article.
 
-def read_txt(path: Path, text: str) -> Iterator[Article]:
+def too_large(size: int, max_bytes: int) -> str:
+    return f"too large ({size:,} bytes, the limit is {max_bytes:,}; see --max-bytes)"
+
+
+def read_txt(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
     yield make_article(text, str(path), path.stem)
 
 
-def read_html(path: Path, text: str) -> Iterator[Article]:
+def read_html(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
     from .html import main_text
     page = main_text(text)
+    if not normalise_text(page.text).strip():
+        yield ReadError(str(path), "no article text in the page", skipped=True)
+        return
     yield make_article(page.text, str(path), path.stem, title=page.title, url=page.url, date=page.date)
 
 
-def records_to_articles(path: Path, records: list) -> Iterator[Article | ReadError]:
-    for n, rec in enumerate(records, 1):
-        where = f"{path} record {n}"
+Record = tuple[str, object]  # where it stands ("FILE line N" or "FILE record N"), the parsed record
+
+
+def records_to_articles(path: Path, records: list[Record], max_bytes: int) -> Iterator[Article | ReadError]:
+    for n, (where, rec) in enumerate(records, 1):
         if not isinstance(rec, dict):
             yield ReadError(where, "not an object with a 'text' field")
             continue
         text = rec.get("text")
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not normalise_text(text).strip():
             yield ReadError(where, "has no 'text'")
             continue
+        if (size := len(text.encode("utf-8", errors="replace"))) > max_bytes:
+            yield ReadError(where, too_large(size, max_bytes), skipped=True)
+            continue
         fields = {k: str(rec.get(k) or "") for k in ("title", "url", "date", "id")}
-        doc = fields["id"] or (path.stem if len(records) == 1 else f"{path.stem}-{n}")
+        doc = clean_field(fields["id"]) or (path.stem if len(records) == 1 else f"{path.stem}-{n}")
         yield make_article(text, str(path), doc, title=fields["title"], url=fields["url"],
                            date=fields["date"], given_id=fields["id"])
 
 
-def read_json(path: Path, text: str) -> Iterator[Article | ReadError]:
+def read_json(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
     data = json.loads(text)
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
-    yield from records_to_articles(path, data if isinstance(data, list) else [data])
+    records = data if isinstance(data, list) else [data]
+    yield from records_to_articles(path, [(f"{path} record {n}", r) for n, r in enumerate(records, 1)], max_bytes)
 
 
-def read_jsonl(path: Path, text: str) -> Iterator[Article | ReadError]:
-    records: list = []
+def read_jsonl(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
+    records: list[Record] = []
     for n, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
-            records.append(json.loads(line))
+            records.append((f"{path} line {n}", json.loads(line)))
         except json.JSONDecodeError as err:
             yield ReadError(f"{path} line {n}", f"invalid JSON ({err.msg})")
-    yield from records_to_articles(path, records)
+    yield from records_to_articles(path, records, max_bytes)
 
 
-def read_csv(path: Path, text: str) -> Iterator[Article | ReadError]:
+def read_csv(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "text" not in [f.strip().lower() for f in reader.fieldnames]:
         yield ReadError(str(path), "CSV needs a header with a 'text' column (and optionally title, url, date, id)")
         return
-    rows = [{(k or "").strip().lower(): v for k, v in row.items()} for row in reader]
-    yield from records_to_articles(path, rows)
+    records: list[Record] = []
+    first = reader.line_num + 1  # the line a row starts on (a quoted field may span lines)
+    for row in reader:
+        records.append((f"{path} line {first}", {(k or "").strip().lower(): v for k, v in row.items()}))
+        first = reader.line_num + 1
+    yield from records_to_articles(path, records, max_bytes)
 
 
 READERS = {".txt": read_txt, ".html": read_html, ".htm": read_html, ".json": read_json,
            ".jsonl": read_jsonl, ".csv": read_csv}
 
 
-def read_file(path: Path) -> Iterator[Article | ReadError]:
-    """Articles of one file; problems come out as ReadError, never as exceptions."""
+def read_file(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | ReadError]:
+    """Articles of one file; problems come out as ReadError, never as exceptions. A .txt or .html
+    file larger than `max_bytes` is skipped unread; so is a record whose text is larger."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         yield ReadError(str(path), f"unsupported file type '{path.suffix}' (use {', '.join(SUFFIXES)})")
         return
     try:
-        text = decode(path.read_bytes())
+        if path.suffix.lower() in SINGLE_ARTICLE and (size := path.stat().st_size) > max_bytes:
+            yield ReadError(str(path), too_large(size, max_bytes), skipped=True)
+            return
+        raw = path.read_bytes()
     except OSError as err:
         yield ReadError(str(path), f"cannot read ({err.strerror or err})")
         return
-    if not text.strip():
-        yield ReadError(str(path), "is empty")
+    try:
+        text = decode(raw)
+    except NotText as err:
+        yield ReadError(str(path), str(err), skipped=True)
+        return
+    if not normalise_text(text).strip():
+        yield ReadError(str(path), "is empty", skipped=True)
         return
     try:
-        yield from reader(path, text)
-    except (json.JSONDecodeError, csv.Error, ValueError) as err:
+        yield from reader(path, text, max_bytes)
+    except (json.JSONDecodeError, csv.Error, ValueError, RecursionError) as err:
         yield ReadError(str(path), f"cannot parse as {path.suffix.lstrip('.')}: {err}")
 
 
 def iter_files(paths: list[str | Path]) -> Iterator[Path | ReadError]:
-    """Files named and the readable files under folders named, in a stable order."""
+    """Files named and the readable files under folders named, in a stable order. What cannot be
+    looked at (a path that does not exist, a folder that cannot be listed, a link that leads
+    nowhere or back into its own folder) comes out as a ReadError naming it."""
     for p in map(Path, paths):
-        if p.is_dir():
-            yield from sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES
-                              and not any(part.startswith(".") for part in f.relative_to(p).parts))
-        elif p.is_file():
-            yield p
-        else:
-            yield ReadError(str(p), "no such file or folder")
+        try:
+            if p.is_dir():
+                yield from folder_files(p)
+            elif p.is_file():
+                yield p
+            elif p.is_symlink():
+                yield ReadError(str(p), f"broken link (to {os.readlink(p)})")
+            else:
+                yield ReadError(str(p), "no such file or folder")
+        except OSError as err:
+            yield ReadError(str(p), f"cannot read ({err.strerror or err})")
 
 
-def read_articles(paths: list[str | Path]) -> Iterator[Article | ReadError]:
+def folder_files(root: Path) -> list[Path | ReadError]:
+    """The files with a supported suffix under a folder (links followed, each folder once), and
+    a ReadError for each folder that cannot be listed and each supported-looking link that leads
+    nowhere; sorted by path. Hidden files and folders are left out."""
+    found: list[Path | ReadError] = []
+    seen: set[str] = set()
+
+    def unreadable(err: OSError) -> None:
+        found.append(ReadError(str(err.filename or root), f"cannot read folder ({err.strerror or err})"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            found.append(ReadError(folder, "link to a folder already read (a loop?), not read again",
+                                   skipped=True))
+            dirs.clear()
+            continue
+        seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            f = Path(folder) / name
+            if name.startswith(".") or f.suffix.lower() not in SUFFIXES:
+                continue
+            try:
+                if f.is_file():
+                    found.append(f)
+                elif f.is_symlink() and not f.exists():
+                    found.append(ReadError(str(f), f"broken link (to {os.readlink(f)})"))
+            except OSError as err:
+                found.append(ReadError(str(f), f"cannot read ({err.strerror or err})"))
+    return sorted(found, key=lambda item: Path(item.source) if isinstance(item, ReadError) else item)
+
+
+def read_articles(paths: list[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | ReadError]:
     for item in iter_files(paths):
         if isinstance(item, ReadError):
             yield item
         else:
-            yield from read_file(item)
+            yield from read_file(item, max_bytes)

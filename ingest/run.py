@@ -3,6 +3,11 @@
 Bad files are reported (file and problem) and skipped; the rest of the batch goes on.
 An article already stored with the same text is skipped before extraction, so
 re-running an ingest is cheap and changes nothing.
+
+A .txt file whose text changed gets a new id (a hash of its text); its old version is
+removed only by the write that stores the new one, in the same transaction
+(`Extraction.replaces`). If the new text cannot be extracted, the old version stays and
+the failure is reported.
 """
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from graph.model import Article
 from graph.store import Store
 
 from .extract import extract
-from .readers import ReadError, read_articles
+from .readers import DEFAULT_MAX_BYTES, ReadError, read_articles
 from .resolve import resolve
 
 
@@ -23,42 +28,50 @@ class IngestReport:
     added: int = 0
     replaced: int = 0
     unchanged: int = 0
-    errors: list[ReadError] = field(default_factory=list)
+    errors: list[ReadError] = field(default_factory=list)  # inputs that failed
+    skipped: list[ReadError] = field(default_factory=list)  # inputs that are no article, with the reason
     entity_keys: set[str] = field(default_factory=set)
+
+
+def older_versions(store: Store, article: Article) -> list[str]:
+    """The stored articles this one supersedes: the same file read before its text changed
+    (only for articles keyed by their text; a url or record id is replaced in place)."""
+    if not article.id.startswith("sha1:"):
+        return []
+    return [old["id"] for old in store.articles_from_source(article.source)
+            if old["id"] != article.id and old["doc"] == article.doc]
 
 
 def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_size: int = 16,
                     progress: Callable[[str], None] | None = None) -> IngestReport:
     report = IngestReport()
     batch = []
-    superseding: set[str] = set()  # new ids of files whose old version was removed below
 
     def flush() -> None:
         if batch:
             written = store.write(batch)
-            report.added += len([i for i in written.added if i not in superseding])
-            report.replaced += len(written.replaced) + len([i for i in written.added if i in superseding])
+            report.added += len(written.added)
+            report.replaced += len(written.replaced)
+            report.unchanged += len(written.unchanged)  # e.g. the same text twice in one batch
             batch.clear()
 
     for item in items:
         if isinstance(item, ReadError):
-            report.errors.append(item)
+            (report.skipped if item.skipped else report.errors).append(item)
             continue
         if progress:
             progress(item.source or item.id)
         if store.article_hash(item.id) == item.content_hash:
             report.unchanged += 1
             continue
-        # the same file read again with changed text (no url/id): replace the old article
-        for old in store.articles_from_source(item.source):
-            if old["id"] != item.id and old["doc"] == item.doc and item.id.startswith("sha1:"):
-                store.remove_article(old["id"])
-                superseding.add(item.id)
+        older = older_versions(store, item)
         try:
             extraction = resolve(extract(item))
         except Exception as err:  # one broken article must not stop the batch
-            report.errors.append(ReadError(item.source or item.id, f"extraction failed: {err}"))
+            kept = "; its stored version is kept" if older else ""
+            report.errors.append(ReadError(item.source or item.id, f"extraction failed: {err}{kept}"))
             continue
+        extraction.replaces = older
         report.entity_keys |= {e.key for e in extraction.entities}
         batch.append(extraction)
         if len(batch) >= batch_size:
@@ -67,5 +80,6 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
     return report
 
 
-def ingest_paths(store: Store, paths: list[str | Path], **kwargs) -> IngestReport:
-    return ingest_articles(store, read_articles(paths), **kwargs)
+def ingest_paths(store: Store, paths: list[str | Path], max_bytes: int = DEFAULT_MAX_BYTES,
+                 **kwargs) -> IngestReport:
+    return ingest_articles(store, read_articles(paths, max_bytes), **kwargs)

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
 
-from conftest import ZALIVATSKY, write_texts
+from conftest import VOROBYEV, ZALIVATSKY, write_texts
 
 COMMANDS = sorted(cli.commands)
 
@@ -25,7 +26,7 @@ def ingested(runner, tmp_path, news_dir, nlp):
     url = str(tmp_path / "cli-store" / "graph.db")
     result = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
     assert result.exit_code == 0, result.output
-    assert "3 added, 0 replaced, 0 unchanged, 0 errors" in result.stderr
+    assert "3 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed" in result.stderr
     return url
 
 
@@ -79,7 +80,7 @@ def test_stats_text(runner, ingested):
 def test_reingest_reports_unchanged(runner, ingested, news_dir):
     result = runner.invoke(cli, ["ingest", str(news_dir), "--store", ingested, "--quiet"])
     assert result.exit_code == 0
-    assert "0 added, 0 replaced, 3 unchanged, 0 errors" in result.stderr
+    assert "0 added, 0 replaced, 3 unchanged, 0 skipped, 0 failed" in result.stderr
 
 
 def test_ingest_missing_path_fails_naming_it(runner, tmp_path):
@@ -87,15 +88,64 @@ def test_ingest_missing_path_fails_naming_it(runner, tmp_path):
     result = runner.invoke(cli, ["ingest", str(missing), "--store", str(tmp_path / "s.db"), "--quiet"])
     assert result.exit_code != 0
     assert str(missing) in result.stderr
-    assert "error" in result.stderr
+    assert f"failed: {missing}: no such file or folder" in result.stderr
 
 
-def test_ingest_bad_file_next_to_good_ones_reports_and_succeeds(runner, tmp_path, nlp):
+def test_ingest_bad_file_next_to_good_ones_is_named_and_exits_1(runner, tmp_path, nlp):
     folder = write_texts(tmp_path / "in", {"good.txt": ZALIVATSKY, "bad.csv": "title\nнет текста\n"})
     url = str(tmp_path / "s.db")
     result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet"])
-    assert result.exit_code == 0
-    assert "bad.csv" in result.stderr and "1 added" in result.stderr and "1 errors" in result.stderr
+    assert result.exit_code == 1  # some input failed, though the good one went in
+    assert result.stderr.splitlines() == [
+        f"failed: {folder / 'bad.csv'}: CSV needs a header with a 'text' column (and optionally title, url, date, id)",
+        f"1 added, 0 replaced, 0 unchanged, 0 skipped, 1 failed -> sqlite:///{url}"]
+
+
+def test_ingest_counts_each_kind_of_outcome_and_names_each_problem(runner, tmp_path, nlp):
+    folder = write_texts(tmp_path / "in", {"a.txt": ZALIVATSKY, "b.txt": VOROBYEV, "empty.txt": "",
+                                           "feed.jsonl": '{"id": "x", "text": "Встреча в Москве."}\n{"id": "y"}\n'})
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (folder / "big.txt").write_text("Слово. " * 200, encoding="utf-8")
+    (folder / "gone.txt").symlink_to(folder / "deleted.txt")
+    url = str(tmp_path / "s.db")
+    first = runner.invoke(cli, ["ingest", str(folder / "a.txt"), str(folder / "b.txt"), "--store", url, "--quiet"])
+    assert first.exit_code == 0 and first.stderr.endswith("2 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed "
+                                                          f"-> sqlite:///{url}\n")
+    (folder / "a.txt").write_text(ZALIVATSKY + "\n\nДобавлен абзац.", encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", url, "--quiet", "--max-bytes", "1000"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"skipped: {folder / 'big.txt'}: too large (2,400 bytes, the limit is 1,000; see --max-bytes)",
+        f"skipped: {folder / 'empty.txt'}: is empty",
+        f"skipped: {folder / 'image.txt'}: not text: looks like a PNG image",
+        f"failed: {folder / 'feed.jsonl'} line 2: has no 'text'",
+        f"failed: {folder / 'gone.txt'}: broken link (to {folder / 'deleted.txt'})",
+        f"1 added, 1 replaced, 1 unchanged, 3 skipped, 2 failed -> sqlite:///{url}"]
+    assert json.loads(runner.invoke(cli, ["stats", "--json", "--store", url]).stdout)["articles"] == 3
+
+
+def test_ingest_with_only_skipped_inputs_exits_0(runner, tmp_path):
+    folder = write_texts(tmp_path / "in", {"empty.txt": "", "blank.html": "<html><body><nav>Меню</nav></body></html>"})
+    result = runner.invoke(cli, ["ingest", str(folder), "--store", str(tmp_path / "s.db"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 replaced, 0 unchanged, 2 skipped, 0 failed" in result.stderr
+    assert f"skipped: {folder / 'blank.html'}: no article text in the page" in result.stderr
+
+
+@pytest.mark.parametrize("option", [["--max-bytes", "0"], ["--batch-size", "0"], ["--max-bytes", "5MB"]])
+def test_ingest_usage_errors_exit_2(runner, tmp_path, option):
+    result = runner.invoke(cli, ["ingest", str(tmp_path), "--store", str(tmp_path / "s.db"), "--quiet"] + option)
+    assert result.exit_code == 2 and option[0] in result.stderr
+    assert runner.invoke(cli, ["ingest"]).exit_code == 2
+
+
+def test_extract_skips_and_fails_like_ingest(runner, tmp_path, nlp):
+    folder = write_texts(tmp_path / "in", {"a.txt": VOROBYEV, "empty.txt": ""})
+    result = runner.invoke(cli, ["extract", str(folder)])
+    assert result.exit_code == 0 and result.stderr == f"skipped: {folder / 'empty.txt'}: is empty\n"
+    assert len(result.stdout.splitlines()) == 1
+    (folder / "bad.json").write_text("{", encoding="utf-8")
+    assert runner.invoke(cli, ["extract", str(folder)]).exit_code == 1
 
 
 def test_search_and_entity(runner, ingested):
@@ -160,6 +210,77 @@ def test_export_needs_a_known_format(runner, tmp_path):
     assert result.exit_code == 2
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_export_to_a_full_disk_is_one_line(runner, ingested):
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", "/dev/full", "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: cannot write /dev/full: No space left on device"]
+
+
+@pytest.mark.parametrize("fmt, make, name, message", [
+    ("json", "folder", "out", "{path} is a folder; give a file name"),
+    ("csv", "file", "out", "{path} is a file; CSV export writes a folder of nodes.csv, edges.csv, articles.csv "
+                           "or a .zip"),
+    ("csv", None, "new.csv", "CSV export writes three tables (nodes.csv, edges.csv, articles.csv): give a folder "
+                             "or a name ending in .zip, not new.csv"),
+    ("graphml", "file", "g.graphml", "{path} exists; use --force to overwrite"),
+    ("csv", "file", "t.zip", "{path} exists; use --force to overwrite"),
+    ("csv", "table", "tables", "{path}/nodes.csv exists; use --force to overwrite"),
+])
+def test_export_refuses_an_output_it_must_not_write_in_one_line(runner, ingested, tmp_path, fmt, make, name, message):
+    path = tmp_path / name
+    if make == "folder":
+        path.mkdir()
+    elif make == "file":
+        path.write_text("keep me", encoding="utf-8")
+    elif make == "table":
+        path.mkdir()
+        (path / "nodes.csv").write_text("keep me", encoding="utf-8")
+    result = runner.invoke(cli, ["export", "--format", fmt, "-o", str(path), "--store", ingested])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["Error: " + message.format(path=path)]
+    if make is None:
+        assert not path.exists()  # no folder named new.csv
+    if make == "file":
+        assert path.read_text(encoding="utf-8") == "keep me"
+
+
+def test_export_overwrites_with_force_and_writes_csv_zip(runner, ingested, tmp_path):
+    import zipfile
+    path = tmp_path / "g.json"
+    path.write_text("old", encoding="utf-8")
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", str(path), "--force", "--store", ingested])
+    assert result.exit_code == 0 and json.loads(path.read_text(encoding="utf-8"))["articles"]
+    zipped = tmp_path / "tables.zip"
+    assert runner.invoke(cli, ["export", "--format", "csv", "-o", str(zipped), "--store", ingested]).exit_code == 0
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == ["articles.csv", "edges.csv", "nodes.csv"]
+
+
+def test_export_that_fails_midway_leaves_the_old_file_whole(runner, ingested, tmp_path, monkeypatch):
+    path = tmp_path / "g.json"
+    path.write_text("the old export", encoding="utf-8")
+    real = Path.write_bytes
+
+    def disk_full(self, data):
+        real(self, data[:10])
+        raise OSError(28, "No space left on device", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    result = runner.invoke(cli, ["export", "--format", "json", "-o", str(path), "--force", "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: cannot write {path}: No space left on device"]
+    assert path.read_text(encoding="utf-8") == "the old export"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("command", ["search", "entity"])
+def test_a_search_too_long_for_any_name_is_one_line(runner, ingested, command):
+    result = runner.invoke(cli, [command, "Заливацкий " * 5000, "--store", ingested])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == ["Error: a search of 55,000 characters is refused: no name is longer "
+                                          "than 1,000"]
+
+
 @pytest.mark.parametrize("command, method", [
     (["stats"], "stats"), (["search", "Заливацкого"], "search"), (["entity", "Заливацкого"], "entity"),
     (["export", "--format", "json", "-o", "g.json"], "snapshot")])
@@ -196,7 +317,7 @@ def test_a_failed_ingest_batch_is_named_and_the_rest_kept(runner, tmp_path, news
     assert "running the ingest again skips them" in line
     monkeypatch.setattr(EmbeddedStore, "write", real)
     again = runner.invoke(cli, ["ingest", str(news_dir), "--store", url, "--quiet"])
-    assert "1 added, 0 replaced, 2 unchanged" in again.stderr
+    assert "1 added, 0 replaced, 2 unchanged, 0 skipped, 0 failed" in again.stderr
 
 
 # --- one node per real thing: the card's merge log, merge, split ----------------------------------

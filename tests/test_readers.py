@@ -368,3 +368,189 @@ def test_examples_folder():
     for a in articles:
         by_format[Path(a.source).name] = by_format.get(Path(a.source).name, 0) + 1
     assert by_format["batch.jsonl"] == 4 and by_format["digest.json"] == 2 and by_format["regions.csv"] == 2
+
+
+# --- nasty input: binary, wide encodings, control characters, limits, links ---------------------
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
+ZIP = b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 4
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nstream\n" + bytes(range(256)) * 4
+GZIP = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + bytes(range(1, 256)) * 4
+NO_SIGNATURE = bytes(range(256)) * 8  # NULs and control bytes, no known signature
+
+
+@pytest.mark.parametrize("raw", [PNG, ZIP, PDF, GZIP, NO_SIGNATURE], ids=["png", "zip", "pdf", "gzip", "raw"])
+def test_binary_file_named_txt_is_skipped_as_not_text(tmp_path, raw):
+    f = tmp_path / "renamed.txt"
+    f.write_bytes(raw)
+    (err,) = read(f)
+    assert isinstance(err, ReadError) and err.skipped
+    assert str(f) in str(err) and "not text" in err.problem
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be", "utf-32-be"])
+def test_utf16_and_utf32_with_bom_are_decoded(tmp_path, encoding):
+    text = "Губернатор Липецкой области встретился с инвесторами.\n\nЗавод откроется в 2025 году."
+    f = tmp_path / "wide.txt"
+    bom = {"utf-16-be": b"\xfe\xff", "utf-32-be": b"\x00\x00\xfe\xff"}.get(encoding, b"")
+    f.write_bytes(bom + text.encode(encoding))
+    a = one_article(f)
+    assert a.text == text and a.title == "Губернатор Липецкой области встретился с инвесторами."
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_detected(tmp_path, encoding):
+    text = "Компания «Ока Фарма» построит завод в Калуге. Директор Ирина Соколова рассказала о планах."
+    f = tmp_path / "wide.txt"
+    f.write_bytes(text.encode(encoding))
+    assert one_article(f).text == text
+
+
+def test_cp1251_without_cyrillic_is_still_text(tmp_path):
+    f = tmp_path / "latin.txt"
+    f.write_bytes("Price list 2024 — No. 5, “Aurora” ltd.".encode("cp1251"))
+    assert one_article(f).text.startswith("Price list 2024")
+
+
+def test_control_characters_are_stripped_from_texts_and_fields(tmp_path):
+    f = tmp_path / "bell.txt"
+    f.write_bytes("Заголо\x07вок\x1b]0;owned\x07\n\nТекст\x08 с \x1b[2Jуправляющими\x9b\tсимволами.".encode("utf-8"))
+    a = one_article(f)
+    assert a.title == "Заголовок]0;owned"
+    assert a.text == "Заголовок]0;owned\n\nТекст с [2Jуправляющими\tсимволами."
+    g = tmp_path / "bell.jsonl"
+    g.write_text(json.dumps({"id": "r\x1b-1", "url": "", "title": "Т\x07итул\nвторой", "text": "Те\x1bкст."},
+                            ensure_ascii=False), encoding="utf-8")
+    b = one_article(g)
+    assert (b.id, b.title, b.text) == ("r-1", "Титул второй", "Текст.")
+
+
+def test_html_page_without_text_is_skipped_not_stored(tmp_path):
+    f = tmp_path / "empty-page.html"
+    f.write_text("<html><head><title></title><script>var x = 1;</script></head><body><nav>Меню</nav>"
+                 "<div></div></body></html>", encoding="utf-8")
+    (err,) = read(f)
+    assert isinstance(err, ReadError) and err.skipped
+    assert str(f) in str(err) and "no article text" in err.problem
+
+
+def test_jsonl_and_csv_record_errors_name_their_line(tmp_path):
+    f = tmp_path / "lines.jsonl"
+    f.write_text('{"id": "a", "text": "Первая."}\n\n{"id": "b", "title": "без текста"}\n', encoding="utf-8")
+    (err,) = only_errors(read(f))
+    assert str(err) == f"{f} line 3: has no 'text'"
+    c = tmp_path / "rows.csv"
+    c.write_text('id,text\n1,"Первая\nв две строки"\n2,\n3,Третья.\n', encoding="utf-8")
+    items = read(c)
+    (err,) = only_errors(items)
+    assert str(err) == f"{c} line 4: has no 'text'"
+    assert [a.doc for a in only_articles(items)] == ["1", "3"]
+
+
+def test_file_larger_than_the_limit_is_skipped_unread(tmp_path, monkeypatch):
+    f = tmp_path / "huge.txt"
+    f.write_text("Слово " * 2000, encoding="utf-8")
+    size = f.stat().st_size
+    assert isinstance(only_articles(read_articles([f], max_bytes=size))[0], Article)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("a file over the limit was read"))
+    (err,) = read_articles([f], max_bytes=size - 1)
+    assert err.skipped and str(f) in str(err)
+    assert f"too large ({size:,} bytes, the limit is {size - 1:,}" in err.problem
+
+
+def test_record_larger_than_the_limit_is_skipped_and_the_others_read(tmp_path):
+    f = tmp_path / "feed.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"id": "small", "text": "Коротко."}, {"id": "big", "text": "Очень длинно. " * 100}]), encoding="utf-8")
+    items = list(read_articles([f], max_bytes=1000))
+    assert [a.id for a in only_articles(items)] == ["small"]
+    (err,) = only_errors(items)
+    assert err.skipped and str(err).startswith(f"{f} line 2: too large")
+
+
+def test_broken_link_in_a_folder_is_reported(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    (root / "good.txt").write_text("Хорошая статья.", encoding="utf-8")
+    (root / "dangling.txt").symlink_to(root / "deleted.txt")
+    items = read(root)
+    assert [a.text for a in only_articles(items)] == ["Хорошая статья."]
+    (err,) = only_errors(items)
+    assert str(root / "dangling.txt") in str(err) and "broken link" in err.problem and not err.skipped
+
+
+def test_unreadable_subfolder_is_reported(tmp_path, monkeypatch):
+    import os
+    root = tmp_path / "corpus"
+    (root / "locked").mkdir(parents=True)
+    (root / "locked" / "secret.txt").write_text("Не прочесть.", encoding="utf-8")
+    (root / "open.txt").write_text("Открытая статья.", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path="."):
+        if Path(path) == root / "locked":  # as chmod 000 does for anyone but root
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    items = read(root)
+    assert [a.text for a in only_articles(items)] == ["Открытая статья."]
+    (err,) = only_errors(items)
+    assert str(err) == f"{root / 'locked'}: cannot read folder (Permission denied)"
+
+
+def test_link_loop_in_a_folder_ends_and_is_reported(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "sub").mkdir(parents=True)
+    (root / "sub" / "a.txt").write_text("Статья.", encoding="utf-8")
+    (root / "sub" / "back").symlink_to(root)
+    items = read(root)
+    assert [a.text for a in only_articles(items)] == ["Статья."]
+    (err,) = only_errors(items)
+    assert err.skipped and "already read" in err.problem
+
+
+def test_a_path_that_cannot_be_looked_at_is_an_error_and_the_rest_is_read(tmp_path, monkeypatch):
+    import os
+    locked = tmp_path / "locked" / "a.txt"  # its folder cannot be searched: stat fails
+    good = tmp_path / "good.txt"
+    good.write_text("Статья.", encoding="utf-8")
+    real = os.stat
+
+    def stat(path, *args, **kwargs):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat)
+    err, article = read_articles([locked, good])
+    assert str(err) == f"{locked}: cannot read (Permission denied)"
+    assert article.text == "Статья."
+
+
+# --- any bytes in: an Article or a ReadError, nothing else ---------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NASTY = st.one_of(
+    st.binary(max_size=400),
+    st.text(max_size=200).map(lambda t: t.encode("utf-8")),
+    st.text(max_size=200).map(lambda t: t.encode("utf-16")),
+    st.sampled_from([PNG, ZIP, PDF, GZIP, b"\xff\xfe", b"\x00\x00\xfe\xff\x00", b"{", b'{"text": 5}', b"[1, [2]]",
+                     b"text\n\x00", b'"', b"<html>", "text\n«»\n".encode("cp1251")]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(raw=NASTY, suffix=st.sampled_from(SUFFIXES := [".txt", ".html", ".json", ".jsonl", ".csv"]))
+def test_any_bytes_give_articles_or_read_errors(tmp_path, raw, suffix):
+    f = tmp_path / f"any{suffix}"
+    f.write_bytes(raw)
+    for item in read_file(f, max_bytes=300):
+        assert isinstance(item, (Article, ReadError)), item
+        if isinstance(item, Article):
+            assert item.text.strip() and str(f) == item.source
+            assert not any(ch in item.text + item.title for ch in "\x00\x07\x08\x1b\x7f\x9b")
+        else:
+            assert str(f) in str(item) and item.problem

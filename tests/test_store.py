@@ -89,6 +89,58 @@ def test_changed_txt_file_replaces_its_article(store, news_dir, nlp):
     assert card.aliases == []  # "Заливацкий" alone was only in the old text
 
 
+def test_changed_txt_file_that_fails_extraction_keeps_its_old_version(store, news_dir, nlp, monkeypatch):
+    import ingest.run as run
+    ingest_paths(store, [news_dir])
+    f = news_dir / "zalivatsky.txt"
+    (old,) = store.articles_from_source(str(f))
+    before = (store.stats(), sorted(mention_rows(store)))
+    f.write_text(ZALIVATSKY_V2, encoding="utf-8")
+    real = run.extract
+
+    def fails_on_the_new_text(article):
+        if article.text == ZALIVATSKY_V2:
+            raise MemoryError("Unable to allocate 466. GiB")
+        return real(article)
+
+    monkeypatch.setattr(run, "extract", fails_on_the_new_text)
+    report = ingest_paths(store, [news_dir])
+    (err,) = report.errors
+    assert str(err) == f"{f}: extraction failed: Unable to allocate 466. GiB; its stored version is kept"
+    assert (report.added, report.replaced, report.unchanged) == (0, 0, 2)
+    assert store.article(old["id"])["text"] == ZALIVATSKY
+    assert (store.stats(), sorted(mention_rows(store))) == before
+    monkeypatch.setattr(run, "extract", real)
+    again = ingest_paths(store, [news_dir])
+    assert (again.added, again.replaced, again.unchanged, again.errors) == (0, 1, 2, [])
+    assert store.article(old["id"]) is None
+
+
+def test_changed_txt_file_is_replaced_only_by_the_write_that_stores_it(store, news_dir, nlp, monkeypatch):
+    """A write that fails (or a kill -9 before it commits) leaves the old version in place."""
+    ingest_paths(store, [news_dir])
+    f = news_dir / "zalivatsky.txt"
+    (old,) = store.articles_from_source(str(f))
+    f.write_text(ZALIVATSKY_V2, encoding="utf-8")
+
+    def write_fails(batch):
+        raise StoreError(f"{store.url}: the disk is gone")
+
+    monkeypatch.setattr(store, "write", write_fails)
+    with pytest.raises(StoreError):
+        ingest_paths(store, [f])
+    monkeypatch.undo()
+    assert store.article(old["id"])["text"] == ZALIVATSKY
+    assert names(store, "Вологда") == ["Вологда"]
+
+
+def test_the_same_text_twice_in_one_batch_is_counted(store, tmp_path, nlp):
+    folder = write_texts(tmp_path / "twice", {"a.txt": ZALIVATSKY, "b.txt": ZALIVATSKY})
+    report = ingest_paths(store, [folder])
+    assert (report.added, report.replaced, report.unchanged, report.errors) == (1, 0, 1, [])
+    assert store.stats()["articles"] == 1
+
+
 def test_changed_article_with_url_replaces(store, tmp_path, nlp):
     f = tmp_path / "feed" / "feed.jsonl"
     f.parent.mkdir()
@@ -138,6 +190,15 @@ def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
     assert store.search("  ,. ") == []
 
 
+def test_search_refuses_a_query_longer_than_any_name(store, news_dir, nlp):
+    from graph.store import MAX_QUERY_CHARS, QueryError
+    ingest_paths(store, [news_dir])
+    assert names(store, "Заливацкий " + " " * (MAX_QUERY_CHARS - 11)) == ["Руслан Заливацкий"]
+    for query in ("а" * 50_001, "Заливацкий " * 5000, "%_" * 30_000):
+        with pytest.raises(QueryError, match="is refused"):
+            store.search(query)
+
+
 @pytest.mark.parametrize("query", ["Заливацкому", "Заливацким"], ids=["dative", "instrumental"])
 def test_search_finds_surnames_in_dative_and_instrumental(store, news_dir, nlp, query):
     ingest_paths(store, [news_dir])
@@ -174,9 +235,10 @@ def test_bad_file_is_reported_and_the_rest_stored(store, tmp_path, nlp):
     })
     report = ingest_paths(store, [folder, tmp_path / "missing.txt"])
     messages = [str(e) for e in report.errors]
-    assert len(messages) == 4, messages
-    for name in ("notext.csv", "empty.txt", "lines.jsonl", "missing.txt"):
+    assert len(messages) == 3, messages
+    for name in ("notext.csv", "lines.jsonl", "missing.txt"):
         assert any(name in msg for msg in messages), name
+    assert [str(e) for e in report.skipped] == [f"{folder / 'empty.txt'}: is empty"]  # no article, not a failure
     assert any("line 2" in msg for msg in messages)
     assert report.added == 2
     assert store.stats()["articles"] == 2

@@ -67,12 +67,16 @@ def run_ingest(folder: Path, paths: list[Path]) -> None:
     st.session_state["ingest_report"] = {
         "added": report.added, "replaced": report.replaced, "unchanged": report.unchanged,
         "errors": [f"{e.source.removeprefix(UPLOAD + '/')}: {e.problem}" for e in report.errors],
+        "skipped": [f"{e.source.removeprefix(UPLOAD + '/')}: {e.problem}" for e in report.skipped],
         "entities": sorted(report.entity_keys)}
 
 
 def show_report(report: dict) -> None:
+    skipped = report.get("skipped", [])
     st.success(f"{report['added']} added, {report['replaced']} replaced, {report['unchanged']} unchanged, "
-               f"{len(report['errors'])} errors")
+               f"{len(skipped)} skipped, {len(report['errors'])} failed")
+    for skip in skipped:
+        st.warning(f"skipped: {skip}")
     for err in report["errors"]:
         st.error(err)
     if report["entities"]:

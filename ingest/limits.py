@@ -1,0 +1,4 @@
+"""Limits on what one input may be, shared by the readers and the command line (which
+imports this without loading the readers)."""
+
+DEFAULT_MAX_BYTES = 5_000_000  # an article larger than this (as UTF-8, or a .txt/.html file) is skipped
