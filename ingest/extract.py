@@ -429,7 +429,7 @@ def analyse(article: Article, model: RelationModel | None = None, project_spans:
     found = find_mentions(doc, grammar_mentions(doc))
     spans = span_candidates(doc, found) if project_spans or (model is not None and model.projects) else []
     if model is not None and model.projects:
-        found += [as_found(doc, c) for c in spans if model.takes_project(c)]
+        found += [as_found(doc, c) for c in model.projects_taken(spans)]
     posts = find_posts(doc, found)
     found = sorted(found + countries_of_posts(doc, found, posts), key=lambda f: (f.start, -f.stop))
     surnames_mistyped(found)

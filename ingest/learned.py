@@ -1,10 +1,11 @@
 """The relation model: which candidates are relations, with what confidence and role.
 
-The model is a set of logistic regressions trained from the gold by `make train`
-(`ingest/train.py`) and shipped as a plain JSON file, `ingest/data/relation_model.json`:
-per relation type a weight per feature name, weights for the navec vector, a bias and the
-decision threshold chosen in training; for INVOLVED_IN also one such scorer per role.
-Reading it needs only numpy, so extraction never needs the training libraries.
+Trained from the gold by `make train` (`ingest/train.py`) and shipped as one JSON file,
+`ingest/data/relation_model.json`: per relation type a LightGBM booster (gradient-boosted
+trees, which see how features combine: a cue counts for a pair in one sentence, less for the
+article's project named three sentences away) over the candidates' named features and navec
+vectors, the feature names it reads, and the decision threshold chosen in training; for
+INVOLVED_IN also one logistic scorer per role.
 """
 from __future__ import annotations
 
@@ -45,18 +46,52 @@ class Linear:
         return {"bias": self.bias, "weights": self.weights, "vector": [round(float(x), 6) for x in self.vector]}
 
 
-def sigmoid(z: float) -> float:
-    return float(1 / (1 + np.exp(-z)))
+def feature_matrix(candidates: list, column: dict[str, int], vector_size: int) -> np.ndarray:
+    """One row per candidate: its named features in their columns, then its vector."""
+    x = np.zeros((len(candidates), len(column) + vector_size), dtype=np.float32)
+    for i, c in enumerate(candidates):
+        for k, v in c.features.items():
+            if (j := column.get(k)) is not None:
+                x[i, j] = v
+        if vector_size and c.vector is not None:
+            x[i, len(column):] = c.vector
+    return x
+
+
+class Boosted:
+    """A LightGBM booster over a fixed list of named features and the candidate's vector."""
+
+    def __init__(self, names: list[str], vector_size: int, booster_text: str) -> None:
+        import lightgbm
+        self.names, self.vector_size, self.text = names, vector_size, booster_text
+        self.column = {k: i for i, k in enumerate(names)}
+        self.booster = lightgbm.Booster(model_str=booster_text)
+
+    def probabilities(self, candidates: list) -> np.ndarray:
+        if not candidates:
+            return np.zeros(0)
+        x = feature_matrix(candidates, self.column, self.vector_size)
+        return np.asarray(self.booster.predict(x, num_threads=1))
+
+    def to_json(self) -> dict:
+        return {"features": self.names, "vector_size": self.vector_size, "booster": self.text}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Boosted:
+        return cls(d["features"], d["vector_size"], d["booster"])
 
 
 @dataclass
 class TypeModel:
-    relation: Linear
+    relation: Boosted
     threshold: float
     roles: dict[str, Linear]
 
-    def probability(self, c: Candidate) -> float:
-        return sigmoid(self.relation.score(c))
+    def probabilities(self, candidates: list) -> np.ndarray:
+        return self.relation.probabilities(candidates)
+
+    def probability(self, c) -> float:
+        return float(self.probabilities([c])[0])
 
     def role(self, c: Candidate) -> str | None:
         if not self.roles:
@@ -69,7 +104,7 @@ def type_model_json(m: TypeModel) -> dict:
 
 
 def type_model(d: dict) -> TypeModel:
-    return TypeModel(Linear.from_json(d["relation"]), d["threshold"],
+    return TypeModel(Boosted.from_json(d["relation"]), d["threshold"],
                      {r: Linear.from_json(x) for r, x in d.get("roles", {}).items()})
 
 
@@ -82,8 +117,11 @@ class RelationModel:
     trained_on: dict
     projects: TypeModel | None = None
 
-    def takes_project(self, c) -> bool:
-        return self.projects is not None and self.projects.probability(c) >= self.projects.threshold
+    def projects_taken(self, candidates: list) -> list:
+        if self.projects is None:
+            return []
+        ps = self.projects.probabilities(candidates)
+        return [c for c, p in zip(candidates, ps) if p >= self.projects.threshold]
 
     @classmethod
     def from_json(cls, d: dict) -> RelationModel:
@@ -121,11 +159,13 @@ def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relati
     confidence: dict[tuple[str, str, str], float] = {}
     best: dict[tuple[str, str, str], tuple[float, Candidate]] = {}
     evidence: dict[tuple[str, str, str], list[Evidence]] = {}
-    for c in candidates:
-        m = model.types.get(c.type)
-        if m is None:
-            continue
-        p = m.probability(c)
+    scored = []
+    for rtype, m in model.types.items():
+        of_type = [c for c in candidates if c.type == rtype]
+        scored += zip(of_type, m.probabilities(of_type))
+    for c, p in scored:
+        m = model.types[c.type]
+        p = float(p)
         key = (c.type, c.source.id, c.target.id)
         confidence[key] = max(p, confidence.get(key, 0.0))
         if p < m.threshold:

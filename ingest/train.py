@@ -27,7 +27,7 @@ from graph.text import lemma, words
 
 from .candidates import LEARNED_TYPES, Candidate
 from .extract import Analysis, analyse, as_contract, decided
-from .learned import MODEL_FILE, Linear, RelationModel, TypeModel
+from .learned import MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, feature_matrix
 from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
@@ -177,6 +177,26 @@ def logistic(examples: list[Example], labels: list[int], c: float = 0.5) -> Line
     return Linear(weights, coef[n:n + size].astype(np.float32), float(model.intercept_[0]))
 
 
+BOOSTING = {"objective": "binary", "learning_rate": 0.05, "num_leaves": 15, "min_data_in_leaf": 10,
+            "feature_fraction": 0.5, "seed": SEED, "deterministic": True, "force_row_wise": True,
+            "num_threads": 1, "verbose": -1}
+ROUNDS = 200
+MIN_FEATURE_COUNT = 3  # a feature seen in fewer training candidates is left out
+
+
+def boosted(examples: list, labels: list[int]) -> Boosted:
+    import lightgbm
+    counts: dict[str, int] = defaultdict(int)
+    for e in examples:
+        for k in e.candidate.features:
+            counts[k] += 1
+    names = sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
+    size = next((e.candidate.vector.size for e in examples if e.candidate.vector is not None), 0)
+    x = feature_matrix([e.candidate for e in examples], {k: i for i, k in enumerate(names)}, size)
+    booster = lightgbm.train(BOOSTING, lightgbm.Dataset(x, labels), num_boost_round=ROUNDS)
+    return Boosted(names, size, booster.model_to_string())
+
+
 def best_threshold(scored: list[tuple[str, float, int]], gold_total: int) -> float:
     """The threshold with the best relation-level F1: one decision per (document, pair), the
     most confident sentence; gold relations no candidate reaches count as misses."""
@@ -216,10 +236,11 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
         out = [e for e in examples if e.doc in held]
         if not out or len({e.label for e in inner}) < 2:
             continue
-        linear = logistic(inner, [e.label for e in inner])
-        scored += [(pair_key(e), 1 / (1 + np.exp(-linear.score(e.candidate))), e.label) for e in out]
+        scorer = boosted(inner, [e.label for e in inner])
+        ps = scorer.probabilities([e.candidate for e in out])
+        scored += [(pair_key(e), float(p), e.label) for e, p in zip(out, ps)]
     threshold = best_threshold(scored, gold_total)
-    relation = logistic(examples, [e.label for e in examples])
+    relation = boosted(examples, [e.label for e in examples])
     scorers = {}
     positive = [e for e in examples if e.label and e.role] if roles else []
     for role in sorted({e.role for e in positive}):
