@@ -1,0 +1,132 @@
+"""The learned relation layer: candidates (in one sentence, through a referring word, with the
+article's project), the shipped model's decisions and confidences, and training (reproducible,
+folds by document). Texts are invented; what the model gets right on real news is measured
+by cross-validation (`make crossval`), not here."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph.model import Article
+from ingest.extract import analyse, as_contract, decided, extract
+from ingest.learned import RelationModel, shipped_model
+from ingest import train
+
+REFERRING = ("Компания «Северный лес» зарегистрирована в Вологде. Она потратит 8,5 млрд рублей на "
+             "логистический центр в Ельце.")
+PROJECT_NOUN = ("В Ельце построят логистический центр «Север». Инвестором проекта выступит компания "
+                "«Альфа-Логистик».")
+
+
+def names(ex) -> dict[str, str]:
+    return {e.id: e.name for e in ex.entities}
+
+
+def candidate(analysis, rtype: str, source: str, target: str):
+    found = [c for c in analysis.candidates if c.type == rtype and source in c.source.name and target in c.target.name]
+    assert found, [(c.type, c.source.name, c.target.name) for c in analysis.candidates]
+    return found[0]
+
+
+def test_a_pronoun_stands_for_the_organisation_named_last_and_its_sentence_is_the_evidence(nlp):
+    a = analyse(Article(id="t", text=REFERRING))
+    c = candidate(a, "INVOLVED_IN", "Северный лес", "логистический центр")
+    assert c.features.get("src_referring:pronoun") == 1
+    assert REFERRING[c.sentence[0]:c.sentence[1]].startswith("Она потратит")
+
+
+def test_a_project_noun_stands_for_the_project_named_before(nlp):
+    a = analyse(Article(id="t", text=PROJECT_NOUN))
+    c = candidate(a, "INVOLVED_IN", "Альфа-Логистик", "Север")
+    assert c.features.get("tgt_referring:noun") == 1
+    assert PROJECT_NOUN[c.sentence[0]:c.sentence[1]].startswith("Инвестором проекта")
+
+
+def test_a_party_never_named_with_the_project_is_paired_with_the_article_project(nlp):
+    text = ("Технопарк «Кедр» откроется в Томске в 2027 году. Губернатор области провёл совещание. "
+            "Компания «Томскнефтехимстрой» показала макет.")
+    a = analyse(Article(id="t", text=text))
+    c = candidate(a, "INVOLVED_IN", "Томскнефтехимстрой", "Кедр")
+    assert c.features.get("distant") == 1 and c.features.get("topic_title") == 1
+    assert text[c.sentence[0]:c.sentence[1]].startswith("Компания «Томскнефтехимстрой»")
+
+
+def test_pairs_in_one_sentence_carry_their_dependency_path_and_the_rules_vote(nlp):
+    a = analyse(Article(id="t", text="Резидентом ОЭЗ «Липецк» станет ООО «Азот-3», которое вложит 5 млрд рублей."))
+    c = candidate(a, "INVOLVED_IN", "Азот-3", "Липецк")
+    assert any(k.startswith("path:") for k in c.features) and any(k.startswith("join:") for k in c.features)
+    assert c.rule_role == "resident" and c.features.get("rule") == 1
+    assert c.vector is not None and c.vector.shape == (600,) and c.vector.any()
+
+
+@pytest.mark.parametrize("text, source, target", [
+    (REFERRING, "Компания «Северный лес»", "логистический центр в Ельце"),
+    (PROJECT_NOUN, "Альфа-Логистик", "логистический центр «Север»"),
+])
+def test_the_shipped_model_finds_relations_through_referring_words(nlp, text, source, target):
+    ex = extract(Article(id="t", text=text))
+    n = names(ex)
+    found = {(n[r.source], n[r.target]): r for r in ex.relations if r.type == "INVOLVED_IN"}
+    assert (source, target) in found, found
+    r = found[(source, target)]
+    assert r.role == "investor" and 0.5 <= r.confidence <= 1
+
+
+def test_every_relation_of_a_learned_type_carries_a_confidence_and_its_evidence(nlp):
+    text = ("Индустриальный парк «Зелёный берег» откроется в Тамбове. Резидентами парка стали три компании: "
+            "«Агротех», «Полимер-М» и «Сталь-Профи». " + REFERRING)
+    ex = extract(Article(id="t", text=text))
+    learned = [r for r in ex.relations if r.type in ("INVOLVED_IN", "LOCATED_IN")]
+    assert learned and all(r.confidence is not None and 0 <= r.confidence <= 1 for r in learned)
+    assert all(r.evidence and text[r.evidence[0].start:r.evidence[0].stop] == r.evidence[0].sentence for r in ex.relations)
+    record = as_contract(ex)
+    assert all("confidence" in r for r in record["relations"] if r["type"] in ("INVOLVED_IN", "LOCATED_IN"))
+
+
+def test_the_model_keeps_every_relation_the_rules_found(nlp):
+    a = analyse(Article(id="t", text="Резидентом ОЭЗ «Липецк» станет ООО «Азот-3», которое вложит 5 млрд рублей. "
+                                     + REFERRING))
+    rules = {(r.type, r.source, r.target, r.role) for r in a.extraction.relations}
+    final = {(r.type, r.source, r.target, r.role) for r in decided(a, shipped_model()).relations}
+    assert rules <= final
+
+
+def few_gold(n: int = 8) -> list[dict]:
+    return train.gold_documents()[:n]
+
+
+def test_training_is_reproducible_and_the_model_file_round_trips(nlp, tmp_path):
+    docs = few_gold()
+    analyses = train.analysed(docs)
+    first, _ = train.fit_all(docs, analyses, docs)
+    second, _ = train.fit_all(docs, analyses, docs)
+    assert json.dumps(first.to_json()) == json.dumps(second.to_json())
+    first.save(tmp_path / "m.json")
+    loaded = RelationModel.load(tmp_path / "m.json")
+    for d in docs:
+        a = analyses[d["id"]]
+        assert as_contract(decided(a, loaded)) == as_contract(decided(a, first))
+
+
+def test_cross_validation_holds_out_every_document_exactly_once():
+    ids = [f"d{i}" for i in range(23)]
+    folds = train.folds_of(ids, 5)
+    assert sorted(i for f in folds for i in f) == sorted(ids)
+    assert all(3 <= len(f) <= 6 for f in folds)
+    assert folds == train.folds_of(list(reversed(ids)), 5)  # the same folds whatever the order given
+
+
+def test_labels_come_from_the_gold_relations_of_aligned_entities(nlp):
+    gold = {"id": "g", "_corpus": "parks-dev", "text": PROJECT_NOUN,
+            "entities": [{"id": "E1", "type": "ORG", "name": "Альфа-Логистик", "aliases": ["«Альфа-Логистик»"]},
+                         {"id": "E2", "type": "PROJECT", "name": "логистический центр «Север»",
+                          "aliases": ["логистический центр «Север»"]},
+                         {"id": "E3", "type": "LOC", "name": "Елец", "aliases": ["Ельце"]}],
+            "relations": [{"type": "INVOLVED_IN", "source": "E1", "target": "E2", "role": "investor"}]}
+    a = analyse(Article(id="g", text=PROJECT_NOUN))
+    examples, totals = train.examples_of(gold, a)
+    positive = [(e.candidate.source.name, e.candidate.target.name, e.role) for e in examples if e.label]
+    assert positive == [("Альфа-Логистик", "логистический центр «Север»", "investor")]
+    assert totals == {"INVOLVED_IN": 1}
+    assert any(e.candidate.type == "LOCATED_IN" and not e.label for e in examples)  # unstated: a negative
