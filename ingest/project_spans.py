@@ -129,14 +129,23 @@ def span_candidates(doc: Doc, found: list[Found]) -> list[SpanCandidate]:
                 f["before:" + lemma(w.text)] = 1
                 if lemma(w.text) in GENERIC:
                     f["generic_before"] = 1
+            governors = []
             if (parent := tree.parent(t)) is not None:
                 f["governor:" + lemma(parent.text)] = 1
                 f["rel:" + t.rel] = 1
+                governors.append(parent.text.lower())
+                if (grand := tree.parent(parent)) is not None:
+                    f["governor2:" + lemma(grand.text)] = 1
+                    governors.append(grand.text.lower())
+            f["sentence_start"] = float(words[0].start == sent.start)
+            f["position"] = min(sent.start, 3000) / 3000
             after = doc.text[stop:stop + 3]
             f["same_head_exists"] = float(head in heads)
             f["then_place"] = float(any(typ == "LOC" and stop <= a <= stop + 4 for a, b, typ in taken))
             f["then_comma"] = float(after.startswith(","))
-            vector = embedding_of([w.text.lower() for w in words if w.pos in ("NOUN", "ADJ")])
+            # what it is, and what is done with it ("возведет", "запуск"): meanings, not words
+            vector = np.concatenate([embedding_of([w.text.lower() for w in words if w.pos in ("NOUN", "ADJ")]),
+                                     embedding_of(governors)])
             out.append(SpanCandidate(start, stop, head, f, vector))
     return out
 
