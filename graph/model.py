@@ -2,25 +2,36 @@
 
 Everything that crosses a package boundary is one of these plain dataclasses: ingest
 produces them, the stores persist them, the app reads them back. The vocabularies
-(entity types, relation types, involvement roles, project kinds) live here too, so
-that one list is checked everywhere.
+(entity types, relation types, involvement roles, project kinds) are declared once, in
+graph/schema.json, and read here, so that one list is checked everywhere.
 """
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
-ENTITY_TYPES = ("PERSON", "ORG", "LOC", "PROJECT")
-RELATION_TYPES = ("WORKS_AT", "INVOLVED_IN", "LOCATED_IN", "PART_OF")
-INVOLVEMENT_ROLES = (
-    "initiator", "developer", "management_company", "investor",
-    "resident", "operator", "partner", "participant",
-)
-PROJECT_KINDS = (
-    "industrial_park", "technopark", "business_park", "agro_park", "sez", "tor",
-    "free_port", "cluster", "plant", "infrastructure", "other",
-)
+# entity types, relation types (with their source and target types), involvement roles and
+# project kinds, with their labels and colours: see graph/schema.json
+SCHEMA: dict[str, Any] = json.loads(resources.files("graph").joinpath("schema.json").read_text(encoding="utf-8"))
+ENTITY_TYPES = tuple(SCHEMA["entity_types"])
+RELATION_TYPES = tuple(SCHEMA["relation_types"])
+INVOLVEMENT_ROLES = tuple(SCHEMA["involvement_roles"])
+PROJECT_KINDS = tuple(SCHEMA["project_kinds"])
+# kinds that are territories other projects sit in (parks, zones, ТОР, free ports)
+ZONE_KINDS = tuple(k for k, v in SCHEMA["project_kinds"].items() if v["zone"])
+
+
+def labels(section: str) -> dict[str, str]:
+    """name -> label for one section of the schema ("entity_types", "project_kinds", ...)."""
+    return {name: spec["label"] for name, spec in SCHEMA[section].items()}
+
+
+def colors(section: str) -> dict[str, str]:
+    """name -> colour for the sections that have them (entity and relation types)."""
+    return {name: spec["color"] for name, spec in SCHEMA[section].items() if "color" in spec}
 
 
 @dataclass

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from natasha import Doc
 
+from graph.model import ZONE_KINDS
 from graph.text import lemma, morph, name_key
 
 from .grammars import sentence_matches
@@ -24,7 +25,6 @@ QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
 # one of the names listed after a plural head: «Ключ», or an abbreviation after "," or "и" ("… и ГИП")
 LISTED_NAME = re.compile(QUOTE.pattern + r"|(?:(?<=\sи\s)|(?<=,\s))[А-ЯЁA-Z]{2,6}\b(?!\s*«)")
 TRAILING = re.compile(r"(\s+(и|или|а)(\s+[а-яё-]+)?)$")
-ZONE_KINDS = ("tor", "sez", "industrial_park", "technopark", "free_port", "agro_park", "business_park")
 
 
 @lru_cache(maxsize=1)

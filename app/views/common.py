@@ -26,22 +26,18 @@ import networkx as nx
 import streamlit as st
 
 from graph import analytics
-from graph.model import ENTITY_TYPES, EntityHit
+from graph.model import ENTITY_TYPES, EntityHit, colors, labels
 from graph.store import Store, StoreError, default_url, open_store, redact_url
 
 # Material icons (bundled with Streamlit; render in markdown, titles and buttons, with no emoji font)
 TYPE_ICONS = {"PERSON": ":material/person:", "ORG": ":material/business:", "LOC": ":material/place:",
               "PROJECT": ":material/factory:"}
-TYPE_COLORS = {"PERSON": "#e4572e", "ORG": "#2e86ab", "LOC": "#59a14f", "PROJECT": "#f3a712"}
-TYPE_LABELS = {"PERSON": "Персона", "ORG": "Организация", "LOC": "Место", "PROJECT": "Проект"}
-ROLE_LABELS = {"initiator": "инициатор", "developer": "девелопер", "management_company": "управляющая компания",
-               "investor": "инвестор", "resident": "резидент", "operator": "оператор", "partner": "партнёр",
-               "participant": "участник"}
-KIND_LABELS = {"industrial_park": "индустриальный парк", "technopark": "технопарк", "business_park": "бизнес-парк",
-               "agro_park": "агропарк", "sez": "ОЭЗ", "tor": "ТОР", "free_port": "свободный порт",
-               "cluster": "кластер", "plant": "завод", "infrastructure": "инфраструктура", "other": "другое"}
-RELATION_LABELS = {"WORKS_AT": "работает в", "INVOLVED_IN": "участвует в", "LOCATED_IN": "находится в",
-                   "PART_OF": "входит в"}
+# labels and colours are declared with the types in graph/schema.json
+TYPE_COLORS = colors("entity_types")
+TYPE_LABELS = labels("entity_types")
+ROLE_LABELS = labels("involvement_roles")
+KIND_LABELS = labels("project_kinds")
+RELATION_LABELS = labels("relation_types")
 
 PAGES = {  # page key -> file, relative to app/streamlit_app.py
     "projects": "views/projects.py", "entity": "views/entity.py", "explorer": "views/explorer.py",

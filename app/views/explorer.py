@@ -19,11 +19,11 @@ from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, date_ran
                               hub_threshold, node_names, open_entity, role_label, selected_entity, whole)
 from graph import analytics
 from graph.export import FORMATS, export_bytes
-from graph.model import ENTITY_TYPES, RELATION_TYPES
+from graph.model import ENTITY_TYPES, RELATION_TYPES, colors
 
 SHAPES = {"PERSON": "ellipse", "ORG": "round-rectangle", "LOC": "diamond", "PROJECT": "hexagon"}
 ICONS = {"PERSON": "person", "ORG": "business", "LOC": "place", "PROJECT": "factory"}
-EDGE_COLORS = {"WORKS_AT": "#e4572e", "INVOLVED_IN": "#f3a712", "LOCATED_IN": "#59a14f", "PART_OF": "#8c8c8c"}
+EDGE_COLORS = colors("relation_types")  # graph/schema.json
 # How many nodes the network shows (bench/explorer_browser.py measures the component in Chromium)
 MIN_NODES, DEFAULT_NODES, MAX_NODES = 10, 400, 2000
 MAX_HELP = ("The nearest nodes are kept, those on heavier edges first. Large views take longer to lay out "
