@@ -4,17 +4,17 @@ gives the canonical name of a known variant, or None.
 """
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from importlib import resources
 
 from graph.text import name_key
+
+from .vocabulary import data_file
 
 
 @lru_cache(maxsize=1)
 def groups() -> dict[str, list[list[str]]]:
     """Entity type -> its groups of names, the canonical name first."""
-    raw = json.loads(resources.files("ingest").joinpath("data/aliases.json").read_text(encoding="utf-8"))
+    raw = data_file("aliases.json")
     return {etype: names for etype, names in raw.items() if not etype.startswith("_")}
 
 

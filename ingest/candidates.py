@@ -28,17 +28,16 @@ from graph.text import lemma
 
 from .pipeline import pipeline
 from .syntax import Tree
+from .vocabulary import words
 
 LEARNED_TYPES = ("INVOLVED_IN", "LOCATED_IN")  # the relation types candidates are made for
 PARTIES = {"PERSON", "ORG"}
 LOCATABLE = {"PROJECT", "ORG"}
 # words that refer back to the organisation named last: "она", "компания", "инвестор" …
 ORG_PRONOUNS = {"она", "он", "оно", "они"}
-ORG_REFERRING = {"компания", "инвестор", "резидент", "предприятие", "холдинг", "корпорация", "фирма", "концерн",
-                 "производитель", "застройщик", "девелопер", "группа", "общество", "организация", "партнер"}
+ORG_REFERRING = words("org_referring")
 # words that refer back to the project named last: "завод", "проект", "площадка" …
-PROJECT_REFERRING = {"проект", "завод", "производство", "предприятие", "парк", "технопарк", "комплекс", "площадка",
-                     "объект", "зона", "кластер", "терминал", "фабрика", "комбинат", "центр", "промпарк", "порт"}
+PROJECT_REFERRING = words("project_referring")
 REFERRING_SENTENCES = 2  # how far back a referring word may point
 MAX_BETWEEN = 12  # words between a pair that still count as its context
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;|—")

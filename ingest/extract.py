@@ -30,6 +30,7 @@ from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, STA
 from .learned import RelationModel, decide, shipped_model
 from .relations import countries_of_posts, dedupe, find_posts, find_relations
 from .resolve import organisation_core, place_core
+from .vocabulary import words
 
 
 OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
@@ -221,7 +222,7 @@ LONG_ZONE = re.compile(r"^(территори\w* опережающего (со�
 DASHED_LABEL = re.compile(r"\s*[—–]\s*(?=«)")
 
 
-PASSING_WORDS = {"новый", "будущий", "строящийся", "действующий", "очередной", "современный", "нынешний"}
+PASSING_WORDS = words("passing_words")
 
 
 def without_passing_words(name: str) -> str:
@@ -266,8 +267,7 @@ def best_name(group: list[Found]) -> str:
 
 
 # what kind of organisation a name is, written before it in lower case: "издание «Толк»" is Толк
-DESCRIPTORS = {"компания", "издание", "объединение", "предприятие", "фирма", "газета", "журнал", "телеканал",
-               "портал", "интернет-издание", "информагентство", "радиостанция", "телекомпания", "издательство"}
+DESCRIPTORS = words("descriptors")
 DESCRIBED = re.compile(r"^([а-яё-]+ )?([а-яё-]+) «([^«»]+)»$")
 
 

@@ -35,26 +35,18 @@ from .mentions import Found, inside, outermost
 from .projects import ZONE_KINDS
 from .resolve import place_key
 from .syntax import Tree
+from .vocabulary import mapping, words
 
 # cue lemmas (natasha's morph lemmas) → role; phrases are matched on the lower-cased text
-ROLE_WORDS = {
-    "резидент": "resident", "резидентство": "resident",
-    "инвестор": "investor", "инвестировать": "investor", "вложить": "investor", "вкладывать": "investor",
-    "девелопер": "developer", "застройщик": "developer", "подрядчик": "developer", "генподрядчик": "developer",
-    "оператор": "operator",
-    "инициатор": "initiator", "инициатива": "initiator",
-    "партнер": "partner", "соглашение": "partner", "меморандум": "partner", "соинвестор": "partner",
-    "участвовать": "participant", "участник": "participant", "участие": "participant",
-}
+ROLE_WORDS = mapping("role_cues")
 ROLE_PHRASES = [
     (re.compile(r"управляющ\w* компани\w*|\bУК\b", re.I), "management_company"),
     (re.compile(r"строительство\s+вел\w*|стро\w+\s+компани\w*|возвод\w*", re.I), "developer"),
 ]
 # the end of a quote and who said it: ", — отметил директор АНО «…» Руслан Заливацкий" (a verb of saying)
 ATTRIBUTION = re.compile(r"[,!?.]\s*—\s*(\w+)")
-WE_ROLES = {"начинать": "initiator", "начать": "initiator", "запускать": "initiator", "инициировать": "initiator"}
-SPEECH_VERBS = {"рассказать", "сообщить", "заявить", "отметить", "подчеркнуть", "сказать", "пояснить",
-                "добавить", "уточнить", "напомнить", "заметить", "считать", "говорить", "резюмировать"}
+WE_ROLES = mapping("we_role_cues")
+SPEECH_VERBS = words("speech_verbs")
 ON_IT = re.compile(r",\s*(который|которая|которое)\b[^,.;]{0,40}?\b(на|в|во)\s+(нём|нем|ней)\b", re.I)
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
@@ -105,9 +97,9 @@ def cues(doc: Doc, sent, tree: Tree) -> list[Cue]:
 
 
 # who builds for itself invests: "ГК «Содружество» построит завод", "намерена приступить к возведению завода"
-BUILD_VERBS = {"построить", "возвести"}
-BUILD_NOUNS = {"строительство", "возведение"}
-START_VERBS = {"приступить", "начать", "намереваться", "планировать", "собираться"}
+BUILD_VERBS = words("build_verbs")
+BUILD_NOUNS = words("build_nouns")
+START_VERBS = words("start_verbs")
 
 
 def builder_of(tree: Tree, token, word: str) -> frozenset[int] | None:
@@ -122,13 +114,11 @@ def builder_of(tree: Tree, token, word: str) -> frozenset[int] | None:
 
 
 BARE_ZONE = re.compile(r"\b(ТОР|ТОСЭР|ОЭЗ)\b(?!\s*«)")
-ZONE_ABBREVIATIONS = {"ТОР": "tor", "ТОСЭР": "tor", "ОЭЗ": "sez"}
+ZONE_ABBREVIATIONS = mapping("zone_abbreviations")
 # lands joined to a zone are where the zone is
-LAND_NOUNS = {"земля", "участок", "территория", "площадка"}
-JOINING_WORDS = {"состав", "присоединение", "присоединить", "присоединять", "включить", "включение", "войти",
-                 "расширить", "расширение", "граница"}
-BUILDING_NOUNS = {"строительство", "создание", "возведение", "освоение", "размещение", "реализация", "запуск",
-                  "открытие", "появление", "развитие", "расширение", "модернизация", "реконструкция"}
+LAND_NOUNS = words("land_nouns")
+JOINING_WORDS = words("joining_words")
+BUILDING_NOUNS = words("building_nouns")
 def distance(a: int, m: Found) -> int:
     return 0 if m.start <= a < m.stop else min(abs(a - m.start), abs(a - m.stop))
 

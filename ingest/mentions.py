@@ -9,13 +9,11 @@ cross. A span strictly inside another of a different type stays (a place inside
 """
 from __future__ import annotations
 
-import json
 import re
 from bisect import bisect_left
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import TypeVar
 
 from natasha import Doc
@@ -25,6 +23,7 @@ from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .pipeline import pipeline
+from .vocabulary import data_file, words
 
 T = TypeVar("T")
 
@@ -61,8 +60,7 @@ class Found:
 def lexicon() -> dict:
     """Curated lists (ingest/data/lexicon.json) as name keys: words that are never entities,
     type fixes, countries and parts of the world."""
-    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
-    data = json.loads(raw)
+    data = data_file("lexicon.json")
     return {
         "not_entities": {name_key(w) for w in data["not_entities"]},
         "types": {name_key(w): t for t, words in data["types"].items() for w in words},
@@ -380,8 +378,7 @@ def generic(f: Found, text: str) -> bool:
     return lemma(f.text) in GENERIC_NOUNS
 
 
-GENERIC_NOUNS = {"университет", "госпиталь", "бюро", "союз", "республика", "институт", "академия", "центр",
-                 "театр", "музей", "больница", "школа", "колледж", "завод", "фабрика", "компания", "холдинг"}
+GENERIC_NOUNS = words("generic_nouns")
 
 
 def apply_lexicon(found: list[Found], text: str) -> list[Found]:

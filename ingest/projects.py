@@ -20,6 +20,7 @@ from .grammars import sentence_matches
 from .grammars.common import names_place
 from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
+from .vocabulary import mapping, words
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
 # one of the names listed after a plural head: «Ключ», or an abbreviation after "," or "и" ("… и ГИП")
@@ -90,7 +91,7 @@ def after_numeral(text: str, start: int) -> bool:
     return bool(NUMERAL.search(text[max(0, start - 15):start]))
 
 
-EVENT_NOUNS = {"рейтинг", "конкурс", "премия", "номинация", "форум", "выставка", "конференция", "сессия", "фестиваль"}
+EVENT_NOUNS = words("event_nouns")
 
 
 def after_event(text: str, start: int) -> bool:
@@ -237,7 +238,7 @@ LISTED_AFTER_HEAD = re.compile(
     r"[^.:;«»]{0,30}:(?P<names>[^.;]{3,300})", re.I)
 LIST_OF_NAMES = re.compile(r"((\s|,|\bи\b|\bа также\b|\bэто\b|\bпомимо\b|\bв том числе\b|\bкроме\b)*"
                            r"«[^«»]{1,60}(«[^«»]{1,40}»)?»)+")
-SHORT_HEAD = {"tor": "ТОР", "sez": "ОЭЗ", "technopark": "технопарк", "industrial_park": "индустриальный парк"}
+SHORT_HEAD = mapping("short_zone_heads")
 
 
 def listed_names(doc: Doc, projects: list[Found]) -> list[Found]:

@@ -16,13 +16,11 @@ PART_OF organisation → organisation: a unit with its owner at its end ("Деп
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from natasha import Doc
 
@@ -36,14 +34,10 @@ from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
 from .mentions import (SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, one_headed_by, outermost,
                        span_tokens)
+from .vocabulary import data_file, mapping, ordered, words
 
-UNIT_NOUNS = {"департамент", "управление", "отдел", "комитет", "служба", "пресс-служба", "филиал",
-              "представительство", "подразделение", "дирекция", "комиссия", "совет", "отделение",
-              "дочерний", "кафедра", "лаборатория", "цех", "президиум", "фракция", "бюро", "секретариат",
-              "штаб", "аппарат", "канцелярия", "центр", "институт", "факультет", "департамент"}
-REGION_WORDS = {"край": ("край",), "область": ("область",), "республика": ("республика",),
-                "регион": ("край", "область", "республика", "округ"), "город": ("город",),
-                "округ": ("округ",), "район": ("район",), "страна": ()}
+UNIT_NOUNS = words("unit_nouns")
+REGION_WORDS = mapping("region_words")
 LINK = re.compile(r"^\s*(,|—|–|-|\(|и)?\s*$")
 GAP = re.compile(r"^\s*$")
 COORDINATION = re.compile(r"^\s*(,|и)\s*$")
@@ -57,20 +51,16 @@ MEMBER_OF = re.compile(r"\s*(\(\s*|,\s*|\s—\s*)(входит|входящ\w+|�
 # a post and where it is held: "полпред в ДФО", "постпред при ООН"
 POST_PREPOSITION = re.compile(r"^\s*(в|во|при)\s*$")
 # titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
-TITLES = r"(шейх|полковник|генерал|генерал-майор|генерал-лейтенант|генерал-полковник|адмирал|майор|" \
-         r"господин|госпожа|г-н|г-жа|мистер|миссис|доктор|профессор|академик|республиканец|демократ)"
+TITLES = "(" + "|".join(ordered("titles")) + ")"
 # "в России", "от штата Аризона" (with a name: only when the name is not a mention), "по космическим полётам"
 TAIL = re.compile(r"^\s*((в|во|на|от|по|при)\s+[а-яё-]+(\s+(и\s+)?[а-яё-]+){0,3}\s+|,\s*)?"
                   rf"({TITLES}\s+)?$")
-HEADS_OF_STATE = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "царь",
-                  "вице-президент", "госсекретарь", "вице-премьер"}
-TIME_WORDS = {"бывший", "нынешний", "новый", "действующий", "экс-президент", "первый", "избранный"}
+HEADS_OF_STATE = words("heads_of_state")
+TIME_WORDS = words("time_words")
 NAME_GAP = re.compile(rf"^\s*({TITLES}\s+)?$")
 # posts a place adjective governs: "российский президент" (Россия), "британский премьер"
-STATE_POSTS = {"президент", "премьер", "премьер-министр", "канцлер", "король", "королева", "министр",
-               "посол", "глава", "лидер", "госсекретарь", "вице-президент", "спикер", "парламентарий"}
-NOT_PLACES = ("федеральн", "региональн", "муниципальн", "районн", "городск", "краев", "областн",
-              "бывш", "нын", "ближайш", "государствен", "политическ", "исполнительск")
+STATE_POSTS = words("state_posts")
+NOT_PLACES = ordered("not_place_stems")
 
 
 @dataclass
@@ -226,8 +216,7 @@ def place_named(adjective: str, entities: list[Entity]) -> Entity | None:
 @lru_cache(maxsize=1)
 def country_names() -> tuple[str, ...]:
     """Countries as the lexicon and the alias table write them ("Британия", "Америка")."""
-    raw = resources.files("ingest").joinpath("data/lexicon.json").read_text(encoding="utf-8")
-    return tuple(json.loads(raw)["countries"]) + tuple(n for names in alias_groups()["LOC"] for n in names)
+    return tuple(data_file("lexicon.json")["countries"]) + tuple(n for names in alias_groups()["LOC"] for n in names)
 
 
 def countries_of_posts(doc: Doc, mentions: list[Found], posts: list[Post]) -> list[Found]:

@@ -24,11 +24,11 @@ from .aliases import canonical
 from .grammars.common import place_adjective
 from .grammars.organisations import LEGAL_FORMS, ORG_NOUNS
 from .mentions import RELATIVE_BODY
+from .vocabulary import words
 
 QUOTED = re.compile(r"«(.+)»|\"(.+)\"")
 PINNED = re.compile(r"\s(в|во|на|по|для|под|у)\s")
-GEO_NOUNS = {"остров", "полуостров", "бухта", "залив", "река", "озеро", "мыс", "пролив", "гора", "хребет",
-             "море", "архипелаг", "город", "село", "поселок", "посёлок"}
+GEO_NOUNS = words("geo_nouns")
 LEGAL = {name_key(f) for f in LEGAL_FORMS}
 
 

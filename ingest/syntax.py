@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 from graph.text import lemma
 
+from .vocabulary import words
+
 LOCATIVE_PREPOSITIONS = {"в", "во", "на"}
 # nouns a place can hang on and still place what the phrase is about: "на территории города Кемерово"
-AREA_NOUNS = {"территория", "площадка", "город", "село", "поселок", "посёлок", "район", "округ", "остров",
-              "окраина", "пригород", "участок", "регион", "область", "край", "республика", "зона", "зато"}
+AREA_NOUNS = words("area_nouns")
 # what the subject or object of a verb carries with it: lists and "возведение очереди промпарка"
 CARRIERS = {"conj", "parataxis", "appos", "nmod", "flat:name"}
 

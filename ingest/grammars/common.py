@@ -12,6 +12,8 @@ from yargy.predicates import (custom, dictionary, eq, gram, in_, is_capitalized,
 
 from graph.text import name_key
 
+from ..vocabulary import words
+
 LEFT_QUOTE = in_({"«", "„", '"', "“"})
 RIGHT_QUOTE = in_({"»", "“", '"', "”"})
 
@@ -38,8 +40,7 @@ GENT = and_(gram("gent"), CONTENT)
 NOT_NAME = and_(not_(gram("Name")), not_(gram("Surn")), not_(gram("Patr")))
 
 # Хабаровского края, Российской Федерации, Москвы, РФ, США, Ханты-Мансийского автономного округа
-TERRITORY_NOUNS = {"край", "область", "республика", "округ", "район", "федерация", "штат", "провинция",
-                   "город", "автономия", "префектура", "графство", "земля"}
+TERRITORY_NOUNS = words("territory_nouns")
 # a named region: "Дальнего Востока", "Северного Кавказа", "Арктики" (and two joined: "… и Арктики")
 GENITIVE_ENDING = custom(lambda w: w.lower().endswith(("ого", "его", "ой", "ей")))
 REGION_NAME = or_(rule(and_(gram("ADJF"), GENT, CAPITALISED, GENITIVE_ENDING, NOT_NAME),

@@ -21,6 +21,7 @@ from yargy.predicates import (caseless, dictionary, eq, gram, in_, in_caseless, 
 from yargy.rule import Rule
 
 from . import Trigger, make_parser
+from .. import vocabulary
 
 Project = fact("Project", ["head", "name", "more", "what"])
 
@@ -43,34 +44,19 @@ def hyphenated(first: str, second: str):
     return rule(caseless(first), eq("-"), normalized(second))
 
 
-PLANT_HEADS = {"завод", "фабрика", "комбинат", "производство", "комплекс", "линия", "цех", "электростанция",
-               "шахта", "рудник", "разрез", "месторождение", "теплица", "ферма", "верфь", "элеватор",
-               "свинокомплекс", "птицекомплекс", "птицефабрика", "мясокомбинат"}
-INFRASTRUCTURE_HEADS = {"порт", "терминал", "мост", "хаб", "подстанция", "газопровод", "нефтепровод",
-                        "трубопровод", "аэропорт", "космодром", "причал", "магистраль", "тоннель", "автодорога",
-                        "тлц", "логистический"}
+PLANT_HEADS = vocabulary.words("plant_heads")
+INFRASTRUCTURE_HEADS = vocabulary.words("infrastructure_heads")
 
 
 # heads that name a plant by what it makes, in the genitive: "завод мелющих шаров", "производство метанола"
-PRODUCT_HEADS = {"завод", "фабрика", "производство"}
+PRODUCT_HEADS = vocabulary.words("product_heads")
 # genitives that say whose, where, when or how big a plant is, not what it makes
 # ("завод компании", "производство продукции", "завод полного цикла", "завод мирового уровня")
-NOT_PRODUCTS = {
-    "компания", "группа", "холдинг", "корпорация", "концерн", "предприятие", "организация", "фирма", "общество",
-    "госкорпорация", "резидент", "инвестор", "партнер", "партнёр", "год", "месяц",
-    "неделя", "день", "область", "край", "регион", "район", "республика", "город", "страна", "мир", "территория",
-    "мощность", "объем", "объём", "сумма", "стоимость", "строительство", "создание", "открытие", "запуск",
-    "реконструкция", "модернизация", "расширение", "развитие", "проект", "площадь", "часть", "очередь", "рабочий",
-    "сотрудник", "работник", "директор", "руководство", "руководитель", "владелец", "собственник", "акционер",
-    "площадка", "база", "цикл", "уровень", "класс", "тип", "поколение", "численность", "номер", "сотня", "тысяча",
-    "миллион", "вид", "сектор", "отрасль", "сфера", "направление", "ассортимент", "линейка", "марка", "бренд",
-    "значение", "масштаб", "экономика", "история", "время", "период", "этап", "стадия", "программа", "рамка",
-    "условие", "мера", "поддержка", "фонд", "банк", "правительство", "министерство", "администрация", "губернатор",
-    "глава", "мэр", "президент", "число", "ряд", "количество", "доля", "рынок", "сеть", "сегмент", "будущее",
-    "качество", "зона", "парк", "технопарк", "кластер", "порт", "город", "село", "поселок", "посёлок",
-    "потребность", "нужда", "счет", "счёт"}
+NOT_PRODUCTS = vocabulary.words("not_products")
 # goods in general: what a plant makes only with a word saying which ("завод молочной продукции")
-GOODS = {"продукция", "товар", "изделие", "продукт"}
+GOODS = vocabulary.words("goods")
+# one-word park heads: a bare zone mention, parks listed together
+PARK_COMPOUNDS = vocabulary.words("park_compounds")
 
 
 def grammar():
@@ -116,9 +102,7 @@ def grammar():
 
     HEAD = any_of(*KIND_HEADS.values())
 
-    PLACE_WORDS = {"район", "область", "край", "остров", "бухта", "город", "поселок", "посёлок", "село",
-                   "территория", "республика", "округ", "зато", "пригород", "окрестность", "побережье",
-                   "полуостров", "станица", "деревня", "долина", "аэропорт", "порт", "микрорайон"}
+    PLACE_WORDS = vocabulary.words("project_place_nouns")
     CAP = and_(is_capitalized(), not_(in_({"«", "»", "(", ")", ",", "."})))
     # a place word after the name only in an oblique case: not "… в Улан-Удэ республика"
     PLACE_TOKEN = or_(CAP, and_(dictionary(PLACE_WORDS), or_(gram("loct"), gram("loc2"), gram("gent"), gram("datv"), gram("ablt"))),
@@ -140,10 +124,7 @@ def grammar():
                                 not_(in_({",", ".", "«", "»", "(", ")", "—"})),
                                 not_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"}))))
     # "для хранения растительного сырья", "для перевалки угля": a purpose, as a verbal noun
-    PURPOSE = dictionary({"хранение", "перевалка", "переработка", "производство", "выпуск", "прием", "приём",
-                          "отгрузка", "обработка", "изготовление", "сборка", "выращивание", "обслуживание",
-                          "ремонт", "перегрузка", "транспортировка", "розлив", "фасовка", "убой", "содержание",
-                          "откорм", "сушка", "погрузка", "разгрузка", "добыча", "обогащение", "сжижение"})
+    PURPOSE = dictionary(vocabulary.words("purpose_nouns"))
     PO_PHRASE = rule(or_(rule(caseless("по"), and_(LOWER, not_(gram("CONJ")))), rule(caseless("для"), PURPOSE)),
                      PO_WORD.repeatable(max=8).optional())
     GENT_ADJ = and_(gram("ADJF"), gram("gent"), not_(is_capitalized()))
@@ -193,7 +174,7 @@ def grammar():
     # "особая экономическая зона (промышленно-производственного типа)": only another mention
     # of a named zone of its kind in the article (projects.join_bare_heads drops it otherwise)
     BARE_ZONE = rule(any_of(KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["free_port"],
-                            and_(dictionary({"технопарк", "промпарк", "индустрипарк", "агропарк"}), SING),
+                            and_(dictionary(PARK_COMPOUNDS), SING),
                             rule(dictionary({"индустриальный", "промышленный"}), and_(normalized("парк"), SING))
                             ).interpretation(Project.head), GENT_TYPE.optional())
     # "завод монтажной пены", "производство гофрокартона «Упак»", "завод двигателей в Елабуге"
@@ -206,7 +187,7 @@ def grammar():
                                                              "АО", "ПАО", "ЗАО", "ОАО", "ГК", "УК", "РФ", "СЗ"})))))
     PLURAL_PARKS = any_of(rule(dictionary({"индустриальный", "промышленный", "производственный"}),
                                and_(normalized("парк"), gram("plur"))),
-                          and_(dictionary({"технопарк", "промпарк", "индустрипарк", "агропарк"}), gram("plur")))
+                          and_(dictionary(PARK_COMPOUNDS), gram("plur")))
     LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
                   rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
     PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, ENTERPRISE, MADE, LISTED,
@@ -253,8 +234,7 @@ def kind_of(head_text: str) -> str:
 
 
 # a sentence can hold a project only with one of these (checked before parsing)
-COMPOUND_HEADS = ("промпарк", "индустрипарк", "технопарк", "агропарк", "агротехнопарк", "агропромпарк", "промзон", "бизнес-парк", "it-парк",
-                  "ит-парк", "технополис", "наукоград", "иннограда")
+COMPOUND_HEADS = vocabulary.ordered("compound_heads")
 TRIGGER = Trigger(
     frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус",
                "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
