@@ -15,7 +15,7 @@ from .vocabulary import words
 
 LOCATIVE_PREPOSITIONS = {"в", "во", "на"}
 # nouns a place can hang on and still place what the phrase is about: "на территории города Кемерово"
-AREA_NOUNS = words("area_nouns")
+AREA_NOUNS = words("place_nouns")
 # what the subject or object of a verb carries with it: lists and "возведение очереди промпарка"
 CARRIERS = {"conj", "parataxis", "appos", "nmod", "flat:name"}
 

@@ -119,7 +119,7 @@ def test_module_lists_come_from_the_vocabulary():
     """The names the code reads are the data file's lists, not copies of them."""
     from ingest import candidates, involvement, relations, syntax
     from ingest.grammars import organisations, projects
-    assert syntax.AREA_NOUNS is vocabulary.words("area_nouns")
+    assert syntax.AREA_NOUNS is vocabulary.words("place_nouns")
     assert projects.PLANT_HEADS is vocabulary.words("plant_heads")
     assert organisations.BODIES is vocabulary.words("bodies")
     assert involvement.SPEECH_VERBS is vocabulary.words("speech_verbs")

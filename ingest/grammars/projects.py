@@ -102,7 +102,7 @@ def grammar():
 
     HEAD = any_of(*KIND_HEADS.values())
 
-    PLACE_WORDS = vocabulary.words("project_place_nouns")
+    PLACE_WORDS = vocabulary.words("place_nouns")
     CAP = and_(is_capitalized(), not_(in_({"«", "»", "(", ")", ",", "."})))
     # a place word after the name only in an oblique case: not "… в Улан-Удэ республика"
     PLACE_TOKEN = or_(CAP, and_(dictionary(PLACE_WORDS), or_(gram("loct"), gram("loc2"), gram("gent"), gram("datv"), gram("ablt"))),
