@@ -30,7 +30,8 @@ from .pipeline import pipeline
 from .syntax import Tree
 from .vocabulary import words
 
-LEARNED_TYPES = ("INVOLVED_IN", "LOCATED_IN")  # the relation types candidates are made for
+LEARNED_TYPES = ("INVOLVED_IN", "LOCATED_IN", "WORKS_AT")  # the relation types candidates are made for
+POST_REACH = 80  # characters between a person and a post that may still be theirs
 PARTIES = {"PERSON", "ORG"}
 LOCATABLE = {"PROJECT", "ORG"}
 # words that refer back to the organisation named last: "она", "компания", "инвестор" …
@@ -53,6 +54,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     vector: np.ndarray | None = None  # navec meaning of the joining word and the words between
     rule_role: str | None = None  # the role the rules gave the pair; None when the rules did not propose it
+    role: str | None = None  # WORKS_AT: the post near the person, as the relation's role
 
 
 @dataclass
@@ -170,8 +172,10 @@ def kind_features(prefix: str, e: Entity) -> dict[str, float]:
 class Candidates:
     """All candidates of one article."""
 
-    def __init__(self, doc: Doc, entities: list[Entity], rule_relations: list[Relation], cue_words: frozenset[str]):
+    def __init__(self, doc: Doc, entities: list[Entity], rule_relations: list[Relation], cue_words: frozenset[str],
+                 posts: list | None = None):
         self.doc, self.entities, self.cue_words = doc, entities, cue_words
+        self.posts = sorted(posts or [], key=lambda p: p.start)
         self.views = [SentenceView(s) for s in doc.sents]
         self.rules = {(r.type, r.source, r.target): r.role for r in rule_relations}
         self.rule_pairs = {(r.type, r.source, r.target) for r in rule_relations}
@@ -281,11 +285,40 @@ class Candidates:
 
     def all(self, rule_relations: list[Relation]) -> list[Candidate]:
         found = self.pairs("INVOLVED_IN", PARTIES, {"PROJECT"}) + self.pairs("LOCATED_IN", LOCATABLE, {"LOC"})
+        found += [c for c in self.pairs("WORKS_AT", {"PERSON"}, {"ORG", "LOC"}) if self.with_post(c)]
         seen = {(c.type, c.source.id, c.target.id) for c in found}
         found += self.rule_only(rule_relations, seen)
         found += self.distant("INVOLVED_IN", PARTIES, {"PROJECT"}, "source", seen)
         found += self.distant("LOCATED_IN", {"PROJECT"}, {"LOC"}, "target", seen)
         return found
+
+    def with_post(self, c: Candidate) -> bool:
+        """A person–organisation pair is a WORKS_AT candidate only with a post near the person
+        in the sentence: the post is its role ("гендиректор", "министр промышленности")."""
+        lo, hi = c.sentence
+        person = [m for m in c.source.mentions if lo <= m.start < hi]
+        target = [m for m in c.target.mentions if lo <= m.start < hi]
+        near = [(min(abs(p.start - m.stop), abs(m.start - p.stop)), p, m) for p in self.posts
+                if lo <= p.start < hi for m in person
+                if min(abs(p.start - m.stop), abs(m.start - p.stop)) <= POST_REACH]
+        if not near or not target:
+            return False
+        gap, post, m = min(near, key=lambda x: (x[0], x[1].start))
+        t = min(target, key=lambda x: abs(x.start - post.start))
+        text = self.doc.text
+        c.role = post.role
+        c.features["post_gap"] = min(gap, POST_REACH) / POST_REACH
+        c.features["post_before_person"] = float(post.stop <= m.start)
+        c.features["post_adjacent"] = float(not text[min(post.stop, m.stop):max(post.start, m.start)].strip(" ,—–-"))
+        c.features["post_between"] = float(min(m.start, t.start) <= post.start < max(m.start, t.start))
+        c.features["post_target_gap"] = min(abs(t.start - post.stop) if t.start >= post.stop else 200, 200) / 200
+        c.features["post_target_adjacent"] = float(0 <= t.start - post.stop <= 2)
+        c.features["post_plural"] = float(post.plural)
+        words = post.role.split()
+        if words:
+            c.features["post:" + lemma(words[0])] = 1
+        c.features["target_after_person"] = float(t.start > m.start)
+        return True
 
     def topic_features(self, project: Entity, near: int) -> dict[str, float]:
         """How much a project is what the article is about: in its title (first sentence), its
@@ -360,5 +393,5 @@ class Candidates:
 
 
 def relation_candidates(doc: Doc, entities: list[Entity], rule_relations: list[Relation],
-                        cue_words: frozenset[str]) -> list[Candidate]:
-    return Candidates(doc, entities, rule_relations, cue_words).all(rule_relations)
+                        cue_words: frozenset[str], posts: list | None = None) -> list[Candidate]:
+    return Candidates(doc, entities, rule_relations, cue_words, posts).all(rule_relations)

@@ -438,7 +438,7 @@ def analyse(article: Article, model: RelationModel | None = None, project_spans:
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)
                        + project_relations(doc, article.id, found, entity_of))
-    candidates = relation_candidates(doc, entities, relations, cue_words())
+    candidates = relation_candidates(doc, entities, relations, cue_words(), posts)
     return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates, spans)
 
 

@@ -94,6 +94,8 @@ class TypeModel:
         return float(self.probabilities([c])[0])
 
     def role(self, c: Candidate) -> str | None:
+        if c.role is not None:  # a post read off the text (WORKS_AT)
+            return c.role
         if not self.roles:
             return None
         return max(self.roles, key=lambda r: (self.roles[r].score(c), r))

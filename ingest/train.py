@@ -14,6 +14,7 @@ Everything is seeded and sorted: the same gold gives the same file.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -32,7 +33,7 @@ from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
 # which gold annotates which relation types (factRuEval has no projects)
-CORPORA = {"parks-dev": LEARNED_TYPES, "seed": LEARNED_TYPES}
+CORPORA = {"parks-dev": LEARNED_TYPES, "seed": LEARNED_TYPES, "factru-dev": ("WORKS_AT",)}
 MIN_ROLE_EXAMPLES = 3
 SEED = 13
 
@@ -197,28 +198,37 @@ def boosted(examples: list, labels: list[int]) -> Boosted:
     return Boosted(names, size, booster.model_to_string())
 
 
-def best_threshold(scored: list[tuple[str, float, int]], gold_total: int) -> float:
-    """The threshold with the best relation-level F1: one decision per (document, pair), the
-    most confident sentence; gold relations no candidate reaches count as misses."""
-    pairs: dict[str, tuple[float, int]] = {}
-    for key, p, label in scored:
-        if key not in pairs or p > pairs[key][0]:
-            pairs[key] = (p, max(label, pairs.get(key, (0, 0))[1]))
-    ranked = sorted(pairs.values(), key=lambda x: -x[0])
-    best, best_f1, tp = 0.5, -1.0, 0
-    for n, (p, label) in enumerate(ranked, 1):
-        tp += label
+NEVER = 1.01  # a threshold no probability reaches: the model adds nothing to the rules
+
+
+def best_threshold(scored: list[tuple[str, float, int, bool]], gold_total: int) -> float:
+    """The threshold with the best relation-level F1 of what extraction emits: the pairs the
+    rules found (always kept) and the other pairs the model takes, one decision per (document,
+    pair) on its most confident sentence; gold relations no candidate reaches count as misses.
+    NEVER when the model's additions only lower it."""
+    pairs: dict[str, tuple[float, int, bool]] = {}
+    for key, p, label, by_rule in scored:
+        old = pairs.get(key, (0.0, 0, False))
+        pairs[key] = (max(p, old[0]), max(label, old[1]), by_rule or old[2])
+    kept = [label for _, label, by_rule in pairs.values() if by_rule]
+    added = sorted(((p, label) for p, label, by_rule in pairs.values() if not by_rule), key=lambda x: -x[0])
+    n, tp = len(kept), sum(kept)
+    best, best_f1 = NEVER, (2 * tp / (n + gold_total) if gold_total else 0.0)
+    for p, label in added:
+        n, tp = n + 1, tp + label
         f1 = 2 * tp / (n + gold_total) if gold_total else 0.0
         if f1 > best_f1:
             best, best_f1 = p, f1
-    return max(min(best, 0.95), 0.05)
+    return best if best == NEVER else max(best, 0.05)
 
 
 def folds_of(doc_ids: list[str], k: int) -> list[list[str]]:
-    rng = np.random.default_rng(SEED)
-    order = sorted(doc_ids)
-    rng.shuffle(order)
-    return [sorted(order[i::k]) for i in range(k)]
+    """K folds by a hash of each document's id: a document's fold depends on nothing else (not on
+    which other documents or corpora take part)."""
+    folds: list[list[str]] = [[] for _ in range(k)]
+    for doc_id in sorted(doc_ids):
+        folds[int(hashlib.sha1(f"{SEED}:{doc_id}".encode()).hexdigest(), 16) % k].append(doc_id)
+    return folds
 
 
 def pair_key(e: Example | SpanExample) -> str:
@@ -238,7 +248,7 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
             continue
         scorer = boosted(inner, [e.label for e in inner])
         ps = scorer.probabilities([e.candidate for e in out])
-        scored += [(pair_key(e), float(p), e.label) for e, p in zip(out, ps)]
+        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1) for e, p in zip(out, ps)]
     threshold = best_threshold(scored, gold_total)
     relation = boosted(examples, [e.label for e in examples])
     scorers = {}
@@ -260,7 +270,8 @@ def fit(docs: list[dict], analyses: dict[str, Analysis], projects: TypeModel | N
             examples[e.candidate.type].append(e)
         for t, n in stated.items():
             totals[t] += n
-    types = {t: fit_type(examples[t], totals[t]) for t in LEARNED_TYPES if examples[t]}
+    # INVOLVED_IN roles are a closed set a scorer can learn; WORKS_AT's role is the post as written
+    types = {t: fit_type(examples[t], totals[t], roles=(t == "INVOLVED_IN")) for t in LEARNED_TYPES if examples[t]}
     return RelationModel(types, {"documents": len(docs), "gold_relations": dict(sorted(totals.items())),
                                  "candidates": {t: len(examples[t]) for t in sorted(examples)}}, projects)
 
