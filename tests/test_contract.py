@@ -233,7 +233,7 @@ def projects_from_graph(g) -> list[dict]:
     for p, d in node.items():
         if d.get("type") != "PROJECT":
             continue
-        places, participants, evidence = set(), set(), 0
+        places, participants, evidence = set(), {}, 0
         for _, t, e in g.out_edges(p, data=True):
             evidence += e.get("evidence_count", 0)
             if e["type"] in ("LOCATED_IN", "PART_OF") and node[t]["type"] == "LOC":
@@ -241,7 +241,7 @@ def projects_from_graph(g) -> list[dict]:
         for s, _, e in g.in_edges(p, data=True):
             evidence += e.get("evidence_count", 0)
             if e["type"] == "INVOLVED_IN":
-                participants.add((s, e.get("role") or "participant"))
+                participants[(s, e.get("role") or "participant")] = e.get("confidence")
         facts = d.get("facts") or {}
         base = {"project": d["name"], "kind": d.get("kind") or "",
                 "place": "; ".join(sorted({node[i]["name"] for i in places}))}
@@ -249,11 +249,11 @@ def projects_from_graph(g) -> list[dict]:
             base[column] = analytics.format_fact(fact, facts[fact]) if fact in facts else ""
         base["evidence"] = evidence
         if not participants:
-            rows.append({**base, "participant": "", "participant_type": "", "role": "", "key_people": "",
-                         "project_id": p, "participant_id": ""})
+            rows.append({**base, "participant": "", "participant_type": "", "role": "", "confidence": None,
+                         "key_people": "", "project_id": p, "participant_id": ""})
         for s, role in sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0])):
             rows.append({**base, "participant": node[s]["name"], "participant_type": node[s]["type"], "role": role,
-                         "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
+                         "confidence": participants[(s, role)], "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
                          "participant_id": s})
     rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
     return rows

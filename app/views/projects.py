@@ -68,7 +68,7 @@ def view_of_store() -> ProjectsView:
 
 def row_texts(df: pd.DataFrame) -> pd.Series:
     """Each row's shown cells as one lower-case text, for the «Contains» filter."""
-    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id")]
+    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id", "confidence")]
     return df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
 
 
