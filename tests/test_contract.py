@@ -253,7 +253,8 @@ def projects_from_graph(g) -> list[dict]:
                          "key_people": "", "project_id": p, "participant_id": ""})
         for s, role in sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0])):
             rows.append({**base, "participant": node[s]["name"], "participant_type": node[s]["type"], "role": role,
-                         "confidence": participants[(s, role)], "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
+                         "confidence": participants[(s, role)],
+                         "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
                          "participant_id": s})
     rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
     return rows
