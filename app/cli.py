@@ -254,7 +254,8 @@ def entity(name: str, store_url: str | None) -> None:
     for n in card.neighbours:
         arrow = "->" if n.direction == "out" else "<-"
         role = f" ({n.role})" if n.role else ""
-        click.echo(f"  {arrow} {n.relation}{role} {n.name} [{n.type}] weight {n.weight}")
+        score = f" confidence {n.confidence:.2f}" if n.confidence is not None else ""
+        click.echo(f"  {arrow} {n.relation}{role} {n.name} [{n.type}] weight {n.weight}{score}")
     for a in card.articles:
         click.echo(f"  article: {a['date'] or '----------'} {a['title']}  {a['url'] or a['id']}")
     if card.merge_log:
@@ -342,10 +343,15 @@ def decisions(store_url: str | None) -> None:
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
                    "json always lists articles on their own.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="X",
+              help="Leave out relations whose confidence (0..1, the relation model's) is below X; relations "
+                   "made by rules alone have none and are always kept.")
 @store_option
-def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None) -> None:
+def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, min_confidence: float | None,
+               store_url: str | None) -> None:
     """Write the whole graph: GraphML/GEXF for Gephi (entities and articles as nodes), JSON
-    (articles, nodes with mentions, edges with evidence), or CSV tables (nodes, edges, articles).
+    (articles, nodes with mentions, edges with confidence and evidence), or CSV tables (nodes, edges,
+    articles). Every relation carries its confidence (none for those made by rules alone).
 
     A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
     the output cannot be used (a folder for a file, an existing file without --force), 1 when
@@ -357,6 +363,7 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
       investgraph export --format gexf --no-articles -o entities.gexf
       investgraph export --format csv --articles -o tables/
       investgraph export --format csv -o tables.zip
+      investgraph export --format json --min-confidence 0.5 -o confident.json
     """
     from graph.export import export, output_problem
 
@@ -368,7 +375,7 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     with opened(store_url) as store:
         g = store.snapshot()
     try:
-        written = export(g, fmt, Path(output), articles=articles)
+        written = export(g, fmt, Path(output), articles=articles, min_confidence=min_confidence)
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
     for path in written:

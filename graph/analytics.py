@@ -4,8 +4,10 @@ interlocks, relations_of) read an Adjacency: the whole graph, or a store asked o
 time (StoreAdjacency), with the same answers.
 
 Node attributes: type, name, kind, aliases, facts, mentions [{article, start, stop, text}],
-mention_count. Edge attributes: type, role, weight, evidence [{article, start, stop,
-sentence}], evidence_count. Graph attribute "articles": [{id, source, doc, title, url, date}].
+mention_count. Edge attributes: type, role, weight, confidence (0..1, None for rules alone),
+evidence [{article, start, stop, sentence, confidence}], evidence_count. Graph attribute
+"articles": [{id, source, doc, title, url, date}]. The walks and lists take a `min_confidence`:
+edges below it are left out, edges without a confidence never (graph.store.confident).
 
 The projects table is assembled from `Store.projects()` (project_rows), which both stores
 answer with a few queries of their own, without the whole graph.
@@ -25,7 +27,7 @@ from typing import Any
 import networkx as nx
 
 from .model import EntityHit
-from .store import Participant, Project
+from .store import Participant, Project, confident
 from .text import fold
 
 # --- facts, human-readably ------------------------------------------------------------------
@@ -248,9 +250,9 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
                   types: list[str] | None = None, relations: list[str] | None = None, min_weight: int = 1,
                   date_from: str | None = None, date_to: str | None = None, dates: dict[str, str] | None = None,
                   hidden: Iterable[str] = (), hub_threshold: int | None = None,
-                  max_nodes: int = 400) -> nx.MultiDiGraph:
+                  max_nodes: int = 400, min_confidence: float | None = None) -> nx.MultiDiGraph:
     """The seeds and what lies within `hops` edges of them (either direction) through edges that
-    pass the filters (relation types, weight, evidence dated within [date_from, date_to], which
+    pass the filters (relation types, weight, confidence, evidence dated within [date_from, date_to], which
     needs the edges' evidence and `dates`: article -> date) to nodes that pass them (types, not
     hidden, fewer than `hub_threshold` neighbours). Seeds always stay. Nearer nodes come first,
     and among them those on heavier edges; at `max_nodes` it stops (graph attr "truncated")."""
@@ -262,7 +264,7 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
 
     def edge_ok(d: dict) -> bool:
         return ((not relations or d.get("type") in relations) and d.get("weight", 1) >= min_weight
-                and edge_in_dates(d, dates, date_from, date_to))
+                and confident(d.get("confidence"), min_confidence) and edge_in_dates(d, dates, date_from, date_to))
 
     def node_ok(n: str) -> bool:
         return (n not in hidden and (not types or adj.node(n).get("type") in types)
@@ -319,8 +321,9 @@ def restrict(g: nx.MultiDiGraph, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 # --- the projects table ---------------------------------------------------------------------
 
-PROJECT_COLUMNS = ["project", "kind", "place", "participant", "participant_type", "role", "key_people",
-                   "investment", "jobs", "area", "stage", "years", "evidence", "project_id", "participant_id"]
+PROJECT_COLUMNS = ["project", "kind", "place", "participant", "participant_type", "role", "confidence",
+                   "key_people", "investment", "jobs", "area", "stage", "years", "evidence", "project_id",
+                   "participant_id"]
 FACT_COLUMNS = (("investment", "investment"), ("jobs", "jobs"), ("area", "area_ha"), ("stage", "stage"),
                 ("years", "years"))
 
@@ -333,7 +336,8 @@ def key_people(p: Participant) -> str:
 def project_table(projects: Iterable[Project]) -> list[tuple]:
     """The projects table from `Store.projects()`: one row per (project, participant, role),
     values in the order of PROJECT_COLUMNS, sorted by project, participant (in any case) and
-    role; a project without participants has one row with them empty. Place: the places it lies
+    role; a project without participants has one row with them empty. Confidence: of the
+    participant's INVOLVED_IN (None: rules alone, or no participant). Place: the places it lies
     in; key people: persons who WORK_AT a participant organisation (with their posts); facts
     formatted; evidence: sentences behind the project's relations."""
     keyed = []  # (sort key, row)
@@ -343,13 +347,14 @@ def project_table(projects: Iterable[Project]) -> list[tuple]:
         facts = tuple(format_fact(fact, p.facts[fact]) if fact in p.facts else "" for _, fact in FACT_COLUMNS)
         name = p.name.casefold()
         if not p.participants:
-            keyed.append(((name, "", ""), (p.name, p.kind, place, "", "", "", "", *facts, p.evidence, p.id, "")))
+            keyed.append(((name, "", ""), (p.name, p.kind, place, "", "", "", None, "", *facts, p.evidence, p.id,
+                                           "")))
         for s in p.participants:
             if s.type == "ORG" and s.id not in people:
                 people[s.id] = key_people(s)
             keyed.append(((name, s.name.casefold(), s.role),
-                          (p.name, p.kind, place, s.name, s.type, s.role, people.get(s.id, ""), *facts, p.evidence,
-                           p.id, s.id)))
+                          (p.name, p.kind, place, s.name, s.type, s.role, s.confidence, people.get(s.id, ""),
+                           *facts, p.evidence, p.id, s.id)))
     keyed.sort(key=itemgetter(0))  # stable: equal keys stay in project id, participant order
     return [row for _, row in keyed]
 
@@ -368,23 +373,33 @@ def project_columns(projects: Iterable[Project]) -> dict[str, list]:
 
 # --- paths and interlocks -----------------------------------------------------------------------
 
-def edges_between(g: nx.MultiDiGraph, a: str, b: str) -> list[dict]:
-    """Every edge joining a and b in either direction, with its evidence (if the graph has it)."""
+def edges_between(g: nx.MultiDiGraph, a: str, b: str, min_confidence: float | None = None) -> list[dict]:
+    """Every edge joining a and b in either direction that passes the minimum confidence, with its
+    confidence and evidence (if the graph has it)."""
     out = []
     for u, v in ((a, b), (b, a)):
         for k, d in (g.get_edge_data(u, v) or {}).items():
-            out.append({"source": u, "target": v, "key": k, "type": d["type"], "role": d.get("role") or "",
-                        "weight": d.get("weight", 1), "evidence": d.get("evidence", [])})
+            if confident(d.get("confidence"), min_confidence):
+                out.append({"source": u, "target": v, "key": k, "type": d["type"], "role": d.get("role") or "",
+                            "weight": d.get("weight", 1), "confidence": d.get("confidence"),
+                            "evidence": d.get("evidence", [])})
     return sorted(out, key=lambda e: (-e["weight"], e["type"], e["role"], e["key"]))
 
 
-def ball(adj: Adjacency, start: str, radius: int, passable) -> set[str]:
-    """`start` and the passable nodes within `radius` edges of it through passable nodes; all of
-    them fetched (their edges known)."""
+def linked(adj: Adjacency, n: str, min_confidence: float | None = None) -> set[str]:
+    """The neighbours of a fetched node through edges that pass the minimum confidence."""
+    if not min_confidence:
+        return adj.neighbours(n)
+    return {v if u == n else u for u, v, _, d in adj.edges(n) if confident(d.get("confidence"), min_confidence)} - {n}
+
+
+def ball(adj: Adjacency, start: str, radius: int, passable, min_confidence: float | None = None) -> set[str]:
+    """`start` and the passable nodes within `radius` edges (passing the minimum confidence) of it
+    through passable nodes; all of them fetched (their edges known)."""
     seen, frontier = {start}, [start]
     adj.fetch(frontier)
     for _ in range(radius):
-        reach = {m for n in frontier for m in adj.neighbours(n)} - seen
+        reach = {m for n in frontier for m in linked(adj, n, min_confidence)} - seen
         adj.fetch(reach)
         frontier = sorted(m for m in reach if passable(m))
         seen.update(frontier)
@@ -394,10 +409,12 @@ def ball(adj: Adjacency, start: str, radius: int, passable) -> set[str]:
 
 
 def paths(source: Adjacency | nx.MultiDiGraph, a: str, b: str, max_hops: int = 3, limit: int = 10,
-          hub_threshold: int | None = None, avoid: Iterable[str] = ()) -> list[list[dict]]:
+          hub_threshold: int | None = None, avoid: Iterable[str] = (),
+          min_confidence: float | None = None) -> list[list[dict]]:
     """Shortest connections between a and b, up to `max_hops` edges each, shortest first (at most
-    `limit`), through no node of `avoid` nor any with `hub_threshold` neighbours or more. Each path
-    is a list of hops {source, target, edges: [{type, role, source, target, weight, evidence}]}.
+    `limit`), through no node of `avoid` nor any with `hub_threshold` neighbours or more, along
+    edges that pass the minimum confidence. Each path is a list of hops {source, target, edges:
+    [{type, role, source, target, weight, confidence, evidence}]}.
 
     Only the nodes within (max_hops - 1) / 2 hops of either end are read: every node of a path
     of at most max_hops edges lies that near to one of its ends."""
@@ -410,17 +427,18 @@ def paths(source: Adjacency | nx.MultiDiGraph, a: str, b: str, max_hops: int = 3
     def passable(n: str) -> bool:
         return n not in avoid and (hub_threshold is None or adj.degree(n) < hub_threshold)
 
-    near = ball(adj, a, math.ceil((max_hops - 1) / 2), passable) | ball(adj, b, (max_hops - 1) // 2, passable)
+    near = (ball(adj, a, math.ceil((max_hops - 1) / 2), passable, min_confidence)
+            | ball(adj, b, (max_hops - 1) // 2, passable, min_confidence))
     simple = nx.Graph()
     simple.add_nodes_from(sorted(near))
     for n in sorted(near):
-        simple.add_edges_from(sorted((n, m) for m in adj.neighbours(n) if m in near))
+        simple.add_edges_from(sorted((n, m) for m in linked(adj, n, min_confidence) if m in near))
     out = []
     try:
         for path in nx.shortest_simple_paths(simple, a, b):
             if len(path) - 1 > max_hops or len(out) >= limit:
                 break
-            out.append([{"source": u, "target": v, "edges": edges_between(adj.g, u, v)}
+            out.append([{"source": u, "target": v, "edges": edges_between(adj.g, u, v, min_confidence)}
                         for u, v in zip(path, path[1:])])
     except nx.NetworkXNoPath:
         pass
@@ -461,21 +479,25 @@ def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
 
 # --- an entity's relations, an article's content ----------------------------------------------
 
-def relations_of(source: Adjacency | nx.MultiDiGraph, node: str) -> list[dict]:
-    """Every edge at `node`: {other, other_name, other_type, type, role, direction, key, weight,
-    evidence} (evidence empty when the source does not hold it)."""
+def relations_of(source: Adjacency | nx.MultiDiGraph, node: str, min_confidence: float | None = None) -> list[dict]:
+    """Every edge at `node` that passes the minimum confidence: {other, other_name, other_type, type,
+    role, direction, key, weight, confidence, evidence} (evidence empty when the source does not
+    hold it)."""
     adj = adjacency(source)
     adj.fetch([node])
     if not adj.has(node):
         return []
     out = []
     for u, v, k, d in adj.edges(node):
+        if not confident(d.get("confidence"), min_confidence):
+            continue
         direction = "out" if u == node else "in"
         other = v if direction == "out" else u
         od = adj.node(other)
         out.append({"other": other, "direction": direction, "key": k, "other_name": od["name"],
                     "other_type": od["type"], "type": d["type"], "role": d.get("role") or "",
-                    "weight": d.get("weight", 1), "evidence": d.get("evidence", [])})
+                    "weight": d.get("weight", 1), "confidence": d.get("confidence"),
+                    "evidence": d.get("evidence", [])})
     return sorted(out, key=lambda r: (r["type"], -r["weight"], r["other_name"], r["key"], r["direction"]))
 
 
@@ -512,12 +534,13 @@ def article_mentions(g: nx.MultiDiGraph, index: ArticleIndex, article_id: str) -
 
 def article_relations(g: nx.MultiDiGraph, index: ArticleIndex, article_id: str) -> list[dict]:
     """The relations stated in the article {source, source_name, target, target_name, type, role,
-    start, stop, sentence}, in text order."""
+    confidence, start, stop, sentence}, in text order (confidence: the relation's, over every article)."""
     out = []
     for a, b, u, v, k, sentence in index.relations.get(article_id, []):
         d = g.edges[u, v, k]
         out.append({"source": u, "source_name": g.nodes[u]["name"], "target": v, "target_name": g.nodes[v]["name"],
-                    "type": d["type"], "role": d.get("role") or "", "start": a, "stop": b, "sentence": sentence})
+                    "type": d["type"], "role": d.get("role") or "", "confidence": d.get("confidence"), "start": a,
+                    "stop": b, "sentence": sentence})
     return out
 
 

@@ -4,8 +4,14 @@ WAL journaling lets the app read while an ingest writes; each `write(batch)` is 
 transaction. Articles are keyed by id and content hash, so writing the same article
 twice changes nothing and a changed article replaces its old mentions and evidence.
 Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
-A repeated mention, relation or evidence sentence is written once (the first); a missing
-required value fails the batch, which is then rolled back whole.
+A repeated mention, relation or evidence sentence is written once (the first; a repeated
+evidence sentence keeps the highest confidence); a missing required value fails the batch,
+which is then rolled back whole.
+
+Each evidence row keeps the relation's confidence in its article (`evidence.confidence`, NULL
+for rules alone); a relation's confidence is the highest of its evidence rows', computed when
+read (graph.store.top_confidence). A store file made before confidences were kept gets the
+column when opened (ADDED_COLUMNS); its relations have none until their articles are written again.
 
 The analyst's merges and splits live in the table `decisions` and place every later write
 (graph.store.place); each mention keeps the key resolution gave it, so that a new decision
@@ -23,10 +29,10 @@ from pathlib import Path
 import networkx as nx
 
 from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
-                    MentionRef, relation_key)
+                    MentionRef)
 from .store import (Decisions, Project, StoreError, WriteReport, assemble_card, assemble_projects, assemble_snapshot,
-                    extraction_of, matches, merge_decision, new_decisions, place, query_terms, rank_hits,
-                    split_decision)
+                    confidence_problem, extraction_of, matches, merge_decision, new_decisions, place, query_terms,
+                    rank_hits, relation_rows, split_decision)
 from .text import name_key
 
 SCHEMA = """
@@ -55,7 +61,7 @@ CREATE INDEX IF NOT EXISTS relations_source ON relations(source);
 CREATE INDEX IF NOT EXISTS relations_target ON relations(target);
 CREATE TABLE IF NOT EXISTS evidence (
     relation_id TEXT NOT NULL, article_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
-    sentence TEXT NOT NULL, PRIMARY KEY (relation_id, article_id, start, stop)
+    sentence TEXT NOT NULL, confidence REAL, PRIMARY KEY (relation_id, article_id, start, stop)
 );
 CREATE INDEX IF NOT EXISTS evidence_article ON evidence(article_id);
 CREATE TABLE IF NOT EXISTS merge_log (
@@ -72,9 +78,10 @@ CREATE TABLE IF NOT EXISTS decisions (
 PROJECTS = "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'"
 ENTITY_NAMES = "SELECT id, type, name FROM entities"
 RELATIONS = "SELECT id, type, role, source, target FROM relations"
-EVIDENCE_COUNTS = "SELECT relation_id, COUNT(*) n FROM evidence GROUP BY relation_id HAVING n > 1"  # else 1
-# columns added since a store file may have been made: table -> (column, its definition)
-ADDED_COLUMNS = {"mentions": ("entity_key", "TEXT")}
+EVIDENCE_SUMMARY = """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
+                      HAVING n > 1 OR c IS NOT NULL"""  # else one sentence, no confidence
+# columns added since a store file may have been made: (table, column, its definition)
+ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
 
 class EmbeddedStore:
@@ -96,8 +103,9 @@ class EmbeddedStore:
         self.db.close()
 
     def _add_columns(self) -> None:
-        """Bring a store file made by an older version up to the schema."""
-        for table, (column, definition) in ADDED_COLUMNS.items():
+        """Bring a store file made by an older version up to the schema: add the columns it lacks
+        (empty: NULL), keeping every row."""
+        for table, column, definition in ADDED_COLUMNS:
             if column not in {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}:
                 with self.db:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
@@ -115,6 +123,9 @@ class EmbeddedStore:
         """Write a batch of extractions in one transaction; idempotent per article. An article's old
         versions (`Extraction.replaces`) go in the same transaction: it counts as replaced."""
         report = WriteReport()
+        if problem := confidence_problem(batch):
+            raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was "
+                             f"stored ({problem})")
         try:
             with self.db:
                 decisions = Decisions(self.decisions())
@@ -141,7 +152,6 @@ class EmbeddedStore:
         a = ex.article
         self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
                         (a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
-        keys = {e.id: e.key for e in ex.entities}
         for e in ex.entities:
             self._upsert_entity(e)
             self.db.executemany(
@@ -152,13 +162,12 @@ class EmbeddedStore:
             self.db.executemany("INSERT INTO merge_log VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                                 [(e.key, a.id, origin[e.id], alias, rule) for alias, rule in e.merged_by.items()])
             self._refresh_names(e.key)
-        for r in ex.relations:
-            source, target = keys[r.source], keys[r.target]
-            rid = relation_key(r.type, source, target, r.role)
-            self.db.execute("INSERT INTO relations VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-                            (rid, r.type, source, target, r.role))
-            self.db.executemany("INSERT INTO evidence VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-                                [(rid, ev.article, ev.start, ev.stop, ev.sentence) for ev in r.evidence])
+        relations, evidence = relation_rows([ex])
+        self.db.executemany("INSERT INTO relations (id, type, source, target, role) "
+                            "VALUES (:id, :type, :source, :target, :role) ON CONFLICT DO NOTHING", relations)
+        self.db.executemany("INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence) "
+                            "VALUES (:relation, :article, :start, :stop, :sentence, :confidence) "
+                            "ON CONFLICT DO NOTHING", evidence)
 
     def _upsert_entity(self, e: Entity) -> None:
         row = self.db.execute("SELECT facts, kind FROM entities WHERE id=?", (e.key,)).fetchone()
@@ -261,7 +270,7 @@ class EmbeddedStore:
         marks = ",".join("?" * len(ids))
         return self.db.execute(
             f"""SELECT r.id, r.type, r.source, r.target, r.role,
-                       COUNT(DISTINCT e.article_id) weight, COUNT(*) evidence_count
+                       COUNT(DISTINCT e.article_id) weight, COUNT(*) evidence_count, MAX(e.confidence) confidence
                 FROM relations r JOIN evidence e ON e.relation_id = r.id
                 WHERE r.source IN ({marks}) OR r.target IN ({marks})
                 GROUP BY r.id""", ids + ids).fetchall()
@@ -327,7 +336,7 @@ class EmbeddedStore:
         for e in edges:
             if e["source"] in g and e["target"] in g:
                 g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
-                           weight=e["weight"], evidence_count=e["evidence_count"])
+                           weight=e["weight"], evidence_count=e["evidence_count"], confidence=e["confidence"])
         return g
 
     def snapshot(self) -> nx.MultiDiGraph:
@@ -338,8 +347,8 @@ class EmbeddedStore:
             q("SELECT entity_id AS entity, article_id AS article, start, stop, text FROM mentions "
               "ORDER BY article_id, start, stop"),
             q("SELECT * FROM entities ORDER BY id"),
-            q("SELECT relation_id AS relation, article_id AS article, start, stop, sentence FROM evidence "
-              "ORDER BY article_id, start, stop"),
+            q("SELECT relation_id AS relation, article_id AS article, start, stop, sentence, confidence "
+              "FROM evidence ORDER BY article_id, start, stop"),
             q("SELECT * FROM relations ORDER BY id"))
 
     def projects(self) -> list[Project]:
@@ -349,7 +358,7 @@ class EmbeddedStore:
             cursor = self.db.cursor()
             cursor.row_factory = None  # plain tuples
             return cursor.execute(sql)
-        return assemble_projects(q(PROJECTS), q(ENTITY_NAMES), q(RELATIONS), q(EVIDENCE_COUNTS))
+        return assemble_projects(q(PROJECTS), q(ENTITY_NAMES), q(RELATIONS), q(EVIDENCE_SUMMARY))
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
@@ -366,7 +375,7 @@ class EmbeddedStore:
             """SELECT entity_id entity, entity_key key, start, stop, text, sentence_start, sentence_stop
                FROM mentions WHERE article_id=?""", (article_id,))]
         evidence = [dict(r) for r in self.db.execute(
-            """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence
+            """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence, e.confidence
                FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
         log = [dict(r) for r in self.db.execute(
             "SELECT entity_key key, alias, rule FROM merge_log WHERE article_id=?", (article_id,))]

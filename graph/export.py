@@ -8,7 +8,12 @@ as the Neo4j store keeps them.
 The JSON format is a contract (the resolution scorer reads it):
   {"articles": [{"id", "source", "title", "url", "date"}],
    "nodes": [{"id", "type", "name", "aliases", "kind"?, "mentions": [{"article", "start", "stop"}]}],
-   "edges": [{"source", "target", "type", "role"?, "weight", "evidence": [{"article", "start", "stop"}]}]}
+   "edges": [{"source", "target", "type", "role"?, "weight", "confidence",
+              "evidence": [{"article", "start", "stop"}]}]}
+An edge's `confidence` is the highest of its evidence's (0..1), null for a relation made by rules
+alone; GraphML and GEXF give it as the edge attribute `confidence` (absent for rules alone), CSV
+as the last column of edges.csv (empty for rules alone). `min_confidence` leaves out the edges
+below it (never those without a confidence: rules are not filtered), in every format.
 """
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ import zipfile
 from pathlib import Path
 
 import networkx as nx
+
+from .store import confident
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
@@ -47,6 +54,14 @@ def with_articles(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return out
 
 
+def above_confidence(g: nx.MultiDiGraph, minimum: float | None) -> nx.MultiDiGraph:
+    """The graph without the edges whose confidence is below `minimum` (a read-only view; the
+    same graph for no minimum). Every node stays, and so do edges without a confidence."""
+    if not minimum:
+        return g
+    return nx.subgraph_view(g, filter_edge=lambda u, v, k: confident(g.edges[u, v, k].get("confidence"), minimum))
+
+
 def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with only scalar attributes, as GraphML and GEXF require."""
     flat = nx.MultiDiGraph()
@@ -61,7 +76,9 @@ def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
         flat.add_edge(u, v, key=k, type=d.get("type", ""), role=d.get("role") or "",
                       weight=int(d.get("weight", 1)),
                       evidence_count=int(d.get("evidence_count", len(d.get("evidence", [])))),
-                      label=d.get("type", "") + (f" ({d['role']})" if d.get("role") else ""))
+                      label=d.get("type", "") + (f" ({d['role']})" if d.get("role") else ""),
+                      # GraphML and GEXF take no None: a relation made by rules alone has no attribute
+                      **({"confidence": float(d["confidence"])} if d.get("confidence") is not None else {}))
     return flat
 
 
@@ -85,6 +102,7 @@ def to_json(g: nx.MultiDiGraph) -> dict:
         if d.get("role"):
             edge["role"] = d["role"]
         edge["weight"] = d.get("weight", 1)
+        edge["confidence"] = d.get("confidence")
         edge["evidence"] = [{"article": e["article"], "start": e["start"], "stop": e["stop"],
                              "sentence": e.get("sentence", "")} for e in d.get("evidence", [])]
         edges.append(edge)
@@ -103,9 +121,9 @@ def csv_tables(g: nx.MultiDiGraph) -> dict[str, str]:
     tables["nodes.csv"] = out.getvalue()
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["id", "source", "target", "type", "role", "weight", "evidence_count"])
+    w.writerow(["id", "source", "target", "type", "role", "weight", "evidence_count", "confidence"])
     for u, v, k, d in flat.edges(keys=True, data=True):
-        w.writerow([k, u, v, d["type"], d["role"], d["weight"], d["evidence_count"]])
+        w.writerow([k, u, v, d["type"], d["role"], d["weight"], d["evidence_count"], d.get("confidence", "")])
     tables["edges.csv"] = out.getvalue()
     out = io.StringIO()
     w = csv.writer(out)
@@ -124,10 +142,12 @@ def for_format(g: nx.MultiDiGraph, fmt: str, articles: bool | None) -> nx.MultiD
     return with_articles(g) if wanted and fmt != "json" else g
 
 
-def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None) -> bytes:
+def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
+                 min_confidence: float | None = None) -> bytes:
     """The graph in one format as bytes (CSV comes as a zip of three tables); `articles`: article
-    nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf)."""
-    g = for_format(g, fmt, articles)
+    nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf);
+    `min_confidence`: leave out the relations below it (above_confidence)."""
+    g = for_format(above_confidence(g, min_confidence), fmt, articles)
     if fmt == "graphml":
         return "\n".join(nx.generate_graphml(flat_graph(g))).encode("utf-8")
     if fmt == "gexf":
@@ -190,10 +210,13 @@ def write_atomically(path: Path, data: bytes) -> None:
         part.unlink(missing_ok=True)
 
 
-def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None) -> list[Path]:
+def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None,
+           min_confidence: float | None = None) -> list[Path]:
     """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles.
-    `articles` as for export_bytes. OSError if it cannot be written (see output_problem first)."""
+    `articles` and `min_confidence` as for export_bytes. OSError if it cannot be written (see
+    output_problem first)."""
     path = Path(path)
+    g = above_confidence(g, min_confidence)
     if fmt == "csv" and csv_as_folder(path):
         path.mkdir(parents=True, exist_ok=True)
         written = []
@@ -202,5 +225,5 @@ def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = Non
             written.append(path / name)
         return written
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, export_bytes(g, fmt, articles))
+    write_atomically(path, export_bytes(g, fmt, articles))  # g is filtered already
     return [path]

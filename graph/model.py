@@ -158,6 +158,7 @@ class Neighbour:
     role: str | None
     direction: str  # "out" (entity -> neighbour) or "in"
     weight: int
+    confidence: float | None = None  # the relation's: the highest of its evidence's; None: rules alone
 
 
 @dataclass

@@ -7,12 +7,16 @@ The graph in Neo4j:
                                                           keys of its name and of its mention texts
     (:Entity)-[:MENTIONED_IN {start, stop, text, sentence_start, sentence_stop}]->(:Article)
     (:Entity)-[:RELATION {id, type, role}]->(:Entity)
-    (:Evidence {relation_id, article_id, start, stop, sentence})   a sentence that states a relation
+    (:Evidence {relation_id, article_id, start, stop, sentence, confidence})   a sentence that states a
+                                                          relation, with the relation's confidence in its
+                                                          article (absent for rules alone)
     (:MergeLog {entity_id, article_id, key, alias, rule})   why an alias is in the entity (Entity.merged_by)
     (:Decision {seq, action, node, other, alias, name})     an analyst's merge or split (graph.store.place)
 
 A mention keeps the key resolution gave it (MENTIONED_IN.key), so that a new decision can place
-the articles it touches again.
+the articles it touches again. A relation's confidence is the highest of its evidence's, computed
+when read (`max(v.confidence)`, which skips absent ones), as in the embedded store; evidence
+written before confidences were kept simply has none.
 
 The rules are the embedded store's: one `write(batch)` is one transaction (retried by the
 driver on transient errors); articles are keyed by id and content hash, so the same article
@@ -36,11 +40,10 @@ import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef,
-                    relation_key)
+from .model import ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef
 from .store import (Decisions, Neo4jTarget, Project, StoreError, WriteReport, assemble_card, assemble_projects,
-                    assemble_snapshot, extraction_of, has_word_prefix, matches, merge_decision, new_decisions, place,
-                    query_terms, rank_hits, split_decision)
+                    assemble_snapshot, confidence_problem, extraction_of, has_word_prefix, matches, merge_decision,
+                    new_decisions, place, query_terms, rank_hits, relation_rows, split_decision)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -106,7 +109,7 @@ CREATE (s)-[:RELATION {id: rid, type: type, role: role}]->(t)"""
 MERGE_EVIDENCE = """
 UNWIND $rows AS row
 MERGE (v:Evidence {relation_id: row.relation, article_id: row.article, start: row.start, stop: row.stop})
-ON CREATE SET v.sentence = row.sentence"""
+ON CREATE SET v.sentence = row.sentence, v.confidence = row.confidence"""
 CREATE_LOG = """
 UNWIND $rows AS row
 CREATE (:MergeLog {entity_id: row.entity, article_id: row.article, key: row.key, alias: row.alias, rule: row.rule})"""
@@ -180,9 +183,9 @@ UNWIND $ids AS id
 MATCH (:Entity {id: id})-[r:RELATION]-()
 WITH DISTINCT r
 MATCH (v:Evidence {relation_id: r.id})
-WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count
+WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
 RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
-       weight, evidence_count
+       weight, evidence_count, confidence
 ORDER BY id"""
 MENTIONS_OF = """
 MATCH (:Entity {id: $id})-[m:MENTIONED_IN]->(a:Article)
@@ -198,7 +201,7 @@ ALL_ENTITIES = "MATCH (e:Entity) RETURN e.id AS id, e.type AS type, e.name AS na
 ALL_EVIDENCE = """
 MATCH (v:Evidence)
 RETURN v.relation_id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop,
-       v.sentence AS sentence
+       v.sentence AS sentence, v.confidence AS confidence
 ORDER BY article, start, stop"""
 ALL_RELATIONS = """
 MATCH (s:Entity)-[r:RELATION]->(t:Entity)
@@ -216,7 +219,7 @@ EVIDENCE_IN = """
 UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
 MATCH (s:Entity)-[r:RELATION {id: v.relation_id}]->(t:Entity)
 RETURN id AS article, r.id AS relation, r.type AS type, s.id AS source, t.id AS target, r.role AS role,
-       v.start AS start, v.stop AS stop, v.sentence AS sentence"""
+       v.start AS start, v.stop AS stop, v.sentence AS sentence, v.confidence AS confidence"""
 
 # what Store.projects() reads (graph.store.assemble_projects says what each gives), each as one
 # list in one record: the driver reads that several times faster than a record per row
@@ -227,8 +230,9 @@ MATCH (s:Entity)-[r:RELATION]->(t:Entity)
 WHERE s.type = 'PROJECT' OR t.type = 'PROJECT' OR (r.type = 'WORKS_AT' AND s.type = 'PERSON')
    OR (r.type IN ['LOCATED_IN', 'PART_OF'] AND s.type = 'LOC' AND t.type = 'LOC')
 RETURN collect([r.id, r.type, r.role, s.id, t.id])"""
-EVIDENCE_COUNTS = """
-MATCH (v:Evidence) WITH v.relation_id AS relation, count(*) AS n WHERE n > 1 RETURN collect([relation, n])"""
+EVIDENCE_SUMMARY = """
+MATCH (v:Evidence) WITH v.relation_id AS relation, count(*) AS n, max(v.confidence) AS c
+WHERE n > 1 OR c IS NOT NULL RETURN collect([relation, n, c])"""
 
 
 def rows(tx: ManagedTransaction, query: str, /, **params: Any) -> Rows:
@@ -346,6 +350,9 @@ class Neo4jStore:
 
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article."""
+        if problem := confidence_problem(batch):
+            raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was "
+                             f"stored ({problem})")
         return self._write(lambda tx: write_batch(tx, batch),
                            f"writing a batch of {len(batch)} articles failed, none of them was stored")
 
@@ -450,7 +457,7 @@ class Neo4jStore:
         projects table without the whole graph."""
         def work(tx: ManagedTransaction) -> list[Project]:
             return assemble_projects(*(tx.run(q).single()[0] for q in (PROJECTS, ENTITY_NAMES, PROJECT_RELATIONS,
-                                                                       EVIDENCE_COUNTS)))
+                                                                       EVIDENCE_SUMMARY)))
         return self._read(work)
 
     def extractions(self) -> Iterator[Extraction]:
@@ -575,19 +582,6 @@ def entity_rows_to_write(tx: ManagedTransaction, batch: list[Extraction]) -> Row
     return [{**row, "facts": json.dumps(row["facts"], ensure_ascii=False)} for row in out.values()]
 
 
-def relation_rows(batch: list[Extraction]) -> tuple[Rows, Rows]:
-    relations, evidence = [], []
-    for ex in batch:
-        keys = {e.id: e.key for e in ex.entities}
-        for r in ex.relations:
-            source, target = keys[r.source], keys[r.target]
-            rid = relation_key(r.type, source, target, r.role)
-            relations.append({"id": rid, "type": r.type, "source": source, "target": target, "role": r.role})
-            evidence += [{"relation": rid, "article": ev.article, "start": ev.start, "stop": ev.stop,
-                          "sentence": ev.sentence} for ev in r.evidence]
-    return relations, evidence
-
-
 def settle(tx: ManagedTransaction, entities: set[str], relations: set[str]) -> None:
     """Drop what the write left without support, then refresh the search keys of the entities touched."""
     if not entities and not relations:
@@ -643,7 +637,7 @@ def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGr
     for e in edges:
         if e["source"] in g and e["target"] in g:
             g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
-                       weight=e["weight"], evidence_count=e["evidence_count"])
+                       weight=e["weight"], evidence_count=e["evidence_count"], confidence=e["confidence"])
     return g
 
 

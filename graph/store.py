@@ -13,6 +13,7 @@ article's extraction) are shared so that both give the same answers.
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 import networkx as nx
 
 from .model import (MERGE, SPLIT, Article, Decision, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention,
-                    MentionRef, Neighbour, Relation)
+                    MentionRef, Neighbour, Relation, relation_key)
 from .text import fold, name_key
 
 DEFAULT_FILE = "graph.db"
@@ -64,6 +65,8 @@ class Place:
     id: str
     name: str
     within: frozenset[str] = frozenset()
+    # of the project's relation(s) to the place; None when a rule alone states one (no filter drops it)
+    confidence: float | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +79,7 @@ class Participant:
     type: str
     role: str
     people: tuple[tuple[str, str], ...] = ()
+    confidence: float | None = None  # of its INVOLVED_IN relation; None: rules alone
 
 
 @dataclass(slots=True)
@@ -242,6 +246,68 @@ def neighbour_order(n: Neighbour) -> tuple:
     return (-n.weight, n.relation, n.name, n.id, n.role or "", n.direction)
 
 
+# --- confidence: a relation's is the highest of its evidence's ----------------------------------
+#
+# Each evidence row (a sentence of an article stating a relation) keeps the confidence the
+# relation had in that article's extraction (Relation.confidence). A relation's confidence is
+# the highest of its evidence rows', None when none has one (rules alone). It is computed when
+# read, never stored on the relation, so replacing or removing an article recomputes it, and
+# the order articles came in does not matter.
+
+def top_confidence(values: Iterable[float | None]) -> float | None:
+    """The highest of the confidences that are not None; None when none is given."""
+    scored = [v for v in values if v is not None]
+    return max(scored) if scored else None
+
+
+def loosest_confidence(values: Iterable[float | None]) -> float | None:
+    """Of several relations, the confidence that passes the most filters: None (a rule's, never
+    filtered out) if any is None, else the highest."""
+    values = list(values)
+    return None if any(v is None for v in values) else top_confidence(values)
+
+
+def confident(confidence: float | None, minimum: float | None) -> bool:
+    """Whether a relation with this confidence passes a minimum: one without a confidence (made by
+    rules alone) always does, and so does everything when there is no minimum (None or 0)."""
+    return not minimum or confidence is None or confidence >= minimum
+
+
+def confidence_problem(batch: Iterable[Extraction]) -> str | None:
+    """Why a batch cannot be written, as to confidences (one that is not a number within 0..1),
+    or None."""
+    for ex in batch:
+        for r in ex.relations:
+            c = r.confidence
+            if c is not None and (isinstance(c, bool) or not isinstance(c, (int, float)) or math.isnan(c)
+                                  or not 0.0 <= c <= 1.0):
+                return (f"relation {r.type} {r.source} -> {r.target} in article {ex.article.id} has "
+                        f"confidence {c!r}, not a number within 0..1")
+    return None
+
+
+def relation_rows(batch: Iterable[Extraction]) -> tuple[list[dict], list[dict]]:
+    """What a batch of placed extractions (graph.store.place) writes of its relations: relation rows
+    {id, type, source, target, role}, keyed by node, and evidence rows {relation, article, start,
+    stop, sentence, confidence}, each once: a sentence stating a relation twice (two relations of an
+    extraction that land on one) keeps its first text and the highest confidence, in any order."""
+    relations: list[dict] = []
+    evidence: dict[tuple, dict] = {}
+    for ex in batch:
+        keys = {e.id: e.key for e in ex.entities}
+        for r in ex.relations:
+            source, target = keys[r.source], keys[r.target]
+            rid = relation_key(r.type, source, target, r.role)
+            relations.append({"id": rid, "type": r.type, "source": source, "target": target, "role": r.role})
+            confidence = None if r.confidence is None else float(r.confidence)
+            for ev in r.evidence:
+                row = evidence.setdefault((rid, ev.article, ev.start, ev.stop), {
+                    "relation": rid, "article": ev.article, "start": ev.start, "stop": ev.stop,
+                    "sentence": ev.sentence, "confidence": confidence})
+                row["confidence"] = top_confidence((row["confidence"], confidence))
+    return relations, list(evidence.values())
+
+
 def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[dict],
                   evidence: Iterable[dict], log: Iterable[dict] = ()) -> Extraction:
     """Rebuild what a store holds about one article as the Extraction that would write it again.
@@ -249,8 +315,8 @@ def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[d
     `article`: the stored article with its text; `entities`: node id -> {type, name, kind, facts (JSON)}
     for every node mentioned in it or at an end of one of its relations; `mentions`: {entity (the
     node), key (what resolution gave it), start, stop, text, sentence_start, sentence_stop};
-    `evidence`: {relation, type, source, target, role, start, stop, sentence}; `log`: {key, alias,
-    rule}. There is one entity per resolution key, as ingest gave them: the store's decisions place
+    `evidence`: {relation, type, source, target, role, start, stop, sentence, confidence}; `log`: {key,
+    alias, rule}. There is one entity per resolution key, as ingest gave them: the store's decisions place
     them in their nodes again when this is written."""
     mentions = sorted(mentions, key=lambda m: (m["start"], m["stop"], m["entity"]))
     nodes_of: dict[str, list[str]] = {}  # resolution key -> the nodes holding its mentions
@@ -282,6 +348,7 @@ def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[d
         rel = relations.setdefault(ev["relation"], Relation(ev["type"], entity_of(ev["source"]),
                                                             entity_of(ev["target"]), ev["role"]))
         rel.evidence.append(Evidence(article["id"], ev["start"], ev["stop"], ev["sentence"]))
+        rel.confidence = top_confidence((rel.confidence, ev.get("confidence")))
     fields = ("id", "text", "title", "url", "date", "source", "doc")
     return Extraction(
         Article(**{f: article[f] for f in fields}),
@@ -412,7 +479,7 @@ def place(ex: Extraction, decisions: Decisions) -> tuple[Extraction, dict[str, s
             ends = (part_for(parts_of[r.source], ev), part_for(parts_of[r.target], ev))
             if nodes[ends[0]] == nodes[ends[1]] and keys[r.source] != keys[r.target]:
                 continue  # two things a decision made one: no relation to itself
-            rel = by_ends.setdefault(ends, Relation(r.type, *ends, role=r.role))
+            rel = by_ends.setdefault(ends, Relation(r.type, *ends, role=r.role, confidence=r.confidence))
             if ev is not None:
                 rel.evidence.append(ev)
         relations += by_ends.values()
@@ -531,7 +598,8 @@ def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others
                   log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: list[Decision] = ()) -> EntityCard:
     """An entity card from a store's rows: its row, its mentions, its edges (with weight), the rows
     of the entities at their other ends, its merge log rows, its mentions' resolution keys and the
-    store's decisions. Both stores build cards here."""
+    store's decisions. Both stores build cards here; an edge row gives id, type, source, target,
+    role, weight and confidence (the highest of its evidence's)."""
     aliases = sorted({m.text for m in mentions} - {row["name"]})
     articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
     neighbours = []
@@ -539,7 +607,7 @@ def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others
         out = r["source"] == row["id"]
         if other := others.get(r["target"] if out else r["source"]):
             neighbours.append(Neighbour(other["id"], other["type"], other["name"], r["type"], r["role"],
-                                        "out" if out else "in", r["weight"]))
+                                        "out" if out else "in", r["weight"], r["confidence"]))
     neighbours.sort(key=neighbour_order)
     listed = sorted(articles.values(), key=lambda a: (a["date"], a["id"]))
     return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
@@ -551,8 +619,9 @@ def assemble_snapshot(articles: list[dict], mentions: Iterable[Any], entities: I
                       evidence: Iterable[Any], relations: Iterable[Any]) -> nx.MultiDiGraph:
     """The whole graph from a store's rows, ordered by the store: articles; mentions
     (entity, article, start, stop, text); entities (id, type, name, kind, facts); evidence
-    (relation, article, start, stop, sentence); relations (id, source, target, type, role).
-    Both stores build their snapshot here."""
+    (relation, article, start, stop, sentence, confidence); relations (id, source, target, type,
+    role). An edge's confidence is the highest of its evidence's (None: rules alone). Both stores
+    build their snapshot here."""
     g = nx.MultiDiGraph()
     g.graph["articles"] = articles
     by_entity: dict[str, list[dict]] = {}
@@ -567,11 +636,13 @@ def assemble_snapshot(articles: list[dict], mentions: Iterable[Any], entities: I
     by_relation: dict[str, list[dict]] = {}
     for r in evidence:
         by_relation.setdefault(r["relation"], []).append(
-            {"article": r["article"], "start": r["start"], "stop": r["stop"], "sentence": r["sentence"]})
+            {"article": r["article"], "start": r["start"], "stop": r["stop"], "sentence": r["sentence"],
+             "confidence": r["confidence"]})
     for r in relations:
         ev = by_relation.get(r["id"], [])
         g.add_edge(r["source"], r["target"], key=r["id"], type=r["type"], role=r["role"] or "",
-                   weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev))
+                   weight=len({e["article"] for e in ev}), evidence=ev, evidence_count=len(ev),
+                   confidence=top_confidence(e["confidence"] for e in ev))
     return g
 
 
@@ -586,17 +657,21 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
     (id, name, kind, facts as JSON) of the PROJECT nodes; `entities` (id, type, name) of every
     node; `relations` (id, type, role, source, target): every relation, or at least those at a
     project, WORKS_AT from a person and PART_OF / LOCATED_IN between places; `evidence`
-    (relation, how many sentences) for at least the relations at a project with more than one
-    (a stored relation has one at least: both stores drop a relation without evidence). Names,
+    (relation, how many sentences, the highest of their confidences) for at least the relations
+    at a project with more than one sentence or with a confidence (a relation not listed has one
+    sentence and no confidence: both stores drop a relation without evidence). Names,
     types and counts are plain lookups here rather than joins in the store: on 100k relations
     that is several times faster in SQLite. Both stores build the answer here, in project id
     order."""
     info = {i: (type_, name) for i, type_, name in entities}
-    counts = dict(evidence)
+    counts: dict[str, int] = {}
+    scores: dict[str, float | None] = {}
+    for rid, n, confidence in evidence:
+        counts[rid], scores[rid] = n, confidence
     found = {i: (name, kind, facts) for i, name, kind, facts in sorted(projects)}
     total = dict.fromkeys(found, 0)
-    places: dict[str, set[str]] = {}
-    parts: dict[str, set[tuple[str, str]]] = {}
+    places: dict[str, dict[str, list[float | None]]] = {}  # project -> place -> its relations' confidences
+    parts: dict[str, dict[tuple[str, str], float | None]] = {}  # project -> (participant, role) -> confidence
     staff: dict[str, set[tuple[str, str]]] = {}
     up: dict[str, set[str]] = {}
     for rid, type_, role, source, target in relations:
@@ -610,13 +685,15 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
                 total[target] += n
         if type_ == "INVOLVED_IN":
             if target in found and source in info:
-                parts.setdefault(target, set()).add((source, role or "participant"))
+                involved, part = parts.setdefault(target, {}), (source, role or "participant")
+                involved[part] = loosest_confidence([involved[part], scores.get(rid)]) if part in involved \
+                    else scores.get(rid)
         elif type_ == "WORKS_AT":
             if (s := info.get(source)) is not None and s[0] == "PERSON":
                 staff.setdefault(target, set()).add((s[1], role or ""))
         elif type_ in PLACE_RELATIONS and (t := info.get(target)) is not None and t[0] == "LOC":
             if source in found:
-                places.setdefault(source, set()).add(target)
+                places.setdefault(source, {}).setdefault(target, []).append(scores.get(rid))
             elif (s := info.get(source)) is not None and s[0] == "LOC":
                 up.setdefault(source, set()).add(target)
     regions: dict[str, frozenset[str]] = {}
@@ -637,11 +714,15 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
     out = []
     for pid, (name, kind, facts) in found.items():
         participants = []
-        for pname, role, i in sorted((info[i][1], role, i) for i, role in parts.get(pid, ())):
+        involved = parts.get(pid, {})
+        for pname, role, i in sorted((info[i][1], role, i) for i, role in involved):
             type_ = info[i][0]
             if type_ == "ORG" and i not in people:
                 people[i] = tuple(sorted(staff.get(i, ())))
-            participants.append(Participant(i, pname, type_, role, people[i] if type_ == "ORG" else ()))
-        located = [Place(i, pname, within(i)) for pname, i in sorted((info[i][1], i) for i in places.get(pid, ()))]
+            participants.append(Participant(i, pname, type_, role, people[i] if type_ == "ORG" else (),
+                                            involved[(i, role)]))
+        at = places.get(pid, {})
+        located = [Place(i, pname, within(i), loosest_confidence(at[i])) for pname, i in sorted((info[i][1], i)
+                                                                                                 for i in at)]
         out.append(Project(pid, name, kind or "", json.loads(facts or "{}"), located, participants, total[pid]))
     return out

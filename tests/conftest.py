@@ -292,3 +292,37 @@ def relation_store(store):
     report = store.write(relation_extractions())
     assert report.added == [REL_A1, REL_A2]
     return store
+
+
+# --- a hand-made graph whose relations carry confidences ----------------------------------
+
+SCORED_TEXT = "Иван Петров работает в «Ока Фарма». «Ока Фарма» вложится в парк «Альфа». Парк «Альфа» строят в Калуге."
+SCORED_KEYS = {"PERSON": "PERSON:иван петров", "ORG": "ORG:ока фарма", "PROJECT": "PROJECT:альфа", "LOC": "LOC:калуга"}
+# (type, source, target, role, confidence, the word of its sentence)
+SCORED_RELATIONS = [("WORKS_AT", "PERSON", "ORG", None, None, "работает"),
+                    ("INVOLVED_IN", "ORG", "PROJECT", "investor", 0.3, "вложится"),
+                    ("LOCATED_IN", "PROJECT", "LOC", None, 0.8, "строят")]
+
+
+def scored_extraction():
+    """One article stating a rule's WORKS_AT (no confidence), an INVOLVED_IN at 0.3 and a
+    LOCATED_IN at 0.8."""
+    from graph.model import Article, Entity, Extraction, Relation
+    aid = "https://news.example.ru/scored"
+    text = SCORED_TEXT
+    # type: (name, its text in the article, how many times)
+    names = {"PERSON": ("Иван Петров", "Иван Петров", 1), "ORG": ("Ока Фарма", "Ока Фарма", 2),
+             "PROJECT": ("Альфа", "Альфа", 2), "LOC": ("Калуга", "Калуге", 1)}
+    entities = [Entity(t, t, name, key=SCORED_KEYS[t], mentions=[mention(text, part, nth) for nth in range(times)])
+                for t, (name, part, times) in names.items()]
+    relations = [Relation(type_, source, target, role, [evidence(aid, text, word)], confidence)
+                 for type_, source, target, role, confidence, word in SCORED_RELATIONS]
+    return Extraction(Article(aid, text, title="Ока Фарма и «Альфа»", url=aid, date="2024-05-01", source="hand",
+                              doc="scored"), entities, relations)
+
+
+@pytest.fixture
+def scored_store(store):
+    """A store (each of them) holding scored_extraction()."""
+    assert store.write([scored_extraction()]).added
+    return store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import shutil
+import time
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -298,3 +299,81 @@ def test_projects_text_filter(app_env):
     df = at.dataframe[0].value
     assert len(df) > 0 and df.apply(lambda r: "тайга металл" in " ".join(map(str, r.values)).lower(), axis=1).all()
     assert (df["Participant"] == "ООО «Тайга Металл»").any()
+
+
+# --- the minimum confidence (sidebar) ---------------------------------------------------------
+
+@pytest.fixture
+def scored_env(tmp_path, monkeypatch):
+    """A store holding conftest.scored_extraction(): «Ока Фарма» WORKS_AT from Иван Петров (a rule's,
+    no confidence), INVOLVED_IN парк «Альфа» at 0.30; «Альфа» LOCATED_IN Калуга at 0.80."""
+    from graph.store import open_store
+
+    from conftest import scored_extraction
+    path = tmp_path / "scored" / "graph.db"
+    s = open_store(str(path))
+    s.write([scored_extraction()])
+    s.close()
+    monkeypatch.setenv("INVESTGRAPH_STORE", str(path))
+    return path
+
+
+def relation_rows(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(("→", "←"))]
+
+
+def test_minimum_confidence_hides_a_low_confidence_relation_on_the_entity_page(scored_env):
+    from conftest import SCORED_KEYS
+    at = app("entity", entity=SCORED_KEYS["ORG"])
+    rows = relation_rows(at)
+    assert len(rows) == 2, rows
+    (involved,) = [r for r in rows if ">Альфа</a>" in r]
+    assert "0.30" in involved  # the confidence next to the relation
+    (works,) = [r for r in rows if ">Иван Петров</a>" in r]
+    assert "confidence" not in works  # a rule's relation shows none
+    at.sidebar.slider(key="min_confidence").set_value(0.5).run()
+    assert not at.exception
+    rows = relation_rows(at)
+    assert len(rows) == 1 and ">Иван Петров</a>" in rows[0], rows  # the rule's relation always shows
+    assert any("1 relation(s) below the minimum confidence 0.50 hidden" in c.value for c in at.caption)
+
+
+def test_minimum_confidence_filters_the_projects_table_and_the_explorer(scored_env):
+    from conftest import SCORED_KEYS
+    at = app("projects")
+    df = at.dataframe[0].value
+    assert list(zip(df["Participant"], df["Confidence"], df["Place"])) == [("Ока Фарма", 0.3, "Калуга")]
+    at.sidebar.slider(key="min_confidence").set_value(0.5).run()
+    df = at.dataframe[0].value
+    # the participant is hidden, the project stays, with its place (0.80)
+    assert list(zip(df["Project"], df["Participant"], df["Place"])) == [("Альфа", "", "Калуга")]
+    at.sidebar.slider(key="min_confidence").set_value(0.85).run()
+    assert list(at.dataframe[0].value["Place"]) == [""]
+
+    at = app("explorer", entity=SCORED_KEYS["ORG"])
+    assert next(c.value for c in at.caption if "nodes" in c.value).startswith("4 nodes · 3 edges")
+    at.sidebar.slider(key="min_confidence").set_value(0.5).run()
+    assert next(c.value for c in at.caption if "nodes" in c.value).startswith("2 nodes · 1 edges")
+
+
+def test_minimum_confidence_cuts_paths_and_an_articles_relations(scored_env):
+    from conftest import SCORED_KEYS
+    at = app("connections", entity=SCORED_KEYS["PERSON"], to=SCORED_KEYS["LOC"])
+    paths = [e.label for e in at.expander if e.label.startswith("Path")]
+    assert paths == ["Path 1 · 3 hop(s): Иван Петров — Ока Фарма — Альфа — Калуга"], paths
+    assert "· 0.30" in texts(at) and "· 0.80" in texts(at)
+    at.sidebar.slider(key="min_confidence").set_value(0.5).run()
+    assert not [e for e in at.expander if e.label.startswith("Path")]
+    assert "through relations of confidence 0.50 or more" in at.info[0].value
+
+    at = app("articles", article="https://news.example.ru/scored")
+    arrows = lambda: sum(m.value.count("→") for m in at.markdown if "<b>" in m.value)  # noqa: E731
+    for _ in range(100):  # the relations come with the whole graph: run again until it is in
+        if arrows():
+            break
+        time.sleep(0.1)
+        at.run()
+    assert arrows() == 6  # three relations
+    at.sidebar.slider(key="min_confidence").set_value(0.5).run()
+    assert arrows() == 4
+    assert any("1 relation(s) below the minimum confidence hidden" in c.value for c in at.caption)

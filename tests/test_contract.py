@@ -233,7 +233,7 @@ def projects_from_graph(g) -> list[dict]:
     for p, d in node.items():
         if d.get("type") != "PROJECT":
             continue
-        places, participants, evidence = set(), set(), 0
+        places, participants, evidence = set(), {}, 0
         for _, t, e in g.out_edges(p, data=True):
             evidence += e.get("evidence_count", 0)
             if e["type"] in ("LOCATED_IN", "PART_OF") and node[t]["type"] == "LOC":
@@ -241,7 +241,7 @@ def projects_from_graph(g) -> list[dict]:
         for s, _, e in g.in_edges(p, data=True):
             evidence += e.get("evidence_count", 0)
             if e["type"] == "INVOLVED_IN":
-                participants.add((s, e.get("role") or "participant"))
+                participants[(s, e.get("role") or "participant")] = e.get("confidence")
         facts = d.get("facts") or {}
         base = {"project": d["name"], "kind": d.get("kind") or "",
                 "place": "; ".join(sorted({node[i]["name"] for i in places}))}
@@ -249,10 +249,11 @@ def projects_from_graph(g) -> list[dict]:
             base[column] = analytics.format_fact(fact, facts[fact]) if fact in facts else ""
         base["evidence"] = evidence
         if not participants:
-            rows.append({**base, "participant": "", "participant_type": "", "role": "", "key_people": "",
-                         "project_id": p, "participant_id": ""})
+            rows.append({**base, "participant": "", "participant_type": "", "role": "", "confidence": None,
+                         "key_people": "", "project_id": p, "participant_id": ""})
         for s, role in sorted(participants, key=lambda x: (node[x[0]]["name"], x[1], x[0])):
             rows.append({**base, "participant": node[s]["name"], "participant_type": node[s]["type"], "role": role,
+                         "confidence": participants[(s, role)],
                          "key_people": key_people(s) if node[s]["type"] == "ORG" else "", "project_id": p,
                          "participant_id": s})
     rows.sort(key=lambda r: (r["project"].casefold(), r["participant"].casefold(), r["role"]))
@@ -266,3 +267,106 @@ def region_of(g, place: str, seen: frozenset = frozenset()) -> list[str]:
         if e["type"] in ("PART_OF", "LOCATED_IN") and t not in seen and g.nodes[t]["type"] == "LOC":
             out += region_of(g, t, seen | {place})
     return out
+
+
+# --- relation confidences: what the stores keep and give back ------------------------------------
+# A relation's confidence is the highest of its evidence's, each evidence sentence keeping the
+# confidence the relation had in its article; None (rules alone) stays None.
+
+def scored(n: int, confidence: float | None, source: tuple[str, str] = OKA, target: tuple[str, str] = ALPHA,
+           kind: str = "INVOLVED_IN", role: str | None = "investor", again: bool = False) -> Extraction:
+    """Article n stating `source` `kind` `target` with this confidence; `again`: a new text of it."""
+    ex = stated(n, kind, source, target, role)
+    ex.relations[0].confidence = confidence
+    if again:
+        ex.article.text += " Снова."
+    return ex
+
+
+def confidence_in(store, source: tuple[str, str] = OKA, target: tuple[str, str] = ALPHA) -> dict:
+    """The relation's confidence everywhere a store gives it back: the snapshot's edge and its
+    evidence, the neighbourhood's edge, both ends' entity cards, the projects table's participant."""
+    ((u, v, d),) = store.snapshot().edges(data=True)
+    ((_, _, near),) = store.neighbourhood([key(source)]).edges(data=True)
+    (out,) = store.entity(key(source)).neighbours
+    (back,) = store.entity(key(target)).neighbours
+    participants = [p for pr in store.projects() for p in pr.participants]
+    return {"snapshot": d["confidence"], "evidence": sorted((e["article"], e["confidence"]) for e in d["evidence"]),
+            "neighbourhood": near["confidence"], "card": out.confidence, "card in": back.confidence,
+            "participants": [p.confidence for p in participants]}
+
+
+def everywhere(confidence: float | None, evidence: list[tuple[int, float | None]]) -> dict:
+    return {"snapshot": confidence, "evidence": [(f"https://projects.example.ru/{n}", c) for n, c in evidence],
+            "neighbourhood": confidence, "card": confidence, "card in": confidence, "participants": [confidence]}
+
+
+def test_a_relation_confidence_round_trips(store, tmp_path):
+    store.write([scored(1, 0.82)])
+    assert confidence_in(store) == everywhere(0.82, [(1, 0.82)])
+    ((rel,),) = [ex.relations for ex in store.extractions()]
+    assert rel.confidence == 0.82
+    from graph.store import copy_store, open_store
+    copy = open_store(str(tmp_path / "copy" / "graph.db"))
+    try:
+        copy_store(store, copy)
+        assert confidence_in(copy) == everywhere(0.82, [(1, 0.82)])
+    finally:
+        copy.close()
+
+
+@pytest.mark.parametrize("order", [(1, 2, 3), (3, 2, 1)])
+def test_a_relation_confidence_is_the_highest_of_its_articles(store, order):
+    said = {1: 0.4, 2: 0.9, 3: None}
+    for n in order:  # one write per article, in either order
+        store.write([scored(n, said[n])])
+    assert confidence_in(store) == everywhere(0.9, [(1, 0.4), (2, 0.9), (3, None)])
+
+
+def test_replacing_the_article_that_gave_the_highest_confidence_lowers_it(store):
+    store.write([scored(1, 0.4), scored(2, 0.9)])
+    assert store.write([scored(2, 0.99)]).unchanged == ["https://projects.example.ru/2"]  # same text: as it was
+    assert confidence_in(store)["snapshot"] == 0.9
+    assert store.write([scored(2, 0.3, again=True)]).replaced == ["https://projects.example.ru/2"]
+    assert confidence_in(store) == everywhere(0.4, [(1, 0.4), (2, 0.3)])
+    store.remove_article("https://projects.example.ru/1")
+    assert confidence_in(store) == everywhere(0.3, [(2, 0.3)])
+    store.write([scored(2, None, again=False)])  # the first text again: now stated by rules alone
+    assert confidence_in(store) == everywhere(None, [(2, None)])
+
+
+def test_a_relation_made_by_rules_alone_has_no_confidence(store):
+    store.write([scored(1, None, SOKOLOVA, OKA, "WORKS_AT", "директор"), scored(2, None, SOKOLOVA, OKA, "WORKS_AT",
+                                                                              "директор")])
+    ((_, _, d),) = store.snapshot().edges(data=True)
+    assert d["confidence"] is None and [e["confidence"] for e in d["evidence"]] == [None, None]
+    (n,) = store.entity(key(SOKOLOVA)).neighbours
+    assert n.confidence is None
+    ((_, _, near),) = store.neighbourhood([key(SOKOLOVA)]).edges(data=True)
+    assert near["confidence"] is None
+    assert all(r.confidence is None for ex in store.extractions() for r in ex.relations)
+
+
+def test_confidences_stay_through_a_merge(store):
+    """A decision writes the articles it touches again (from the store): their confidences stay."""
+    other = ("ORG", "Ока Фарма")
+    store.write([scored(1, 0.6), scored(2, 0.7, source=other)])
+    store.merge(key(OKA), key(other))
+    assert confidence_in(store) == everywhere(0.7, [(1, 0.6), (2, 0.7)])
+
+
+def test_a_confidence_outside_0_to_1_fails_the_batch(store):
+    from graph.store import StoreError
+    with pytest.raises(StoreError, match=r"confidence 1\.5, not a number within 0\.\.1"):
+        store.write([scored(1, 0.5), scored(2, 1.5)])
+    assert store.stats()["articles"] == 0
+
+
+def test_projects_carry_their_relations_confidences(store):
+    store.write([scored(1, 0.3), scored(2, 0.8), scored(3, None, PETROV, ALPHA, role="initiator"),
+                 scored(4, 0.55, ALPHA, KALUGA, "LOCATED_IN", None), scored(5, 0.25, ALPHA, ZONE, "LOCATED_IN", None),
+                 scored(6, None, ALPHA, ZONE, "PART_OF", None)])
+    (alpha,) = store.projects()
+    assert [(p.name, p.confidence) for p in alpha.participants] == [("Иван Петров", None), ("ООО «Ока Фарма»", 0.8)]
+    # a place a rule also gives (PART_OF) passes every filter: no confidence
+    assert [(pl.name, pl.confidence) for pl in alpha.places] == [("Калуга", 0.55), ("Промзона", None)]

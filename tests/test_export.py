@@ -209,3 +209,57 @@ def test_neighbourhood_exports_too(relation_store, tmp_path):
     (path,) = export(g, "graphml", tmp_path / "n.graphml")
     back = nx.read_graphml(path)
     assert set(back.nodes) == {PERSON_KEY, ORG_KEY} and back.number_of_edges() == 1
+
+
+# --- relation confidences and --min-confidence -----------------------------------------------
+
+def relations_in(path, fmt: str) -> dict[str, float | None]:
+    """Relation type -> its confidence (None: none given) in an exported file; MENTIONED_IN left out."""
+    if fmt == "json":
+        return {e["type"]: e["confidence"] for e in json.loads(path.read_text(encoding="utf-8"))["edges"]}
+    if fmt == "csv":
+        return {e["type"]: float(e["confidence"]) if e["confidence"] else None
+                for e in csv_rows(path / "edges.csv") if e["type"] != "MENTIONED_IN"}
+    g = (nx.read_graphml if fmt == "graphml" else nx.read_gexf)(path)
+    kind = "type" if fmt == "graphml" else "relation"
+    return {d[kind]: d.get("confidence") for _, _, d in g.edges(data=True) if d[kind] != "MENTIONED_IN"}
+
+
+def test_json_edges_carry_their_confidence(scored_store):
+    data = to_json(scored_store.snapshot())
+    assert {e["type"]: e["confidence"] for e in data["edges"]} == {"WORKS_AT": None, "INVOLVED_IN": 0.3,
+                                                                   "LOCATED_IN": 0.8}
+    assert all({"id", "source", "target", "type", "weight", "evidence"} <= set(e) for e in data["edges"])
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "json", "csv"])
+def test_export_min_confidence_leaves_out_relations_below_it(scored_store, tmp_path, fmt):
+    """Every format: without the option every relation with its confidence; with it, the ones
+    below it left out, the rules' (no confidence) kept, every node kept."""
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    out = {}
+    for name, extra in (("all", []), ("confident", ["--min-confidence", "0.5"])):
+        path = tmp_path / (name if fmt == "csv" else f"{name}.{fmt}")
+        result = CliRunner().invoke(cli, ["export", "--format", fmt, "-o", str(path), "--store", scored_store.url,
+                                          *extra])
+        assert result.exit_code == 0, result.output
+        out[name] = relations_in(path, fmt)
+    assert out["all"] == {"WORKS_AT": None, "INVOLVED_IN": 0.3, "LOCATED_IN": 0.8}
+    assert out["confident"] == {"WORKS_AT": None, "LOCATED_IN": 0.8}
+    g = scored_store.snapshot()
+    assert export_bytes(g, "json", min_confidence=0.8) == export_bytes(g, "json", min_confidence=0.5)
+    assert len(json.loads(export_bytes(g, "json", min_confidence=0.81))["edges"]) == 1
+    assert len(json.loads(export_bytes(g, "json", min_confidence=0.81))["nodes"]) == 4
+
+
+@pytest.mark.parametrize("value", ["1.5", "-0.1", "high"])
+def test_export_min_confidence_must_be_within_0_and_1(tmp_path, value):
+    from click.testing import CliRunner
+
+    from app.cli import cli
+    result = CliRunner().invoke(cli, ["export", "--format", "json", "-o", str(tmp_path / "g.json"),
+                                      "--min-confidence", value])
+    assert result.exit_code == 2 and "--min-confidence" in result.output
+    assert not (tmp_path / "g.json").exists()

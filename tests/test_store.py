@@ -289,6 +289,35 @@ def test_embedded_store_is_one_file(tmp_path, news_dir, nlp):
         folder.close()
 
 
+def test_a_store_file_from_before_confidences_gets_the_column_and_keeps_its_data(tmp_path):
+    """A graph.db made by the version that kept no confidences (no evidence.confidence) opens:
+    the column is added, every row stays, its relations have no confidence until rewritten."""
+    from conftest import relation_extractions
+    path = tmp_path / "old" / "graph.db"
+    s = open_store(str(path))
+    s.write(relation_extractions())
+    before = (s.stats(), to_json(s.snapshot()))
+    s.close()
+    with sqlite3.connect(path) as db:  # what the previous version left: no confidence column
+        db.execute("ALTER TABLE evidence DROP COLUMN confidence")
+    db.close()
+    s = open_store(str(path))
+    try:
+        columns = [r[1] for r in s.db.execute("PRAGMA table_info(evidence)")]
+        assert columns[-1] == "confidence"
+        assert (s.stats(), to_json(s.snapshot())) == before
+        ((_, _, d),) = s.snapshot().edges(data=True)
+        assert d["confidence"] is None and len(d["evidence"]) == 3
+        ex = relation_extractions()[1]
+        ex.article.text += " Снова."
+        ex.relations[0].confidence = 0.75
+        s.write([ex])
+        (n,) = s.entity(PERSON_KEY).neighbours
+        assert (n.weight, n.confidence) == (2, 0.75)
+    finally:
+        s.close()
+
+
 def test_open_store_default_lives_under_investgraph_home(isolated_home):
     s = open_store()
     try:

@@ -7,9 +7,10 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (RELATION_LABELS, TYPE_COLORS, WAIT, derived, entity_link, highlight, loaded_graph,
-                              role_label, store, when_loaded)
+from app.views.common import (RELATION_LABELS, TYPE_COLORS, WAIT, confidence_html, derived, entity_link, highlight,
+                              loaded_graph, min_confidence, role_label, store, when_loaded)
 from graph import analytics
+from graph.store import confident
 
 
 def article_view(article_id: str) -> None:
@@ -23,6 +24,7 @@ def article_view(article_id: str) -> None:
     index = derived("articles") if g is not None else None
     ms = analytics.article_mentions(g, index, article_id) if index else []
     rs = analytics.article_relations(g, index, article_id) if index else []
+    shown = [r for r in rs if confident(r["confidence"], min_confidence())]
     if st.button("All articles", icon=":material/arrow_back:", key="art-back"):
         st.query_params.clear()
         st.session_state.pop("art-table", None)  # or the list's selection would reopen the article
@@ -47,10 +49,12 @@ def article_view(article_id: str) -> None:
         st.subheader("Relations")
         if not rs:
             st.caption("No relations extracted from this article.")
-        for r in rs:
+        elif len(shown) < len(rs):
+            st.caption(f"{len(rs) - len(shown)} relation(s) below the minimum confidence hidden (sidebar).")
+        for r in shown:
             role = f" ({html.escape(role_label(r['role']))})" if r["role"] else ""
             st.markdown(f"{entity_link(r['source'], r['source_name'], g.nodes[r['source']]['type'])} → "
-                        f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b> → "
+                        f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b>{confidence_html(r['confidence'])} → "
                         f"{entity_link(r['target'], r['target_name'], g.nodes[r['target']]['type'])}"
                         f"<div style='margin:0 0 .5rem 1rem;font-size:.85em;color:#555'>"
                         f"«{html.escape(r['sentence'])}»</div>", unsafe_allow_html=True)

@@ -1,6 +1,11 @@
 """What every page of the workbench shares: the store, the whole graph loading in the
 background, the sidebar search, entity links and highlighting.
 
+The sidebar's «Minimum confidence» filters the relations every page lists or draws (entity,
+explorer, projects, connections, an article's relations) and the exports: a relation below it
+is hidden, one made by rules alone (no confidence) never is; pages show a relation's confidence
+next to it ("0.82").
+
 The app talks only to the store interface (graph.store) and to graph.analytics. A page about
 a few entities (an entity, the explorer's view, paths between two entities, an article) answers
 from the store at once (analytics.StoreAdjacency), and so does the projects table
@@ -44,6 +49,8 @@ PAGES = {  # page key -> file, relative to app/streamlit_app.py
     "connections": "views/connections.py", "articles": "views/articles.py", "ingest": "views/ingest.py",
     "export": "views/export.py",
 }
+CONFIDENCE_HELP = ("Hide relations whose confidence (the relation model's probability, 0–1) is below this, on "
+                   "every page and in exports. Relations made by rules alone have none and always show.")
 LOADING = "loading the whole graph"  # what a page says while a part of it waits for the snapshot
 WAIT = 0.3  # seconds a page about a few entities waits for the whole graph before it answers from the store
 
@@ -333,6 +340,23 @@ def highlight(text: str, spans: list[tuple[int, int, str | None]]) -> str:
     return "".join(out)
 
 
+def min_confidence() -> float:
+    """The sidebar's minimum confidence (0: every relation shown)."""
+    return float(st.session_state.get("min_confidence", 0.0))
+
+
+def confidence_label(confidence: float | None) -> str:
+    """A relation's confidence as pages show it: "0.82"; "" for one made by rules alone."""
+    return "" if confidence is None else f"{confidence:.2f}"
+
+
+def confidence_html(confidence: float | None) -> str:
+    """The confidence after a relation, small and with what it is on hover; "" for rules alone."""
+    if confidence is None:
+        return ""
+    return f" <small title='confidence of the relation model'>· {confidence_label(confidence)}</small>"
+
+
 def role_label(role: str | None) -> str:
     return ROLE_LABELS.get(role or "", role or "")
 
@@ -412,6 +436,8 @@ def sidebar() -> None:
             label = f"{TYPE_ICONS.get(hit.type, '')} {hit.name} · {hit.type} · {hit.mentions}"
             if sb.button(label, key=f"hit-{hit.id}", width="stretch"):
                 open_entity(hit.id)
+    sb.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="min_confidence", format="%.2f",
+              help=CONFIDENCE_HELP)
     n = stats()
     sb.caption(f"{n['articles']} articles · {n['entities_total']} entities · {n['relations_total']} relations")
     sb.caption(f"Store: `{shown_url(s)}`")

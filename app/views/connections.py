@@ -1,5 +1,6 @@
 """Connections: the shortest paths between two entities (each hop with the sentences that state
-it), and the interlocks of one entity (who shares the most organisations, projects or people
+it, with its confidence; along relations that pass the sidebar's minimum confidence), and the
+interlocks of one entity (who shares the most organisations, projects or people
 with it). Both walk the store from the entities chosen (or the whole graph once it has loaded);
 the sentences come with the whole graph."""
 from __future__ import annotations
@@ -9,8 +10,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (RELATION_LABELS, WAIT, adjacency, entity_link, entity_picker, evidence_html,
-                              hub_threshold, open_entity, role_label, selected_entity, when_loaded)
+from app.views.common import (RELATION_LABELS, WAIT, adjacency, confidence_html, entity_link, entity_picker,
+                              evidence_html, hub_threshold, min_confidence, open_entity, role_label, selected_entity,
+                              when_loaded)
 from graph import analytics
 
 
@@ -23,8 +25,8 @@ def hop_html(adj: analytics.Adjacency, hop: dict, articles: dict) -> str:
         role = f" ({html.escape(role_label(e['role']))})" if e["role"] else ""
         arrow = "→" if forward else "←"
         parts.append(f"<div>{entity_link(a, na['name'], na['type'])} {arrow} "
-                     f"<b>{RELATION_LABELS.get(e['type'], e['type'])}{role}</b> {arrow} "
-                     f"{entity_link(b, nb['name'], nb['type'])}</div>"
+                     f"<b>{RELATION_LABELS.get(e['type'], e['type'])}{role}</b>{confidence_html(e['confidence'])} "
+                     f"{arrow} {entity_link(b, nb['name'], nb['type'])}</div>"
                      + evidence_html(e["evidence"], articles, limit=2))
     return "".join(parts)
 
@@ -40,10 +42,13 @@ def paths_tab(adj: analytics.Adjacency, articles: dict, threshold: int) -> None:
         avoid_hubs = st.checkbox(f"Not through hubs (≥ {threshold} neighbours)", value=True, key="conn-hubs")
     if not (a and b):
         return
-    found = analytics.paths(adj, a, b, max_hops=max_hops, limit=10, hub_threshold=threshold if avoid_hubs else None)
+    minimum = min_confidence()
+    found = analytics.paths(adj, a, b, max_hops=max_hops, limit=10, hub_threshold=threshold if avoid_hubs else None,
+                            min_confidence=minimum)
     if not found:
         st.info(f"No path of at most {max_hops} hops between {adj.node(a)['name']} and {adj.node(b)['name']}"
-                + (" (hubs avoided)." if avoid_hubs else "."))
+                + (" (hubs avoided)" if avoid_hubs else "")
+                + (f" through relations of confidence {minimum:.2f} or more." if minimum else "."))
         return
     if not articles:
         when_loaded("the sentences behind each hop")

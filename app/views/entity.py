@@ -1,6 +1,7 @@
 """Entity page: the card (type, aliases, project kind and facts), roles held, projects involved
-in, other relations — each with its evidence — the articles on a timeline, and every sentence
-that mentions the entity, highlighted, with a link to its article."""
+in, other relations — each with its confidence and evidence, those below the sidebar's minimum
+confidence hidden — the articles on a timeline, and every sentence that mentions the entity,
+highlighted, with a link to its article."""
 from __future__ import annotations
 
 import html
@@ -9,9 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, WAIT, article_link,
-                              entity_link, evidence_html, highlight, loaded_graph, role_label, selected_entity,
-                              store, when_loaded)
+                              confidence_html, entity_link, evidence_html, highlight, loaded_graph, min_confidence,
+                              role_label, selected_entity, store, when_loaded)
 from graph import analytics
+from graph.store import confident
 
 
 def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> None:
@@ -22,7 +24,7 @@ def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> No
         arrow = "→" if r["direction"] == "out" else "←"
         role = f" <b>({html.escape(role_label(r['role']))})</b>" if r["role"] else ""
         st.markdown(f"{arrow} {RELATION_LABELS.get(r['type'], r['type'])}{role} "
-                    f"{entity_link(r['other'], r['other_name'], r['other_type'])} "
+                    f"{entity_link(r['other'], r['other_name'], r['other_type'])}{confidence_html(r['confidence'])} "
                     f"<small>· {r['weight']} article(s)</small>" + evidence_html(r["evidence"], articles),
                     unsafe_allow_html=True)
 
@@ -65,7 +67,9 @@ def main() -> None:
                 src = f" <small>— «{html.escape(ev.get('text', ''))}», {article_link(a)}</small>"
             st.markdown(f"**{html.escape(r['label'])}:** {html.escape(r['value'])}{src}", unsafe_allow_html=True)
 
-    rels = analytics.relations_of(g if g is not None else analytics.StoreAdjacency(s), entity_id)
+    every = analytics.relations_of(g if g is not None else analytics.StoreAdjacency(s), entity_id)
+    minimum = min_confidence()
+    rels = [r for r in every if confident(r["confidence"], minimum)]
     if g is None and rels:
         when_loaded("the sentences behind each relation")
     relation_list("Roles held", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "out"], articles)
@@ -75,7 +79,10 @@ def main() -> None:
     relation_list("Participants", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "in"],
                   articles)
     relation_list("Places and parts", [r for r in rels if r["type"] in ("LOCATED_IN", "PART_OF")], articles)
-    if not rels:
+    if len(rels) < len(every):
+        st.caption(f"{len(every) - len(rels)} relation(s) below the minimum confidence {minimum:.2f} hidden "
+                   "(sidebar).")
+    elif not rels:
         st.caption("No relations yet.")
 
     st.subheader("Timeline")

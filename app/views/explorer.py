@@ -1,7 +1,8 @@
 """Graph explorer: the neighbourhood (1–3 hops) of the chosen entities as an interactive network,
 coloured and shaped by type, edges labelled by relation and role. Click a node to see it and
 open its card; double-click (or the expand button) to expand it; Delete (or the remove button)
-to remove it. Filters: entity types, relation types, dates, minimum weight, hubs hidden. At most
+to remove it. Filters: entity types, relation types, dates, minimum weight, the sidebar's minimum
+confidence (an edge's caption shows its confidence), hubs hidden. At most
 400 nodes (the user may raise it to 2,000), nearest first, with a warning when the view is cut.
 
 The view comes from the store (analytics.StoreAdjacency) until the whole graph has loaded; a
@@ -15,8 +16,9 @@ import streamlit as st
 from st_link_analysis import EdgeStyle, Event, st_link_analysis
 from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 
-from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, date_range, entity_picker, graph,
-                              hub_threshold, node_names, open_entity, role_label, selected_entity, whole)
+from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, confidence_label, date_range, entity_picker,
+                              graph, hub_threshold, min_confidence, node_names, open_entity, role_label,
+                              selected_entity, whole)
 from graph import analytics
 from graph.export import FORMATS, export_bytes
 from graph.model import ENTITY_TYPES, RELATION_TYPES, colors
@@ -90,10 +92,10 @@ def elements(sub) -> dict:
              for n, d in sub.nodes(data=True)]
     edges = []
     for u, v, k, d in sub.edges(keys=True, data=True):
-        role = role_label(d.get("role"))
+        role, score = role_label(d.get("role")), confidence_label(d.get("confidence"))
         edges.append({"data": {"id": f"e:{k}", "source": u, "target": v, "label": d["type"],
-                               "caption": d["type"] + (f" ({role})" if role else ""), "role": d.get("role") or "",
-                               "weight": d.get("weight", 1)}})
+                               "caption": d["type"] + (f" ({role})" if role else "") + (f" {score}" if score else ""),
+                               "role": d.get("role") or "", "weight": d.get("weight", 1), "confidence": score}})
     return {"nodes": nodes, "edges": edges}
 
 
@@ -137,7 +139,8 @@ def main() -> None:
     source = graph() if (d_from or d_to) else adjacency(WAIT)
     sub = analytics.neighbourhood(source, seeds, hops=hops, types=types or None, relations=relations or None,
                                   min_weight=int(min_weight), date_from=d_from, date_to=d_to, hidden=removed,
-                                  hub_threshold=threshold if hide_hubs else None, max_nodes=int(max_nodes))
+                                  hub_threshold=threshold if hide_hubs else None, max_nodes=int(max_nodes),
+                                  min_confidence=min_confidence())
     st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} edges"
                + (f" · {len(removed)} removed" if removed else ""))
     if sub.graph.get("truncated"):

@@ -1,6 +1,8 @@
-"""Projects: one row per project and participant with its role, the place, the key people of
-participant organisations, the facts and the evidence count; filterable by region, kind and
-role, sortable, downloadable as CSV or Excel.
+"""Projects: one row per project and participant with its role and its confidence, the place, the
+key people of participant organisations, the facts and the evidence count; filterable by region,
+kind and role, sortable, downloadable as CSV or Excel. The sidebar's minimum confidence hides the
+participants and places whose relation to the project is below it (a project whose every
+participant is hidden keeps one row without them).
 
 The table comes from the store (Store.projects: a few queries), not from the whole graph, and
 is built once per graph version for every session."""
@@ -13,13 +15,14 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, ROLE_LABELS, _store, default_url, gc_paused, open_entity, store, version,
-                              whole)
+from app.views.common import (KIND_LABELS, ROLE_LABELS, _store, default_url, gc_paused, min_confidence, open_entity,
+                              store, version, whole)
 from graph import analytics
-from graph.store import Project
+from graph.store import Project, confident
 
 HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant": "Participant",
-           "participant_type": "Type", "role": "Role", "key_people": "Key people", "investment": "Investment",
+           "participant_type": "Type", "role": "Role", "confidence": "Confidence", "key_people": "Key people",
+           "investment": "Investment",
            "jobs": "Jobs", "area": "Area", "stage": "Stage", "years": "Years", "evidence": "Evidence"}
 
 
@@ -27,13 +30,15 @@ HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant"
 class ProjectsView:
     """The projects table as the page shows it, built once per graph version: the rows with
     kinds and roles in Russian, the filter options, and per place name the names of the places
-    it is or lies in (for the region filter)."""
+    it is or lies in (for the region filter), and per project its places with the confidence of
+    their relation to it (for the minimum confidence)."""
 
     frame: pd.DataFrame
     places: list[str]
     kinds: list[str]
     roles: list[str]
     regions: dict[str, frozenset[str]]
+    places_of: dict[str, tuple[tuple[str, float | None], ...]]
 
     @cached_property
     def texts(self) -> pd.Series:
@@ -46,12 +51,14 @@ def projects_view(projects: list[Project]) -> ProjectsView:
     columns = analytics.project_columns(projects)
     columns["kind"] = [KIND_LABELS.get(k, k) for k in columns["kind"]]
     columns["role"] = [ROLE_LABELS.get(r, r) for r in columns["role"]]
+    columns["confidence"] = pd.array(columns["confidence"], dtype="Float64")  # None: rules alone, or no participant
     regions: dict[str, frozenset[str]] = {}  # a place's name -> the names it is or lies in
     for p in projects:
         for pl in p.places:
             regions[pl.name] = regions.get(pl.name, frozenset()) | {pl.name} | pl.within
+    places_of = {p.id: tuple((pl.name, pl.confidence) for pl in p.places) for p in projects}
     return ProjectsView(pd.DataFrame(columns, columns=analytics.PROJECT_COLUMNS), sorted(regions),
-                        sorted(set(columns["kind"]) - {""}), sorted(set(columns["role"]) - {""}), regions)
+                        sorted(set(columns["kind"]) - {""}), sorted(set(columns["role"]) - {""}), regions, places_of)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
@@ -68,8 +75,29 @@ def view_of_store() -> ProjectsView:
 
 def row_texts(df: pd.DataFrame) -> pd.Series:
     """Each row's shown cells as one lower-case text, for the «Contains» filter."""
-    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id")]
+    shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id", "confidence")]
     return df[shown[0]].str.cat([df[c].astype(str) for c in shown[1:]], sep=" ").str.lower()
+
+
+PARTICIPANT_COLUMNS = ("participant", "participant_type", "role", "key_people", "participant_id")
+
+
+def above_confidence(pv: ProjectsView, minimum: float) -> pd.DataFrame:
+    """The table without the participants and places whose relation to the project is below
+    `minimum` (those without a confidence stay): a project whose every participant is hidden keeps
+    its first row, without participant."""
+    if not minimum:
+        return pv.frame
+    df = pv.frame
+    passes = df["confidence"].isna() | (df["confidence"] >= minimum)
+    kept = df[passes.to_numpy(dtype=bool)]
+    bare = df[~df["project_id"].isin(kept["project_id"])].drop_duplicates("project_id").copy()
+    bare.loc[:, list(PARTICIPANT_COLUMNS)] = ""
+    bare["confidence"] = pd.NA
+    out = pd.concat([kept, bare]).sort_index()
+    out["place"] = out["project_id"].map(lambda p: "; ".join(sorted({name for name, c in pv.places_of.get(p, ())
+                                                                     if confident(c, minimum)})))
+    return out
 
 
 def within(pv: ProjectsView, regions: list[str]) -> set[str]:
@@ -90,6 +118,7 @@ def main() -> None:
     with st.spinner("Reading the projects…"):
         pv = view_of_store()
     df = pv.frame
+    minimum = min_confidence()
     if df.empty:
         st.info("No projects yet: ingest some news on the Ingest page.")
         return
@@ -98,6 +127,7 @@ def main() -> None:
     kinds = c2.multiselect("Kind", pv.kinds, key="proj-kind")
     roles = c3.multiselect("Role", pv.roles, key="proj-role")
     text = c4.text_input("Contains", key="proj-text", placeholder="name, company, person…")
+    df = above_confidence(pv, minimum)
     keep = pd.Series(True, index=df.index)
     if regions:  # a project is in a region when one of its places is, or lies within it
         inside = within(pv, regions)
@@ -107,13 +137,16 @@ def main() -> None:
     if roles:
         keep &= df["role"].isin(roles)
     if text.strip():  # the rows' texts are made once, the first time someone filters on text
-        keep &= pv.texts.str.contains(text.strip().lower(), regex=False)
+        texts = pv.texts if df is pv.frame else row_texts(df)  # rows a minimum confidence changed: anew
+        keep &= texts.str.contains(text.strip().lower(), regex=False)
     view = df[keep]
-    st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows")
+    hidden = (f" · participants and places of confidence below {minimum:.2f} hidden (sidebar)" if minimum else "")
+    st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows" + hidden)
     shown = view.drop(columns=["project_id", "participant_id"]).rename(columns=HEADERS)
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key="proj-table",
-                         column_config={"Evidence": st.column_config.NumberColumn(format="%d")})
+                         column_config={"Evidence": st.column_config.NumberColumn(format="%d"),
+                                        "Confidence": st.column_config.NumberColumn(format="%.2f")})
     picked = event.selection.rows if event and hasattr(event, "selection") else []
     if picked:
         row = view.iloc[picked[0]]
