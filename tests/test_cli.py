@@ -347,7 +347,8 @@ def test_entity_card_says_why_its_names_are_one_node(runner, namesakes):
     assert lines[0] == "Руслан Заливацкий  [PERSON]  PERSON:заливацкий|р"
     assert "aliases: Заливацкий, Р. Заливацкий" in lines
     assert "mentions: 3 in 2 articles" in lines
-    assert "  -> WORKS_AT (директор) Ока Фарма [ORG] weight 1" in lines
+    works = [line for line in lines if line.startswith("  -> WORKS_AT (директор) Ока Фарма [ORG] weight 1")]
+    assert works and all(" confidence 0." in line or line.endswith("confidence 1.00") for line in works), works
     why = lines[lines.index("why these names are one node:") + 1:]
     assert all(w.startswith("  ") and "  (article " in w for w in why)  # ingest's rules, then the key's
     same_key = [w for w in why if ": same key PERSON:заливацкий|р across articles  (article " in w]
