@@ -8,6 +8,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     INVESTGRAPH_HOME=/home/investgraph/.investgraph
 
+# libgomp1: the OpenMP runtime LightGBM (the relation model) links against; slim images lack it
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY graph ./graph
