@@ -10,7 +10,7 @@ INVOLVED_IN also one logistic scorer per role.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -118,6 +118,9 @@ class RelationModel:
     types: dict[str, TypeModel]
     trained_on: dict
     projects: TypeModel | None = None
+    # relation types made by rules alone (PART_OF): the share of their relations the gold states,
+    # measured in training, as the confidence of each
+    rule_precision: dict[str, float] = field(default_factory=dict)
 
     def projects_taken(self, candidates: list) -> list:
         if self.projects is None:
@@ -128,10 +131,10 @@ class RelationModel:
     @classmethod
     def from_json(cls, d: dict) -> RelationModel:
         return cls({t: type_model(m) for t, m in d["types"].items()}, d.get("trained_on", {}),
-                   type_model(d["projects"]) if d.get("projects") else None)
+                   type_model(d["projects"]) if d.get("projects") else None, d.get("rule_precision", {}))
 
     def to_json(self) -> dict:
-        return {"trained_on": self.trained_on,
+        return {"trained_on": self.trained_on, "rule_precision": self.rule_precision,
                 "projects": type_model_json(self.projects) if self.projects else None,
                 "types": {t: type_model_json(m) for t, m in self.types.items()}}
 
@@ -184,6 +187,8 @@ def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relati
         key = (r.type, r.source, r.target)
         if key in confidence:
             r = replace(r, confidence=round(confidence[key], 3))
+        elif r.type in model.rule_precision:
+            r = replace(r, confidence=model.rule_precision[r.type])
         relations.append(r)
     by_rules = {(r.type, r.source, r.target) for r in rules}
     for key, (p, c) in best.items():

@@ -33,7 +33,9 @@ from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
 # which gold annotates which relation types (factRuEval has no projects)
-CORPORA = {"parks-dev": LEARNED_TYPES, "seed": LEARNED_TYPES, "factru-dev": ("WORKS_AT",)}
+ALL_TYPES = ("WORKS_AT", "INVOLVED_IN", "LOCATED_IN", "PART_OF")
+# which relation types each gold corpus annotates (factRuEval has no projects and no PART_OF)
+CORPORA = {"parks-dev": ALL_TYPES, "seed": ALL_TYPES, "factru-dev": ("WORKS_AT",)}
 MIN_ROLE_EXAMPLES = 3
 SEED = 13
 
@@ -96,7 +98,7 @@ def examples_of(gold: dict, analysis: Analysis) -> tuple[list[Example], dict[str
     """Labelled candidates, and how many gold relations of each type the document states."""
     mapping = align(analysis, gold)
     stated = {(r["type"], r["source"], r["target"]): r.get("role") for r in gold["relations"]}
-    types = CORPORA[gold["_corpus"]]
+    types = [t for t in CORPORA[gold["_corpus"]] if t in LEARNED_TYPES]
     out = []
     for c in analysis.candidates:
         if c.type not in types:
@@ -273,7 +275,22 @@ def fit(docs: list[dict], analyses: dict[str, Analysis], projects: TypeModel | N
     # INVOLVED_IN roles are a closed set a scorer can learn; WORKS_AT's role is the post as written
     types = {t: fit_type(examples[t], totals[t], roles=(t == "INVOLVED_IN")) for t in LEARNED_TYPES if examples[t]}
     return RelationModel(types, {"documents": len(docs), "gold_relations": dict(sorted(totals.items())),
-                                 "candidates": {t: len(examples[t]) for t in sorted(examples)}}, projects)
+                                 "candidates": {t: len(examples[t]) for t in sorted(examples)}}, projects,
+                         rule_precision(docs, analyses))
+
+
+def rule_precision(docs: list[dict], analyses: dict[str, Analysis]) -> dict[str, float]:
+    """For each rule-only relation type, the share of the rules' relations the gold states
+    (pooled over the documents whose gold annotates the type; none without such relations)."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for d in docs:
+        a = analyses[d["id"]]
+        mapping = align(a, d)
+        stated = {(r["type"], r["source"], r["target"]) for r in d["relations"]}
+        for r in a.extraction.relations:
+            if r.type not in LEARNED_TYPES and r.type in CORPORA[d["_corpus"]]:
+                found[r.type].append(int((r.type, mapping.get(r.source), mapping.get(r.target)) in stated))
+    return {t: round(sum(v) / len(v), 3) for t, v in sorted(found.items()) if v}
 
 
 def fit_all(docs: list[dict], first: dict[str, Analysis], every: list[dict],

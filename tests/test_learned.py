@@ -133,3 +133,11 @@ def test_labels_come_from_the_gold_relations_of_aligned_entities(nlp):
     assert positive == [("Альфа-Логистик", "логистический центр «Север»", "investor")]
     assert totals == {"INVOLVED_IN": 1}
     assert any(e.candidate.type == "LOCATED_IN" and not e.label for e in examples)  # unstated: a negative
+
+
+def test_a_relation_made_by_rules_alone_carries_their_measured_precision(nlp):
+    model = shipped_model()
+    assert 0 < model.rule_precision["PART_OF"] <= 1
+    ex = extract(Article(id="t", text="ООО «Рыбный порт» (входит в ГК «Алмаз») построит терминал в Находке."))
+    part_of = [r for r in ex.relations if r.type == "PART_OF"]
+    assert part_of and all(r.confidence == model.rule_precision["PART_OF"] for r in part_of)
