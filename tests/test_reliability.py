@@ -1,0 +1,105 @@
+"""Issue 13, second part: one article per file whichever way its path is spelled, one per url or
+id within an input, names bounded the same way in both stores, a time limit per article."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from app.cli import cli
+
+from conftest import KALUGA, VOROBYEV
+
+EDITED = VOROBYEV + " Он посетил завод в Калуге."
+
+
+def ingest(*args: str) -> tuple[int, str]:
+    """`investgraph ingest --quiet ARGS` in this process: exit code and stderr."""
+    result = CliRunner().invoke(cli, ["ingest", "--quiet", *args])
+    return result.exit_code, result.stderr
+
+
+def stats() -> dict:
+    result = CliRunner().invoke(cli, ["stats", "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def summary(stderr: str) -> str:
+    return stderr.strip().splitlines()[-1].split(" -> ")[0]
+
+
+# --- 1. one article per file, per url, per id ----------------------------------------------------
+
+@pytest.mark.parametrize("second", ["absolute", "dot", "link"])
+def test_an_edited_file_named_another_way_replaces_its_old_version(tmp_path, nlp, second):
+    f = tmp_path / "news" / "a.txt"
+    f.parent.mkdir()
+    f.write_text(VOROBYEV, encoding="utf-8")
+    code, err = ingest("news/a.txt")
+    assert code == 0 and summary(err) == "1 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed", err
+    f.write_text(EDITED, encoding="utf-8")
+    if second == "link":
+        (tmp_path / "alias").symlink_to(tmp_path / "news")
+    spelled = {"absolute": str(f.resolve()), "dot": "./news/../news/a.txt", "link": "alias/a.txt"}[second]
+    code, err = ingest(spelled)
+    assert code == 0 and summary(err) == "0 added, 1 replaced, 0 unchanged, 0 skipped, 0 failed", err
+    assert stats()["articles"] == 1
+    code, err = ingest("news")
+    assert summary(err) == "0 added, 0 replaced, 1 unchanged, 0 skipped, 0 failed", err
+
+
+def test_articles_carry_the_resolved_path(tmp_path):
+    from ingest.readers import read_articles
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text(KALUGA, encoding="utf-8")
+    sources = {a.source for spelled in ("news", "./news/a.txt", str(tmp_path / "news"))
+               for a in read_articles([spelled])}
+    assert sources == {str((tmp_path / "news" / "a.txt").resolve())}
+
+
+def test_two_versions_of_one_url_the_later_wins_and_a_rerun_is_unchanged(tmp_path, nlp):
+    lines = [{"url": "https://example.org/1", "title": "Первая", "text": VOROBYEV},
+             {"url": "https://example.org/2", "title": "Другая", "text": KALUGA},
+             {"url": "https://example.org/1", "title": "Вторая", "text": EDITED}]
+    (tmp_path / "batch.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in lines) + "\n",
+                                          encoding="utf-8")
+    code, err = ingest("batch.jsonl", "--batch-size", "1")
+    assert code == 0, err
+    assert "skipped: batch.jsonl line 1: same url https://example.org/1 as line 3: " \
+           "the later record is kept" in err
+    assert summary(err) == "2 added, 0 replaced, 0 unchanged, 1 skipped, 0 failed"
+    first = stats()
+    for _ in range(2):
+        code, again = ingest("batch.jsonl", "--batch-size", "1")
+        assert code == 0 and summary(again) == "0 added, 0 replaced, 2 unchanged, 1 skipped, 0 failed", again
+        assert stats() == first
+    from graph.store import open_store
+    s = open_store()
+    try:
+        assert s.article("https://example.org/1")["title"] == "Вторая"
+    finally:
+        s.close()
+
+
+def test_one_id_in_two_files_is_stored_once_from_the_later_file(tmp_path, nlp):
+    for name, text in (("a.jsonl", VOROBYEV), ("b.jsonl", EDITED)):
+        (tmp_path / name).write_text(json.dumps({"id": "news-1", "text": text}, ensure_ascii=False) + "\n",
+                                     encoding="utf-8")
+    code, err = ingest("a.jsonl", "b.jsonl")
+    assert code == 0, err
+    assert (f"skipped: {(tmp_path / 'a.jsonl').resolve()}: duplicate of record id 'news-1', which comes again "
+            f"later in the input (in {(tmp_path / 'b.jsonl').resolve()}): the later one is kept") in err
+    assert summary(err) == "1 added, 0 replaced, 0 unchanged, 1 skipped, 0 failed"
+    code, err = ingest("a.jsonl", "b.jsonl")
+    assert summary(err) == "0 added, 0 replaced, 1 unchanged, 1 skipped, 0 failed", err
+
+
+def test_one_folder_named_twice_is_read_once(tmp_path, nlp):
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text(KALUGA, encoding="utf-8")
+    code, err = ingest("news", str(tmp_path / "news"))
+    assert code == 0 and summary(err) == "1 added, 0 replaced, 0 unchanged, 1 skipped, 0 failed", err
+    assert "duplicate of the same text (a)" in err
+    assert stats()["articles"] == 1
