@@ -103,3 +103,55 @@ def test_one_folder_named_twice_is_read_once(tmp_path, nlp):
     assert code == 0 and summary(err) == "1 added, 0 replaced, 0 unchanged, 1 skipped, 0 failed", err
     assert "duplicate of the same text (a)" in err
     assert stats()["articles"] == 1
+
+
+# --- 2. names bounded the same way in both stores ----------------------------------------------
+
+def long_name_extraction(text_id: str = "long-1", words: int = 700):
+    """An article naming an organisation of some 5,000 characters (words of Cyrillic letters, with
+    a newline, an ESC and a zero-width space inside), which works with a person in it."""
+    from graph.model import Article, Entity, Evidence, Extraction, Mention, Relation
+    from graph.text import name_key
+    long = " ".join(f"Слово{n}" for n in range(words)).replace("Слово3 ", "Слово3\n\x1b\u200b")
+    text = f"Иван Петров работает в компании «{long}»."
+    start = text.index(long)
+    person = Entity("e1", "PERSON", "Иван Петров", key="PERSON:петров|и", mentions=[Mention(0, 11, "Иван Петров")])
+    org = Entity("e2", "ORG", long, key=f"ORG:{name_key(long)}", mentions=[Mention(start, start + len(long), long)],
+                 merged_by={long: "same lemmas"})
+    works = Relation("WORKS_AT", "e1", "e2", evidence=[Evidence(text_id, 0, len(text), text)])
+    return Extraction(Article(text_id, text, title="Длинное имя"), [person, org], [works])
+
+
+def test_a_name_of_5000_characters_is_bounded_the_same_way_in_both_stores(store):
+    from graph.store import MAX_KEY_CHARS, MAX_NAME_CHARS, bound_name
+    ex = long_name_extraction()
+    assert len(ex.entities[1].name) > 5000
+    report = store.write([ex])
+    assert report.added == ["long-1"]
+    g = store.snapshot()
+    org = next(n for n, d in g.nodes(data=True) if d["type"] == "ORG")
+    name = g.nodes[org]["name"]
+    assert len(org) <= MAX_KEY_CHARS and org.startswith("ORG:слово0 слово1")
+    assert len(name) <= MAX_NAME_CHARS and name.endswith("…") and name == bound_name(ex.entities[1].name)
+    assert name.startswith("Слово0 Слово1 Слово2 Слово3 Слово4") and not any(c in name for c in "\n\x1b\u200b")
+    assert all(len(m["text"]) <= MAX_NAME_CHARS for m in g.nodes[org]["mentions"])
+    assert [d["type"] for *_, d in g.edges(data=True)] == ["WORKS_AT"]
+    assert [h.id for h in store.search("Слово0 Слово1")] == [org]
+    card = store.entity(org)
+    assert card.merge_log and all(len(e["alias"]) <= MAX_NAME_CHARS for e in card.merge_log)
+    assert store.write([long_name_extraction()]).unchanged == ["long-1"]  # a re-run goes past it
+
+
+def test_two_long_names_sharing_their_start_stay_two_entities(embedded_store):
+    from graph.store import bound_key
+    a, b = long_name_extraction("a", words=700), long_name_extraction("b", words=701)
+    assert bound_key(a.entities[1].key) != bound_key(b.entities[1].key)
+    embedded_store.write([a, b])
+    assert embedded_store.stats()["entities"]["ORG"] == 2
+
+
+def test_names_within_bounds_are_written_as_given():
+    from graph.store import bounded
+    from conftest import relation_extractions
+    batch = relation_extractions()
+    assert all(new is old for new, old in zip(bounded(batch), batch))
