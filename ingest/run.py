@@ -19,8 +19,10 @@ from graph.model import Article
 from graph.store import Store
 
 from .extract import extract
+from .limits import DEFAULT_TIMEOUT
 from .readers import DEFAULT_MAX_BYTES, ReadError, read_articles
 from .resolve import resolve
+from .timelimit import ExtractionTimeout, time_limit
 
 
 @dataclass
@@ -69,9 +71,11 @@ def describe(article: Article) -> str:
 
 
 def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_size: int = 16,
-                    progress: Callable[[str], None] | None = None) -> IngestReport:
+                    progress: Callable[[str], None] | None = None,
+                    timeout: float | None = DEFAULT_TIMEOUT) -> IngestReport:
     """Extract and store the articles, report the rest; an article id given twice is stored once,
-    from its last occurrence (see last_versions)."""
+    from its last occurrence (see last_versions). An article whose extraction takes longer than
+    `timeout` seconds (None or 0: no limit; see ingest.timelimit) fails, and the batch goes on."""
     report = IngestReport()
     batch = []
 
@@ -94,8 +98,9 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
             continue
         older = older_versions(store, item)
         try:
-            extraction = resolve(extract(item))
-        except Exception as err:  # one broken article must not stop the batch
+            with time_limit(timeout):
+                extraction = resolve(extract(item))
+        except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the batch
             kept = "; its stored version is kept" if older else ""
             report.errors.append(ReadError(item.source or item.id, f"extraction failed: {err}{kept}"))
             continue

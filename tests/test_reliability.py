@@ -155,3 +155,72 @@ def test_names_within_bounds_are_written_as_given():
     from conftest import relation_extractions
     batch = relation_extractions()
     assert all(new is old for new, old in zip(bounded(batch), batch))
+
+
+# --- 4. a time limit per article ------------------------------------------------------------------
+
+SLOW = "Этот текст извлекается слишком долго."
+
+
+@pytest.fixture
+def slow_extraction(monkeypatch, nlp):
+    """Extraction that hangs on any article containing SLOW, in ingest and in `extract`."""
+    import time
+
+    import ingest.extract
+    import ingest.run
+    from graph.model import Article
+    real = ingest.extract.extract
+    real(Article("warm-up", KALUGA))  # models load on first use: not the time of an article
+
+    def extract(article):
+        if SLOW in article.text:
+            time.sleep(60)
+        return real(article)
+
+    monkeypatch.setattr(ingest.run, "extract", extract)
+    monkeypatch.setattr(ingest.extract, "extract", extract)
+
+
+def test_an_article_over_the_time_limit_fails_and_the_batch_goes_on(tmp_path, slow_extraction):
+    import time
+    (tmp_path / "news").mkdir()
+    for name, text in (("1.txt", VOROBYEV), ("2-slow.txt", SLOW), ("3.txt", KALUGA)):
+        (tmp_path / "news" / name).write_text(text, encoding="utf-8")
+    began = time.monotonic()
+    code, err = ingest("news", "--timeout", "0.5", "--batch-size", "1")
+    assert time.monotonic() - began < 30
+    assert code == 1, err
+    assert f"failed: {(tmp_path / 'news' / '2-slow.txt').resolve()}: extraction failed: took longer than 0.5 s, " \
+           "the time limit of one article (see --timeout)" in err
+    assert summary(err) == "2 added, 0 replaced, 0 unchanged, 0 skipped, 1 failed"
+    assert stats()["articles"] == 2
+
+
+def test_extract_has_the_time_limit_too(tmp_path, slow_extraction):
+    (tmp_path / "slow.txt").write_text(SLOW, encoding="utf-8")
+    (tmp_path / "ok.txt").write_text(KALUGA, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["extract", "--timeout", "0.3", "slow.txt", "ok.txt"])
+    assert result.exit_code == 1
+    assert "failed: " in result.stderr and "slow.txt: extraction failed: took longer than 0.3 s" in result.stderr
+    assert [json.loads(line)["doc"] for line in result.stdout.splitlines()] == ["ok"], result.stderr
+
+
+def test_time_limit_restores_what_was_there_and_needs_the_main_thread():
+    import signal
+    import threading
+
+    from ingest.timelimit import ExtractionTimeout, can_limit, time_limit
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(ExtractionTimeout, match="took longer than 0.2 s"):
+        with time_limit(0.2):
+            while True:  # a loop in Python, as a pathological extraction would be
+                pass
+    assert signal.getsignal(signal.SIGALRM) is before and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    with time_limit(0):  # no limit
+        pass
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(can_limit()))
+    worker.start()
+    worker.join()
+    assert seen == [False] and can_limit()
