@@ -441,7 +441,8 @@ def app(store_url: str | None, port: int, host: str) -> None:
     if store_url:
         env["INVESTGRAPH_STORE"] = store_url
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.showErrorDetails", "none"]  # never a traceback in the browser (the log has it)
     click.echo(f"InvestGraph on http://{host}:{port}", err=True)
     sys.stderr.flush()
     # become Streamlit, so that stopping this process stops the server (no orphan left behind)
