@@ -205,12 +205,17 @@ def stem(word: str) -> str:
 def query_terms(text: str) -> list[str]:
     """One search term per query word: the shorter of its lemma and its stem, so that
     case forms of unknown surnames ("Заливацкому", "Заливацким") still find the name. A query
-    longer than MAX_QUERY_CHARS is a QueryError."""
+    longer than MAX_QUERY_CHARS is a QueryError, and so is one with a word longer than a name may be
+    (MAX_NAME_CHARS): no stored name has such a word, and Lucene refuses a prefix query on it."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(f"a search of {len(text):,} characters is refused: no name is longer than "
                          f"{MAX_QUERY_CHARS:,}")
+    folded = fold(text).split()
+    if (longest := max(map(len, folded), default=0)) > MAX_NAME_CHARS:
+        raise QueryError(f"a search with a word of {longest:,} characters is refused: no name is longer than "
+                         f"{MAX_NAME_CHARS:,}")
     terms = []
-    for word, lem in zip(fold(text).split(), name_key(text).split()):
+    for word, lem in zip(folded, name_key(text).split()):
         s = stem(word)
         terms.append(s if lem.startswith(s) or not word.startswith(lem) else lem)
     return [t for t in terms if t]
