@@ -7,7 +7,13 @@ re-running an ingest is cheap and changes nothing.
 A .txt file whose text changed gets a new id (a hash of its text); its old version is
 removed only by the write that stores the new one, in the same transaction
 (`Extraction.replaces`). If the new text cannot be extracted, the old version stays and
-the failure is reported.
+the failure is reported. File articles carry their resolved path as source, so any
+spelling of a file's path finds its old version.
+
+An article id given more than once in one input (a url, a record id, the same text) is
+stored once, from its last occurrence; the earlier ones are reported as skipped. An
+article whose extraction takes longer than the time limit (`timeout`, ingest.timelimit)
+fails with the reason and the batch goes on.
 """
 from __future__ import annotations
 
