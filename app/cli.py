@@ -28,7 +28,7 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
-from ingest.limits import DEFAULT_MAX_BYTES
+from ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
               "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
@@ -98,14 +98,22 @@ max_bytes_option = click.option(
          "size is skipped with the reason.")
 
 
+timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0), default=DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+    help="Longest one article's extraction may take; an article over it fails with the reason and the rest "
+         "go on. 0: no limit. (A limit needs POSIX signals: on Windows there is none.)")
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
 @click.option("--batch-size", type=click.IntRange(min=1), default=16, show_default=True,
               help="Articles written per transaction.")
 @max_bytes_option
+@timeout_option
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_bytes: int, quiet: bool) -> None:
+def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_bytes: int, timeout: float,
+           quiet: bool) -> None:
     """Read articles from files or folders (.txt .html .json .jsonl .csv; UTF-8, UTF-16/32 or
     cp1251), extract people, organisations, places, projects and their relations, and store them.
 
@@ -114,8 +122,9 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
     (if its new text cannot be extracted, the old version stays).
 
     Prints one line per input that was skipped (empty, not text, an HTML page without text,
-    over --max-bytes) or failed (cannot be read or parsed, a broken link, a folder that cannot
-    be listed, extraction failed), naming the file (and line for .jsonl and .csv), then the
+    over --max-bytes, an earlier duplicate of a url, record id or text) or failed (cannot be
+    read or parsed, a broken link, a folder that cannot be listed, extraction failed or took
+    longer than --timeout), naming the file (and line for .jsonl and .csv), then the
     counts: added, replaced, unchanged, skipped, failed.
 
     Exit status: 0 when nothing failed (skipped inputs are no failure), 1 when some input
@@ -134,7 +143,8 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
         items = list(read_articles(list(paths), max_bytes))
         bar = tqdm(total=len(items), unit="article", desc="ingest", disable=quiet, file=sys.stderr)
         try:
-            report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1))
+            report = ingest_articles(store, items, batch_size=batch_size, progress=lambda _: bar.update(1),
+                                     timeout=timeout)
         except StoreError as err:
             raise StoreError(f"{err}; earlier batches stay stored, and running the ingest again "
                              "skips them") from err
@@ -154,7 +164,8 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "text"]), default="jsonl", show_default=True)
 @max_bytes_option
-def extract(paths: tuple[str, ...], fmt: str, max_bytes: int) -> None:
+@timeout_option
+def extract(paths: tuple[str, ...], fmt: str, max_bytes: int, timeout: float) -> None:
     """Extract entities and relations without storing anything.
 
     With --format jsonl prints one JSON object per article:
@@ -167,6 +178,7 @@ def extract(paths: tuple[str, ...], fmt: str, max_bytes: int) -> None:
     from ingest.extract import as_contract
     from ingest.extract import extract as run_extract
     from ingest.readers import ReadError, read_articles
+    from ingest.timelimit import ExtractionTimeout, time_limit
 
     failed = 0
     for item in read_articles(list(paths), max_bytes):
@@ -175,8 +187,9 @@ def extract(paths: tuple[str, ...], fmt: str, max_bytes: int) -> None:
             failed += not item.skipped
             continue
         try:
-            record = as_contract(run_extract(item))
-        except Exception as err:  # one broken article must not stop the others
+            with time_limit(timeout):
+                record = as_contract(run_extract(item))
+        except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the others
             click.echo(f"failed: {item.source or item.id}: extraction failed: {err}", err=True)
             failed += 1
             continue
@@ -428,7 +441,8 @@ def app(store_url: str | None, port: int, host: str) -> None:
     if store_url:
         env["INVESTGRAPH_STORE"] = store_url
     cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
-           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+           "--server.address", host, "--server.headless", "true", "--browser.gatherUsageStats", "false",
+           "--client.showErrorDetails", "none"]  # never a traceback in the browser (the log has it)
     click.echo(f"InvestGraph on http://{host}:{port}", err=True)
     sys.stderr.flush()
     # become Streamlit, so that stopping this process stops the server (no orphan left behind)

@@ -31,8 +31,8 @@ import networkx as nx
 from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef)
 from .store import (Decisions, Project, StoreError, WriteReport, assemble_card, assemble_projects, assemble_snapshot,
-                    confidence_problem, extraction_of, matches, merge_decision, new_decisions, place, query_terms,
-                    rank_hits, relation_rows, split_decision)
+                    bounded, confidence_problem, extraction_of, matches, merge_decision, new_decisions, place,
+                    query_terms, rank_hits, relation_rows, split_decision)
 from .text import name_key
 
 SCHEMA = """
@@ -123,6 +123,7 @@ class EmbeddedStore:
         """Write a batch of extractions in one transaction; idempotent per article. An article's old
         versions (`Extraction.replaces`) go in the same transaction: it counts as replaced."""
         report = WriteReport()
+        batch = bounded(batch)
         if problem := confidence_problem(batch):
             raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was "
                              f"stored ({problem})")

@@ -42,8 +42,8 @@ from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavaila
 
 from .model import ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef
 from .store import (Decisions, Neo4jTarget, Project, StoreError, WriteReport, assemble_card, assemble_projects,
-                    assemble_snapshot, confidence_problem, extraction_of, has_word_prefix, matches, merge_decision,
-                    new_decisions, place, query_terms, rank_hits, relation_rows, split_decision)
+                    assemble_snapshot, bounded, confidence_problem, extraction_of, has_word_prefix, matches,
+                    merge_decision, new_decisions, place, query_terms, rank_hits, relation_rows, split_decision)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -350,6 +350,7 @@ class Neo4jStore:
 
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article."""
+        batch = bounded(batch)
         if problem := confidence_problem(batch):
             raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was "
                              f"stored ({problem})")

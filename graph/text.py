@@ -25,7 +25,10 @@ def lemma(word: str) -> str:
     word = word.lower().replace("ё", "е")
     if not word.isalpha() and "-" not in word:
         return word
-    return morph().parse(word)[0].normal_form.replace("ё", "е")
+    try:
+        return morph().parse(word)[0].normal_form.replace("ё", "е")
+    except ValueError:  # pymorphy3 asks unicodedata for each letter's name: some letters have none ("𗀀")
+        return word
 
 
 def words(text: str) -> list[str]:

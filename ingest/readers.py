@@ -162,8 +162,18 @@ def too_large(size: int, max_bytes: int) -> str:
     return f"too large ({size:,} bytes, the limit is {max_bytes:,}; see --max-bytes)"
 
 
+def source_of(path: Path) -> str:
+    """The source an article read from a file is stored with: its resolved absolute path, so that
+    every spelling of it (`news/a.txt`, `./news/a.txt`, `/abs/news/a.txt`, a link to it) is one
+    source and an edited file replaces its old version whichever way it is named."""
+    try:
+        return str(path.resolve())
+    except (OSError, RuntimeError):  # a link loop: the absolute path, normalised
+        return os.path.abspath(path)
+
+
 def read_txt(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
-    yield make_article(text, str(path), path.stem)
+    yield make_article(text, source_of(path), path.stem)
 
 
 def read_html(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:
@@ -172,28 +182,50 @@ def read_html(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadE
     if not normalise_text(page.text).strip():
         yield ReadError(str(path), "no article text in the page", skipped=True)
         return
-    yield make_article(page.text, str(path), path.stem, title=page.title, url=page.url, date=page.date)
+    yield make_article(page.text, source_of(path), path.stem, title=page.title, url=page.url, date=page.date)
 
 
 Record = tuple[str, object]  # where it stands ("FILE line N" or "FILE record N"), the parsed record
 
 
 def records_to_articles(path: Path, records: list[Record], max_bytes: int) -> Iterator[Article | ReadError]:
+    """The file's articles, each id once: a record whose url or id (or, without them, text) comes
+    again in a later record of the file is skipped, naming both places; the last one is kept."""
+    read = list(record_articles(path, records, max_bytes))
+    last = {item.id: where for where, item in read if isinstance(item, Article)}
+    for where, item in read:
+        if isinstance(item, Article) and last[item.id] != where:
+            later = last[item.id].removeprefix(f"{path} ")
+            yield ReadError(where, f"{same_what(item)} as {later}: the later record is kept", skipped=True)
+        else:
+            yield item
+
+
+def same_what(article: Article) -> str:
+    """What two records share that makes them one article: "same url U", "same id I", "same text"."""
+    if article.url:
+        return f"same url {article.url}"
+    return "same text" if article.id.startswith("sha1:") else f"same id {article.id}"
+
+
+def record_articles(path: Path, records: list[Record], max_bytes: int) -> Iterator[tuple[str, Article | ReadError]]:
+    """Each record's place and its article, or the ReadError saying why it is none."""
     for n, (where, rec) in enumerate(records, 1):
-        if not isinstance(rec, dict):
-            yield ReadError(where, "not an object with a 'text' field")
-            continue
-        text = rec.get("text")
-        if not isinstance(text, str) or not normalise_text(text).strip():
-            yield ReadError(where, "has no 'text'")
-            continue
-        if (size := len(text.encode("utf-8", errors="replace"))) > max_bytes:
-            yield ReadError(where, too_large(size, max_bytes), skipped=True)
-            continue
-        fields = {k: str(rec.get(k) or "") for k in ("title", "url", "date", "id")}
-        doc = clean_field(fields["id"]) or (path.stem if len(records) == 1 else f"{path.stem}-{n}")
-        yield make_article(text, str(path), doc, title=fields["title"], url=fields["url"],
-                           date=fields["date"], given_id=fields["id"])
+        yield where, record_article(path, where, n, rec, len(records), max_bytes)
+
+
+def record_article(path: Path, where: str, n: int, rec: object, count: int, max_bytes: int) -> Article | ReadError:
+    if not isinstance(rec, dict):
+        return ReadError(where, "not an object with a 'text' field")
+    text = rec.get("text")
+    if not isinstance(text, str) or not normalise_text(text).strip():
+        return ReadError(where, "has no 'text'")
+    if (size := len(text.encode("utf-8", errors="replace"))) > max_bytes:
+        return ReadError(where, too_large(size, max_bytes), skipped=True)
+    fields = {k: str(rec.get(k) or "") for k in ("title", "url", "date", "id")}
+    doc = clean_field(fields["id"]) or (path.stem if count == 1 else f"{path.stem}-{n}")
+    return make_article(text, source_of(path), doc, title=fields["title"], url=fields["url"],
+                        date=fields["date"], given_id=fields["id"])
 
 
 def read_json(path: Path, text: str, max_bytes: int) -> Iterator[Article | ReadError]:

@@ -7,11 +7,17 @@ re-running an ingest is cheap and changes nothing.
 A .txt file whose text changed gets a new id (a hash of its text); its old version is
 removed only by the write that stores the new one, in the same transaction
 (`Extraction.replaces`). If the new text cannot be extracted, the old version stays and
-the failure is reported.
+the failure is reported. File articles carry their resolved path as source, so any
+spelling of a file's path finds its old version.
+
+An article id given more than once in one input (a url, a record id, the same text) is
+stored once, from its last occurrence; the earlier ones are reported as skipped. An
+article whose extraction takes longer than the time limit (`timeout`, ingest.timelimit)
+fails with the reason and the batch goes on.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +25,10 @@ from graph.model import Article
 from graph.store import Store
 
 from .extract import extract
+from .limits import DEFAULT_TIMEOUT
 from .readers import DEFAULT_MAX_BYTES, ReadError, read_articles
 from .resolve import resolve
+from .timelimit import ExtractionTimeout, time_limit
 
 
 @dataclass
@@ -42,8 +50,38 @@ def older_versions(store: Store, article: Article) -> list[str]:
             if old["id"] != article.id and old["doc"] == article.doc]
 
 
+def last_versions(items: Iterable[Article | ReadError]) -> Iterator[Article | ReadError]:
+    """The items with each article id once: where the input holds an id (a url, a record id, the
+    same text) more than once, the last one is kept and each earlier one becomes a skipped
+    ReadError naming it, so that which version is stored does not depend on batch boundaries and
+    a re-run finds it unchanged."""
+    items = list(items)
+    last = {item.id: n for n, item in enumerate(items) if isinstance(item, Article)}
+    for n, item in enumerate(items):
+        if isinstance(item, Article) and last[item.id] != n:
+            later = items[last[item.id]]
+            where = "" if later.source == item.source else f" (in {later.source})"
+            yield ReadError(item.source or item.id, f"duplicate of {describe(item)}, which comes again later in "
+                            f"the input{where}: the later one is kept", skipped=True)
+        else:
+            yield item
+
+
+def describe(article: Article) -> str:
+    """How a duplicate message names an article: its url, its record id, or its text."""
+    if article.url:
+        return f"url {article.url}"
+    if not article.id.startswith("sha1:"):
+        return f"record id '{article.id}'"
+    return f"the same text ({article.doc or article.id})"
+
+
 def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_size: int = 16,
-                    progress: Callable[[str], None] | None = None) -> IngestReport:
+                    progress: Callable[[str], None] | None = None,
+                    timeout: float | None = DEFAULT_TIMEOUT) -> IngestReport:
+    """Extract and store the articles, report the rest; an article id given twice is stored once,
+    from its last occurrence (see last_versions). An article whose extraction takes longer than
+    `timeout` seconds (None or 0: no limit; see ingest.timelimit) fails, and the batch goes on."""
     report = IngestReport()
     batch = []
 
@@ -52,10 +90,10 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
             written = store.write(batch)
             report.added += len(written.added)
             report.replaced += len(written.replaced)
-            report.unchanged += len(written.unchanged)  # e.g. the same text twice in one batch
+            report.unchanged += len(written.unchanged)
             batch.clear()
 
-    for item in items:
+    for item in last_versions(items):
         if isinstance(item, ReadError):
             (report.skipped if item.skipped else report.errors).append(item)
             continue
@@ -66,8 +104,9 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
             continue
         older = older_versions(store, item)
         try:
-            extraction = resolve(extract(item))
-        except Exception as err:  # one broken article must not stop the batch
+            with time_limit(timeout):
+                extraction = resolve(extract(item))
+        except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the batch
             kept = "; its stored version is kept" if older else ""
             report.errors.append(ReadError(item.source or item.id, f"extraction failed: {err}{kept}"))
             continue

@@ -137,8 +137,12 @@ def test_changed_txt_file_is_replaced_only_by_the_write_that_stores_it(store, ne
 def test_the_same_text_twice_in_one_batch_is_counted(store, tmp_path, nlp):
     folder = write_texts(tmp_path / "twice", {"a.txt": ZALIVATSKY, "b.txt": ZALIVATSKY})
     report = ingest_paths(store, [folder])
-    assert (report.added, report.replaced, report.unchanged, report.errors) == (1, 0, 1, [])
+    assert (report.added, report.replaced, report.unchanged, report.errors) == (1, 0, 0, [])
+    assert [str(s) for s in report.skipped] == [
+        f"{folder / 'a.txt'}: duplicate of the same text (a), which comes again later in the input "
+        f"(in {folder / 'b.txt'}): the later one is kept"]
     assert store.stats()["articles"] == 1
+    assert store.articles()[0]["source"] == str(folder / "b.txt")  # the later one
 
 
 def test_changed_article_with_url_replaces(store, tmp_path, nlp):

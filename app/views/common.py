@@ -17,11 +17,14 @@ page see the new graph on its next run.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import json
+import logging
 import os
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -32,7 +35,9 @@ import streamlit as st
 
 from graph import analytics
 from graph.model import ENTITY_TYPES, EntityHit, colors, labels
-from graph.store import Store, StoreError, default_url, open_store, redact_url
+from graph.store import QueryError, Store, StoreError, default_url, open_store, redact_url
+
+log = logging.getLogger("investgraph.app")
 
 # Material icons (bundled with Streamlit; render in markdown, titles and buttons, with no emoji font)
 TYPE_ICONS = {"PERSON": ":material/person:", "ORG": ":material/business:", "LOC": ":material/place:",
@@ -85,14 +90,31 @@ def scrub(text: str) -> str:
     return text
 
 
+def problem(err: BaseException, where: str, place: Any = st) -> None:
+    """Say on the page, in one line, that `where` failed and why, and log it server-side (with the
+    traceback of anything but a StoreError); neither shows a password. A search the store refuses
+    (QueryError) is a warning, anything else an error."""
+    if isinstance(err, StoreError):
+        log.warning("%s: %s", where, scrub(str(err)))
+    else:
+        log.error("%s: %s", where, scrub("".join(traceback.format_exception(err)).rstrip()))
+    message = scrub(str(err)) if isinstance(err, StoreError) else f"{type(err).__name__}: {scrub(str(err))}"
+    (place.warning if isinstance(err, QueryError) else place.error)(f"{where}: {message}")
+
+
 def shown_url(s: Store) -> str:
     """The store's URL as pages may show it: never with a password."""
     return scrub(redact_url(s.url))
 
 
 def begin_run() -> None:
-    """Read the store's stats once per run (streamlit_app.py calls this before any page)."""
-    st.session_state["_stats"] = store().stats()
+    """Read the store's stats once per run (streamlit_app.py calls this before any page); a store
+    that does not answer (a Neo4j server gone) stops the page with one line."""
+    try:
+        st.session_state["_stats"] = store().stats()
+    except StoreError as err:
+        problem(err, "The graph store does not answer")
+        st.stop()
 
 
 def stats() -> dict:
@@ -387,13 +409,20 @@ def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -
 def find(text: str, types: list[str] | None = None, limit: int = 20) -> tuple[list[EntityHit], bool]:
     """The store's morphology-aware search (cached per graph version: the sidebar asks again on
     every run); when it finds nothing, names close to the query (typos), which needs the whole
-    graph's names. Returns (hits, similar names?)."""
+    graph's names. Returns (hits, similar names?). A search the store refuses (QueryError: too
+    long to be a name) or cannot answer, or a whole graph that cannot load, raises StoreError:
+    callers say so in one line (`problem`) and the rest of the page goes on."""
     store()
     hits = _search(default_url(), version(), text.strip(), tuple(sorted(types or ())), limit)
     if hits:
         return hits, False
-    g, names = graph(), derived("names")
-    return analytics.fuzzy_hits(g, text, types, limit, names), True
+    wg = whole()
+    if not wg.ready:
+        with st.spinner("Loading the whole graph for similar names…"):
+            wg.wait()
+    with st.spinner("Indexing the graph…") if not wg.has("names") else contextlib.nullcontext():
+        names = wg.index("names")
+    return analytics.fuzzy_hits(wg.wait(), text, types, limit, names), True
 
 
 def entity_picker(label: str, key: str, default: str | None = None, types: list[str] | None = None) -> str | None:
@@ -406,7 +435,11 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
     if name and query == name:
         hits = [EntityHit(default, "", name, 0)]
     else:
-        hits, _ = find(query, types=types, limit=20)
+        try:
+            hits, _ = find(query, types=types, limit=20)
+        except StoreError as err:
+            problem(err, "The search failed")
+            return None
     if not hits:
         st.caption(f"Nothing found for «{query}».")
         return None
@@ -425,9 +458,14 @@ def sidebar() -> None:
     query = sb.text_input("Search entities", key="query", placeholder="Заливацкого, Минэкономразвития…")
     types = sb.multiselect("Types", ENTITY_TYPES, default=[], key="types",
                            format_func=lambda t: TYPE_LABELS[t])
+    hits: list[EntityHit] | None = None
     if query.strip():
         with sb:
-            hits, fuzzy = find(query, types=types or None, limit=30)
+            try:
+                hits, fuzzy = find(query, types=types or None, limit=30)
+            except StoreError as err:
+                problem(err, "The search failed", sb)
+    if hits is not None:
         if not hits:
             sb.info(f"Nothing found for «{query}».")
         elif fuzzy:

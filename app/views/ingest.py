@@ -22,9 +22,11 @@ def relabel(item, folder: Path):
     """An Article or ReadError read from the upload folder, with its source named as the user
     knows it (upload/NAME, never the temporary path)."""
     source = str(item.source)
-    if source.startswith(str(folder)):
-        rest = Path(source[len(str(folder)):].lstrip("/")).parts[1:]  # drop the per-file subfolder
-        source = "/".join([UPLOAD, *rest])
+    for prefix in dict.fromkeys((str(folder), str(folder.resolve()))):  # articles carry the resolved path
+        if source.startswith(prefix):
+            rest = Path(source[len(prefix):].lstrip("/")).parts[1:]  # drop the per-file subfolder
+            source = "/".join([UPLOAD, *rest])
+            break
     return dataclasses.replace(item, source=source)
 
 
