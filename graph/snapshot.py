@@ -142,8 +142,9 @@ def pick_node(store: Store, ref: str, type_: str | None = None) -> str:
     if len(pick) == 1:
         return pick[0].id
     if not pick:
-        what = f"is a {card.type}, not a {type_}" if card is not None else f"matches no {type_}"
-        raise DecisionError(f"'{ref}' {what}")
+        other = card or (store.entity(h[0].id) if (h := store.search(ref, limit=1)) else None)
+        what = f", only the {other.type} {other.name} ({other.id})" if other is not None else ""
+        raise DecisionError(f"'{ref}' names no {type_}{what}")
     listed = "; ".join(f"{h.name} {h.id}" for h in pick)
     raise DecisionError(f"'{ref}' names {len(pick)} {type_} nodes, give one of their ids: {listed}")
 
