@@ -99,7 +99,8 @@ def entity_change(g: nx.MultiDiGraph, n: str) -> EntityChange:
     first: dict[str, str] = {}
     for m in d.get("mentions", []):
         first.setdefault(m["article"], m.get("text") or d.get("name", ""))
-    return EntityChange(n, d.get("type", ""), d.get("name", ""), by_date([cite(articles, a, t) for a, t in first.items()]))
+    cited = [cite(articles, a, t) for a, t in first.items()]
+    return EntityChange(n, d.get("type", ""), d.get("name", ""), by_date(cited))
 
 
 def relation_change(g: nx.MultiDiGraph, u: str, v: str, k: str) -> RelationChange:

@@ -59,7 +59,10 @@ def read_snapshot(path: Path) -> Snapshot:
             data = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(data, dict) or not {"articles", "nodes", "edges"} <= set(data):
                 raise SnapshotError(f"{path}: not an InvestGraph JSON export (no articles, nodes and edges)")
-            return Snapshot(from_json(path, data), data.get("manifest"))
+            try:
+                return Snapshot(from_json(path, data), data.get("manifest"))
+            except KeyError as err:
+                raise SnapshotError(f"{path}: a node, edge or mention without its {err.args[0]!r}") from err
     except SnapshotError:
         raise
     except FileNotFoundError as err:
@@ -82,8 +85,8 @@ def from_json(path: Path, data: dict) -> nx.MultiDiGraph:
         if any(m["text"] is None for m in mentions):
             raise SnapshotError(f"{path}: its mentions carry no text (exported before snapshots could be read "
                                 "back): export it again with this version")
-        g.add_node(n["id"], type=n["type"], name=n["name"], kind=n.get("kind") or "", aliases=list(n.get("aliases", [])),
-                   facts=dict(n.get("facts") or {}), mentions=mentions,
+        g.add_node(n["id"], type=n["type"], name=n["name"], kind=n.get("kind") or "",
+                   aliases=list(n.get("aliases", [])), facts=dict(n.get("facts") or {}), mentions=mentions,
                    mention_count=int(n.get("mention_count", len(mentions))))
     for e in data["edges"]:
         evidence = [{"article": v["article"], "start": int(v["start"]), "stop": int(v["stop"]),
@@ -124,7 +127,8 @@ def number(text: str) -> float | None:
 
 
 def from_tables(path: Path, read: Callable[[str], str]) -> Snapshot:
-    """A CSV snapshot from its tables (`read(name)` gives one's text, KeyError(name) when it is missing). Article nodes and MENTIONED_IN edges are left out."""
+    """A CSV snapshot from its tables (`read(name)` gives one's text, KeyError(name) when it is
+    missing). Article nodes and MENTIONED_IN edges are left out."""
     manifest = json.loads(read(MANIFEST_FILE))
     mention_rows, evidence_rows = rows(read("mentions.csv")), rows(read("evidence.csv"))
     g = nx.MultiDiGraph()

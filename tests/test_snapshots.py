@@ -254,7 +254,8 @@ def test_diff_lists_what_a_later_article_states_as_new(march_and_june):
     (new,) = d["new_relations"]
     assert (new["type"], new["source_name"], new["target_name"]) == ("WORKS_AT", "Мария Кузнецова", "Гамма Томск")
     (ev,) = new["evidence"]
-    assert (ev["article"], ev["date"]) == (D3, "2024-06-20") and ev["text"] == "Мария Кузнецова работает в «Гамма Томск»."
+    assert (ev["article"], ev["date"]) == (D3, "2024-06-20")
+    assert ev["text"] == "Мария Кузнецова работает в «Гамма Томск»."
     (role,) = d["changed_roles"]
     assert (role["source_name"], role["target_name"], role["before"], role["after"]) == (
         "Ока Фарма", "Альфа", ["investor"], ["investor", "operator"])
