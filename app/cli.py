@@ -8,7 +8,10 @@
     investgraph merge INTO OTHER              merge node OTHER into INTO, kept across re-ingests
     investgraph split NODE ALIAS              move NODE's mentions named ALIAS to a node of their own
     investgraph decisions                     the merges and splits made by hand
-    investgraph export --format graphml -o graph.graphml
+    investgraph export --format graphml -o graph.graphml   the graph, or a selection (--around, --as-of, ...)
+    investgraph snapshot info FILE            what a snapshot holds (its manifest)
+    investgraph import FILE                   load a JSON or CSV snapshot into a store
+    investgraph diff A B                      what changed between two snapshots
     investgraph load --from PATH_OR_URL --to URL   copy a whole graph between stores
     investgraph app                           the Streamlit workbench on localhost
 
@@ -78,6 +81,8 @@ Typical session:
   investgraph entity "Руслан Заливацкий"    an entity's card with its relations
   investgraph merge "Руслан Заливацкий" "Руслан Заливатский"   one node for good
   investgraph export --format graphml -o graph.graphml   open in Gephi
+  investgraph export --format json --as-of 2024-03-31 -o march.json   the graph as known then
+  investgraph diff march.json april.json    what is new since
   investgraph app                           the workbench on http://127.0.0.1:8501
 
 The graph lives in the embedded store ./.investgraph/graph.db unless --store,
@@ -344,55 +349,231 @@ def decisions(store_url: str | None) -> None:
         click.echo("no decisions", err=True)
 
 
-@cli.command("export")
+def names_list(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A repeatable option that also takes commas: --types PERSON,ORG --types LOC."""
+    return tuple(dict.fromkeys(v.strip().upper() for value in values for v in value.split(",") if v.strip()))
+
+
+def iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A date YYYY-MM-DD, as given."""
+    from graph.snapshot import is_iso_date
+    if value is not None and not is_iso_date(value):
+        raise click.BadParameter(f"'{value}' is not a date YYYY-MM-DD")
+    return value
+
+
+def selection_options(f):
+    """The options that choose a piece of the graph (graph.snapshot.Selection)."""
+    for option in reversed([
+        click.option("--around", multiple=True, metavar="NAME_OR_ID",
+                     help="Only what lies within --hops relations of this entity (a node id or a name in any "
+                          "case form); repeat for several."),
+        click.option("--hops", type=click.IntRange(1, 3), default=1, show_default=True,
+                     help="How far from each --around entity (1..3)."),
+        click.option("--project", "projects", multiple=True, metavar="NAME_OR_ID",
+                     help="A project with its participants, the people working at them, and its places; "
+                          "repeat for several."),
+        click.option("--types", multiple=True, callback=names_list, metavar="TYPE[,TYPE]",
+                     help="Only these entity types (PERSON, ORG, LOC, PROJECT); the entities asked for by "
+                          "--around and --project always stay."),
+        click.option("--relations", multiple=True, callback=names_list, metavar="TYPE[,TYPE]",
+                     help="Only these relation types (WORKS_AT, INVOLVED_IN, LOCATED_IN, PART_OF)."),
+        click.option("--min-weight", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+                     help="Only relations stated in at least N articles (of the date range)."),
+        click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="X",
+                     help="Leave out relations whose confidence (0..1, the relation model's) is below X; "
+                          "relations made by rules alone have none and are always kept."),
+        click.option("--since", callback=iso_day, metavar="YYYY-MM-DD",
+                     help="Only evidence and mentions from articles dated on or after this day."),
+        click.option("--until", callback=iso_day, metavar="YYYY-MM-DD",
+                     help="Only evidence and mentions from articles dated on or before this day."),
+        click.option("--as-of", "as_of", callback=iso_day, metavar="YYYY-MM-DD",
+                     help="The graph as known on this day: only articles dated on or before it."),
+    ]):
+        f = option(f)
+    return f
+
+
+EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection: GraphML/GEXF for Gephi
+(entities and articles as nodes), JSON (articles, nodes with mentions, edges with confidence and
+evidence), or CSV tables (nodes, edges, articles, mentions, evidence). Every relation carries its
+confidence (none for those made by rules alone).
+
+\b
+Selection (all optional; together they narrow each other):
+  --around/--hops   what lies around some entities
+  --project         projects with participants, their people and places
+  --types, --relations, --min-weight, --min-confidence
+  --since/--until   a relation is in only with evidence from articles dated in the range,
+                    an entity only with a mention there or a relation that is in
+  --as-of           the graph as known on that day (articles dated on or before it)
+Articles without a date are outside any date range. The snapshot lists the articles it rests on.
+
+Every file carries a manifest: created_at, InvestGraph version, the store, the selection as
+given, counts by type, the article ids and a content hash (over the content, not the time).
+JSON has it under "manifest", GraphML as graph data, GEXF as the meta description, CSV as
+manifest.json. `investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV
+back; `investgraph diff A B` compares two.
+
+A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
+the output cannot be used (a folder for a file, an existing file without --force) or an option
+is wrong, 1 when writing fails (disk full, no permission) or a name matches no entity.
+
+\b
+Example:
+  investgraph export --format graphml -o graph.graphml
+  investgraph export --format gexf --no-articles -o entities.gexf
+  investgraph export --format csv --articles -o tables/
+  investgraph export --format csv -o tables.zip
+  investgraph export --format json --min-confidence 0.5 -o confident.json
+  investgraph export --format json --around "Руслан Заливацкий" --hops 2 -o zalivatsky.json
+  investgraph export --format gexf --project "Алабуга" --since 2024-01-01 -o alabuga-2024.gexf
+  investgraph export --format json --as-of 2024-03-31 -o q1.json
+  investgraph export --format csv --types PERSON,ORG --relations WORKS_AT -o people.zip
+"""
+
+
+@cli.command("export", help=EXPORT_HELP)
 @click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
 @click.option("-o", "--output", type=click.Path(), required=True,
-              help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv in it) or a name "
-                   "ending in .zip (the three tables zipped). An existing file is not overwritten without "
-                   "--force; csv refuses a new name with another suffix (new.csv) rather than make a folder "
-                   "of that name.")
+              help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv, mentions.csv, "
+                   "evidence.csv, manifest.json in it) or a name ending in .zip (the same zipped). An existing "
+                   "file is not overwritten without --force; csv refuses a new name with another suffix "
+                   "(new.csv) rather than make a folder of that name.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file (for csv: existing tables in the folder).")
 @click.option("--articles/--no-articles", default=None,
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
                    "json always lists articles on their own.")
-@click.option("--min-confidence", type=click.FloatRange(0, 1), default=None, metavar="X",
-              help="Leave out relations whose confidence (0..1, the relation model's) is below X; relations "
-                   "made by rules alone have none and are always kept.")
+@selection_options
 @store_option
-def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, min_confidence: float | None,
-               store_url: str | None) -> None:
-    """Write the whole graph: GraphML/GEXF for Gephi (entities and articles as nodes), JSON
-    (articles, nodes with mentions, edges with confidence and evidence), or CSV tables (nodes, edges,
-    articles). Every relation carries its confidence (none for those made by rules alone).
-
-    A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
-    the output cannot be used (a folder for a file, an existing file without --force), 1 when
-    writing fails (disk full, no permission).
-
-    \b
-    Example:
-      investgraph export --format graphml -o graph.graphml
-      investgraph export --format gexf --no-articles -o entities.gexf
-      investgraph export --format csv --articles -o tables/
-      investgraph export --format csv -o tables.zip
-      investgraph export --format json --min-confidence 0.5 -o confident.json
-    """
+def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
+               **chosen) -> None:
     from graph.export import export, output_problem
+    from graph.snapshot import Selection, manifest, resolve, select, selection_problem
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
                                "graphml, gexf and csv")
+    given = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()})
+    if problem := selection_problem(given):
+        raise click.UsageError(problem)
     if problem := output_problem(fmt, Path(output), force):
         raise RefusedOutput(problem)
     with opened(store_url) as store:
-        g = store.snapshot()
+        chosen_ids = resolve(given, store)
+        g = select(store.snapshot(), chosen_ids)
+        about = manifest(g, given.as_given(), store.url)
     try:
-        written = export(g, fmt, Path(output), articles=articles, min_confidence=min_confidence)
+        written = export(g, fmt, Path(output), articles=articles, manifest=about)
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    c = about["counts"]
+    click.echo(f"{c['entities_total']} entities, {c['relations_total']} relations, {c['articles']} articles; "
+               f"{about['content_hash']}", err=True)
+
+
+@cli.group()
+def snapshot() -> None:
+    """Snapshots: the files `investgraph export` writes, with their manifest."""
+
+
+@snapshot.command("info")
+@click.argument("file", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="The manifest as JSON.")
+def snapshot_info(file: str, as_json: bool) -> None:
+    """Print a snapshot's manifest: when and from which store it was made, with which InvestGraph,
+    the selection, counts by type, the articles it rests on and its content hash. For JSON and CSV
+    the content hash is checked against the content.
+
+    \b
+    Example:
+      investgraph snapshot info q1.json
+      investgraph snapshot info tables.zip --json
+    """
+    from graph.snapshot import SnapshotError, content_hash, describe, read_manifest
+    from graph.snapshot_io import read_snapshot
+
+    try:
+        about = read_manifest(Path(file))
+        back = read_snapshot(Path(file)) if Path(file).suffix.lower() not in (".graphml", ".gexf") else None
+    except SnapshotError as err:
+        raise click.ClickException(str(err)) from err
+    if as_json:
+        click.echo(json.dumps(about, ensure_ascii=False, indent=1))
+    else:
+        for line in describe(about):
+            click.echo(line)
+    if back is not None and content_hash(back.graph) != about.get("content_hash"):
+        raise click.ClickException(f"{file}: its content does not match the manifest's content hash "
+                                   "(edited since it was exported?)")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True))
+@store_option
+@click.option("--batch-size", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Articles written per transaction.")
+def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
+    """Load a JSON or CSV snapshot (as `investgraph export` writes them) into a store, through the
+    same write as ingest: entities are merged by id, nothing is duplicated, the store's merges and
+    splits place what comes in, and importing twice changes nothing.
+
+    A snapshot carries no article texts: each article is stored with a stand-in text (its evidence
+    sentences and mentions at their offsets). An article the store already holds is kept as it is.
+    GraphML and GEXF cannot be imported (they carry no mentions or evidence).
+
+    \b
+    Example:
+      investgraph import q1.json --store colleague.db
+      investgraph import tables.zip --store neo4j://neo4j@localhost:7687
+    """
+    from graph.snapshot import SnapshotError
+    from graph.snapshot_io import import_snapshot, read_snapshot
+
+    try:
+        back = read_snapshot(Path(file))
+    except SnapshotError as err:
+        raise click.ClickException(str(err)) from err
+    with opened(store_url) as store:
+        report = import_snapshot(store, back.graph, batch_size=batch_size)
+    g = back.graph
+    click.echo(f"{len(report.added)} articles added, {len(report.kept)} already stored (kept as they were); "
+               f"{g.number_of_nodes()} entities, {g.number_of_edges()} relations in {file} -> {store.url}", err=True)
+
+
+@cli.command("diff")
+@click.argument("a", type=click.Path(exists=True))
+@click.argument("b", type=click.Path(exists=True))
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def diff_cmd(a: str, b: str, as_json: bool) -> None:
+    """What changed from snapshot A to snapshot B (JSON or CSV snapshots): entities and relations
+    new in B or gone from it, roles and facts that changed, each with its evidence (the sentences,
+    their articles' dates, titles and urls).
+
+    \b
+    Example:
+      investgraph export --format json --as-of 2024-03-31 -o march.json
+      investgraph export --format json --as-of 2024-04-30 -o april.json
+      investgraph diff march.json april.json
+      investgraph diff march.json april.json --json
+    """
+    from graph.diff import as_text, diff
+    from graph.snapshot import SnapshotError
+    from graph.snapshot_io import read_snapshot
+
+    try:
+        old, new = read_snapshot(Path(a)), read_snapshot(Path(b))
+    except SnapshotError as err:
+        raise click.ClickException(str(err)) from err
+    changes = diff(old.graph, new.graph)
+    if as_json:
+        click.echo(json.dumps({"a": a, "b": b, **changes.as_json()}, ensure_ascii=False, indent=1))
+        return
+    for line in as_text(changes):
+        click.echo(line)
 
 
 @cli.command()

@@ -14,6 +14,15 @@ An edge's `confidence` is the highest of its evidence's (0..1), null for a relat
 alone; GraphML and GEXF give it as the edge attribute `confidence` (absent for rules alone), CSV
 as the last column of edges.csv (empty for rules alone). `min_confidence` leaves out the edges
 below it (never those without a confidence: rules are not filtered), in every format.
+
+Beyond the contract's keys, JSON gives each mention its `text` and each evidence sentence its own
+`confidence` (null for rules alone), so that `investgraph import` can rebuild the graph from it.
+
+A snapshot (graph.snapshot) passes its `manifest`: JSON puts it under a top-level "manifest" key,
+GraphML as the graph's `manifest` data (JSON text), GEXF as the meta description (JSON text), CSV
+as manifest.json beside the tables, with two more tables that make CSV readable back:
+mentions.csv (entity, article, start, stop, text) and evidence.csv (relation, article, start,
+stop, sentence, confidence). Without a manifest every format is as before.
 """
 from __future__ import annotations
 
@@ -22,6 +31,8 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
 
 import networkx as nx
 
@@ -93,8 +104,8 @@ def to_json(g: nx.MultiDiGraph) -> dict:
         if d.get("facts"):
             node["facts"] = d["facts"]
         node["mention_count"] = d.get("mention_count", len(d.get("mentions", [])))
-        node["mentions"] = [{"article": m["article"], "start": m["start"], "stop": m["stop"]}
-                            for m in d.get("mentions", [])]
+        node["mentions"] = [{"article": m["article"], "start": m["start"], "stop": m["stop"],
+                             **({"text": m["text"]} if "text" in m else {})} for m in d.get("mentions", [])]
         nodes.append(node)
     edges = []
     for u, v, k, d in g.edges(keys=True, data=True):
@@ -104,7 +115,8 @@ def to_json(g: nx.MultiDiGraph) -> dict:
         edge["weight"] = d.get("weight", 1)
         edge["confidence"] = d.get("confidence")
         edge["evidence"] = [{"article": e["article"], "start": e["start"], "stop": e["stop"],
-                             "sentence": e.get("sentence", "")} for e in d.get("evidence", [])]
+                             "sentence": e.get("sentence", ""), "confidence": e.get("confidence")}
+                            for e in d.get("evidence", [])]
         edges.append(edge)
     return {"articles": articles, "nodes": nodes, "edges": edges}
 
@@ -134,6 +146,49 @@ def csv_tables(g: nx.MultiDiGraph) -> dict[str, str]:
     return tables
 
 
+def evidence_tables(g: nx.MultiDiGraph) -> dict[str, str]:
+    """mentions.csv and evidence.csv as text: what makes a CSV snapshot readable back."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["entity", "article", "start", "stop", "text"])
+    for n, d in g.nodes(data=True):
+        for m in d.get("mentions", []):
+            w.writerow([n, m["article"], m["start"], m["stop"], m.get("text", "")])
+    tables = {"mentions.csv": out.getvalue()}
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["relation", "article", "start", "stop", "sentence", "confidence"])
+    for _, _, k, d in g.edges(keys=True, data=True):
+        for e in d.get("evidence", []):
+            c = e.get("confidence")
+            w.writerow([k, e["article"], e["start"], e["stop"], e.get("sentence", ""), "" if c is None else c])
+    tables["evidence.csv"] = out.getvalue()
+    return tables
+
+
+def snapshot_tables(g: nx.MultiDiGraph, fmt_g: nx.MultiDiGraph, manifest: dict[str, Any] | None) -> dict[str, str]:
+    """The CSV files: nodes, edges and articles of `fmt_g` (with article nodes when asked); for a
+    snapshot also mentions and evidence of `g` and manifest.json."""
+    tables = csv_tables(fmt_g)
+    if manifest is not None:
+        tables.update(evidence_tables(g))
+        tables[MANIFEST_FILE] = manifest_text(manifest)
+    return tables
+
+
+def manifest_text(manifest: dict[str, Any]) -> str:
+    return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
+
+
+def with_gexf_manifest(xml: str, manifest: dict[str, Any]) -> str:
+    """GEXF text with the manifest (JSON) as its meta description, where Gephi shows a graph's notes."""
+    description = f"<description>{escape(json.dumps(manifest, ensure_ascii=False))}</description>"
+    if "</meta>" in xml:
+        return xml.replace("</meta>", f"{description}</meta>", 1)
+    head, sep, rest = xml.partition("<graph ")
+    return f"{head}<meta>{description}</meta>{sep}{rest}"
+
+
 def for_format(g: nx.MultiDiGraph, fmt: str, articles: bool | None) -> nx.MultiDiGraph:
     """The graph to write: with article nodes when asked, or by default for the format (never for json)."""
     if fmt not in FORMATS:
@@ -143,30 +198,39 @@ def for_format(g: nx.MultiDiGraph, fmt: str, articles: bool | None) -> nx.MultiD
 
 
 def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
-                 min_confidence: float | None = None) -> bytes:
+                 min_confidence: float | None = None, manifest: dict[str, Any] | None = None) -> bytes:
     """The graph in one format as bytes (CSV comes as a zip of three tables); `articles`: article
     nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf);
-    `min_confidence`: leave out the relations below it (above_confidence)."""
-    g = for_format(above_confidence(g, min_confidence), fmt, articles)
+    `min_confidence`: leave out the relations below it (above_confidence); `manifest`: a
+    snapshot's, written into the file (see the module docstring)."""
+    g = above_confidence(g, min_confidence)
+    fg = for_format(g, fmt, articles)
     if fmt == "graphml":
-        return "\n".join(nx.generate_graphml(flat_graph(g))).encode("utf-8")
+        flat = flat_graph(fg)
+        if manifest is not None:
+            flat.graph["manifest"] = json.dumps(manifest, ensure_ascii=False)
+        return "\n".join(nx.generate_graphml(flat)).encode("utf-8")
     if fmt == "gexf":
-        flat = flat_graph(g)
+        flat = flat_graph(fg)
         for _, _, d in flat.edges(data=True):
             d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
-        return "\n".join(nx.generate_gexf(flat)).encode("utf-8")
+        xml = "\n".join(nx.generate_gexf(flat))
+        return (xml if manifest is None else with_gexf_manifest(xml, manifest)).encode("utf-8")
     if fmt == "json":
-        return json.dumps(to_json(g), ensure_ascii=False, indent=1).encode("utf-8")
+        data = to_json(g) if manifest is None else {"manifest": manifest, **to_json(g)}
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
     if fmt == "csv":
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, text in csv_tables(g).items():
+            for name, text in snapshot_tables(g, fg, manifest).items():
                 z.writestr(name, text)
         return buf.getvalue()
     raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
 
 
 CSV_TABLES = ("nodes.csv", "edges.csv", "articles.csv")
+MANIFEST_FILE = "manifest.json"
+SNAPSHOT_FILES = CSV_TABLES + ("mentions.csv", "evidence.csv", MANIFEST_FILE)
 
 
 def csv_as_folder(path: Path) -> bool:
@@ -185,7 +249,7 @@ def output_problem(fmt: str, path: Path, force: bool = False) -> str | None:
         if not path.exists() and path.suffix:
             return (f"CSV export writes three tables ({', '.join(CSV_TABLES)}): give a folder or a name "
                     f"ending in .zip, not {path.name}")
-        taken = [path / name for name in CSV_TABLES if (path / name).exists()]
+        taken = [path / name for name in SNAPSHOT_FILES if (path / name).exists()]
         if taken and not force:
             return f"{taken[0]} exists; use --force to overwrite"
         return None
@@ -211,19 +275,19 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 
 def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None,
-           min_confidence: float | None = None) -> list[Path]:
-    """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles.
-    `articles` and `min_confidence` as for export_bytes. OSError if it cannot be written (see
-    output_problem first)."""
+           min_confidence: float | None = None, manifest: dict[str, Any] | None = None) -> list[Path]:
+    """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles
+    (and for a snapshot mentions, evidence and manifest.json). `articles`, `min_confidence` and
+    `manifest` as for export_bytes. OSError if it cannot be written (see output_problem first)."""
     path = Path(path)
     g = above_confidence(g, min_confidence)
     if fmt == "csv" and csv_as_folder(path):
         path.mkdir(parents=True, exist_ok=True)
         written = []
-        for name, text in csv_tables(for_format(g, fmt, articles)).items():
+        for name, text in snapshot_tables(g, for_format(g, fmt, articles), manifest).items():
             write_atomically(path / name, text.encode("utf-8"))
             written.append(path / name)
         return written
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, export_bytes(g, fmt, articles))  # g is filtered already
+    write_atomically(path, export_bytes(g, fmt, articles, manifest=manifest))  # g is filtered already
     return [path]

@@ -326,3 +326,71 @@ def scored_store(store):
     """A store (each of them) holding scored_extraction()."""
     assert store.write([scored_extraction()]).added
     return store
+
+
+# --- a hand-made dated corpus: what is known changes with the date ---------------------------
+
+DATED = {  # article id -> (date, text)
+    "https://news.example.ru/d1": ("2024-01-10", "Иван Петров работает директором «Ока Фарма». "
+                                                 "«Ока Фарма» вложится в парк «Альфа». Парк «Альфа» строят в Калуге."),
+    "https://news.example.ru/d2": ("2024-03-05", "Резидентом парка «Альфа» станет «Бета Строй». "
+                                                 "Сергей Орлов возглавляет «Бета Строй»."),
+    "https://news.example.ru/d3": ("2024-06-20", "Оператором парка «Альфа» стала «Ока Фарма». Мария Кузнецова "
+                                                 "работает в «Гамма Томск». Парк «Альфа» находится в Калуге."),
+}
+DATED_KEYS = {"Иван Петров": "PERSON:иван петров", "Ока Фарма": "ORG:ока фарма", "Альфа": "PROJECT:альфа",
+              "Калуга": "LOC:калуга", "Бета Строй": "ORG:бета строй", "Сергей Орлов": "PERSON:сергей орлов",
+              "Мария Кузнецова": "PERSON:мария кузнецова", "Гамма Томск": "ORG:гамма томск"}
+# per article: (name, type, its text in the article, how many times); (type, source, target, role,
+# confidence, the word of its sentence)
+DATED_ENTITIES = {
+    "https://news.example.ru/d1": [("Иван Петров", "PERSON", "Иван Петров", 1), ("Ока Фарма", "ORG", "Ока Фарма", 2),
+                                   ("Альфа", "PROJECT", "Альфа", 2), ("Калуга", "LOC", "Калуге", 1)],
+    "https://news.example.ru/d2": [("Альфа", "PROJECT", "Альфа", 1), ("Бета Строй", "ORG", "Бета Строй", 2),
+                                   ("Сергей Орлов", "PERSON", "Сергей Орлов", 1)],
+    "https://news.example.ru/d3": [("Альфа", "PROJECT", "Альфа", 2), ("Ока Фарма", "ORG", "Ока Фарма", 1),
+                                   ("Мария Кузнецова", "PERSON", "Мария Кузнецова", 1),
+                                   ("Гамма Томск", "ORG", "Гамма Томск", 1), ("Калуга", "LOC", "Калуге", 1)],
+}
+DATED_RELATIONS = {
+    "https://news.example.ru/d1": [("WORKS_AT", "Иван Петров", "Ока Фарма", "директор", None, "работает"),
+                                   ("INVOLVED_IN", "Ока Фарма", "Альфа", "investor", 0.9, "вложится"),
+                                   ("LOCATED_IN", "Альфа", "Калуга", None, None, "строят")],
+    "https://news.example.ru/d2": [("INVOLVED_IN", "Бета Строй", "Альфа", "resident", None, "Резидентом"),
+                                   ("WORKS_AT", "Сергей Орлов", "Бета Строй", "генеральный директор", None,
+                                    "возглавляет")],
+    "https://news.example.ru/d3": [("INVOLVED_IN", "Ока Фарма", "Альфа", "operator", 0.4, "Оператором"),
+                                   ("WORKS_AT", "Мария Кузнецова", "Гамма Томск", None, None, "работает"),
+                                   ("LOCATED_IN", "Альфа", "Калуга", None, None, "находится")],
+}
+
+
+def dated_extractions():
+    """Three dated articles about the park «Альфа»: January (Петров at «Ока Фарма», its investment,
+    the park in Калуга), March («Бета Строй» a resident, Орлов its head), June («Ока Фарма» the
+    operator, Кузнецова at «Гамма Томск», the park in Калуга again)."""
+    from graph.model import Article, Entity, Extraction, Relation
+    out = []
+    for aid, (day, text) in DATED.items():
+        entities = [Entity(name, type_, name, key=DATED_KEYS[name],
+                           mentions=[mention(text, part, nth) for nth in range(times)])
+                    for name, type_, part, times in DATED_ENTITIES[aid]]
+        relations = [Relation(type_, source, target, role, [evidence(aid, text, word)], confidence)
+                     for type_, source, target, role, confidence, word in DATED_RELATIONS[aid]]
+        out.append(Extraction(Article(aid, text, title=f"Парк «Альфа», {day}", url=aid, date=day, source="hand",
+                                      doc=aid.rsplit("/", 1)[1]), entities, relations))
+    return out
+
+
+@pytest.fixture
+def dated_store(store):
+    """A store (each of them) holding the dated corpus."""
+    assert len(store.write(dated_extractions()).added) == 3
+    return store
+
+
+@pytest.fixture
+def dated_embedded(embedded_store):
+    """The embedded store holding the dated corpus (for what does not depend on the store)."""
+    assert len(embedded_store.write(dated_extractions()).added) == 3
+    return embedded_store

@@ -253,7 +253,9 @@ def test_export_overwrites_with_force_and_writes_csv_zip(runner, ingested, tmp_p
     assert result.exit_code == 0 and json.loads(path.read_text(encoding="utf-8"))["articles"]
     zipped = tmp_path / "tables.zip"
     assert runner.invoke(cli, ["export", "--format", "csv", "-o", str(zipped), "--store", ingested]).exit_code == 0
-    assert sorted(zipfile.ZipFile(zipped).namelist()) == ["articles.csv", "edges.csv", "nodes.csv"]
+    # a snapshot: the three tables, and what reads it back (mentions, evidence) and says what it is
+    assert sorted(zipfile.ZipFile(zipped).namelist()) == ["articles.csv", "edges.csv", "evidence.csv",
+                                                          "manifest.json", "mentions.csv", "nodes.csv"]
 
 
 def test_export_that_fails_midway_leaves_the_old_file_whole(runner, ingested, tmp_path, monkeypatch):

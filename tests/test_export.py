@@ -263,3 +263,51 @@ def test_export_min_confidence_must_be_within_0_and_1(tmp_path, value):
                                       "--min-confidence", value])
     assert result.exit_code == 2 and "--min-confidence" in result.output
     assert not (tmp_path / "g.json").exists()
+
+
+# --- snapshots: what makes a file readable back, and its manifest ------------------------------
+
+def test_json_mentions_carry_their_text_and_evidence_its_confidence(scored_store):
+    data = to_json(scored_store.snapshot())
+    person = next(n for n in data["nodes"] if n["type"] == "PERSON")
+    assert [m["text"] for m in person["mentions"]] == ["Иван Петров"]
+    assert {e["type"]: [v["confidence"] for v in e["evidence"]] for e in data["edges"]} == {
+        "WORKS_AT": [None], "INVOLVED_IN": [0.3], "LOCATED_IN": [0.8]}
+
+
+MANIFEST = {"format": "investgraph-snapshot/1", "content_hash": "sha256:0", "selection": {"as_of": "2024-05-01"},
+            "note": "кириллица & <xml>"}
+
+
+@pytest.mark.parametrize("fmt, reader", [("graphml", nx.read_graphml), ("gexf", nx.read_gexf)])
+def test_graph_files_carry_the_manifest_and_stay_readable(scored_store, tmp_path, fmt, reader):
+    from graph.snapshot import read_manifest
+    (path,) = export(scored_store.snapshot(), fmt, tmp_path / f"g.{fmt}", manifest=MANIFEST)
+    g = reader(path)  # still a graph networkx (and Gephi) reads
+    assert g.number_of_edges() > 3
+    if fmt == "graphml":
+        assert json.loads(g.graph["manifest"]) == MANIFEST
+    assert read_manifest(path) == MANIFEST
+
+
+def test_json_manifest_comes_first_and_leaves_the_contract_as_it_is(scored_store):
+    g = scored_store.snapshot()
+    data = json.loads(export_bytes(g, "json", manifest=MANIFEST))
+    assert list(data) == ["manifest", "articles", "nodes", "edges"]
+    assert {k: v for k, v in data.items() if k != "manifest"} == json.loads(export_bytes(g, "json"))
+
+
+@pytest.mark.parametrize("name", ["tables", "tables.zip"])
+def test_csv_snapshot_adds_mentions_evidence_and_manifest(scored_store, tmp_path, name):
+    from graph.snapshot import read_manifest
+    written = export(scored_store.snapshot(), "csv", tmp_path / name, manifest=MANIFEST)
+    if name.endswith(".zip"):
+        with zipfile.ZipFile(written[0]) as z:
+            names = sorted(z.namelist())
+            evidence = list(csv.DictReader(io.StringIO(z.read("evidence.csv").decode("utf-8"))))
+    else:
+        names = sorted(p.name for p in written)
+        evidence = csv_rows(tmp_path / name / "evidence.csv")
+    assert names == ["articles.csv", "edges.csv", "evidence.csv", "manifest.json", "mentions.csv", "nodes.csv"]
+    assert sorted(e["confidence"] for e in evidence) == ["", "0.3", "0.8"]
+    assert read_manifest(tmp_path / name) == MANIFEST

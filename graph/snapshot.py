@@ -1,0 +1,359 @@
+"""Graph snapshots: a scoped, dated, citable piece of the graph.
+
+A `Selection` says which piece (the CLI's `investgraph export` options; the app can build one
+the same way); `select(g, selection)` cuts it out of a whole-graph snapshot (`Store.snapshot()`);
+`manifest(...)` says what the piece is, and `read_manifest(path)` reads it back from any file
+`investgraph export` writes.
+
+How a selection cuts, in this order:
+
+1. **Article window.** `since`, `until` and `as_of` (ISO dates, inclusive) pick the articles dated
+   inside [since, min(until, as_of)]; with any of them set, an article without a date is outside.
+   `as_of` is the graph as it was known on that date: only articles dated on or before it.
+2. **Evidence and mentions in the window.** A relation keeps only its evidence sentences from
+   window articles and is dropped when none is left; its weight (distinct articles), evidence
+   count and confidence (the highest of its evidence's) are counted again from what is left.
+   An entity keeps only its mentions in window articles (aliases and mention count follow).
+3. **Relation filters.** Relation types (`relations`), `min_weight` and `min_confidence`
+   (relations made by rules alone have no confidence and always pass) drop relations.
+4. **Which entities stay.** An entity stays while it has a mention in a window article or is an
+   end of a relation that stayed; of the entity types (`types`), when given.
+5. **Focus.** With `around` (node ids) and/or `projects` (project ids) only the focus stays:
+   everything within `hops` relations (either direction, through what stayed) of an `around`
+   node; for a project, the project, its participants (INVOLVED_IN), the people who work at the
+   participating organisations (WORKS_AT), its places (LOCATED_IN / PART_OF a LOC) and the places
+   those lie in. The nodes asked for always stay, whatever `types` says. The relations among the
+   focus nodes stay.
+6. **Articles.** The snapshot lists the window articles it rests on: those holding a mention of
+   one of its entities or evidence of one of its relations.
+
+An empty selection is the whole graph, as the store gives it (every article, even one without
+entities).
+
+The content hash (`content_hash`) is a SHA-256 over the graph's content in a canonical order
+(articles, nodes, edges by id; mentions and evidence by place): the same content gives the same
+hash whatever the file format, the store, or the time of export.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+import networkx as nx
+
+from .analytics import articles_in, neighbourhood
+from .export import to_json
+from .model import ENTITY_TYPES, RELATION_TYPES
+from .store import PLACE_RELATIONS, DecisionError, Store, confident, find_node, redact_url, top_confidence
+from .text import fold, name_key
+
+MANIFEST_FORMAT = "investgraph-snapshot/1"
+MAX_HOPS = 3
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which piece of the graph a snapshot holds (see the module docstring for how it cuts).
+    `around` and `projects` are node ids for `select`; `resolve` turns names into them."""
+
+    around: tuple[str, ...] = ()
+    hops: int = 1
+    projects: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    relations: tuple[str, ...] = ()
+    min_weight: int = 1
+    min_confidence: float | None = None
+    since: str | None = None
+    until: str | None = None
+    as_of: str | None = None
+
+    def is_whole(self) -> bool:
+        """Nothing selected: the whole graph."""
+        return replace(self, hops=1) == Selection()
+
+    def dated(self) -> bool:
+        return bool(self.since or self.until or self.as_of)
+
+    def upper(self) -> str | None:
+        """The last day of the window: the earlier of `until` and `as_of`."""
+        bounds = [d for d in (self.until, self.as_of) if d]
+        return min(bounds) if bounds else None
+
+    def as_given(self) -> dict[str, Any]:
+        """The options that differ from the defaults, as given (names, not resolved ids): for the manifest."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "hops" and not self.around:
+                continue
+            if value != f.default:
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+
+def selection_problem(sel: Selection) -> str | None:
+    """Why a selection cannot be used (an unknown type, a bad date, a range that is empty), or None."""
+    if not 1 <= sel.hops <= MAX_HOPS:
+        return f"hops must be 1..{MAX_HOPS}, not {sel.hops}"
+    if unknown := [t for t in sel.types if t not in ENTITY_TYPES]:
+        return f"unknown entity type {unknown[0]} (use {', '.join(ENTITY_TYPES)})"
+    if unknown := [t for t in sel.relations if t not in RELATION_TYPES]:
+        return f"unknown relation type {unknown[0]} (use {', '.join(RELATION_TYPES)})"
+    if sel.min_weight < 1:
+        return f"min_weight must be at least 1, not {sel.min_weight}"
+    if sel.min_confidence is not None and not 0 <= sel.min_confidence <= 1:
+        return f"min_confidence must be within 0..1, not {sel.min_confidence}"
+    for name in ("since", "until", "as_of"):
+        value = getattr(sel, name)
+        if value is not None and not is_iso_date(value):
+            return f"{name} must be a date YYYY-MM-DD, not {value!r}"
+    if sel.since and sel.upper() and sel.since > sel.upper():
+        return f"the date range is empty: since {sel.since} is after {sel.upper()}"
+    return None
+
+
+def is_iso_date(text: str) -> bool:
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+# --- naming the focus ------------------------------------------------------------------------
+
+def pick_node(store: Store, ref: str, type_: str | None = None) -> str:
+    """The node `ref` names (an id, else a name in any case form, as graph.store.find_node), of
+    `type_` when given; a DecisionError (one line) when it names none, several, or another type."""
+    card = store.entity(ref)
+    if card is not None and (type_ is None or card.type == type_):
+        return ref
+    if type_ is None:
+        return find_node(store, ref)
+    hits = store.search(ref, types=[type_], limit=10)
+    exact = [h for h in hits if fold(h.name) == fold(ref) or name_key(h.name) == name_key(ref)]
+    pick = exact or hits
+    if len(pick) == 1:
+        return pick[0].id
+    if not pick:
+        other = card or (store.entity(h[0].id) if (h := store.search(ref, limit=1)) else None)
+        what = f", only the {other.type} {other.name} ({other.id})" if other is not None else ""
+        raise DecisionError(f"'{ref}' names no {type_}{what}")
+    listed = "; ".join(f"{h.name} {h.id}" for h in pick)
+    raise DecisionError(f"'{ref}' names {len(pick)} {type_} nodes, give one of their ids: {listed}")
+
+
+def resolve(sel: Selection, store: Store) -> Selection:
+    """The selection with `around` and `projects` as node ids (names looked up in the store)."""
+    return replace(sel, around=tuple(pick_node(store, r) for r in sel.around),
+                   projects=tuple(pick_node(store, r, "PROJECT") for r in sel.projects))
+
+
+# --- cutting the piece -----------------------------------------------------------------------
+
+def window(articles: Iterable[dict], sel: Selection) -> set[str]:
+    """The ids of the articles dated inside the selection's range (all of them when it has none)."""
+    since, upper = sel.since, sel.upper()
+    ids = set()
+    for a in articles:
+        day = (a.get("date") or "")[:10]
+        if not sel.dated() or (day and (not since or day >= since) and (not upper or day <= upper)):
+            ids.add(a["id"])
+    return ids
+
+
+def within_window(g: nx.MultiDiGraph, ids: set[str], recount_aliases: bool = True) -> nx.MultiDiGraph:
+    """Steps 2 of the module docstring: mentions and evidence of the window articles only;
+    relations with no evidence left dropped, their weight, evidence count and confidence counted
+    again. Every node stays here (which stay is decided later)."""
+    out = nx.MultiDiGraph()
+    out.graph.update(g.graph)
+    for n, d in g.nodes(data=True):
+        ms = [m for m in d.get("mentions", []) if m["article"] in ids]
+        node = {**d, "mentions": ms, "mention_count": len(ms)}
+        if recount_aliases and all("text" in m for m in ms):
+            node["aliases"] = sorted({m["text"] for m in ms} - {d.get("name")})
+        out.add_node(n, **node)
+    for u, v, k, d in g.edges(keys=True, data=True):
+        ev = [e for e in d.get("evidence", []) if e["article"] in ids]
+        if ev:
+            out.add_edge(u, v, key=k, **{**d, "evidence": ev, "evidence_count": len(ev),
+                                         "weight": len({e["article"] for e in ev}),
+                                         "confidence": top_confidence(e.get("confidence") for e in ev)})
+    return out
+
+
+def project_members(g: nx.MultiDiGraph, project: str) -> set[str]:
+    """A project, its participants (INVOLVED_IN it), the people who work at its participating
+    organisations, its places and the places those lie in."""
+    if project not in g:
+        return set()
+    members = {project}
+    participants = {u for u, _, d in g.in_edges(project, data=True) if d.get("type") == "INVOLVED_IN"}
+    members |= participants
+    for org in (p for p in participants if g.nodes[p].get("type") == "ORG"):
+        members |= {u for u, _, d in g.in_edges(org, data=True)
+                    if d.get("type") == "WORKS_AT" and g.nodes[u].get("type") == "PERSON"}
+    todo = [project]
+    while todo:
+        for _, v, d in g.out_edges(todo.pop(), data=True):
+            if d.get("type") in PLACE_RELATIONS and g.nodes[v].get("type") == "LOC" and v not in members:
+                members.add(v)
+                todo.append(v)
+    return members
+
+
+def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
+    """The piece of the whole graph `g` the selection names (ids in `around` and `projects`;
+    see the module docstring). The empty selection gives `g` itself."""
+    if sel.is_whole():
+        return g
+    h = within_window(g, window(g.graph.get("articles", []), sel)) if sel.dated() else g.copy()
+    for u, v, k, d in list(h.edges(keys=True, data=True)):
+        if ((sel.relations and d.get("type") not in sel.relations) or d.get("weight", 1) < sel.min_weight
+                or not confident(d.get("confidence"), sel.min_confidence)):
+            h.remove_edge(u, v, k)
+    asked = {*sel.around, *sel.projects}
+    for n, d in list(h.nodes(data=True)):
+        if n in asked:
+            continue
+        if (not d.get("mentions") and h.degree(n) == 0) or (sel.types and d.get("type") not in sel.types):
+            h.remove_node(n)
+    if sel.around or sel.projects:
+        focus: set[str] = set()
+        if sel.around:
+            focus |= set(neighbourhood(h, list(sel.around), hops=sel.hops, max_nodes=h.number_of_nodes() + 1))
+        for p in sel.projects:
+            focus |= project_members(h, p)
+        h = h.subgraph(n for n in h if n in focus).copy()
+    h.graph["articles"] = articles_in(h, g.graph.get("articles", []))
+    return h
+
+
+# --- what a snapshot is ----------------------------------------------------------------------
+
+def canonical(g: nx.MultiDiGraph) -> dict:
+    """The graph's content in a fixed order: what the content hash is taken over."""
+    data = to_json(g)
+    place = lambda x: (x["article"], x["start"], x["stop"])  # noqa: E731
+    return {
+        "articles": sorted(data["articles"], key=lambda a: a["id"]),
+        "nodes": sorted(({**n, "mentions": sorted(n["mentions"], key=place)} for n in data["nodes"]),
+                        key=lambda n: n["id"]),
+        "edges": sorted(({**e, "evidence": sorted(e["evidence"], key=place)} for e in data["edges"]),
+                        key=lambda e: e["id"]),
+    }
+
+
+def content_hash(g: nx.MultiDiGraph) -> str:
+    """sha256:HEX over the canonical content (no time, store or selection in it)."""
+    text = json.dumps(canonical(g), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def counts(g: nx.MultiDiGraph) -> dict[str, Any]:
+    """Entities and relations by type (every schema type, zeros too), and the totals."""
+    entities = dict.fromkeys(ENTITY_TYPES, 0)
+    for _, d in g.nodes(data=True):
+        entities[d.get("type")] = entities.get(d.get("type"), 0) + 1
+    relations = dict.fromkeys(RELATION_TYPES, 0)
+    for _, _, d in g.edges(data=True):
+        relations[d.get("type")] = relations.get(d.get("type"), 0) + 1
+    return {"articles": len(g.graph.get("articles", [])), "entities": entities,
+            "entities_total": g.number_of_nodes(), "relations": relations, "relations_total": g.number_of_edges()}
+
+
+def investgraph_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("investgraph")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def manifest(g: nx.MultiDiGraph, selection: dict[str, Any], store_url: str,
+             created_at: datetime | None = None) -> dict[str, Any]:
+    """What a snapshot is: format, created_at (UTC), InvestGraph version, the store (any password
+    redacted), the selection as given, counts by type, the article ids it rests on (sorted) and
+    the content hash."""
+    when = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return {"format": MANIFEST_FORMAT, "created_at": when.isoformat(timespec="seconds"),
+            "investgraph_version": investgraph_version(), "store": redact_url(store_url),
+            "selection": selection, "counts": counts(g),
+            "articles": sorted(a["id"] for a in g.graph.get("articles", [])), "content_hash": content_hash(g)}
+
+
+class SnapshotError(ValueError):
+    """A file that is not a snapshot InvestGraph can read: the message names it and says why."""
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a file `investgraph export` wrote: JSON (its "manifest" key), GraphML (the
+    graph's `manifest` data), GEXF (the meta description), a CSV folder or zip (manifest.json)."""
+    path = Path(path)
+    try:
+        if path.is_dir():
+            text = (path / "manifest.json").read_text(encoding="utf-8")
+        elif zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                text = z.read("manifest.json").decode("utf-8")
+        elif path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict) or "manifest" not in data:
+                raise SnapshotError(f"{path}: no manifest in it (exported before snapshots had one?)")
+            return data["manifest"]
+        elif path.suffix.lower() in (".graphml", ".gexf"):
+            text = xml_manifest(path)
+        else:
+            raise SnapshotError(f"{path}: not a snapshot (expected .json, .graphml, .gexf, a CSV folder or .zip)")
+        return json.loads(text)
+    except (FileNotFoundError, KeyError) as err:
+        raise SnapshotError(f"{path}: no manifest in it (exported before snapshots had one?)") from err
+    except (OSError, ValueError, zipfile.BadZipFile, ElementTree.ParseError) as err:
+        if isinstance(err, SnapshotError):
+            raise
+        raise SnapshotError(f"{path}: cannot read its manifest ({err})") from err
+
+
+def xml_manifest(path: Path) -> str:
+    """The manifest JSON text of a GraphML (graph data keyed `manifest`) or GEXF (meta description)."""
+    root = ElementTree.parse(path).getroot()
+    if path.suffix.lower() == ".gexf":
+        found = next((el.text for el in root.iter() if el.tag.endswith("}description") or el.tag == "description"),
+                     None)
+    else:
+        keys = {k.get("id") for k in root.iter() if k.tag.endswith("}key") and k.get("attr.name") == "manifest"
+                and k.get("for") == "graph"}
+        graph = next(el for el in root.iter() if el.tag.endswith("}graph"))
+        found = next((d.text for d in graph if d.tag.endswith("}data") and d.get("key") in keys), None)
+    if not found:
+        raise KeyError("manifest")
+    return found
+
+
+def describe(m: dict[str, Any]) -> list[str]:
+    """A manifest as lines for `investgraph snapshot info`."""
+    c = m.get("counts", {})
+    lines = [f"snapshot      {m.get('format', '?')}",
+             f"created at    {m.get('created_at', '?')}",
+             f"investgraph   {m.get('investgraph_version', '?')}",
+             f"store         {m.get('store', '?')}",
+             "selection     " + (", ".join(f"{k}={v}" for k, v in m.get("selection", {}).items()) or "the whole graph"),
+             f"content hash  {m.get('content_hash', '?')}",
+             f"articles      {c.get('articles', len(m.get('articles', [])))}",
+             f"entities      {c.get('entities_total', '?')}"]
+    lines += [f"  {t:12} {n}" for t, n in c.get("entities", {}).items()]
+    lines.append(f"relations     {c.get('relations_total', '?')}")
+    lines += [f"  {t:12} {n}" for t, n in c.get("relations", {}).items()]
+    lines += [f"  article {a}" for a in m.get("articles", [])]
+    return lines
+
+
+__all__ = ["Selection", "SnapshotError", "content_hash", "counts", "describe", "manifest", "read_manifest",
+           "resolve", "select", "selection_problem"]
