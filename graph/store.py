@@ -410,12 +410,14 @@ def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[d
         keys = keys_in.get(node, [])
         return node if node in keys or not keys else min(keys)
 
-    relations: dict[str, Relation] = {}
+    # one Relation per stored relation and confidence: sentences of one article can state a relation
+    # with different confidences (two of its extraction's relations landing on one), and each keeps its own
+    relations: dict[tuple[str, float | None], Relation] = {}
     for ev in sorted(evidence, key=lambda ev: (ev["relation"], ev["start"], ev["stop"])):
-        rel = relations.setdefault(ev["relation"], Relation(ev["type"], entity_of(ev["source"]),
-                                                            entity_of(ev["target"]), ev["role"]))
+        confidence = ev.get("confidence")
+        rel = relations.setdefault((ev["relation"], confidence), Relation(
+            ev["type"], entity_of(ev["source"]), entity_of(ev["target"]), ev["role"], confidence=confidence))
         rel.evidence.append(Evidence(article["id"], ev["start"], ev["stop"], ev["sentence"]))
-        rel.confidence = top_confidence((rel.confidence, ev.get("confidence")))
     fields = ("id", "text", "title", "url", "date", "source", "doc")
     return Extraction(
         Article(**{f: article[f] for f in fields}),
