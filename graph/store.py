@@ -549,8 +549,9 @@ def current_facts(statements: Sequence[Statement]) -> dict[str, Any]:
 
 def fact_history(statements: Sequence[Statement]) -> list[dict[str, Any]]:
     """Every fact every statement gave: {fact, value, article, date}, by fact, then oldest first."""
-    return [{"fact": name, "value": value, "article": s.article, "date": s.date}
-            for s in sorted(statements, key=statement_order) for name, value in sorted(s.facts.items())]
+    history = [{"fact": name, "value": value, "article": s.article, "date": s.date}
+               for s in statements for name, value in s.facts.items()]
+    return sorted(history, key=lambda h: (h["fact"], h["date"], h["article"]))
 
 
 def summary(statements: Sequence[Statement]) -> tuple[str, str | None, dict[str, Any]]:
