@@ -288,8 +288,9 @@ def entity(name: str, store_url: str | None) -> None:
 @store_option
 def merge(into: str, other: str, store_url: str | None) -> None:
     """Merge node OTHER into node INTO, for good: OTHER's mentions, relations and evidence move
-    to INTO now, and whatever later ingests resolve to OTHER lands in INTO too. INTO keeps its
-    name, kind and facts (OTHER's facts fill in what it lacks).
+    to INTO now, and whatever later ingests resolve to OTHER lands in INTO too. OTHER's articles
+    call the node by INTO's name; its kind and facts come from the articles of both (each fact's
+    latest dated statement).
 
     INTO and OTHER are node ids or names in any case form; a name that fits several nodes
     is refused, listing their ids.

@@ -13,6 +13,11 @@ for rules alone); a relation's confidence is the highest of its evidence rows', 
 read (graph.store.top_confidence). A store file made before confidences were kept gets the
 column when opened (ADDED_COLUMNS); its relations have none until their articles are written again.
 
+What each article said of each node (the name, kind and facts its extraction gave) is a row of
+`statements`, deleted with its article; a node's name, kind and facts are set from all of its rows
+(graph.store.summary) whenever one of them comes or goes, so they do not depend on the order
+articles arrived in.
+
 The analyst's merges and splits live in the table `decisions` and place every later write
 (graph.store.place); each mention keeps the key resolution gave it, so that a new decision
 can place the articles it touches again. `merge_log` holds, per node, article and resolution
@@ -28,11 +33,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from .model import (ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
+from .model import (ENTITY_TYPES, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
                     MentionRef)
 from .store import (Decisions, Project, StoreError, WriteReport, assemble_card, assemble_projects, assemble_snapshot,
                     bounded, confidence_problem, extraction_of, matches, merge_decision, new_decisions, place,
-                    query_terms, rank_hits, relation_rows, split_decision)
+                    query_terms, rank_hits, relation_rows, said_rows, split_decision, statements_of, summary)
 from .text import name_key
 
 SCHEMA = """
@@ -69,6 +74,11 @@ CREATE TABLE IF NOT EXISTS merge_log (
     rule TEXT NOT NULL, PRIMARY KEY (entity_id, article_id, entity_key, alias)
 );
 CREATE INDEX IF NOT EXISTS merge_log_article ON merge_log(article_id);
+CREATE TABLE IF NOT EXISTS statements (
+    entity_id TEXT NOT NULL, article_id TEXT NOT NULL, entity_key TEXT NOT NULL, name TEXT NOT NULL, kind TEXT,
+    facts TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (entity_id, article_id, entity_key)
+);
+CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
 CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, node TEXT NOT NULL, other TEXT NOT NULL,
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
@@ -80,6 +90,9 @@ ENTITY_NAMES = "SELECT id, type, name FROM entities"
 RELATIONS = "SELECT id, type, role, source, target FROM relations"
 EVIDENCE_SUMMARY = """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
                       HAVING n > 1 OR c IS NOT NULL"""  # else one sentence, no confidence
+# a node's statements with their articles' dates (graph.store.statements_of reads them)
+STATEMENTS_OF = """SELECT s.entity_id entity, s.article_id article, a.date date, s.name, s.kind, s.facts
+                   FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.entity_id IN ({marks})"""
 # columns added since a store file may have been made: (table, column, its definition)
 ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
@@ -129,7 +142,7 @@ class EmbeddedStore:
                              f"stored ({problem})")
         try:
             with self.db:
-                decisions = Decisions(self.decisions())
+                decisions, touched = Decisions(self.decisions()), set()
                 for ex in batch:
                     old = self.article_hash(ex.article.id)
                     if old == ex.article.content_hash:
@@ -137,18 +150,19 @@ class EmbeddedStore:
                         continue
                     superseded = [i for i in ex.replaces if i != ex.article.id and self.article_hash(i) is not None]
                     for article_id in superseded:
-                        self._delete_article(article_id)
+                        touched |= self._delete_article(article_id)
                     if old is not None:
-                        self._delete_article(ex.article.id)
+                        touched |= self._delete_article(ex.article.id)
                     (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
-                    self._insert(ex, decisions)
-                self._drop_orphans()
+                    touched |= self._insert(ex, decisions)
+                self._settle(touched)
         except sqlite3.Error as err:
             raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, "
                              f"none of them was stored ({err})") from err
         return report
 
-    def _insert(self, ex: Extraction, decisions: Decisions) -> None:
+    def _insert(self, ex: Extraction, decisions: Decisions) -> set[str]:
+        """Write one article and what it states (inside a transaction); return the nodes it names."""
         ex, origin = place(ex, decisions)
         a = ex.article
         self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
@@ -162,23 +176,42 @@ class EmbeddedStore:
                  for m in e.mentions])
             self.db.executemany("INSERT INTO merge_log VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                                 [(e.key, a.id, origin[e.id], alias, rule) for alias, rule in e.merged_by.items()])
-            self._refresh_names(e.key)
+        self.db.executemany("INSERT INTO statements VALUES (:entity, :article, :key, :name, :kind, :facts)",
+                            said_rows(ex, origin))
         relations, evidence = relation_rows([ex])
         self.db.executemany("INSERT INTO relations (id, type, source, target, role) "
                             "VALUES (:id, :type, :source, :target, :role) ON CONFLICT DO NOTHING", relations)
         self.db.executemany("INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence) "
                             "VALUES (:relation, :article, :start, :stop, :sentence, :confidence) "
                             "ON CONFLICT DO NOTHING", evidence)
+        return {e.key for e in ex.entities}
 
     def _upsert_entity(self, e: Entity) -> None:
-        row = self.db.execute("SELECT facts, kind FROM entities WHERE id=?", (e.key,)).fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO entities VALUES (?,?,?,?,?)",
-                            (e.key, e.type, e.name, e.kind, json.dumps(e.facts, ensure_ascii=False)))
-            return
-        facts = {**json.loads(row["facts"]), **e.facts}
-        self.db.execute("UPDATE entities SET facts=?, kind=COALESCE(kind, ?) WHERE id=?",
-                        (json.dumps(facts, ensure_ascii=False), e.kind, e.key))
+        """The node, if new; its name, kind and facts are set from its statements (_summarise)."""
+        self.db.execute("INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
+                        (e.key, e.type, e.name, e.kind, json.dumps(e.facts, ensure_ascii=False)))
+
+    def _statements(self, ids: list[str]) -> list[sqlite3.Row]:
+        if not ids:
+            return []
+        return self.db.execute(STATEMENTS_OF.format(marks=",".join("?" * len(ids))), ids).fetchall()
+
+    def _summarise(self, ids: list[str]) -> None:
+        """Set each node's name, kind and facts from all of its statements (graph.store.summary); a
+        node without any (stored before statements were kept) stays as it is."""
+        for node, said in statements_of(self._statements(ids)).items():
+            name, kind, facts = summary(said)
+            self.db.execute("UPDATE entities SET name=?, kind=?, facts=? WHERE id=?",
+                            (name, kind, json.dumps(facts, ensure_ascii=False), node))
+
+    def _settle(self, touched: set[str]) -> None:
+        """After articles came or went: drop what lost its support, then set the names, kinds, facts
+        and search names of the nodes touched that remain."""
+        self._drop_orphans()
+        ids = sorted(touched)
+        self._summarise(ids)
+        for entity_id in ids:
+            self._refresh_names(entity_id)
 
     def _refresh_names(self, entity_id: str) -> None:
         """Search names of an entity: its name and every mention text still stored."""
@@ -190,15 +223,17 @@ class EmbeddedStore:
         self.db.execute("DELETE FROM names WHERE entity_id=?", (entity_id,))
         self.db.executemany("INSERT INTO names VALUES (?,?,?)", [(entity_id, a, name_key(a)) for a in aliases])
 
-    def _delete_article(self, article_id: str) -> None:
-        touched = [r["entity_id"] for r in self.db.execute(
-            "SELECT DISTINCT entity_id FROM mentions WHERE article_id=?", (article_id,))]
+    def _delete_article(self, article_id: str) -> set[str]:
+        """Delete an article with all it states (inside a transaction); return the nodes it named."""
+        touched = {r["entity_id"] for r in self.db.execute(
+            "SELECT entity_id FROM mentions WHERE article_id=? UNION SELECT entity_id FROM statements "
+            "WHERE article_id=?", (article_id, article_id))}
         self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
+        self.db.execute("DELETE FROM statements WHERE article_id=?", (article_id,))
         self.db.execute("DELETE FROM evidence WHERE article_id=?", (article_id,))
         self.db.execute("DELETE FROM merge_log WHERE article_id=?", (article_id,))
         self.db.execute("DELETE FROM articles WHERE id=?", (article_id,))
-        for entity_id in touched:
-            self._refresh_names(entity_id)
+        return touched
 
     def _drop_orphans(self) -> None:
         """An entity lives while it is mentioned; a relation while it has evidence and both its ends live."""
@@ -208,11 +243,11 @@ class EmbeddedStore:
         self.db.execute("DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)")
         self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
         self.db.execute("DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)")
+        self.db.execute("DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
 
     def remove_article(self, article_id: str) -> None:
         with self.db:
-            self._delete_article(article_id)
-            self._drop_orphans()
+            self._settle(self._delete_article(article_id))
 
     # --- reading ----------------------------------------------------------------
 
@@ -285,7 +320,8 @@ class EmbeddedStore:
         log = self.db.execute("SELECT article_id article, alias, rule FROM merge_log WHERE entity_id=?", (entity_id,))
         keys = self.db.execute("SELECT article_id article, entity_key key, start, text FROM mentions "
                                "WHERE entity_id=?", (entity_id,))
-        return assemble_card(row, self._mention_refs(entity_id), edges, others, log, keys, self.decisions())
+        return assemble_card(row, self._mention_refs(entity_id), edges, others, log, keys, self.decisions(),
+                             self._statements([entity_id]))
 
     def _entity_rows(self, ids: list[str]) -> dict[str, sqlite3.Row]:
         if not ids:
@@ -380,9 +416,12 @@ class EmbeddedStore:
                FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
         log = [dict(r) for r in self.db.execute(
             "SELECT entity_key key, alias, rule FROM merge_log WHERE article_id=?", (article_id,))]
+        said = [dict(r) for r in self.db.execute(
+            "SELECT entity_id entity, entity_key key, name, kind, facts FROM statements WHERE article_id=?",
+            (article_id,))]
         ids_needed = {m["entity"] for m in mentions} | {e[k] for e in evidence for k in ("source", "target")}
         entities = {i: dict(r) for i, r in self._entity_rows(sorted(ids_needed)).items()}
-        return extraction_of(article, entities, mentions, evidence, log)
+        return extraction_of(article, entities, mentions, evidence, log, said)
 
     # --- the analyst's decisions -------------------------------------------------------
 
@@ -416,19 +455,10 @@ class EmbeddedStore:
                     return []
                 self.db.executemany("INSERT INTO decisions (action, node, other, alias, name) VALUES (?,?,?,?,?)",
                                     [(d.action, d.node, d.other, d.alias, d.name) for d in new])
-                kept = {d.node: self._facts(d.node) for d in new if d.action == MERGE}
                 self._place_again(self._articles_touching({n for d in new for n in (d.node, d.other)}))
-                for node, facts in kept.items():  # the node merged into keeps its facts
-                    if facts is not None and (now := self._facts(node)) is not None:
-                        self.db.execute("UPDATE entities SET facts=? WHERE id=?",
-                                        (json.dumps({**now, **facts}, ensure_ascii=False), node))
                 return new
         except sqlite3.Error as err:
             raise StoreError(f"{self.url}: recording {len(decisions)} decisions failed, none was kept ({err})") from err
-
-    def _facts(self, node: str) -> dict | None:
-        row = self.db.execute("SELECT facts FROM entities WHERE id=?", (node,)).fetchone()
-        return json.loads(row["facts"]) if row else None
 
     def _articles_touching(self, nodes: set[str]) -> list[str]:
         marks = ",".join("?" * len(nodes))
@@ -440,9 +470,9 @@ class EmbeddedStore:
     def _place_again(self, article_ids: list[str]) -> None:
         """Write articles again as they are, so that the decisions place them (inside a transaction)."""
         extractions = [ex for i in article_ids if (ex := self._extraction(i)) is not None]
-        decisions = Decisions(self.decisions())
+        decisions, touched = Decisions(self.decisions()), set()
         for ex in extractions:
-            self._delete_article(ex.article.id)
+            touched |= self._delete_article(ex.article.id)
         for ex in extractions:
-            self._insert(ex, decisions)
-        self._drop_orphans()
+            touched |= self._insert(ex, decisions)
+        self._settle(touched)

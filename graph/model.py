@@ -175,6 +175,9 @@ class EntityCard:
     mentions: list[MentionRef]
     # why its names are one node: [{"alias", "rule", "article"}]; article "" for an analyst's decision
     merge_log: list[dict[str, str]] = field(default_factory=list)
+    # every fact every stored article stated of it, [{"fact", "value", "article", "date"}], oldest first;
+    # `facts` holds the current value of each (graph.store.current_facts)
+    fact_history: list[dict[str, Any]] = field(default_factory=list)
 
 
 MERGE, SPLIT = "merge", "split"

@@ -11,8 +11,12 @@ The graph in Neo4j:
                                                           relation, with the relation's confidence in its
                                                           article (absent for rules alone)
     (:MergeLog {entity_id, article_id, key, alias, rule})   why an alias is in the entity (Entity.merged_by)
+    (:Said {entity_id, article_id, key, name, kind, facts}) what an article said of a node: the name, kind
+                                                          and facts (JSON) its extraction gave
     (:Decision {seq, action, node, other, alias, name})     an analyst's merge or split (graph.store.place)
 
+An entity's name, kind and facts are set from all of its :Said statements (graph.store.summary)
+whenever one comes or goes, as in the embedded store: they do not depend on the order articles came in.
 A mention keeps the key resolution gave it (MENTIONED_IN.key), so that a new decision can place
 the articles it touches again. A relation's confidence is the highest of its evidence's, computed
 when read (`max(v.confidence)`, which skips absent ones), as in the embedded store; evidence
@@ -40,10 +44,11 @@ import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from .model import ENTITY_TYPES, MERGE, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef
+from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, MentionRef
 from .store import (Decisions, Neo4jTarget, Project, StoreError, WriteReport, assemble_card, assemble_projects,
                     assemble_snapshot, bounded, confidence_problem, extraction_of, has_word_prefix, matches,
-                    merge_decision, new_decisions, place, query_terms, rank_hits, relation_rows, split_decision)
+                    merge_decision, new_decisions, place, query_terms, rank_hits, relation_rows, said_rows,
+                    split_decision, statements_of, summary)
 from .text import name_key
 
 # The driver logs what it also raises; without a handler Python would print it on stderr.
@@ -69,6 +74,8 @@ SCHEMA = {  # name: the statement that creates it
     "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
     "merge_log_article": "CREATE INDEX merge_log_article IF NOT EXISTS FOR (l:MergeLog) ON (l.article_id)",
     "merge_log_entity": "CREATE INDEX merge_log_entity IF NOT EXISTS FOR (l:MergeLog) ON (l.entity_id)",
+    "said_article": "CREATE INDEX said_article IF NOT EXISTS FOR (s:Said) ON (s.article_id)",
+    "said_entity": "CREATE INDEX said_entity IF NOT EXISTS FOR (s:Said) ON (s.entity_id)",
     "decision_seq": "CREATE CONSTRAINT decision_seq IF NOT EXISTS FOR (d:Decision) REQUIRE d.seq IS UNIQUE",
     # name keys are lower-case lemmas split by spaces: whitespace tokens, prefix queries
     "entity_names": "CREATE FULLTEXT INDEX entity_names IF NOT EXISTS FOR (e:Entity) ON EACH [e.name_keys] "
@@ -83,11 +90,19 @@ SCHEMA_NAMES = ("SHOW CONSTRAINTS YIELD name", "SHOW INDEXES YIELD name")
 
 ARTICLE_HASHES = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id, a.hash AS hash"
 MERGE_ARTICLES = "UNWIND $rows AS row MERGE (a:Article {id: row.id}) SET a += row"
-ENTITY_STATE = "UNWIND $ids AS id MATCH (e:Entity {id: id}) RETURN e.id AS id, e.kind AS kind, e.facts AS facts"
 MERGE_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Entity {id: row.id}) ON CREATE SET e.type = row.type, e.name = row.name
-SET e.kind = row.kind, e.facts = row.facts"""
+MERGE (e:Entity {id: row.id}) ON CREATE SET e.type = row.type, e.name = row.name, e.kind = row.kind, e.facts = row.facts"""
+CREATE_SAID = """
+UNWIND $rows AS row
+CREATE (:Said {entity_id: row.entity, article_id: row.article, key: row.key, name: row.name, kind: row.kind,
+               facts: row.facts})"""
+STATEMENTS_OF = """
+UNWIND $ids AS id MATCH (s:Said {entity_id: id}) MATCH (a:Article {id: s.article_id})
+RETURN s.entity_id AS entity, s.article_id AS article, a.date AS date, s.name AS name, s.kind AS kind,
+       s.facts AS facts"""
+SET_SUMMARY = "UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.name = row.name, e.kind = row.kind, " \
+              "e.facts = row.facts"
 MERGE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (e:Entity {id: row.entity}), (a:Article {id: row.article})
@@ -127,8 +142,6 @@ MATCH (:Entity {id: id})-[:MENTIONED_IN]->(a:Article) RETURN a.id AS id
 UNION
 UNWIND $ids AS id
 MATCH (:Entity {id: id})-[r:RELATION]-() MATCH (v:Evidence {relation_id: r.id}) RETURN v.article_id AS id"""
-ENTITY_FACTS = "MATCH (e:Entity {id: $id}) RETURN e.facts AS facts"
-SET_FACTS = "MATCH (e:Entity {id: $id}) SET e.facts = $facts"
 NODE_IDS = "MATCH (e:Entity) RETURN e.id AS id"
 
 ENTITIES_OF_ARTICLES = """
@@ -136,6 +149,9 @@ UNWIND $ids AS id MATCH (e:Entity)-[:MENTIONED_IN]->(:Article {id: id}) RETURN D
 DELETE_ARTICLES = "UNWIND $ids AS id MATCH (a:Article {id: id}) DETACH DELETE a"
 DELETE_ARTICLE_LOG = "UNWIND $ids AS id MATCH (l:MergeLog {article_id: id}) DELETE l"
 DELETE_ENTITY_LOG = "UNWIND $ids AS id MATCH (l:MergeLog {entity_id: id}) DELETE l"
+DELETE_ARTICLE_SAID = """
+UNWIND $ids AS id MATCH (s:Said {article_id: id}) WITH s, s.entity_id AS entity DELETE s RETURN DISTINCT entity"""
+DELETE_ENTITY_SAID = "UNWIND $ids AS id MATCH (s:Said {entity_id: id}) DELETE s"
 DELETE_ARTICLE_EVIDENCE = """
 UNWIND $ids AS id MATCH (v:Evidence {article_id: id})
 WITH v, v.relation_id AS relation DELETE v RETURN DISTINCT relation"""
@@ -212,6 +228,9 @@ MENTIONS_IN = """
 UNWIND $ids AS id MATCH (e:Entity)-[m:MENTIONED_IN]->(:Article {id: id})
 RETURN id AS article, e.id AS entity, m.key AS key, m.start AS start, m.stop AS stop, m.text AS text,
        m.sentence_start AS sentence_start, m.sentence_stop AS sentence_stop"""
+SAID_IN = """
+UNWIND $ids AS id MATCH (s:Said {article_id: id})
+RETURN id AS article, s.entity_id AS entity, s.key AS key, s.name AS name, s.kind AS kind, s.facts AS facts"""
 LOG_IN = """
 UNWIND $ids AS id MATCH (l:MergeLog {article_id: id})
 RETURN id AS article, l.key AS key, l.alias AS alias, l.rule AS rule"""
@@ -519,6 +538,7 @@ def delete_articles(tx: ManagedTransaction, ids: list[str]) -> tuple[set[str], s
     entities = {r["id"] for r in rows(tx, ENTITIES_OF_ARTICLES, ids=ids)}
     tx.run(DELETE_ARTICLES, ids=ids).consume()
     tx.run(DELETE_ARTICLE_LOG, ids=ids).consume()
+    entities |= {r["entity"] for r in rows(tx, DELETE_ARTICLE_SAID, ids=ids)}
     relations = {r["relation"] for r in rows(tx, DELETE_ARTICLE_EVIDENCE, ids=ids)}
     return entities, relations
 
@@ -539,13 +559,14 @@ def insert(tx: ManagedTransaction, batch: list[Extraction], decisions: Decisions
                                                               "key": origin[e.id], "alias": alias, "rule": rule}
                 for ex, origin in reversed(placed) for e in reversed(ex.entities)
                 for alias, rule in e.merged_by.items()}.values())
+    said = [row for ex, origin in placed for row in said_rows(ex, origin)]
     relations, evidence = relation_rows(batch)
-    entities = entity_rows_to_write(tx, batch)
+    entities = entity_rows_to_write(batch)
     for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions)):
         if data:
             tx.run(query, rows=data).consume()
     write_relations(tx, relations)
-    for query, data in ((MERGE_EVIDENCE, evidence), (CREATE_LOG, log)):
+    for query, data in ((MERGE_EVIDENCE, evidence), (CREATE_LOG, log), (CREATE_SAID, said)):
         if data:
             tx.run(query, rows=data).consume()
     return {e["id"] for e in entities}, {r["id"] for r in relations}
@@ -564,23 +585,26 @@ def write_relations(tx: ManagedTransaction, relations: Rows) -> None:
     tx.run(CREATE_RELATIONS, ids=ends, rows=rows).consume()
 
 
-def entity_rows_to_write(tx: ManagedTransaction, batch: list[Extraction]) -> Rows:
-    """Each entity once, as writing the batch one entity at a time leaves it: the first writer's
-    type and name, the kind first given, facts merged with later ones winning."""
-    keys = sorted({e.key for ex in batch for e in ex.entities})
-    stored = {r["id"]: r for r in rows(tx, ENTITY_STATE, ids=keys)}
+def entity_rows_to_write(batch: list[Extraction]) -> Rows:
+    """Each node once, for MERGE_ENTITIES to create if new: its name, kind and facts are set from
+    its statements when the write settles (summarise)."""
     out: dict[str, dict] = {}
     for e in (e for ex in batch for e in ex.entities):
-        row = out.get(e.key)
-        if row is None and (old := stored.get(e.key)) is not None:
-            row = out[e.key] = {"id": e.key, "type": e.type, "name": e.name, "kind": old["kind"],
-                                "facts": json.loads(old["facts"])}
-        if row is None:
-            out[e.key] = {"id": e.key, "type": e.type, "name": e.name, "kind": e.kind, "facts": dict(e.facts)}
-            continue
-        row["facts"] = {**row["facts"], **e.facts}
-        row["kind"] = row["kind"] if row["kind"] is not None else e.kind
-    return [{**row, "facts": json.dumps(row["facts"], ensure_ascii=False)} for row in out.values()]
+        out.setdefault(e.key, {"id": e.key, "type": e.type, "name": e.name, "kind": e.kind,
+                               "facts": json.dumps(e.facts, ensure_ascii=False)})
+    return list(out.values())
+
+
+def summarise(tx: ManagedTransaction, ids: list[str]) -> None:
+    """Set each node's name, kind and facts from all of its statements (graph.store.summary); a
+    node without any (stored before statements were kept) stays as it is."""
+    found = statements_of(rows(tx, STATEMENTS_OF, ids=ids))
+    data = []
+    for node, said in sorted(found.items()):
+        name, kind, facts = summary(said)
+        data.append({"id": node, "name": name, "kind": kind, "facts": json.dumps(facts, ensure_ascii=False)})
+    if data:
+        tx.run(SET_SUMMARY, rows=data).consume()
 
 
 def settle(tx: ManagedTransaction, entities: set[str], relations: set[str]) -> None:
@@ -590,11 +614,13 @@ def settle(tx: ManagedTransaction, entities: set[str], relations: set[str]) -> N
     dropped = rows(tx, DROP_UNMENTIONED_ENTITIES, ids=sorted(entities))
     if dropped:
         tx.run(DELETE_ENTITY_LOG, ids=[r["id"] for r in dropped]).consume()
+        tx.run(DELETE_ENTITY_SAID, ids=[r["id"] for r in dropped]).consume()
     gone = {rid for r in dropped for rid in r["relations"]}
     if gone:
         tx.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone)).consume()
     if relations - gone:
         tx.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(relations - gone)).consume()
+    summarise(tx, sorted(entities - {r["id"] for r in dropped}))
     names = rows(tx, ENTITY_ALIASES, ids=sorted(entities))
     keys = [{"id": r["id"], "keys": sorted({name_key(a) for a in {r["name"], *r["texts"]}})} for r in names]
     if keys:
@@ -628,7 +654,8 @@ def entity_card(tx: ManagedTransaction, entity_id: str) -> EntityCard | None:
     edges = rows(tx, EDGES_OF, ids=[entity_id])
     others = entity_rows(tx, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
     refs, keys = mention_refs(tx, entity_id)
-    return assemble_card(row, refs, edges, others, rows(tx, LOG_OF, id=entity_id), keys, decisions_in(tx))
+    return assemble_card(row, refs, edges, others, rows(tx, LOG_OF, id=entity_id), keys, decisions_in(tx),
+                         rows(tx, STATEMENTS_OF, ids=[entity_id]))
 
 
 def subgraph(tx: ManagedTransaction, ids: set[str], edges: Rows) -> nx.MultiDiGraph:
@@ -649,11 +676,13 @@ def snapshot(tx: ManagedTransaction) -> nx.MultiDiGraph:
 
 def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:
     articles = {r["article"]["id"]: r["article"] for r in rows(tx, ARTICLES_WITH_TEXT, ids=ids)}
-    mentions, evidence, log = defaultdict(list), defaultdict(list), defaultdict(list)
+    mentions, evidence, log, said = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(list)
     for r in rows(tx, MENTIONS_IN, ids=ids):
         mentions[r["article"]].append(r)
     for r in rows(tx, LOG_IN, ids=ids):
         log[r["article"]].append(r)
+    for r in rows(tx, SAID_IN, ids=ids):
+        said[r["article"]].append(r)
     for r in rows(tx, EVIDENCE_IN, ids=ids):
         evidence[r["article"]].append(r)
     needed = {m["entity"] for ms in mentions.values() for m in ms}
@@ -665,7 +694,8 @@ def extractions_of(tx: ManagedTransaction, ids: list[str]) -> list[Extraction]:
             continue
         ms, evs = mentions[article_id], evidence[article_id]
         own = {m["entity"] for m in ms} | {e[k] for e in evs for k in ("source", "target")}
-        out.append(extraction_of(article_row(article), {i: info[i] for i in own}, ms, evs, log[article_id]))
+        out.append(extraction_of(article_row(article), {i: info[i] for i in own}, ms, evs, log[article_id],
+                                 said[article_id]))
     return out
 
 
@@ -677,12 +707,11 @@ def decisions_in(tx: ManagedTransaction) -> list[Decision]:
 
 def record_decisions(tx: ManagedTransaction, decisions: list[Decision]) -> list[Decision]:
     """Keep the decisions not kept yet, then write the articles they touch again so that the
-    decisions place them; a node merged into keeps its facts."""
+    decisions place them."""
     new = new_decisions(decisions_in(tx), decisions)
     if not new:
         return []
     tx.run(CREATE_DECISIONS, rows=[asdict(d) for d in new]).consume()
-    kept = {d.node: facts_of(tx, d.node) for d in new if d.action == MERGE}
     touched = sorted({r["id"] for r in rows(tx, ARTICLES_TOUCHING, ids=sorted({n for d in new
                                                                               for n in (d.node, d.other)}))})
     extractions = [ex for start in range(0, len(touched), EXTRACTION_PAGE)
@@ -690,12 +719,4 @@ def record_decisions(tx: ManagedTransaction, decisions: list[Decision]) -> list[
     gone_entities, gone_relations = delete_articles(tx, touched)
     new_entities, new_relations = insert(tx, extractions, Decisions(decisions_in(tx)))
     settle(tx, gone_entities | new_entities, gone_relations | new_relations)
-    for node, facts in kept.items():
-        if facts is not None and (now := facts_of(tx, node)) is not None:
-            tx.run(SET_FACTS, id=node, facts=json.dumps({**now, **facts}, ensure_ascii=False)).consume()
     return new
-
-
-def facts_of(tx: ManagedTransaction, node: str) -> dict | None:
-    found = rows(tx, ENTITY_FACTS, id=node)
-    return json.loads(found[0]["facts"]) if found else None

@@ -376,15 +376,17 @@ def relation_rows(batch: Iterable[Extraction]) -> tuple[list[dict], list[dict]]:
 
 
 def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[dict],
-                  evidence: Iterable[dict], log: Iterable[dict] = ()) -> Extraction:
+                  evidence: Iterable[dict], log: Iterable[dict] = (), said: Iterable[dict] = ()) -> Extraction:
     """Rebuild what a store holds about one article as the Extraction that would write it again.
 
     `article`: the stored article with its text; `entities`: node id -> {type, name, kind, facts (JSON)}
     for every node mentioned in it or at an end of one of its relations; `mentions`: {entity (the
     node), key (what resolution gave it), start, stop, text, sentence_start, sentence_stop};
     `evidence`: {relation, type, source, target, role, start, stop, sentence, confidence}; `log`: {key,
-    alias, rule}. There is one entity per resolution key, as ingest gave them: the store's decisions place
-    them in their nodes again when this is written."""
+    alias, rule}; `said`: the article's statements {entity, key, name, kind, facts (JSON)} (said_rows),
+    which give each entity its name, kind and facts as the article stated them (a key without one
+    takes its node's). There is one entity per resolution key, as ingest gave them: the store's
+    decisions place them in their nodes again when this is written."""
     mentions = sorted(mentions, key=lambda m: (m["start"], m["stop"], m["entity"]))
     nodes_of: dict[str, list[str]] = {}  # resolution key -> the nodes holding its mentions
     keys_in: dict[str, list[str]] = {}  # node -> the resolution keys of its mentions
@@ -418,14 +420,20 @@ def extraction_of(article: dict, entities: dict[str, dict], mentions: Iterable[d
         rel = relations.setdefault((ev["relation"], confidence), Relation(
             ev["type"], entity_of(ev["source"]), entity_of(ev["target"]), ev["role"], confidence=confidence))
         rel.evidence.append(Evidence(article["id"], ev["start"], ev["stop"], ev["sentence"]))
+    stated: dict[str, dict] = {}  # key -> its statement in its home node, else in any node
+    for row in sorted(said, key=lambda r: (r["key"], r["entity"])):
+        if row["entity"] == home.get(row["key"]) or row["key"] not in stated:
+            stated[row["key"]] = row
     fields = ("id", "text", "title", "url", "date", "source", "doc")
-    return Extraction(
-        Article(**{f: article[f] for f in fields}),
-        entities=[Entity(key, entities[node]["type"], entities[node]["name"], key=key, kind=entities[node]["kind"],
-                         mentions=by_key[key], facts=json.loads(entities[node]["facts"]),
-                         merged_by=merged_by.get(key, {}))
-                  for key, node in sorted(home.items()) if node in entities],
-        relations=list(relations.values()))
+
+    def entity(key: str, node: str) -> Entity:
+        own = stated.get(key, entities[node])
+        return Entity(key, entities[node]["type"], own["name"], key=key, kind=own["kind"], mentions=by_key[key],
+                      facts=json.loads(own["facts"] or "{}"), merged_by=merged_by.get(key, {}))
+
+    return Extraction(Article(**{f: article[f] for f in fields}),
+                      entities=[entity(key, node) for key, node in sorted(home.items()) if node in entities],
+                      relations=list(relations.values()))
 
 
 @dataclass
@@ -455,6 +463,125 @@ def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyRepor
     if batch:
         flush()
     return report
+
+
+# --- what a node is called and what it states: a function of the set of articles ----------------
+#
+# Each article's extraction says, of every node it names, a name, maybe a kind, and facts. Both
+# stores keep that per (node, article, resolution key) as a statement (`said_rows`), delete it with
+# its article, and set a node's name, kind and facts from all its statements (`summary`) whenever one
+# is added or removed: so they do not depend on the order articles came in, nor on batch sizes.
+#   name:  the best of the names the articles gave: fewest initials ("Игорь Кречетов" over
+#          "И. Кречетов"), then fewest words with no nominative reading ("Вологда" over "Вологдой"),
+#          then the most articles giving it, then the most words, then the smallest string;
+#   kind:  the one most statements give, ties to the smallest;
+#   facts: per fact, the latest dated statement's value (undated ones count as the oldest; ties to the
+#          greatest article id); a list (years) is the union of every statement's. Every statement
+#          stays stored, and `fact_history` lists them.
+
+INITIAL = re.compile(r"^\w\.?$")
+NAME_WORD = re.compile(r"[А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)*")
+
+
+@dataclass(frozen=True)
+class Statement:
+    """What one article said of a node: the name, kind and facts its extraction gave, and its date."""
+
+    article: str
+    date: str
+    name: str
+    kind: str | None
+    facts: dict[str, Any]
+
+
+def not_nominative(name: str) -> int:
+    """How many Cyrillic words of a name have no nominative reading ("Вологдой": 1, "Вологда": 0)."""
+    from .text import morph
+    count = 0
+    for word in NAME_WORD.findall(name):
+        parses = morph().parse(word.lower())
+        if not any("nomn" in p.tag or "Fixd" in p.tag for p in parses):
+            count += 1
+    return count
+
+
+def name_rank(name: str, articles: int) -> tuple:
+    """How good a name is for a node that `articles` statements call so: smaller is better."""
+    words = name.split()
+    initials = sum(1 for w in words if INITIAL.match(w))
+    return (initials, not_nominative(name), -articles, -len(words), name)
+
+
+def best_name(statements: Sequence[Statement]) -> str:
+    """The name a node goes by: the best-ranked (name_rank) of the names its statements give."""
+    counts: dict[str, int] = {}
+    for s in statements:
+        if s.name:
+            counts[s.name] = counts.get(s.name, 0) + 1
+    return min(counts, key=lambda n: name_rank(n, counts[n])) if counts else ""
+
+
+def best_kind(statements: Sequence[Statement]) -> str | None:
+    """The kind most statements give (ties: the smallest), None when none gives one."""
+    counts: dict[str, int] = {}
+    for s in statements:
+        if s.kind:
+            counts[s.kind] = counts.get(s.kind, 0) + 1
+    return min(counts, key=lambda k: (-counts[k], k)) if counts else None
+
+
+def statement_order(s: Statement) -> tuple[str, str]:
+    """Which statement is later: by date (undated ones first), then by article id."""
+    return (s.date or "", s.article)
+
+
+def current_facts(statements: Sequence[Statement]) -> dict[str, Any]:
+    """Each fact's current value, by fact name: the latest statement's (statement_order); a list
+    is the sorted union of every statement's."""
+    facts: dict[str, Any] = {}
+    for s in sorted(statements, key=statement_order):
+        for name, value in s.facts.items():
+            if isinstance(value, list) and isinstance(facts.get(name, []), list):
+                merged = facts.get(name, []) + [v for v in value if v not in facts.get(name, [])]
+                facts[name] = sorted(merged, key=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
+            else:
+                facts[name] = value
+    return dict(sorted(facts.items()))
+
+
+def fact_history(statements: Sequence[Statement]) -> list[dict[str, Any]]:
+    """Every fact every statement gave: {fact, value, article, date}, by fact, then oldest first."""
+    history = [{"fact": name, "value": value, "article": s.article, "date": s.date}
+               for s in statements for name, value in s.facts.items()]
+    return sorted(history, key=lambda h: (h["fact"], h["date"], h["article"]))
+
+
+def summary(statements: Sequence[Statement]) -> tuple[str, str | None, dict[str, Any]]:
+    """A node's name, kind and facts from all its statements, in any order."""
+    return best_name(statements), best_kind(statements), current_facts(statements)
+
+
+def statements_of(rows: Iterable[Any]) -> dict[str, list[Statement]]:
+    """Statements by node, from a store's rows (entity, article, date, name, kind, facts as JSON)."""
+    out: dict[str, list[Statement]] = {}
+    for r in rows:
+        out.setdefault(r["entity"], []).append(
+            Statement(r["article"], r["date"] or "", r["name"], r["kind"], json.loads(r["facts"] or "{}")))
+    return out
+
+
+def said_rows(ex: Extraction, origin: dict[str, str]) -> list[dict[str, Any]]:
+    """What a placed extraction (graph.store.place) states of each node, once per (node, resolution
+    key): {entity, article, key, name, kind, facts (JSON)}. Two entities of the article landing on
+    one node under one key are one statement: the first's name, the first kind given, facts merged
+    (the later entity's winning), as the extraction lists them."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for e in ex.entities:
+        row = out.setdefault((e.key, origin[e.id]), {"entity": e.key, "article": ex.article.id, "key": origin[e.id],
+                                                     "name": e.name, "kind": e.kind, "facts": {}})
+        row["kind"] = row["kind"] or e.kind
+        row["facts"] = {**row["facts"], **e.facts}
+    return [{**row, "facts": json.dumps(row["facts"], ensure_ascii=False)} for row in out.values()]
 
 
 # --- the analyst's decisions: where each entity of an extraction lands ------------------------
@@ -664,11 +791,12 @@ def merge_log(node: str, articles: list[dict], rows: Iterable[Any], keys: Iterab
 
 
 def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others: dict[str, Any],
-                  log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: list[Decision] = ()) -> EntityCard:
+                  log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: list[Decision] = (),
+                  said: Iterable[Any] = ()) -> EntityCard:
     """An entity card from a store's rows: its row, its mentions, its edges (with weight), the rows
-    of the entities at their other ends, its merge log rows, its mentions' resolution keys and the
-    store's decisions. Both stores build cards here; an edge row gives id, type, source, target,
-    role, weight and confidence (the highest of its evidence's)."""
+    of the entities at their other ends, its merge log rows, its mentions' resolution keys, the
+    store's decisions and its statements (rows for statements_of). Both stores build cards here; an
+    edge row gives id, type, source, target, role, weight and confidence (the highest of its evidence's)."""
     aliases = sorted({m.text for m in mentions} - {row["name"]})
     articles = {m.article: {"id": m.article, "title": m.title, "url": m.url, "date": m.date} for m in mentions}
     neighbours = []
@@ -681,7 +809,8 @@ def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others
     listed = sorted(articles.values(), key=lambda a: (a["date"], a["id"]))
     return EntityCard(row["id"], row["type"], row["name"], row["kind"], aliases, json.loads(row["facts"]),
                       len(mentions), listed, neighbours, mentions,
-                      merge_log(row["id"], listed, log, keys, list(decisions)))
+                      merge_log(row["id"], listed, log, keys, list(decisions)),
+                      fact_history(statements_of(said).get(row["id"], [])))
 
 
 def assemble_snapshot(articles: list[dict], mentions: Iterable[Any], entities: Iterable[Any],

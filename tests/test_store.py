@@ -467,22 +467,39 @@ def test_an_article_twice_in_one_batch_keeps_the_last_version(store):
     assert store.entity(PERSON_KEY).aliases == []  # "Заливацкий" alone was only in the first version
 
 
-def test_an_entity_keeps_its_first_name_and_kind_and_merges_facts(store):
+def kvarts_batches() -> list[Extraction]:
+    """Three dated articles about one project, each naming it, giving it a kind and facts differently."""
     key = "PROJECT:" + name_key("Кварц")
     texts = ["Технопарк «Кварц» открылся.", "Кварц расширяется.", "Кварц принял резидентов."]
-    specs = [("Кварц", None, {"region": "Новосибирская область", "year": 2023}),
-             ("Технопарк Кварц", "technopark", {"year": 2024, "area": "10 га"}),
-             ("Кварц", "industrial_park", {})]
+    specs = [("2024-03-01", "Кварц", None, {"region": "Новосибирская область", "year": 2023, "years": [2023]}),
+             ("2024-05-01", "Технопарк Кварц", "technopark", {"year": 2024, "area": "10 га", "years": [2025]}),
+             ("2024-01-01", "Кварц", "industrial_park", {"year": 2022})]
     batches = []
-    for n, (text, (name, kind, facts)) in enumerate(zip(texts, specs)):
-        article = Article(id=f"kvarts-{n}", text=text, source="hand", doc=f"kvarts-{n}")
+    for n, (text, (date, name, kind, facts)) in enumerate(zip(texts, specs)):
+        article = Article(id=f"kvarts-{n}", text=text, source="hand", doc=f"kvarts-{n}", date=date)
         batches.append(Extraction(article, entities=[
             Entity("T1", "PROJECT", name, key=key, kind=kind, facts=facts, mentions=[mention(text, "Кварц")])]))
-    store.write(batches[:1])
-    store.write(batches[1:])
+    return batches
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 0, 2)])
+def test_an_entitys_name_kind_and_facts_come_from_all_its_articles_in_any_order(store, order):
+    """The name most articles give, the kind most give (ties: the smallest), each fact's latest dated
+    statement (lists: their union), every statement kept as history; whatever order they came in."""
+    batches = kvarts_batches()
+    for n in order:
+        store.write([batches[n]])
+    key = batches[0].entities[0].key
     card = store.entity(key)
-    assert (card.name, card.kind) == ("Кварц", "technopark")
-    assert list(card.facts.items()) == [("region", "Новосибирская область"), ("year", 2024), ("area", "10 га")]
+    assert (card.name, card.kind) == ("Кварц", "industrial_park")
+    assert list(card.facts.items()) == [("area", "10 га"), ("region", "Новосибирская область"), ("year", 2024),
+                                        ("years", [2023, 2025])]
+    assert [(h["fact"], h["value"], h["article"]) for h in card.fact_history if h["fact"] == "year"] == [
+        ("year", 2022, "kvarts-2"), ("year", 2023, "kvarts-0"), ("year", 2024, "kvarts-1")]
+    store.remove_article("kvarts-1")  # the latest statement of "year" goes: the one before it is current
+    card = store.entity(key)
+    assert (card.name, card.facts["year"], card.facts["years"]) == ("Кварц", 2023, [2023])
+    assert "area" not in card.facts
 
 
 def test_a_relation_to_an_entity_nobody_mentions_is_dropped_with_it(store):
