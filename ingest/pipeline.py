@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from natasha.doc import DocSent
 from natasha import (Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger,
                      NewsNERTagger, NewsSyntaxParser, Segmenter)
 
@@ -25,11 +26,31 @@ class Pipeline:
     def analyse(self, text: str) -> Doc:
         doc = Doc(text)
         doc.segment(self.segmenter)
+        split_long_sentences(doc)
         doc.tag_morph(self.morph_tagger)
         doc.parse_syntax(self.syntax_parser)
         agree_adjectives(doc)
         doc.tag_ner(self.ner_tagger)
         return doc
+
+
+# A "sentence" longer than this is no sentence (a table, a list without punctuation, a scraped
+# page in one line): the syntax parser's memory grows with the square of a sentence's length
+# (one 5 MB line asked for 466 GiB), so such a run is cut into pieces of this many tokens.
+MAX_SENTENCE_TOKENS = 250
+
+
+def split_long_sentences(doc: Doc, limit: int = MAX_SENTENCE_TOKENS) -> None:
+    sents = []
+    for sent in doc.sents:
+        if len(sent.tokens) <= limit:
+            sents.append(sent)
+            continue
+        for i in range(0, len(sent.tokens), limit):
+            tokens = sent.tokens[i:i + limit]
+            start, stop = tokens[0].start, tokens[-1].stop
+            sents.append(DocSent(start, stop, doc.text[start:stop], tokens=tokens))
+    doc.sents = sents
 
 
 AGREEMENT = ("Case", "Number", "Gender")

@@ -224,3 +224,17 @@ def test_time_limit_restores_what_was_there_and_needs_the_main_thread():
     worker.start()
     worker.join()
     assert seen == [False] and can_limit()
+
+
+def test_a_line_without_punctuation_is_cut_into_sentences_the_parser_can_hold(nlp):
+    """One scraped line of thousands of words once asked the syntax parser for 466 GiB: a run
+    longer than a sentence can be is parsed in pieces, and what it names is still found."""
+    from graph.model import Article
+    from ingest.extract import extract
+    from ingest.pipeline import MAX_SENTENCE_TOKENS
+    text = " ".join(["слово"] * 3000) + " губернатор Тульской области Алексей Дюмин открыл завод"
+    doc = nlp.analyse(text)
+    assert max(len(s.tokens) for s in doc.sents) <= MAX_SENTENCE_TOKENS
+    assert all(doc.text[s.start:s.stop] == s.text for s in doc.sents)
+    ex = extract(Article(id="long", text=text))
+    assert "Алексей Дюмин" in {e.name for e in ex.entities}
