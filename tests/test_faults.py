@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from conftest import ROOT, clear_neo4j, investgraph_script, write_texts
+from conftest import ROOT, clear_neo4j, export_content, investgraph_script, write_texts
 
 pytestmark = pytest.mark.faults
 
@@ -91,7 +91,7 @@ def graph_of(url: str, tmp_path: Path) -> tuple[str, bytes]:
     out = tmp_path / "export.json"
     export = runner.invoke(cli, ["export", "--format", "json", "-o", str(out), "--force", "--store", url])
     assert export.exit_code == 0, export.output
-    return stats.output, out.read_bytes()
+    return stats.output, export_content(out.read_bytes())
 
 
 def delays(took: float) -> list[float]:

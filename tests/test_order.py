@@ -19,7 +19,7 @@ from app.cli import cli
 from graph.store import Statement, best_kind, best_name, current_facts, fact_history, open_store
 from ingest.readers import read_articles
 from ingest.run import ingest_articles
-from conftest import EXAMPLES, clear_neo4j, remembered_extraction
+from conftest import EXAMPLES, clear_neo4j, export_content, remembered_extraction
 
 # (name, how the corpus's items are reordered, how many ingest runs it is split into, batch size)
 ORDERS = [
@@ -48,7 +48,7 @@ def exported(url: str, path: Path) -> bytes:
     """What `investgraph export --format json` writes for the store at `url`."""
     result = CliRunner().invoke(cli, ["export", "--format", "json", "-o", str(path), "--force", "--store", url])
     assert result.exit_code == 0, result.output
-    return path.read_bytes()
+    return export_content(path.read_bytes())
 
 
 def exports_in_every_order(url: str, tmp_path: Path, clear) -> dict[str, bytes]:
