@@ -96,10 +96,11 @@ class PoolExtractor:
     """Extraction in `workers` local processes, started on the first article that needs one."""
 
     def __init__(self, workers: int, fn: Callable[[Article], Extraction] = extract_resolved,
-                 in_flight: int | None = None) -> None:
+                 in_flight: int | None = None, initializer: Callable[[], None] | None = warm) -> None:
         self.workers = workers
-        self.fn = fn
+        self.fn = fn  # a module-level function (it is pickled by name)
         self.in_flight = in_flight or PER_WORKER * workers
+        self.initializer = initializer
 
     def map(self, articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
         pool: ProcessPoolExecutor | None = None
@@ -108,7 +109,7 @@ class PoolExtractor:
             nonlocal pool
             if pool is None:
                 pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                           initializer=warm)
+                                           initializer=self.initializer)
             return pool.submit(extract_one, article, timeout, self.fn)
 
         try:
@@ -138,15 +139,18 @@ class DaskExtractor:
     """Extraction as Dask tasks: on a LocalCluster of `workers` processes ("local"), or on the
     cluster whose scheduler is at `address` (its workers, however many: `workers` is not used)."""
 
-    def __init__(self, address: str, workers: int, fn: Callable[[Article], Extraction] = extract_resolved) -> None:
+    def __init__(self, address: str, workers: int, fn: Callable[[Article], Extraction] = extract_resolved,
+                 initializer: Callable[[], None] | None = warm) -> None:
         self.address = address
         self.workers = workers
         self.fn = fn
+        self.initializer = initializer
 
     def map(self, articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
         client, cluster = dask_client(self.address, self.workers)
         try:
-            client.run(warm)  # every worker loads the models once, before the first article
+            if self.initializer:
+                client.run(self.initializer)  # every worker loads the models once, before the first article
             threads = sum(client.nthreads().values()) or 1
             yield from in_order(lambda a: client.submit(extract_one, a, timeout, self.fn, pure=False),
                                 articles, PER_WORKER * threads)
