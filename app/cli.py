@@ -104,6 +104,13 @@ timeout_option = click.option(
          "go on. 0: no limit. (A limit needs POSIX signals: on Windows there is none.)")
 
 
+def dask_address_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--dask is 'local' or a scheduler URL."""
+    if value is not None and value != "local" and "://" not in value:
+        raise click.BadParameter("'local' or a scheduler address such as tcp://HOST:8786")
+    return value
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @store_option
@@ -112,10 +119,12 @@ timeout_option = click.option(
 @max_bytes_option
 @timeout_option
 @click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Processes that extract at once (default: this machine's cores). Each loads natasha once "
-                   "(about 0.5 GB); 1: extract in this process, as before. The graph is the same for any N: "
+              help="Processes that extract at once (default: this machine's cores, but one per 20 articles at "
+                   "most: a worker takes seconds to start). Each loads natasha once (about 0.5 GB); 1: extract "
+                   "in this process, as before. The graph is the same for any N: "
                    "results are written in article order by this process.")
 @click.option("--dask", "dask_address", default=None, metavar="local|tcp://HOST:8786",
+              callback=dask_address_option,
               help="Extract on Dask distributed workers instead: 'local' starts a LocalCluster of --workers "
                    "processes, tcp://HOST:PORT uses the cluster at that scheduler (its workers need investgraph "
                    "installed). Writing stays here. Needs pip install 'investgraph[dask]'.")
@@ -155,9 +164,9 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
     from ingest.readers import read_articles
     from ingest.run import ingest_articles, survey
 
-    extractor = make_extractor(workers, dask_address)
     with opened(store_url) as store:
         plan = survey(read_articles(list(paths), max_bytes))
+        extractor = make_extractor(workers, dask_address, plan.count)
         bar = tqdm(total=plan.count, unit="article", desc="ingest", disable=quiet, file=sys.stderr)
         try:
             report = ingest_articles(store, read_articles(list(paths), max_bytes), batch_size=batch_size,
@@ -180,14 +189,15 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
         sys.exit(1)
 
 
-def make_extractor(workers: int | None, dask_address: str | None):
-    """Where ingest extracts: None (this process) for --workers 1, else a process pool or Dask."""
+ARTICLES_PER_WORKER = 20  # below this many articles a worker costs more (spawn, loading natasha) than it saves
+
+
+def make_extractor(workers: int | None, dask_address: str | None, articles: int):
+    """Where ingest extracts: None (this process) for --workers 1, else a process pool or Dask.
+    Without --workers, a pool of the cores but no more than one worker per ARTICLES_PER_WORKER."""
     from ingest.parallel import DaskExtractor, PoolExtractor, default_workers
-    count = workers or default_workers()
+    count = workers or min(default_workers(), max(1, articles // ARTICLES_PER_WORKER))
     if dask_address:
-        if dask_address != "local" and "://" not in dask_address:
-            raise click.BadParameter("'local' or a scheduler address such as tcp://HOST:8786",
-                                     param_hint="--dask")
         return DaskExtractor(dask_address, count)
     return PoolExtractor(count) if count > 1 else None
 

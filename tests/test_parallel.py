@@ -162,3 +162,27 @@ def test_in_order_waits_for_the_oldest_and_bounds_what_is_in_flight():
             answered.append(result)
             assert len(submitted) - len(answered) <= 2
     assert answered == [0, 1, 2, 3, 4]
+
+
+# --- the command line ----------------------------------------------------------------------------
+
+def test_without_dask_installed_the_error_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # `import dask.distributed` raises ImportError
+    (tmp_path / "a.txt").write_text("Губернатор открыл завод.", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["ingest", str(tmp_path / "a.txt"), "--store", str(tmp_path / "s.db"),
+                                      "--quiet", "--dask", "local"])
+    assert result.exit_code == 1
+    assert "--dask needs Dask: pip install 'investgraph[dask]'" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_the_default_pool_is_the_cores_but_not_more_than_a_small_input_needs(monkeypatch):
+    from app.cli import make_extractor
+    monkeypatch.setattr("ingest.parallel.default_workers", lambda: 4)
+    assert make_extractor(None, None, 30) is None  # 30 articles: one process
+    assert make_extractor(None, None, 50).workers == 2
+    assert make_extractor(None, None, 10_000).workers == 4
+    assert make_extractor(3, None, 5).workers == 3  # asked for: given
+    assert make_extractor(1, None, 10_000) is None
+    assert make_extractor(None, "local", 5).workers == 1
