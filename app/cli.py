@@ -160,7 +160,7 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
       investgraph ingest --store neo4j://neo4j@localhost:7687 news.jsonl
     """
     from graph.store import StoreError
-    from ingest.parallel import DaskMissing
+    from ingest.parallel import DaskMissing, WorkerLost
     from ingest.readers import read_articles
     from ingest.run import ingest_articles, survey
 
@@ -174,6 +174,9 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
                                      last=plan.last)
         except DaskMissing as err:
             raise click.ClickException(str(err)) from err
+        except WorkerLost as err:
+            raise click.ClickException(f"{err}; earlier batches stay stored, and running the ingest again "
+                                       "skips them") from err
         except StoreError as err:
             raise StoreError(f"{err}; earlier batches stay stored, and running the ingest again "
                              "skips them") from err

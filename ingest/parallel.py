@@ -37,7 +37,12 @@ PER_WORKER = 4  # articles in flight per worker: enough to keep each busy, few e
 
 
 class DaskMissing(RuntimeError):
-    """--dask without Dask installed."""
+    """--dask without Dask installed, or no scheduler at the address."""
+
+
+class WorkerLost(RuntimeError):
+    """A worker died under an article (killed for memory, a crash in native code): extract_one
+    returns every failure it can see, so this is the pool or the cluster itself failing."""
 
 
 def default_workers() -> int:
@@ -85,11 +90,20 @@ def in_order(submit: Callable[[Article], Future], articles: Iterable[Article],
     for article in articles:
         pending.append((article, submit(article)))
         if len(pending) >= in_flight:
-            oldest, future = pending.popleft()
-            yield oldest, future.result()
+            yield answer(*pending.popleft())
     while pending:
-        oldest, future = pending.popleft()
-        yield oldest, future.result()
+        yield answer(*pending.popleft())
+
+
+def answer(article: Article, future: Future) -> tuple[Article, Extracted]:
+    """The article with its outcome; if a worker died (which fails every article in flight, not only
+    the one it was on), a WorkerLost naming the first article not yet stored."""
+    try:
+        return article, future.result()
+    except Exception as err:
+        raise WorkerLost(f"a worker stopped abruptly (out of memory?) while articles were being extracted, "
+                         f"the first of them not yet stored {article.source or article.id} "
+                         f"({type(err).__name__}: {err or 'no reason given'})") from err
 
 
 class PoolExtractor:

@@ -186,3 +186,29 @@ def test_the_default_pool_is_the_cores_but_not_more_than_a_small_input_needs(mon
     assert make_extractor(3, None, 5).workers == 3  # asked for: given
     assert make_extractor(1, None, 10_000) is None
     assert make_extractor(None, "local", 5).workers == 1
+
+
+def dies_on_marker(article: Article) -> Extraction:
+    import os
+    if BROKEN in article.text:
+        os._exit(9)  # as a worker killed for its memory would
+    return Extraction(article=article)
+
+
+def test_a_worker_that_dies_is_one_line_naming_the_article_and_earlier_batches_stay(tmp_path, monkeypatch):
+    import app.cli
+    from ingest.parallel import PoolExtractor as Pool
+    monkeypatch.setattr(app.cli, "make_extractor", lambda *_: Pool(2, fn=dies_on_marker, initializer=None,
+                                                                   in_flight=2))
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for n in range(5):
+        (folder / f"{n}.txt").write_text(f"Статья номер {n}. {BROKEN if n == 3 else ''}", encoding="utf-8")
+    url = str(tmp_path / "s.db")
+    result = CliRunner().invoke(cli, ["ingest", str(folder), "--store", url, "--quiet", "--batch-size", "2"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Error: a worker stopped abruptly (out of memory?) while articles were being extracted, the first " \
+           "of them not yet stored " in result.stderr
+    assert "running the ingest again skips them" in result.stderr
+    stats = json.loads(CliRunner().invoke(cli, ["stats", "--json", "--store", url]).stdout)
+    assert stats["articles"] >= 2  # the first batch was written before the worker died
