@@ -14,14 +14,21 @@ An article id given more than once in one input (a url, a record id, the same te
 stored once, from its last occurrence; the earlier ones are reported as skipped. An
 article whose extraction takes longer than the time limit (`timeout`, ingest.timelimit)
 fails with the reason and the batch goes on.
+
+Extraction runs in this process, or (given an `extractor`, see ingest.parallel) in worker
+processes or on a Dask cluster; either way the outcomes come back in article order and this
+process alone writes them, in the same batches, so the graph is the same. The input may be
+streamed: given `last` (from `survey`, a first pass that keeps ids, not texts) duplicates are
+found without holding the articles in memory.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
-from graph.model import Article
+from graph.model import Article, Extraction
 from graph.store import Store
 
 from .extract import extract
@@ -29,6 +36,31 @@ from .limits import DEFAULT_TIMEOUT
 from .readers import DEFAULT_MAX_BYTES, ReadError, read_articles
 from .resolve import resolve
 from .timelimit import ExtractionTimeout, time_limit
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What extraction made of one article: its resolved extraction, or why it failed."""
+
+    extraction: Extraction | None
+    failure: str = ""
+
+
+class Extractor(Protocol):
+    """Extracts articles somewhere (ingest.parallel: a process pool, a Dask cluster) and yields
+    each article with its outcome in the order the articles came, holding only a bounded number
+    of them at a time."""
+
+    def map(self, articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]: ...
+
+
+@dataclass
+class Survey:
+    """A first pass over the input: how many items it holds, and where each article id comes
+    last (with that occurrence's source), so that a second pass can stream."""
+
+    count: int = 0
+    last: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -50,17 +82,29 @@ def older_versions(store: Store, article: Article) -> list[str]:
             if old["id"] != article.id and old["doc"] == article.doc]
 
 
-def last_versions(items: Iterable[Article | ReadError]) -> Iterator[Article | ReadError]:
+def survey(items: Iterable[Article | ReadError]) -> Survey:
+    """Count the items and note where each article id comes last; the texts are not kept."""
+    seen = Survey()
+    for n, item in enumerate(items):
+        seen.count += 1
+        if isinstance(item, Article):
+            seen.last[item.id] = (n, item.source)
+    return seen
+
+
+def last_versions(items: Iterable[Article | ReadError],
+                  last: dict[str, tuple[int, str]] | None = None) -> Iterator[Article | ReadError]:
     """The items with each article id once: where the input holds an id (a url, a record id, the
     same text) more than once, the last one is kept and each earlier one becomes a skipped
     ReadError naming it, so that which version is stored does not depend on batch boundaries and
-    a re-run finds it unchanged."""
-    items = list(items)
-    last = {item.id: n for n, item in enumerate(items) if isinstance(item, Article)}
+    a re-run finds it unchanged. Without `last` (see survey) the items are held in memory."""
+    if last is None:
+        items = list(items)
+        last = survey(items).last
     for n, item in enumerate(items):
-        if isinstance(item, Article) and last[item.id] != n:
-            later = items[last[item.id]]
-            where = "" if later.source == item.source else f" (in {later.source})"
+        later_at, later_source = last.get(item.id, (n, "")) if isinstance(item, Article) else (n, "")
+        if later_at > n:
+            where = "" if later_source == item.source else f" (in {later_source})"
             yield ReadError(item.source or item.id, f"duplicate of {describe(item)}, which comes again later in "
                             f"the input{where}: the later one is kept", skipped=True)
         else:
@@ -76,14 +120,27 @@ def describe(article: Article) -> str:
     return f"the same text ({article.doc or article.id})"
 
 
+def in_process(articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
+    """Extraction here, one article at a time, under the time limit (ingest.timelimit)."""
+    for article in articles:
+        try:
+            with time_limit(timeout):
+                outcome = Extracted(resolve(extract(article)))
+        except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the batch
+            outcome = Extracted(None, str(err))
+        yield article, outcome  # outside the limit: the time the caller takes is not the article's
+
+
 def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_size: int = 16,
                     progress: Callable[[str], None] | None = None,
-                    timeout: float | None = DEFAULT_TIMEOUT) -> IngestReport:
+                    timeout: float | None = DEFAULT_TIMEOUT, extractor: Extractor | None = None,
+                    last: dict[str, tuple[int, str]] | None = None) -> IngestReport:
     """Extract and store the articles, report the rest; an article id given twice is stored once,
     from its last occurrence (see last_versions). An article whose extraction takes longer than
-    `timeout` seconds (None or 0: no limit; see ingest.timelimit) fails, and the batch goes on."""
+    `timeout` seconds (None or 0: no limit; see ingest.timelimit) fails, and the batch goes on.
+    `extractor`: where extraction runs (default: here); the writes are the same either way."""
     report = IngestReport()
-    batch = []
+    batch: list[Extraction] = []
 
     def flush() -> None:
         if batch:
@@ -93,23 +150,29 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
             report.unchanged += len(written.unchanged)
             batch.clear()
 
-    for item in last_versions(items):
-        if isinstance(item, ReadError):
-            (report.skipped if item.skipped else report.errors).append(item)
-            continue
+    def changed() -> Iterator[Article]:
+        """The articles to extract; read problems and unchanged articles are counted on the way."""
+        for item in last_versions(items, last):
+            if isinstance(item, ReadError):
+                (report.skipped if item.skipped else report.errors).append(item)
+            elif store.article_hash(item.id) == item.content_hash:
+                if progress:
+                    progress(item.source or item.id)
+                report.unchanged += 1
+            else:
+                yield item
+
+    outcomes = extractor.map(changed(), timeout) if extractor else in_process(changed(), timeout)
+    for article, outcome in outcomes:
         if progress:
-            progress(item.source or item.id)
-        if store.article_hash(item.id) == item.content_hash:
-            report.unchanged += 1
-            continue
-        older = older_versions(store, item)
-        try:
-            with time_limit(timeout):
-                extraction = resolve(extract(item))
-        except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the batch
+            progress(article.source or article.id)
+        older = older_versions(store, article)
+        if outcome.extraction is None:
             kept = "; its stored version is kept" if older else ""
-            report.errors.append(ReadError(item.source or item.id, f"extraction failed: {err}{kept}"))
+            report.errors.append(ReadError(article.source or article.id,
+                                           f"extraction failed: {outcome.failure}{kept}"))
             continue
+        extraction = outcome.extraction
         extraction.replaces = older
         report.entity_keys |= {e.key for e in extraction.entities}
         batch.append(extraction)

@@ -188,7 +188,9 @@ def test_an_article_over_the_time_limit_fails_and_the_batch_goes_on(tmp_path, sl
     for name, text in (("1.txt", VOROBYEV), ("2-slow.txt", SLOW), ("3.txt", KALUGA)):
         (tmp_path / "news" / name).write_text(text, encoding="utf-8")
     began = time.monotonic()
-    code, err = ingest("news", "--timeout", "0.5", "--batch-size", "1")
+    # --workers 1: the slow extraction is patched into this process (tests/test_parallel.py has the
+    # time limit in worker processes)
+    code, err = ingest("news", "--timeout", "0.5", "--batch-size", "1", "--workers", "1")
     assert time.monotonic() - began < 30
     assert code == 1, err
     assert f"failed: {(tmp_path / 'news' / '2-slow.txt').resolve()}: extraction failed: took longer than 0.5 s, " \

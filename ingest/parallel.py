@@ -1,0 +1,177 @@
+"""Extraction on every core (a process pool) or on a Dask cluster, for ingest.run.
+
+Extraction is the slow part of an ingest (natasha's taggers and parser, the grammars, the
+relation model) and each article is extracted on its own, so it spreads over processes:
+
+- `PoolExtractor(workers)`: a `concurrent.futures.ProcessPoolExecutor` whose workers are
+  started with 'spawn' (nothing of the parent is inherited: no open store, no threads) and
+  load natasha, the grammars and the relation model once each, in their initializer.
+- `DaskExtractor(address, workers)`: the same task on Dask distributed workers, on a
+  `LocalCluster` ("local") or the scheduler at a `tcp://` address. Needs the `dask` extra
+  (`pip install 'investgraph[dask]'`) here and investgraph installed on every worker.
+
+Both hand the articles out as they are read and keep only a bounded number in flight (a
+few per worker), and both give the outcomes back in article order whichever worker ends
+first, so the one writer in ingest.run writes the same batches as a one-process ingest.
+
+The per-article time limit holds in the workers: a pool worker extracts in its main thread,
+where ingest.timelimit's timer signal works; a Dask worker runs tasks in threads, where
+`any_thread_limit` raises the timeout in the extracting thread instead. A failure or a
+timeout comes back as the article's outcome, with the reason, and the others go on.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, Protocol
+
+from graph.model import Article, Extraction
+
+from .run import Extracted
+from .timelimit import ExtractionTimeout, any_thread_limit
+
+PER_WORKER = 4  # articles in flight per worker: enough to keep each busy, few enough to bound memory
+
+
+class DaskMissing(RuntimeError):
+    """--dask without Dask installed, or no scheduler at the address."""
+
+
+class WorkerLost(RuntimeError):
+    """A worker died under an article (killed for memory, a crash in native code): extract_one
+    returns every failure it can see, so this is the pool or the cluster itself failing."""
+
+
+def default_workers() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def extract_resolved(article: Article) -> Extraction:
+    """What a worker does with one article: extract, then resolve entity keys."""
+    from .extract import extract
+    from .resolve import resolve
+    return resolve(extract(article))
+
+
+def warm() -> None:
+    """Load natasha, the grammars and the relation model (cached per process) before the first
+    article, so that its time limit is spent on the article."""
+    from .extract import extract
+    extract(Article(id="warm-up", text="Губернатор Калужской области Владислав Шапша открыл завод."))
+
+
+def extract_one(article: Article, timeout: float | None,
+                fn: Callable[[Article], Extraction] = extract_resolved) -> Extracted:
+    """One article's outcome in a worker: its extraction, or why it failed (never raises, so
+    that one article cannot fail its neighbours; the reason travels as text)."""
+    try:
+        with any_thread_limit(timeout):
+            return Extracted(fn(article))
+    except (Exception, ExtractionTimeout) as err:
+        return Extracted(None, str(err) or type(err).__name__)
+
+
+class Future(Protocol):
+    def result(self) -> Any: ...
+
+
+def in_order(submit: Callable[[Article], Future], articles: Iterable[Article],
+             in_flight: int) -> Iterator[tuple[Article, Extracted]]:
+    """Submit the articles as they come, at most `in_flight` unanswered, and yield each with its
+    outcome in the order submitted (waiting for the oldest, whichever worker ends first)."""
+    pending: deque[tuple[Article, Future]] = deque()
+    for article in articles:
+        pending.append((article, submit(article)))
+        if len(pending) >= in_flight:
+            yield answer(*pending.popleft())
+    while pending:
+        yield answer(*pending.popleft())
+
+
+def answer(article: Article, future: Future) -> tuple[Article, Extracted]:
+    """The article with its outcome; if a worker died (which fails every article in flight, not only
+    the one it was on), a WorkerLost naming the first article not yet stored."""
+    try:
+        return article, future.result()
+    except Exception as err:
+        raise WorkerLost(f"a worker stopped abruptly (out of memory?) while articles were being extracted, "
+                         f"the first of them not yet stored {article.source or article.id} "
+                         f"({type(err).__name__}: {err or 'no reason given'})") from err
+
+
+class PoolExtractor:
+    """Extraction in `workers` local processes, started on the first article that needs one."""
+
+    def __init__(self, workers: int, fn: Callable[[Article], Extraction] = extract_resolved,
+                 in_flight: int | None = None, initializer: Callable[[], None] | None = warm) -> None:
+        self.workers = workers
+        self.fn = fn  # a module-level function (it is pickled by name)
+        self.in_flight = in_flight or PER_WORKER * workers
+        self.initializer = initializer
+
+    def map(self, articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
+        pool: ProcessPoolExecutor | None = None
+
+        def submit(article: Article) -> Future:
+            nonlocal pool
+            if pool is None:
+                pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                           initializer=self.initializer)
+            return pool.submit(extract_one, article, timeout, self.fn)
+
+        try:
+            yield from in_order(submit, articles, self.in_flight)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+
+def dask_client(address: str, workers: int) -> tuple[Any, Any]:
+    """A Dask client and the LocalCluster it runs (None for a cluster of its own at `address`)."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError as err:
+        raise DaskMissing("--dask needs Dask: pip install 'investgraph[dask]' (or 'dask[distributed]')") from err
+    if address == "local":
+        import dask
+        # the workers' statistical profiler samples the extracting thread every 10 ms: a few % of each article
+        with dask.config.set({"distributed.worker.profile.enabled": False}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=40)
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="20s"), None
+    except OSError as err:
+        raise DaskMissing(f"cannot reach the Dask scheduler at {address}: {err}") from err
+
+
+class DaskExtractor:
+    """Extraction as Dask tasks: on a LocalCluster of `workers` processes ("local"), or on the
+    cluster whose scheduler is at `address` (its workers, however many: `workers` is not used)."""
+
+    def __init__(self, address: str, workers: int, fn: Callable[[Article], Extraction] = extract_resolved,
+                 initializer: Callable[[], None] | None = warm) -> None:
+        self.address = address
+        self.workers = workers
+        self.fn = fn
+        self.initializer = initializer
+
+    def map(self, articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
+        client, cluster = dask_client(self.address, self.workers)
+        try:
+            if self.initializer:
+                client.run(self.initializer)  # every worker loads the models once, before the first article
+            threads = sum(client.nthreads().values()) or 1
+            yield from in_order(lambda a: client.submit(extract_one, a, timeout, self.fn, pure=False),
+                                articles, PER_WORKER * threads)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
