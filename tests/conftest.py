@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import os
 import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -406,3 +407,14 @@ def export_content(data: bytes) -> bytes:
     (made at other moments, from other stores) must be equal in everything else, their content
     hash included."""
     return EXPORT_MOMENT.sub(lambda m: f'  "{m.group(1)}": "",', data.decode("utf-8")).encode("utf-8")
+
+
+@pytest.fixture(autouse=True)
+def main_module_kept():
+    """Streamlit's AppTest runs a page as `__main__` and leaves it in sys.modules; a process pool
+    started later (spawn) would run that page in each of its workers. Every test ends with the
+    `__main__` it began with."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

@@ -16,8 +16,7 @@ from graph.model import Article, Extraction
 from graph.store import WriteReport
 from ingest.parallel import DaskExtractor, PoolExtractor, in_order
 from ingest.run import ingest_articles, ingest_paths
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "news"
+from conftest import EXAMPLES, export_content
 BROKEN = "СЛОМАНО"  # an article containing this fails in fails_on_marker
 SLOW = "МЕДЛЕННО"  # an article containing this runs forever in endless_on_marker
 LATE = "ПОЗЖЕ"  # an article containing this ends a second after the others in late_on_marker
@@ -76,7 +75,7 @@ def ingested(tmp_path: Path, name: str, *options: str) -> tuple[dict, bytes]:
     assert result.stderr.strip().splitlines()[-1].startswith("16 added, 0 replaced, 0 unchanged, 0 skipped, 0 failed")
     stats = runner.invoke(cli, ["stats", "--json", "--store", url])
     assert runner.invoke(cli, ["export", "--format", "json", "-o", str(out), "--store", url]).exit_code == 0
-    return json.loads(stats.stdout), out.read_bytes()
+    return json.loads(stats.stdout), export_content(out.read_bytes())
 
 
 @pytest.fixture(scope="module")
