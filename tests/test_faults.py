@@ -180,24 +180,25 @@ def wait_until_gone(pid: int, port: int, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
+def emptied(url: str) -> None:
+    """Empty the test database of the Neo4j server at `url`."""
+    from graph.store import open_store
+    store = open_store(url)
+    try:
+        clear_neo4j(store)
+    finally:
+        store.close()
+
+
 @pytest.mark.neo4j
 def test_kill_9_of_the_neo4j_server_mid_load_then_a_restart_and_rerun_gives_the_clean_graph(
         neo4j_url, tmp_path, nlp):
-    from graph.store import open_store
     folder = write_texts(tmp_path / "news", CORPUS)
     pid = server_pid(neo4j_url)
-    store = open_store(neo4j_url)
-    try:
-        clear_neo4j(store)
-    finally:
-        store.close()
+    emptied(neo4j_url)
     took = ingest(folder, neo4j_url)
     clean = graph_of(neo4j_url, tmp_path)
-    store = open_store(neo4j_url)
-    try:
-        clear_neo4j(store)
-    finally:
-        store.close()
+    emptied(neo4j_url)
     proc = start_ingest(folder, neo4j_url)
     mid_load = False
     try:
