@@ -1,0 +1,419 @@
+"""The embedded store's write path: a batch of extractions written with set-based statements.
+
+This module owns how `EmbeddedStore.write` turns a batch into rows and what a write checks
+afterwards, so that a write costs what it writes, not what the store already holds:
+
+- a batch is cut into runs in which no article id comes twice (`runs`); per run, one lookup of
+  the stored hashes, one delete per table of the old versions (through the article_id indexes),
+  one `executemany` per table of the new rows, in key order;
+- the write then settles only what it touched (`settle`): the nodes it named or whose articles
+  went, the relations it wrote or whose evidence went. Those sets are staged in temporary tables
+  (`temp.write_*`), and every check is an index probe per staged id: a node lives while it is
+  mentioned, a relation while it has evidence and both ends live;
+- a node's name, kind and facts (graph.store.summary) come from the counts of the names and
+  kinds its statements give, kept per node in `statement_names` by triggers on `statements`
+  (any code that adds or deletes statements keeps them right), and from its statements that give
+  facts (the partial index `statements_facts`); so a node named in 30,000 articles is summarised
+  from its few distinct names, not from 30,000 rows;
+- search names (`names`: a node's name and the texts of its mentions) get the texts this write
+  added; a node that lost mentions or changed its name has them recomputed whole.
+
+`settle(..., everywhere=True)` checks support across the whole store instead, for the rare
+writes that come through the per-article helpers (removing an article, placing articles again
+after a decision).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
+
+from .model import Extraction
+from .store import (Decisions, Statement, WriteReport, current_facts, name_rank, place, relation_rows,
+                    said_rows)
+from .text import name_key
+
+# Tables, triggers and indexes the write path needs beyond graph.embedded.SCHEMA. A store file made
+# before them gets them when opened, `statement_names` filled from its statements (BACKFILL).
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS statement_names (
+    entity_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (entity_id, name, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS statement_names_add AFTER INSERT ON statements BEGIN
+    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS statement_names_remove AFTER DELETE ON statements BEGIN
+    UPDATE statement_names SET n = n - 1
+    WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '');
+    DELETE FROM statement_names
+    WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '') AND n <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS statement_names_change AFTER UPDATE OF entity_id, name, kind ON statements BEGIN
+    UPDATE statement_names SET n = n - 1
+    WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '');
+    DELETE FROM statement_names
+    WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '') AND n <= 0;
+    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE INDEX IF NOT EXISTS statements_facts ON statements(entity_id) WHERE facts != '{}';
+"""
+BACKFILL = """INSERT INTO statement_names SELECT entity_id, name, coalesce(kind, ''), COUNT(*) FROM statements
+              GROUP BY entity_id, name, coalesce(kind, '')"""
+STAGES = ("write_gone", "write_entities", "write_suspects", "write_relations", "write_dropped", "write_whole")
+TEMP = "".join(f"CREATE TEMP TABLE IF NOT EXISTS {t} (id TEXT PRIMARY KEY) WITHOUT ROWID;" for t in STAGES)
+
+# what goes with an article: (table, its article column)
+ARTICLE_TABLES = (("mentions", "article_id"), ("statements", "article_id"), ("evidence", "article_id"),
+                  ("merge_log", "article_id"), ("articles", "id"))
+# what goes with a node that lost its last mention
+ENTITY_TABLES = ("names", "merge_log", "statements")
+
+INSERT_ARTICLE = "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)"
+INSERT_ENTITY = "INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING"
+INSERT_MENTION = """INSERT INTO mentions (article_id, entity_id, start, stop, text, sentence_start, sentence_stop,
+                    entity_key) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING"""
+INSERT_LOG = "INSERT INTO merge_log VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING"
+INSERT_STATEMENT = "INSERT INTO statements VALUES (?,?,?,?,?,?)"
+INSERT_RELATION = "INSERT INTO relations (id, type, source, target, role) VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING"
+INSERT_EVIDENCE = """INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence)
+                     VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING"""
+INSERT_NAME = "INSERT INTO names VALUES (?,?,?) ON CONFLICT DO NOTHING"
+
+UNMENTIONED = """SELECT id FROM entities WHERE id IN (SELECT id FROM temp.write_suspects)
+                 AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)"""
+RELATIONS_AT_DROPPED = """SELECT id FROM relations WHERE source IN (SELECT id FROM temp.write_dropped)
+                          UNION SELECT id FROM relations WHERE target IN (SELECT id FROM temp.write_dropped)"""
+UNSUPPORTED = """SELECT r.id FROM relations r WHERE r.id IN (SELECT id FROM temp.write_relations)
+                 AND (NOT EXISTS (SELECT 1 FROM evidence e WHERE e.relation_id = r.id)
+                      OR NOT EXISTS (SELECT 1 FROM entities s WHERE s.id = r.source)
+                      OR NOT EXISTS (SELECT 1 FROM entities t WHERE t.id = r.target))"""
+# the same checks across the whole store (graph.embedded before writes were set-based)
+ORPHANS = ("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)",
+           """DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)
+              OR source NOT IN (SELECT id FROM entities) OR target NOT IN (SELECT id FROM entities)""",
+           "DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)",
+           "DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)",
+           "DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)",
+           "DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
+NAME_COUNTS = """SELECT c.entity_id, c.name, c.kind, c.n FROM temp.write_entities w
+                 JOIN statement_names c ON c.entity_id = w.id"""
+FACT_STATEMENTS = """SELECT s.entity_id, s.article_id, a.date, s.facts FROM statements s
+                     JOIN articles a ON a.id = s.article_id
+                     WHERE s.entity_id IN (SELECT id FROM temp.write_entities) AND s.facts != '{}'"""
+CURRENT = "SELECT e.id, e.name, e.kind, e.facts FROM temp.write_entities w JOIN entities e ON e.id = w.id"
+SET_SUMMARY = "UPDATE entities SET name=?, kind=?, facts=? WHERE id=?"
+WHOLE_TEXTS = """SELECT DISTINCT m.entity_id, m.text FROM temp.write_whole w
+                 JOIN mentions m ON m.entity_id = w.id"""
+STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write_whole)
+                 AND alias != (SELECT e.name FROM entities e WHERE e.id = names.entity_id)
+                 AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = names.entity_id
+                                 AND m.text = names.alias)"""
+
+
+def prepare(db: sqlite3.Connection) -> None:
+    """Create what the write path needs in a store (filling `statement_names` when it is new) and
+    in this connection (its temporary tables)."""
+    new = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'statement_names'").fetchone() is None
+    with db:
+        db.executescript(SCHEMA)
+        if new:
+            db.execute(BACKFILL)
+    db.executescript(TEMP)
+
+
+@dataclass
+class Touched:
+    """What a write changed, for `settle` to check."""
+
+    entities: set[str] = field(default_factory=set)  # nodes named, or whose articles went: summarised
+    suspects: set[str] = field(default_factory=set)  # nodes that may have no mention left
+    relations: set[str] = field(default_factory=set)  # relations that may have no evidence left
+    emptied: set[str] = field(default_factory=set)  # nodes that lost mentions: search names recomputed whole
+    new: set[str] = field(default_factory=set)  # nodes this write created
+    aliases: set[tuple[str, str]] = field(default_factory=set)  # (node, mention text) written
+
+    @classmethod
+    def anywhere(cls, nodes: set[str]) -> Touched:
+        """Nodes that articles written or deleted one by one named: every check, for each of them."""
+        return cls(entities=set(nodes), suspects=set(nodes), emptied=set(nodes))
+
+
+def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
+    """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
+    the same transaction; an article stored with the same content hash is left as it is."""
+    report, touched = WriteReport(), Touched()
+    for run in runs(batch):
+        fresh, gone = sort_out(run, stored_hashes(db, run), report)
+        delete_articles(db, gone, touched)
+        insert_articles(db, fresh, decisions, touched)
+    settle(db, touched)
+    return report
+
+
+def article_ids(ex: Extraction) -> set[str]:
+    """The articles whose rows writing `ex` may add or delete."""
+    return {ex.article.id, *ex.replaces} | {ev.article for r in ex.relations for ev in r.evidence}
+
+
+def runs(batch: list[Extraction]) -> Iterator[list[Extraction]]:
+    """Consecutive runs of the batch in which no article comes twice (written, replaced or named by
+    evidence): within a run the old versions can all go first and the new ones come in together,
+    which is what writing them one by one would do."""
+    run: list[Extraction] = []
+    seen: set[str] = set()
+    for ex in batch:
+        ids = article_ids(ex)
+        if ids & seen:
+            yield run
+            run, seen = [], set()
+        run.append(ex)
+        seen |= ids
+    if run:
+        yield run
+
+
+def stored(db: sqlite3.Connection, sql: str, ids: Iterable[str]) -> list[tuple]:
+    """Rows of `sql`, whose `{ids}` is the set of `ids` (a JSON array read by json_each)."""
+    return db.execute(sql.format(ids="(SELECT value FROM json_each(?))"), (json.dumps(sorted(ids)),)).fetchall()
+
+
+def stored_hashes(db: sqlite3.Connection, run: list[Extraction]) -> dict[str, str]:
+    """The content hash of every stored article the run writes or replaces."""
+    return dict(stored(db, "SELECT id, hash FROM articles WHERE id IN {ids}",
+                       {i for ex in run for i in (ex.article.id, *ex.replaces)}))
+
+
+def sort_out(run: list[Extraction], hashes: dict[str, str], report: WriteReport) -> tuple[list[Extraction],
+                                                                                           list[str]]:
+    """The run's extractions to write, and the stored articles they replace; each article counted
+    in the report as added, replaced or unchanged."""
+    fresh, gone = [], []
+    for ex in run:
+        old = hashes.get(ex.article.id)
+        if old == ex.article.content_hash:
+            report.unchanged.append(ex.article.id)
+            continue
+        superseded = [i for i in ex.replaces if i != ex.article.id and i in hashes]
+        (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
+        gone += superseded + ([ex.article.id] if old is not None else [])
+        fresh.append(ex)
+    return fresh, list(dict.fromkeys(gone))
+
+
+def stage(db: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
+    """Fill a temporary table of ids (STAGES) with `ids`."""
+    db.execute(f"DELETE FROM temp.{table}")
+    db.executemany(f"INSERT OR IGNORE INTO temp.{table} VALUES (?)", ((i,) for i in sorted(ids)))
+
+
+def column(db: sqlite3.Connection, sql: str) -> set[str]:
+    return {r[0] for r in db.execute(sql)}
+
+
+def delete_articles(db: sqlite3.Connection, ids: list[str], touched: Touched) -> None:
+    """Delete stored articles with all they state; note the nodes and relations that lost support."""
+    if not ids:
+        return
+    stage(db, "write_gone", ids)
+    gone = "(SELECT id FROM temp.write_gone)"
+    emptied = column(db, f"SELECT entity_id FROM mentions WHERE article_id IN {gone} "
+                         f"UNION SELECT entity_id FROM statements WHERE article_id IN {gone}")
+    touched.relations |= column(db, f"SELECT relation_id FROM evidence WHERE article_id IN {gone}")
+    for nodes in (touched.emptied, touched.entities, touched.suspects):
+        nodes |= emptied
+    for table, article in ARTICLE_TABLES:
+        db.execute(f"DELETE FROM {table} WHERE {article} IN {gone}")
+
+
+@dataclass
+class Rows:
+    """What a run of placed extractions writes, table by table, in the order the rows came: where a
+    key comes twice, the first row is the one kept (ON CONFLICT DO NOTHING)."""
+
+    articles: list[tuple] = field(default_factory=list)
+    entities: list[tuple] = field(default_factory=list)
+    mentions: list[tuple] = field(default_factory=list)
+    log: list[tuple] = field(default_factory=list)
+    statements: list[tuple] = field(default_factory=list)
+    relations: list[tuple] = field(default_factory=list)
+    evidence: list[tuple] = field(default_factory=list)
+
+
+def as_json(facts: dict) -> str:
+    """Facts as stored: JSON, non-ASCII as it is."""
+    return json.dumps(facts, ensure_ascii=False) if facts else "{}"
+
+
+def rows_of(placed: list[tuple[Extraction, dict[str, str]]]) -> Rows:
+    rows = Rows()
+    for ex, origin in placed:
+        a = ex.article
+        rows.articles.append((a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
+        for e in ex.entities:
+            key, node = origin[e.id], e.key
+            rows.entities.append((node, e.type, e.name, e.kind, as_json(e.facts)))
+            rows.mentions += [(a.id, node, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop, key)
+                              for m in e.mentions]
+            if e.merged_by:
+                rows.log += [(node, a.id, key, alias, rule) for alias, rule in e.merged_by.items()]
+        rows.statements += [(s["entity"], s["article"], s["key"], s["name"], s["kind"], s["facts"])
+                            for s in said_rows(ex, origin)]
+    relations, evidence = relation_rows([ex for ex, _ in placed])
+    rows.relations = [(r["id"], r["type"], r["source"], r["target"], r["role"]) for r in relations]
+    rows.evidence = [(v["relation"], v["article"], v["start"], v["stop"], v["sentence"], v["confidence"])
+                     for v in evidence]
+    return rows
+
+
+KEYS = {width: itemgetter(*range(width)) for width in range(2, 5)} | {1: itemgetter(0)}
+
+
+def by_key(rows: list[tuple], width: int) -> list[tuple]:
+    """Rows in the order of their first `width` columns (their key), the first of equal keys first:
+    index inserts go from one key to the next."""
+    return sorted(rows, key=KEYS[width])
+
+
+def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions,
+                    touched: Touched) -> None:
+    """Write new articles with all they state, each entity placed by the decisions; note what was written."""
+    if not batch:
+        return
+    rows = rows_of([place(ex, decisions) for ex in batch])
+    nodes = {r[0] for r in rows.entities}
+    touched.new |= nodes - {r[0] for r in stored(db, "SELECT id FROM entities WHERE id IN {ids}", nodes)}
+    for sql, data, width in ((INSERT_ARTICLE, rows.articles, 1), (INSERT_ENTITY, rows.entities, 1),
+                             (INSERT_MENTION, rows.mentions, 4), (INSERT_LOG, rows.log, 4),
+                             (INSERT_STATEMENT, rows.statements, 3), (INSERT_RELATION, rows.relations, 1),
+                             (INSERT_EVIDENCE, rows.evidence, 4)):
+        db.executemany(sql, by_key(data, width))
+    mentioned = {m[1] for m in rows.mentions}
+    touched.entities |= nodes
+    touched.suspects |= nodes - mentioned
+    touched.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
+    touched.aliases |= {(m[1], m[4]) for m in rows.mentions}
+
+
+def settle(db: sqlite3.Connection, touched: Touched, everywhere: bool = False) -> None:
+    """After articles came or went: drop what lost its support (among what was touched, or
+    `everywhere`), then set the names, kinds, facts and search names of the touched nodes that remain."""
+    if everywhere:
+        for sql in ORPHANS:
+            db.execute(sql)
+        dropped = touched.suspects - {r[0] for r in stored(db, "SELECT id FROM entities WHERE id IN {ids}",
+                                                           touched.suspects)}
+    else:
+        dropped = drop_unsupported(db, touched)
+    stage(db, "write_entities", touched.entities - dropped)
+    names = summarise(db)
+    whole = (touched.emptied | names.renamed) - dropped
+    named = {(node, name) for node, name in names.of.items() if node in touched.new or node in whole}
+    refresh_names(db, named | {(e, t) for e, t in touched.aliases if e in names.of}, whole)
+
+
+def drop_unsupported(db: sqlite3.Connection, touched: Touched) -> set[str]:
+    """Delete the suspect nodes nobody mentions any more, with what hangs on them, and the touched
+    relations (or those at a deleted node) without evidence or without an end; return the nodes deleted."""
+    stage(db, "write_suspects", touched.suspects)
+    dropped = column(db, UNMENTIONED)
+    relations = set(touched.relations)
+    if dropped:
+        stage(db, "write_dropped", dropped)
+        relations |= column(db, RELATIONS_AT_DROPPED)
+        db.execute("DELETE FROM entities WHERE id IN (SELECT id FROM temp.write_dropped)")
+        for table in ENTITY_TABLES:
+            db.execute(f"DELETE FROM {table} WHERE entity_id IN (SELECT id FROM temp.write_dropped)")
+    if relations:
+        stage(db, "write_relations", relations)
+        if unsupported := column(db, UNSUPPORTED):
+            stage(db, "write_relations", unsupported)
+            db.execute("DELETE FROM relations WHERE id IN (SELECT id FROM temp.write_relations)")
+            db.execute("DELETE FROM evidence WHERE relation_id IN (SELECT id FROM temp.write_relations)")
+    return dropped
+
+
+@dataclass
+class Names:
+    """The name of each summarised node, and the nodes whose name changed."""
+
+    of: dict[str, str] = field(default_factory=dict)
+    renamed: set[str] = field(default_factory=set)
+
+
+def summarise(db: sqlite3.Connection) -> Names:
+    """Set the name, kind and facts of each staged node (temp.write_entities) from its statements
+    (graph.store.summary), where they changed; a node without statements (stored before they were
+    kept) keeps its own."""
+    counts: dict[str, list[tuple[str, str, int]]] = {}
+    for node, name, kind, n in db.execute(NAME_COUNTS):
+        counts.setdefault(node, []).append((name, kind, n))
+    facts: dict[str, list[Statement]] = {}
+    for node, article, date, said in db.execute(FACT_STATEMENTS):
+        facts.setdefault(node, []).append(Statement(article, date or "", "", None, json.loads(said)))
+    names, updates = Names(), []
+    for node, name, kind, stored_facts in db.execute(CURRENT).fetchall():
+        names.of[node] = name
+        if (counted := counts.get(node)) is None:
+            continue
+        new = (*name_and_kind(counted), as_json(current_facts(facts[node])) if node in facts else "{}")
+        if new != (name, kind, stored_facts):
+            updates.append((*new, node))
+            names.of[node] = new[0]
+            if new[0] != name:
+                names.renamed.add(node)
+    db.executemany(SET_SUMMARY, updates)
+    return names
+
+
+def name_and_kind(counts: list[tuple[str, str, int]]) -> tuple[str, str | None]:
+    """graph.store.best_name and best_kind from counts (name, kind or "", statements)."""
+    if len(counts) == 1:  # one name and kind: nothing to rank (ranking asks the morphology dictionary)
+        name, kind, _ = counts[0]
+        return name, kind or None
+    return best_counted(counts), best_kind_counted(counts)
+
+
+def tally(counts: list[tuple[str, str, int]], column_: int) -> dict[str, int]:
+    """How many statements give each name (column 0) or kind (column 1); empty ones do not count."""
+    out: dict[str, int] = {}
+    for row in counts:
+        if value := row[column_]:
+            out[value] = out.get(value, 0) + row[2]
+    return out
+
+
+def best_counted(counts: list[tuple[str, str, int]]) -> str:
+    """graph.store.best_name from counts: the best-ranked name (name_rank), "" when none is given."""
+    names = tally(counts, 0)
+    if len(names) == 1:
+        return next(iter(names))
+    return min(names, key=lambda n: name_rank(n, names[n])) if names else ""
+
+
+def best_kind_counted(counts: list[tuple[str, str, int]]) -> str | None:
+    """graph.store.best_kind from counts: the kind most statements give, ties to the smallest."""
+    kinds = tally(counts, 1)
+    return min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None
+
+
+@lru_cache(maxsize=100_000)
+def alias_key(text: str) -> str:
+    return name_key(text)
+
+
+def refresh_names(db: sqlite3.Connection, pairs: set[tuple[str, str]], whole: set[str]) -> None:
+    """Search names (a node's name and its mention texts): add `pairs` (node, alias); for the nodes
+    in `whole`, add every mention text and delete the aliases that are neither their name nor a
+    mention's text any more."""
+    if whole:
+        stage(db, "write_whole", whole)
+        pairs = pairs | set(db.execute(WHOLE_TEXTS).fetchall())
+    db.executemany(INSERT_NAME, sorted((node, alias, alias_key(alias)) for node, alias in pairs))
+    if whole:
+        db.execute(STALE_NAMES)
