@@ -26,9 +26,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import groupby
 from operator import itemgetter
 
 from .model import Extraction
@@ -101,12 +103,12 @@ ORPHANS = ("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions
            "DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)",
            "DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)",
            "DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
-NAME_COUNTS = """SELECT c.entity_id, c.name, c.kind, c.n FROM temp.write_entities w
-                 JOIN statement_names c ON c.entity_id = w.id"""
+# each staged node as stored, with the counts of its statements' names and kinds (none: no statements)
+SUMMARY_INPUT = """SELECT w.id, e.name, e.kind, e.facts, c.name, c.kind, c.n FROM temp.write_entities w
+                   JOIN entities e ON e.id = w.id LEFT JOIN statement_names c ON c.entity_id = w.id"""
 FACT_STATEMENTS = """SELECT s.entity_id, s.article_id, a.date, s.facts FROM statements s
                      JOIN articles a ON a.id = s.article_id
                      WHERE s.entity_id IN (SELECT id FROM temp.write_entities) AND s.facts != '{}'"""
-CURRENT = "SELECT e.id, e.name, e.kind, e.facts FROM temp.write_entities w JOIN entities e ON e.id = w.id"
 SET_SUMMARY = "UPDATE entities SET name=?, kind=?, facts=? WHERE id=?"
 WHOLE_TEXTS = """SELECT DISTINCT m.entity_id, m.text FROM temp.write_whole w
                  JOIN mentions m ON m.entity_id = w.id"""
@@ -116,14 +118,26 @@ STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write
                                  AND m.text = names.alias)"""
 
 
+# This connection's settings. WAL (graph.embedded) with synchronous=NORMAL syncs the log at each
+# checkpoint rather than at each commit: a killed process loses nothing committed (tests/test_faults.py),
+# a power cut may lose the last commits but never corrupts the file, and a re-run ingest writes them
+# again. Temporary tables live in memory.
+CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY")
+# A connection that writes keeps up to this many KiB of pages (SQLite's default is 2 MB): a batch
+# dirties pages all over the indexes, and pages evicted before the commit are written twice.
+WRITE_CACHE_KIB = 256 * 1024
+
+
 def prepare(db: sqlite3.Connection) -> None:
     """Create what the write path needs in a store (filling `statement_names` when it is new) and
-    in this connection (its temporary tables)."""
+    in this connection (its temporary tables and settings)."""
     new = db.execute("SELECT 1 FROM sqlite_master WHERE name = 'statement_names'").fetchone() is None
     with db:
         db.executescript(SCHEMA)
         if new:
             db.execute(BACKFILL)
+    for pragma in CONNECTION:  # before the temporary tables: a new temp_store drops them
+        db.execute(pragma)
     db.executescript(TEMP)
 
 
@@ -135,7 +149,7 @@ class Touched:
     suspects: set[str] = field(default_factory=set)  # nodes that may have no mention left
     relations: set[str] = field(default_factory=set)  # relations that may have no evidence left
     emptied: set[str] = field(default_factory=set)  # nodes that lost mentions: search names recomputed whole
-    new: set[str] = field(default_factory=set)  # nodes this write created
+    said: Counter[str] = field(default_factory=Counter)  # statements written, per node
     aliases: set[tuple[str, str]] = field(default_factory=set)  # (node, mention text) written
 
     @classmethod
@@ -147,6 +161,7 @@ class Touched:
 def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
     """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
     the same transaction; an article stored with the same content hash is left as it is."""
+    db.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
     report, touched = WriteReport(), Touched()
     for run in runs(batch):
         fresh, gone = sort_out(run, stored_hashes(db, run), report)
@@ -178,9 +193,16 @@ def runs(batch: list[Extraction]) -> Iterator[list[Extraction]]:
         yield run
 
 
+def query(db: sqlite3.Connection, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+    """The rows of `sql` as plain tuples (the store's connection makes sqlite3.Row objects)."""
+    cursor = db.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params)
+
+
 def stored(db: sqlite3.Connection, sql: str, ids: Iterable[str]) -> list[tuple]:
     """Rows of `sql`, whose `{ids}` is the set of `ids` (a JSON array read by json_each)."""
-    return db.execute(sql.format(ids="(SELECT value FROM json_each(?))"), (json.dumps(sorted(ids)),)).fetchall()
+    return query(db, sql.format(ids="(SELECT value FROM json_each(?))"), (json.dumps(sorted(ids)),)).fetchall()
 
 
 def stored_hashes(db: sqlite3.Connection, run: list[Extraction]) -> dict[str, str]:
@@ -213,7 +235,7 @@ def stage(db: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
 
 
 def column(db: sqlite3.Connection, sql: str) -> set[str]:
-    return {r[0] for r in db.execute(sql)}
+    return {r[0] for r in query(db, sql)}
 
 
 def delete_articles(db: sqlite3.Connection, ids: list[str], touched: Touched) -> None:
@@ -287,7 +309,6 @@ def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: 
         return
     rows = rows_of([place(ex, decisions) for ex in batch])
     nodes = {r[0] for r in rows.entities}
-    touched.new |= nodes - {r[0] for r in stored(db, "SELECT id FROM entities WHERE id IN {ids}", nodes)}
     for sql, data, width in ((INSERT_ARTICLE, rows.articles, 1), (INSERT_ENTITY, rows.entities, 1),
                              (INSERT_MENTION, rows.mentions, 4), (INSERT_LOG, rows.log, 4),
                              (INSERT_STATEMENT, rows.statements, 3), (INSERT_RELATION, rows.relations, 1),
@@ -298,6 +319,7 @@ def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: 
     touched.suspects |= nodes - mentioned
     touched.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
     touched.aliases |= {(m[1], m[4]) for m in rows.mentions}
+    touched.said.update(s[0] for s in rows.statements)
 
 
 def settle(db: sqlite3.Connection, touched: Touched, everywhere: bool = False) -> None:
@@ -311,9 +333,9 @@ def settle(db: sqlite3.Connection, touched: Touched, everywhere: bool = False) -
     else:
         dropped = drop_unsupported(db, touched)
     stage(db, "write_entities", touched.entities - dropped)
-    names = summarise(db)
+    names = summarise(db, touched.said)
     whole = (touched.emptied | names.renamed) - dropped
-    named = {(node, name) for node, name in names.of.items() if node in touched.new or node in whole}
+    named = {(node, name) for node, name in names.of.items() if node in names.fresh or node in whole}
     refresh_names(db, named | {(e, t) for e, t in touched.aliases if e in names.of}, whole)
 
 
@@ -340,32 +362,35 @@ def drop_unsupported(db: sqlite3.Connection, touched: Touched) -> set[str]:
 
 @dataclass
 class Names:
-    """The name of each summarised node, and the nodes whose name changed."""
+    """The name of each summarised node; the nodes whose name changed, and those all of whose
+    statements this write made (new nodes among them): their names go into the search names."""
 
     of: dict[str, str] = field(default_factory=dict)
     renamed: set[str] = field(default_factory=set)
+    fresh: set[str] = field(default_factory=set)
 
 
-def summarise(db: sqlite3.Connection) -> Names:
+def summarise(db: sqlite3.Connection, said: Counter[str]) -> Names:
     """Set the name, kind and facts of each staged node (temp.write_entities) from its statements
     (graph.store.summary), where they changed; a node without statements (stored before they were
-    kept) keeps its own."""
-    counts: dict[str, list[tuple[str, str, int]]] = {}
-    for node, name, kind, n in db.execute(NAME_COUNTS):
-        counts.setdefault(node, []).append((name, kind, n))
+    kept) keeps its own. `said`: how many statements this write made per node."""
     facts: dict[str, list[Statement]] = {}
-    for node, article, date, said in db.execute(FACT_STATEMENTS):
-        facts.setdefault(node, []).append(Statement(article, date or "", "", None, json.loads(said)))
+    for node, article, date, given in query(db, FACT_STATEMENTS):
+        facts.setdefault(node, []).append(Statement(article, date or "", "", None, json.loads(given)))
     names, updates = Names(), []
-    for node, name, kind, stored_facts in db.execute(CURRENT).fetchall():
-        names.of[node] = name
-        if (counted := counts.get(node)) is None:
+    for node, rows in groupby(query(db, SUMMARY_INPUT), key=itemgetter(0)):
+        first, *more = rows
+        names.of[node] = first[1]
+        if first[6] is None:  # no statements
             continue
-        new = (*name_and_kind(counted), as_json(current_facts(facts[node])) if node in facts else "{}")
-        if new != (name, kind, stored_facts):
+        counts = [r[4:] for r in (first, *more)]
+        new = (*name_and_kind(counts), as_json(current_facts(facts[node])) if node in facts else "{}")
+        if sum(c[2] for c in counts) == said.get(node):
+            names.fresh.add(node)
+        if new != first[1:4]:
             updates.append((*new, node))
             names.of[node] = new[0]
-            if new[0] != name:
+            if new[0] != first[1]:
                 names.renamed.add(node)
     db.executemany(SET_SUMMARY, updates)
     return names
@@ -413,7 +438,7 @@ def refresh_names(db: sqlite3.Connection, pairs: set[tuple[str, str]], whole: se
     mention's text any more."""
     if whole:
         stage(db, "write_whole", whole)
-        pairs = pairs | set(db.execute(WHOLE_TEXTS).fetchall())
+        pairs = pairs | set(query(db, WHOLE_TEXTS).fetchall())
     db.executemany(INSERT_NAME, sorted((node, alias, alias_key(alias)) for node, alias in pairs))
     if whole:
         db.execute(STALE_NAMES)
