@@ -123,9 +123,12 @@ STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write
 # a power cut may lose the last commits but never corrupts the file, and a re-run ingest writes them
 # again. Temporary tables live in memory.
 CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY")
-# A connection that writes keeps up to this many KiB of pages (SQLite's default is 2 MB): a batch
-# dirties pages all over the indexes, and pages evicted before the commit are written twice.
-WRITE_CACHE_KIB = 256 * 1024
+# The page cache of a connection while it writes (SQLite's default is 2 MB): a batch dirties pages
+# all over the indexes, and a page evicted before the commit is written twice. So it grows with the
+# rows a batch writes (KiB per row), within bounds: a large ingest with small batches keeps a small
+# cache, and its memory does not grow with the store.
+CACHE_KIB_PER_ROW = 8
+CACHE_KIB = (8 * 1024, 256 * 1024)  # at least, at most
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -161,7 +164,7 @@ class Touched:
 def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
     """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
     the same transaction; an article stored with the same content hash is left as it is."""
-    db.execute(f"PRAGMA cache_size=-{WRITE_CACHE_KIB}")
+    db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")
     report, touched = WriteReport(), Touched()
     for run in runs(batch):
         fresh, gone = sort_out(run, stored_hashes(db, run), report)
@@ -169,6 +172,13 @@ def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Deci
         insert_articles(db, fresh, decisions, touched)
     settle(db, touched)
     return report
+
+
+def cache_kib(batch: list[Extraction]) -> int:
+    """The page cache for writing a batch (CACHE_KIB_PER_ROW for each row it writes, within CACHE_KIB)."""
+    rows = sum(len(ex.entities) + sum(len(e.mentions) for e in ex.entities) +
+               sum(1 + len(r.evidence) for r in ex.relations) for ex in batch)
+    return min(max(rows * CACHE_KIB_PER_ROW, CACHE_KIB[0]), CACHE_KIB[1])
 
 
 def article_ids(ex: Extraction) -> set[str]:
@@ -427,7 +437,7 @@ def best_kind_counted(counts: list[tuple[str, str, int]]) -> str | None:
     return min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)
 def alias_key(text: str) -> str:
     return name_key(text)
 
