@@ -12,7 +12,6 @@ import dataclasses
 import os
 import re
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -150,32 +149,42 @@ def news_dir(tmp_path):
     })
 
 
-_EXTRACTED: dict[tuple, object] = {}
+class RememberedExtractor:
+    """An extractor for the ingest job (`ingest.run.Extractor`: pass it as `extractor=`) that
+    extracts each distinct article once and hands out copies afterwards: extraction depends on
+    the article alone, the example corpus takes most of a minute to extract, and several stores
+    and orders ingest it. A failed extraction is not remembered."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[tuple, object] = {}
+        self.extracted = 0  # articles actually extracted
+
+    def map(self, articles, timeout):
+        from ingest.run import in_process
+        for article in articles:
+            key = dataclasses.astuple(article)
+            if key not in self.outcomes:
+                ((_, outcome),) = in_process([article], timeout)
+                self.extracted += 1
+                if outcome.extraction is None:
+                    yield article, outcome
+                    continue
+                self.outcomes[key] = outcome
+            yield article, copy.deepcopy(self.outcomes[key])
 
 
-@contextmanager
-def remembered_extraction():
-    """While inside, ingest extracts each distinct article once per session: the example
-    corpus takes most of a minute to extract, and more than one store ingests it."""
-    import ingest.run as run
-    real = run.extract
+REMEMBERED = RememberedExtractor()  # one per session
 
-    def extract(article):
-        key = dataclasses.astuple(article)
-        if key not in _EXTRACTED:
-            _EXTRACTED[key] = real(article)
-        return copy.deepcopy(_EXTRACTED[key])
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(run, "extract", extract)
-        yield
+def ingest_once(store, paths: list, **kwargs):
+    """`ingest.run.ingest_paths`, each distinct article extracted once per session (REMEMBERED)."""
+    from ingest.run import ingest_paths
+    return ingest_paths(store, paths, extractor=REMEMBERED, **kwargs)
 
 
 def ingest_examples(store) -> None:
     """The example corpus through the ingest job, as `investgraph ingest examples/news` does."""
-    from ingest.run import ingest_paths
-    with remembered_extraction():
-        report = ingest_paths(store, [EXAMPLES])
+    report = ingest_once(store, [EXAMPLES])
     assert not report.errors, report.errors
     assert report.added == 16
 
