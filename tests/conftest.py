@@ -3,7 +3,8 @@ small Russian articles, the example corpus ingested once per session, and `store
 store-behaviour test runs against both stores, the embedded one and a real Neo4j.
 
 Neo4j comes from INVESTGRAPH_NEO4J_URL (scripts/test starts a server and sets it). Without
-it the Neo4j variants skip, except in CI (CI=true), where they fail: there they must run.
+it the Neo4j variants skip, except in CI (CI=true), where they fail: there they must run. The
+browser tests (tests/test_browser.py, without Chromium) likewise.
 """
 from __future__ import annotations
 
@@ -64,13 +65,20 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+MUST_RUN_IN_CI = {"neo4j": "Neo4j", "browser": "browser"}  # markers of tests that may skip elsewhere
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI a skipped Neo4j test is a failed one, whatever skipped it."""
+    """In CI a skipped Neo4j or browser test is a failed one, whatever skipped it."""
     report = (yield).get_result()
-    if report.skipped and in_ci() and item.get_closest_marker("neo4j") and not hasattr(report, "wasxfail"):
-        report.outcome = "failed"
-        report.longrepr = f"a Neo4j test skipped in CI, where the Neo4j tests must run: {report.longrepr}"
+    if not (report.skipped and in_ci()) or hasattr(report, "wasxfail"):
+        return
+    for marker, kind in MUST_RUN_IN_CI.items():
+        if item.get_closest_marker(marker):
+            report.outcome = "failed"
+            report.longrepr = f"a {kind} test skipped in CI, where the {kind} tests must run: {report.longrepr}"
+            return
 
 
 def claim_for_tests(store) -> None:
