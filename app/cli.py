@@ -42,7 +42,7 @@ STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the de
 @contextmanager
 def opened(url: str | None) -> Iterator:
     """The store a URL names, closed after; a StoreError becomes one line in InvestGraphGroup."""
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(url)
     try:
         yield store
@@ -344,7 +344,7 @@ def merge(into: str, other: str, store_url: str | None) -> None:
     Example:
       investgraph merge "Руслан Заливацкий" "Руслан Заливатский"
     """
-    from graph.store import find_node
+    from graph.decisions import find_node
 
     with opened(store_url) as store:
         into_id, other_id = find_node(store, into), find_node(store, other)
@@ -370,7 +370,7 @@ def split(node: str, alias: str, store_url: str | None) -> None:
     Example:
       investgraph split "Руслан Заливацкий" "Р. Заливацкий"
     """
-    from graph.store import find_node
+    from graph.decisions import find_node
 
     with opened(store_url) as store:
         node_id = find_node(store, node)
@@ -640,7 +640,7 @@ def load(source_url: str, target_url: str, batch_size: int) -> None:
       investgraph load --from .investgraph/graph.db --to neo4j://neo4j@localhost:7687
       investgraph load --from neo4j://neo4j@localhost:7687 --to backup/graph.db
     """
-    from graph.store import copy_store
+    from graph.open import copy_store
 
     if batch_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")

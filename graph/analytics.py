@@ -7,7 +7,7 @@ Node attributes: type, name, kind, aliases, facts, mentions [{article, start, st
 mention_count. Edge attributes: type, role, weight, confidence (0..1, None for rules alone),
 evidence [{article, start, stop, sentence, confidence}], evidence_count. Graph attribute
 "articles": [{id, source, doc, title, url, date}]. The walks and lists take a `min_confidence`:
-edges below it are left out, edges without a confidence never (graph.store.confident).
+edges below it are left out, edges without a confidence never (graph.confidence.confident).
 
 The projects table is assembled from `Store.projects()` (project_rows), which both stores
 answer with a few queries of their own, without the whole graph.
@@ -19,16 +19,17 @@ from __future__ import annotations
 import difflib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
-from .model import EntityHit
-from .store import Participant, Project, confident
+from .confidence import confident
+from .model import EntityHit, Participant, Project
 from .text import fold
+from .walk import walk
 
 # --- facts, human-readably ------------------------------------------------------------------
 
@@ -270,27 +271,20 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         return (n not in hidden and (not types or adj.node(n).get("type") in types)
                 and (hub_threshold is None or adj.degree(n) < hub_threshold))
 
-    keep, frontier, truncated = dict.fromkeys(seeds), seeds, False
-    for _ in range(hops):
-        reach: dict[str, int] = {}  # a node one hop further -> the heaviest edge reaching it
-        for n in frontier:
-            for u, v, _, d in adj.edges(n):
-                m = v if u == n else u
-                if m not in keep and edge_ok(d):
-                    reach[m] = max(reach.get(m, 0), d.get("weight", 1))
+    truncated = False
+
+    def edges_at(frontier: list[str]) -> Iterator[tuple[str, str, float]]:
+        return ((u, v, d.get("weight", 1)) for n in frontier for u, v, _, d in adj.edges(n) if edge_ok(d))
+
+    def admit(reach: dict[str, float], kept: int) -> list[str]:
+        nonlocal truncated
         adj.fetch(reach)  # their degrees (hubs) and the edges among them
-        nxt = []
-        for m in sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m)):
-            if not node_ok(m):
-                continue
-            if len(keep) >= max_nodes:
-                truncated = True
-                break
-            keep[m] = None
-            nxt.append(m)
-        frontier = nxt
-        if not frontier:
-            break
+        order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
+        nxt = [m for m in order if node_ok(m)]
+        truncated = truncated or len(nxt) > max_nodes - kept
+        return nxt[:max(0, max_nodes - kept)]
+
+    keep = walk(seeds, hops, edges_at, admit)
     sub = nx.MultiDiGraph()
     sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated

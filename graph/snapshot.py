@@ -51,7 +51,11 @@ import networkx as nx
 from .analytics import articles_in, neighbourhood
 from .export import to_json
 from .model import ENTITY_TYPES, RELATION_TYPES
-from .store import PLACE_RELATIONS, DecisionError, Store, confident, find_node, redact_url, top_confidence
+from .assemble import PLACE_RELATIONS
+from .confidence import confident, top_confidence
+from .decisions import find_node
+from .store import DecisionError, Store
+from .urls import redact_url
 from .text import fold, name_key
 
 MANIFEST_FORMAT = "investgraph-snapshot/1"

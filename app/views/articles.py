@@ -10,7 +10,7 @@ import streamlit as st
 from app.views.common import (RELATION_LABELS, TYPE_COLORS, WAIT, confidence_html, derived, entity_link, highlight,
                               loaded_graph, min_confidence, role_label, store, when_loaded)
 from graph import analytics
-from graph.store import confident
+from graph.confidence import confident
 
 
 def article_view(article_id: str) -> None:

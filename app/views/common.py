@@ -35,7 +35,9 @@ import streamlit as st
 
 from graph import analytics
 from graph.model import ENTITY_TYPES, EntityHit, colors, labels
-from graph.store import QueryError, Store, StoreError, default_url, open_store, redact_url
+from graph.open import open_store
+from graph.store import QueryError, Store, StoreError
+from graph.urls import default_url, redact_url
 
 log = logging.getLogger("investgraph.app")
 

@@ -13,7 +13,7 @@ from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LAB
                               confidence_html, entity_link, evidence_html, highlight, loaded_graph, min_confidence,
                               role_label, selected_entity, store, when_loaded)
 from graph import analytics
-from graph.store import confident
+from graph.confidence import confident
 
 
 def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> None:

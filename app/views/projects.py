@@ -18,7 +18,8 @@ import streamlit as st
 from app.views.common import (KIND_LABELS, ROLE_LABELS, _store, default_url, gc_paused, min_confidence, open_entity,
                               store, version, whole)
 from graph import analytics
-from graph.store import Project, confident
+from graph.confidence import confident
+from graph.model import Project
 
 HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant": "Participant",
            "participant_type": "Type", "role": "Role", "confidence": "Confidence", "key_people": "Key people",
