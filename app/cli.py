@@ -27,11 +27,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from tqdm import tqdm
 
 from ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from ingest.run import IngestReport
 
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
               "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
@@ -187,14 +191,19 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
                              "skips them") from err
         finally:
             bar.close()
+    tell(report, store.url)
+    if report.errors:
+        sys.exit(1)
+
+
+def tell(report: IngestReport, url: str) -> None:
+    """What an ingest did, on stderr: a line per input skipped or failed, then the counts."""
     for skip in report.skipped:
         click.echo(f"skipped: {skip}", err=True)
     for err in report.errors:
         click.echo(f"failed: {err}", err=True)
     click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {store.url}", err=True)
-    if report.errors:
-        sys.exit(1)
+               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {url}", err=True)
 
 
 ARTICLES_PER_WORKER = 20  # below this many articles a worker costs more (spawn, loading natasha) than it saves

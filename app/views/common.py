@@ -65,7 +65,8 @@ WAIT = 0.3  # seconds a page about a few entities waits for the whole graph befo
 # --- the store ------------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
+def store_at(url: str) -> Store:
+    """The store at a URL, opened once per process and shared by every session."""
     return open_store(url)
 
 
@@ -73,7 +74,7 @@ def store() -> Store:
     """The store INVESTGRAPH_STORE (or NEO4J_URI, or the embedded default) names; a store that
     cannot be opened stops the page with one line (the URL shown without its password)."""
     try:
-        return _store(default_url())
+        return store_at(default_url())
     except StoreError as err:
         st.error(f"The graph store cannot be opened: {scrub(str(err))}")
         st.stop()
@@ -136,7 +137,7 @@ def hub_threshold() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _date_range(url: str, key: str) -> tuple[str, str]:
-    dates = sorted(a["date"] for a in _store(url).articles() if a.get("date"))
+    dates = sorted(a["date"] for a in store_at(url).articles() if a.get("date"))
     return (dates[0], dates[-1]) if dates else ("", "")
 
 
@@ -405,7 +406,7 @@ def node_names(ids: list[str]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -> list[EntityHit]:
-    return _store(url).search(text, types=list(types) or None, limit=limit)
+    return store_at(url).search(text, types=list(types) or None, limit=limit)
 
 
 def find(text: str, types: list[str] | None = None, limit: int = 20) -> tuple[list[EntityHit], bool]:
