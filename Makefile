@@ -24,6 +24,11 @@ demo: setup
 test: setup
 	VENV=$(VENV) bash scripts/test
 
+## Style, import order, pyflakes, bugbear (ruff) and types (mypy) over the three packages
+lint: setup
+	$(BIN)/ruff check ingest graph app
+	$(BIN)/mypy ingest graph app
+
 ## Fit the relation model from gold/ and write ingest/data/relation_model.json (reproducible: seeded, sorted)
 train: setup
 	$(BIN)/python -m ingest.train
