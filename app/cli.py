@@ -27,7 +27,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
@@ -510,7 +510,8 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
                                "graphml, gexf and csv")
-    given = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()}
+    given = Selection(**fields)
     if problem := selection_problem(given):
         raise click.UsageError(problem)
     if problem := output_problem(fmt, Path(output), force):

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
@@ -334,7 +335,7 @@ def project_table(projects: Iterable[Project]) -> list[tuple]:
     participant's INVOLVED_IN (None: rules alone, or no participant). Place: the places it lies
     in; key people: persons who WORK_AT a participant organisation (with their posts); facts
     formatted; evidence: sentences behind the project's relations."""
-    keyed = []  # (sort key, row)
+    keyed: list[tuple[tuple[str, str, str], tuple]] = []  # (sort key, row)
     people: dict[str, str] = {}  # organisation -> its key people, once per organisation
     for p in projects:
         place = "; ".join(sorted({pl.name for pl in p.places}))
@@ -355,13 +356,13 @@ def project_table(projects: Iterable[Project]) -> list[tuple]:
 
 def project_rows(projects: Iterable[Project]) -> list[dict]:
     """The projects table (project_table) as one {column: value} per row."""
-    return [dict(zip(PROJECT_COLUMNS, row)) for row in project_table(projects)]
+    return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in project_table(projects)]
 
 
 def project_columns(projects: Iterable[Project]) -> dict[str, list]:
     """The projects table (project_table) as {column: its values}, for a data frame."""
     rows = project_table(projects)
-    return {c: list(values) for c, values in zip(PROJECT_COLUMNS, zip(*rows))} if rows else \
+    return {c: list(values) for c, values in zip(PROJECT_COLUMNS, zip(*rows, strict=True), strict=True)} if rows else \
         {c: [] for c in PROJECT_COLUMNS}
 
 
@@ -427,13 +428,13 @@ def paths(source: Adjacency | nx.MultiDiGraph, a: str, b: str, max_hops: int = 3
     simple.add_nodes_from(sorted(near))
     for n in sorted(near):
         simple.add_edges_from(sorted((n, m) for m in linked(adj, n, min_confidence) if m in near))
-    out = []
+    out: list[list[dict]] = []
     try:
         for path in nx.shortest_simple_paths(simple, a, b):
             if len(path) - 1 > max_hops or len(out) >= limit:
                 break
             out.append([{"source": u, "target": v, "edges": edges_between(adj.g, u, v, min_confidence)}
-                        for u, v in zip(path, path[1:])])
+                        for u, v in pairwise(path)])
     except nx.NetworkXNoPath:
         pass
     return out
@@ -513,10 +514,10 @@ def article_index(g: nx.MultiDiGraph) -> ArticleIndex:
     for u, v, k, d in g.edges(keys=True, data=True):
         for ev in d.get("evidence", []):
             relations[ev["article"]].append((ev["start"], ev["stop"], u, v, k, ev.get("sentence", "")))
-    for rows in mentions.values():
-        rows.sort()
-    for rows in relations.values():
-        rows.sort()
+    for found in mentions.values():
+        found.sort()
+    for stated in relations.values():
+        stated.sort()
     return ArticleIndex(dict(mentions), dict(relations))
 
 
@@ -547,7 +548,8 @@ def article_counts(index: ArticleIndex) -> dict[str, tuple[int, int]]:
 def mark_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str | None]]:
     """Cut text into (piece, label) with non-overlapping spans (start, stop, label) labelled and the
     rest None; an overlapping span is dropped (the earlier, longer one wins)."""
-    pieces, pos = [], 0
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
     for start, stop, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         if start < pos or stop > len(text) or start >= stop:
             continue
@@ -558,7 +560,3 @@ def mark_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, 
     if pos < len(text):
         pieces.append((text[pos:], None))
     return pieces
-
-
-def type_counts(g: nx.MultiDiGraph) -> Counter:
-    return Counter(d.get("type") for _, d in g.nodes(data=True))

@@ -9,14 +9,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
 from .confidence import loosest_confidence, top_confidence
 from .decisions import merge_log
-from .model import (Article, Decision, Entity, EntityCard, Evidence, Extraction, Mention, MentionRef, Neighbour,
-                    Participant, Place, Project, Relation, relation_key)
+from .model import (
+    Article,
+    Decision,
+    Entity,
+    EntityCard,
+    Evidence,
+    Extraction,
+    Mention,
+    MentionRef,
+    Neighbour,
+    Participant,
+    Place,
+    Project,
+    Relation,
+    relation_key,
+)
 from .statements import fact_history, statements_of
 
 Row = Mapping[str, Any]  # a row a store's query gives: column -> value
@@ -135,7 +150,7 @@ def extraction_of(article: Row, entities: Mapping[str, Row], mentions: Iterable[
 
 
 def assemble_card(row: Any, mentions: list[MentionRef], edges: list[Any], others: dict[str, Any],
-                  log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: list[Decision] = (),
+                  log: Iterable[Any] = (), keys: Iterable[Any] = (), decisions: Sequence[Decision] = (),
                   said: Iterable[Any] = ()) -> EntityCard:
     """An entity card from a store's rows: its row, its mentions, its edges (with weight), the rows
     of the entities at their other ends, its merge log rows, its mentions' resolution keys, the
@@ -206,7 +221,7 @@ def assemble_projects(projects: Iterable[Sequence], entities: Iterable[Sequence]
     that is several times faster in SQLite. Both stores build the answer here, in project id
     order."""
     table = ProjectTable({i: (type_, name) for i, type_, name in entities}, evidence,
-                         {i: (name, kind, facts) for i, name, kind, facts in sorted(projects)})
+                         {i: (name, kind, facts) for i, name, kind, facts in sorted(projects, key=itemgetter(0))})
     for row in relations:
         table.add(*row)
     return [table.project(pid) for pid in table.found]

@@ -29,8 +29,15 @@ from typing import Any, Protocol, TypeVar
 
 import networkx as nx
 
-from .assemble import (Row, assemble_card, assemble_projects, assemble_snapshot, assemble_subgraph, extraction_of,
-                       mention_ref)
+from .assemble import (
+    Row,
+    assemble_card,
+    assemble_projects,
+    assemble_snapshot,
+    assemble_subgraph,
+    extraction_of,
+    mention_ref,
+)
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
 from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project
 from .search import has_word_prefix, matches, query_terms, rank_hits

@@ -14,7 +14,6 @@ from dataclasses import replace
 
 from .model import Entity, Extraction
 
-
 MAX_NAME_CHARS = 300  # a name, an alias or a mention's text; longer ones are cut at a word, with "…"
 MAX_KEY_CHARS = 300  # an entity id; a longer one keeps its start and a hash of the whole, so it stays unique
 NOT_IN_NAMES = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
@@ -52,7 +51,7 @@ def bounded(batch: Iterable[Extraction]) -> list[Extraction]:
 
 def bounded_extraction(ex: Extraction) -> Extraction:
     entities = [bounded_entity(e) for e in ex.entities]
-    if all(new is old for new, old in zip(entities, ex.entities)):
+    if all(new is old for new, old in zip(entities, ex.entities, strict=True)):
         return ex
     return replace(ex, entities=entities)
 
@@ -63,6 +62,6 @@ def bounded_entity(e: Entity) -> Entity:
     merged_by = {bound_name(alias): rule for alias, rule in e.merged_by.items()}
     aliases = [bound_name(a) for a in e.aliases]
     if (name, key, merged_by, aliases) == (e.name, e.key, e.merged_by, e.aliases) and \
-            all(new is old for new, old in zip(mentions, e.mentions)):
+            all(new is old for new, old in zip(mentions, e.mentions, strict=True)):
         return e
     return replace(e, name=name, key=key, mentions=mentions, merged_by=merged_by, aliases=aliases)

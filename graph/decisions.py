@@ -121,7 +121,8 @@ def assigned_relations(ex: Extraction, entities: list[Entity],
     relations: list[Relation] = []
     for r in ex.relations:
         by_ends: dict[tuple[str, str], Relation] = {}
-        for ev in r.evidence or [None]:
+        sentences: list[Evidence | None] = [*r.evidence] or [None]
+        for ev in sentences:
             ends = (assignment_for(assignments[r.source], ev), assignment_for(assignments[r.target], ev))
             if nodes[ends[0]] == nodes[ends[1]] and keys[r.source] != keys[r.target]:
                 continue  # two things a decision made one: no relation to itself
@@ -154,9 +155,8 @@ def split_node_id(node: str, alias: str, taken: Iterable[str]) -> str:
 
 def merge_decision(into: EntityCard | None, other: EntityCard | None, into_id: str, other_id: str) -> Decision:
     """The decision `merge(into, other)` records, once both nodes are found and may merge."""
-    for card, ref in ((into, into_id), (other, other_id)):
-        if card is None:
-            raise DecisionError(f"cannot merge: no node '{ref}'")
+    if into is None or other is None:
+        raise DecisionError(f"cannot merge: no node '{into_id if into is None else other_id}'")
     if into.id == other.id:
         raise DecisionError(f"cannot merge {into.id} into itself")
     if into.type != other.type:

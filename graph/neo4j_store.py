@@ -81,7 +81,8 @@ ARTICLE_HASHES = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id
 MERGE_ARTICLES = "UNWIND $rows AS row MERGE (a:Article {id: row.id}) SET a += row"
 MERGE_ENTITIES = """
 UNWIND $rows AS row
-MERGE (e:Entity {id: row.id}) ON CREATE SET e.type = row.type, e.name = row.name, e.kind = row.kind, e.facts = row.facts"""
+MERGE (e:Entity {id: row.id})
+ON CREATE SET e.type = row.type, e.name = row.name, e.kind = row.kind, e.facts = row.facts"""
 CREATE_SAID = """
 UNWIND $rows AS row
 CREATE (:Said {entity_id: row.entity, article_id: row.article, key: row.key, name: row.name, kind: row.kind,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .embedded import EmbeddedStore
-from .model import WriteReport
+from .model import Extraction, WriteReport
 from .neo4j_store import Neo4jStore
 from .store import Store, StoreError
 from .urls import DEFAULT_FILE, default_url, is_neo4j_url, neo4j_target, redact_url
@@ -40,7 +40,8 @@ class CopyReport:
 def copy_store(source: Store, target: Store, batch_size: int = 100) -> CopyReport:
     """Copy the analyst's decisions of `source`, then every article with its mentions, entities,
     relations, evidence and merge log into `target`; one target transaction per `batch_size` articles."""
-    report, batch = CopyReport(), []
+    report = CopyReport()
+    batch: list[Extraction] = []
     report.decisions = len(target.record(source.decisions()))
 
     def flush() -> None:

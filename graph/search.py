@@ -31,7 +31,7 @@ def query_terms(text: str) -> list[str]:
         raise QueryError(f"a search with a word of {longest:,} characters is refused: no name is longer than "
                          f"{MAX_NAME_CHARS:,}")
     terms = []
-    for word, lem in zip(folded, name_key(text).split()):
+    for word, lem in zip(folded, name_key(text).split(), strict=False):
         s = stem(word)
         terms.append(s if lem.startswith(s) or not word.startswith(lem) else lem)
     return [t for t in terms if t]

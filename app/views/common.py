@@ -6,7 +6,7 @@ explorer, projects, connections, an article's relations) and the exports: a rela
 is hidden, one made by rules alone (no confidence) never is; pages show a relation's confidence
 next to it ("0.82").
 
-The app talks only to the store interface (graph.store) and to graph.analytics. A page about
+The app talks only to the store interface (graph.store, opened by graph.open) and to graph.analytics. A page about
 a few entities (an entity, the explorer's view, paths between two entities, an article) answers
 from the store at once (analytics.StoreAdjacency), and so does the projects table
 (Store.projects); what needs the whole graph (similar names, evidence sentences, highlights,
@@ -435,7 +435,7 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
     query = st.text_input(label, key=f"{key}-q", value=name)
     if not query.strip():
         return None
-    if name and query == name:
+    if default and name and query == name:
         hits = [EntityHit(default, "", name, 0)]
     else:
         try:
@@ -449,7 +449,7 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
     ids = [h.id for h in hits]
     labels = {h.id: f"{h.name} · {h.type} · {h.mentions}" if h.type else h.name for h in hits}
     return st.selectbox(f"{label}: match", ids, index=ids.index(default) if default in ids else 0,
-                        format_func=labels.get, key=f"{key}-pick", label_visibility="collapsed")
+                        format_func=lambda i: labels[i], key=f"{key}-pick", label_visibility="collapsed")
 
 
 # --- the sidebar ----------------------------------------------------------------------------

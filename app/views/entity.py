@@ -10,9 +10,24 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, WAIT, article_link,
-                              confidence_html, entity_link, evidence_html, highlight, loaded_graph, min_confidence,
-                              role_label, selected_entity, store, when_loaded)
+from app.views.common import (
+    KIND_LABELS,
+    RELATION_LABELS,
+    TYPE_ICONS,
+    TYPE_LABELS,
+    WAIT,
+    article_link,
+    confidence_html,
+    entity_link,
+    evidence_html,
+    highlight,
+    loaded_graph,
+    min_confidence,
+    role_label,
+    selected_entity,
+    store,
+    when_loaded,
+)
 from graph import analytics
 from graph.confidence import confident
 from graph.model import EntityCard

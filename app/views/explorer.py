@@ -18,9 +18,23 @@ import streamlit as st
 from st_link_analysis import EdgeStyle, Event, st_link_analysis
 from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 
-from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, confidence_label, date_range, entity_picker,
-                              graph, hub_threshold, min_confidence, node_names, open_entity, role_label,
-                              selected_entity, whole)
+from app.views.common import (
+    TYPE_COLORS,
+    TYPE_ICONS,
+    WAIT,
+    adjacency,
+    confidence_label,
+    date_range,
+    entity_picker,
+    graph,
+    hub_threshold,
+    min_confidence,
+    node_names,
+    open_entity,
+    role_label,
+    selected_entity,
+    whole,
+)
 from graph import analytics
 from graph.export import FORMATS, export_bytes
 from graph.model import ENTITY_TYPES, RELATION_TYPES, colors
@@ -212,7 +226,7 @@ def on_event(result: dict | None, seeds: list[str], removed: set[str]) -> None:
 def selected(sub: nx.MultiDiGraph, seeds: list[str]) -> None:
     """The node picked in the network, with buttons to open its card and to expand it."""
     picked = st.session_state.get("explorer_selected")
-    if picked not in sub:
+    if picked is None or picked not in sub:
         return
     d = sub.nodes[picked]
     c1, c2, c3 = st.columns([3, 1, 1])

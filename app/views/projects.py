@@ -15,8 +15,18 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, ROLE_LABELS, default_url, gc_paused, min_confidence, open_entity, store,
-                              store_at, version, whole)
+from app.views.common import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    default_url,
+    gc_paused,
+    min_confidence,
+    open_entity,
+    store,
+    store_at,
+    version,
+    whole,
+)
 from graph import analytics
 from graph.confidence import confident
 from graph.model import Project
