@@ -271,7 +271,7 @@ def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None
                 crossed[r["id"]] = r
                 yield r["source"], r["target"], r["weight"]
 
-    def admit(reach: dict[str, float], kept: int) -> list[str]:
+    def admit(reach: dict[str, float], _kept: int) -> list[str]:  # no cap on the nodes
         info = entity_rows(q, reach)
         return sorted(i for i in reach if not types or info[i]["type"] in types)
 
