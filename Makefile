@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: demo test setup lint clean train crossval
+.PHONY: demo test setup lint clean train crossval screenshot
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: setup
 lint: setup
 	$(BIN)/ruff check ingest graph app
 	$(BIN)/mypy ingest graph app
+
+## Retake the README's screenshot (docs/img/app.png) with the browser test
+screenshot: setup
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_browser.py
 
 ## Fit the relation model from gold/ and write ingest/data/relation_model.json (reproducible: seeded, sorted)
 train: setup

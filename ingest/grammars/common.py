@@ -14,9 +14,6 @@ from graph.text import name_key
 
 from ..vocabulary import words
 
-LEFT_QUOTE = in_({"«", "„", '"', "“"})
-RIGHT_QUOTE = in_({"»", "“", '"', "”"})
-
 # «Хабаровские вести», «ОЭЗ „Ока-Парк“»: up to 12 tokens between the quotes, no sentence end
 QUOTED = rule(
     eq("«"),

@@ -74,9 +74,6 @@ UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER, BY_TERRITORY.op
 NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=3).optional(),
                   or_(rule(UNIT, or_(GENT_PHRASE, PO_PHRASE).optional()), rule(BODY, PO_PHRASE.optional())),
                   PRI_TAIL.optional(), OWNER.optional())
-# "креативного агентства Kollektiv", "банка HSBC"
-LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
-                  LATIN_WORD.repeatable(max=4))
 
 # a unit inside a named organisation: "фракции КПРФ", "отдела корпоративных серверов и сетей HP",
 # "московского отделения движения «Солидарность»", "президиума Экспертного совета …"

@@ -39,11 +39,6 @@ def words(*lemmas: str):
     return rule(*[normalized(w) for w in lemmas])
 
 
-def hyphenated(first: str, second: str):
-    """yargy splits "бизнес-парк" into three tokens."""
-    return rule(caseless(first), eq("-"), normalized(second))
-
-
 PLANT_HEADS = vocabulary.words("plant_heads")
 INFRASTRUCTURE_HEADS = vocabulary.words("infrastructure_heads")
 
