@@ -24,6 +24,11 @@ demo: setup
 test: setup
 	VENV=$(VENV) bash scripts/test
 
+## Style, import order, pyflakes, bugbear (ruff) and types (mypy) over the three packages
+lint: setup
+	$(BIN)/ruff check ingest graph app
+	$(BIN)/mypy ingest graph app
+
 ## Retake the README's screenshot (docs/img/app.png) with the browser test
 screenshot: setup
 	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_browser.py

@@ -100,7 +100,8 @@ def clear_neo4j(store) -> None:
 @pytest.fixture(scope="session")
 def neo4j_url() -> str:
     """The Neo4j the tests may wipe. Skips without one, unless in CI where it fails."""
-    from graph.store import StoreError, open_store
+    from graph.open import open_store
+    from graph.store import StoreError
     url = os.environ.get("INVESTGRAPH_NEO4J_URL")
     if not url:
         reason = ("no Neo4j server: INVESTGRAPH_NEO4J_URL is unset (`make test` starts one when "
@@ -122,7 +123,7 @@ def neo4j_url() -> str:
 @pytest.fixture
 def neo4j_store(neo4j_url):
     """The Neo4j store, emptied."""
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(neo4j_url)
     clear_neo4j(s)
     yield s
@@ -132,7 +133,7 @@ def neo4j_store(neo4j_url):
 @pytest.fixture
 def embedded_store(tmp_path):
     """A fresh embedded store in its own SQLite file."""
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(str(tmp_path / "store" / "graph.db"))
     yield s
     s.close()
@@ -200,7 +201,7 @@ def ingest_examples(store) -> None:
 @pytest.fixture(scope="session")
 def examples_db(tmp_path_factory, nlp) -> Path:
     """The example corpus ingested once into a session store; tests open it read-only."""
-    from graph.store import open_store
+    from graph.open import open_store
     path = tmp_path_factory.mktemp("examples") / "graph.db"
     s = open_store(str(path))
     try:
@@ -212,7 +213,7 @@ def examples_db(tmp_path_factory, nlp) -> Path:
 
 @pytest.fixture
 def embedded_examples(examples_db):
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(str(examples_db))
     yield s
     s.close()
@@ -222,7 +223,7 @@ def embedded_examples(examples_db):
 def neo4j_examples(neo4j_store, embedded_examples):
     """The example corpus in Neo4j, copied from the session's embedded store (test_neo4j.py
     checks that this equals ingesting it into Neo4j)."""
-    from graph.store import copy_store
+    from graph.open import copy_store
     copy_store(embedded_examples, neo4j_store)
     return neo4j_store
 

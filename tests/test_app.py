@@ -214,7 +214,7 @@ def test_ingest_upload_batch_with_bad_files(examples_db, tmp_path, monkeypatch, 
     """A batch with broken files: each error names its file and the problem, the good files go
     in, and uploading the same batch again duplicates nothing."""
     from conftest import KALUGA, ZALIVATSKY
-    from graph.store import open_store
+    from graph.open import open_store
     db = tmp_path / "copy.db"
     shutil.copy(examples_db, db)
     monkeypatch.setenv("INVESTGRAPH_STORE", str(db))
@@ -311,7 +311,7 @@ def test_projects_text_filter(app_env):
 def scored_env(tmp_path, monkeypatch):
     """A store holding conftest.scored_extraction(): «Ока Фарма» WORKS_AT from Иван Петров (a rule's,
     no confidence), INVOLVED_IN парк «Альфа» at 0.30; «Альфа» LOCATED_IN Калуга at 0.80."""
-    from graph.store import open_store
+    from graph.open import open_store
 
     from conftest import scored_extraction
     path = tmp_path / "scored" / "graph.db"

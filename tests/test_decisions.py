@@ -10,7 +10,9 @@ import json
 import pytest
 
 from graph.model import MERGE, SPLIT, Decision
-from graph.store import DecisionError, copy_store, find_node, open_store
+from graph.decisions import find_node
+from graph.open import copy_store, open_store
+from graph.store import DecisionError
 
 from conftest import PERSON_KEY, REL_A1, REL_A2, ZALIVATSKY, ingest_once, relation_extractions, write_texts
 

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from graph.store import Statement, best_kind, best_name, current_facts, fact_history, open_store
+from graph.open import open_store
+from graph.statements import Statement, best_kind, best_name, current_facts, fact_history
 from ingest.readers import read_articles
 from ingest.run import ingest_articles
 from conftest import EXAMPLES, REMEMBERED, clear_neo4j, export_content

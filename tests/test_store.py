@@ -13,7 +13,8 @@ import pytest
 
 from graph.export import to_json
 from graph.model import Article, Entity, Extraction, Relation
-from graph.store import StoreError, copy_store, open_store
+from graph.open import copy_store, open_store
+from graph.store import StoreError
 from graph.text import name_key
 from ingest.run import ingest_paths
 
@@ -188,7 +189,8 @@ def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
 
 
 def test_search_refuses_a_query_longer_than_any_name(store, news_dir, nlp):
-    from graph.store import MAX_QUERY_CHARS, QueryError
+    from graph.search import MAX_QUERY_CHARS
+    from graph.store import QueryError
     ingest_once(store, [news_dir])
     assert names(store, "Заливацкий " + " " * (MAX_QUERY_CHARS - 11)) == ["Руслан Заливацкий"]
     for query in ("а" * 50_001, "Заливацкий " * 5000, "%_" * 30_000):
