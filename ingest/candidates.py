@@ -124,7 +124,8 @@ def path_features(view: SentenceView, a: Point, b: Point) -> tuple[dict[str, flo
         f["join_is_end"] = 1
     for t in up_part[1:] + down_part[1:]:
         f["on_path:" + lemma(t.text)] = 1
-    meaning = [join.text.lower()] + [t.text.lower() for t in up_part[1:] + down_part[1:] if t.pos in ("VERB", "NOUN", "ADJ")]
+    meaning = [join.text.lower()] + [t.text.lower() for t in up_part[1:] + down_part[1:]
+                                     if t.pos in ("VERB", "NOUN", "ADJ")]
     return f, meaning
 
 
@@ -348,8 +349,8 @@ class Candidates:
                 if t.type not in targets or t.id == s.id or (rtype, s.id, t.id) in seen:
                     continue
                 anchor, project = (s, t) if anchor_side == "source" else (t, s)
-                m = min(anchor.mentions, key=lambda m: min(abs(self.sentence_index(m.start)
-                                                               - self.sentence_index(p.start)) for p in project.mentions))
+                m = min(anchor.mentions, key=lambda m: min(
+                    abs(self.sentence_index(m.start) - self.sentence_index(p.start)) for p in project.mentions))
                 i = self.sentence_index(m.start)
                 if i < 0:
                     continue

@@ -36,9 +36,11 @@ def project_parser():
 
 def widen(text: str, start: int, stop: int) -> tuple[int, int]:
     """Whole words, hyphenated words included ("российско-китайский", "Комсомольске-на-Амуре")."""
-    while start > 0 and (text[start - 1].isalnum() or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())):
+    while start > 0 and (text[start - 1].isalnum()
+                         or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())):
         start -= 1
-    while stop < len(text) and (text[stop].isalnum() or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
+    while stop < len(text) and (text[stop].isalnum()
+                                or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
         stop += 1
     return start, stop
 
@@ -257,7 +259,8 @@ def listed_names(doc: Doc, projects: list[Found]) -> list[Found]:
             if any(a <= q.start() < b for a, b in covered):
                 continue
             f = quoted_project(doc, q, kind, q.group(0))
-            f.normal = f"{SHORT_HEAD[kind]} «{make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal}»"
+            inner = make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal
+            f.normal = f"{SHORT_HEAD[kind]} «{inner}»"
             found.append(f)
     return found
 
@@ -270,7 +273,7 @@ def join_renamed(doc: Doc, projects: list[Found]) -> None:
     """A project renamed in the text is one project under its new name: every mention of the
     old name joins the first mention of the new one."""
     ordered = sorted((p for p in projects if p.label), key=lambda p: p.start)
-    for old, new in zip(ordered, ordered[1:]):
+    for old, new in zip(ordered, ordered[1:], strict=False):
         between = doc.text[old.stop:new.label_start]
         if name_key(old.label) != name_key(new.label) and RENAMED.search(between) and "." not in between:
             for p in ordered:

@@ -28,12 +28,21 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .aliases import groups as alias_groups
+from .grammars import sentence_matches
 from .grammars.common import names_place, place_adjective
 from .grammars.organisations import BODIES
-from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import (SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, one_headed_by, outermost,
-                       span_tokens)
+from .mentions import (
+    SMALL_WORDS,
+    Found,
+    initials,
+    lexicon,
+    make_found,
+    normal_form,
+    one_headed_by,
+    outermost,
+    span_tokens,
+)
 from .vocabulary import data_file, mapping, ordered, words
 
 UNIT_NOUNS = words("unit_nouns")

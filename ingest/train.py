@@ -250,7 +250,8 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
             continue
         scorer = boosted(inner, [e.label for e in inner])
         ps = scorer.probabilities([e.candidate for e in out])
-        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1) for e, p in zip(out, ps)]
+        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1)
+                   for e, p in zip(out, ps, strict=False)]
     threshold = best_threshold(scored, gold_total)
     relation = boosted(examples, [e.label for e in examples])
     scorers = {}

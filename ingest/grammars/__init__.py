@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple
 from functools import lru_cache
+from typing import NamedTuple
 
 from yargy import Parser
 from yargy.parser import Chart, is_rule, prepare_resolved_matches, prepare_trees

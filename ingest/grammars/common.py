@@ -7,8 +7,8 @@ from __future__ import annotations
 import os
 
 from yargy import and_, not_, or_, rule
-from yargy.predicates import (custom, dictionary, eq, gram, in_, is_capitalized, is_upper,
-                              type as token_type)
+from yargy.predicates import custom, dictionary, eq, gram, in_, is_capitalized, is_upper
+from yargy.predicates import type as token_type
 
 from graph.text import name_key
 
