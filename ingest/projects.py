@@ -158,7 +158,7 @@ def singular(phrase: str) -> str:
     return " ".join(out + [noun.normal_form])
 
 
-def quoted_project(doc: Doc, quote: re.Match, kind: str, label: str) -> Found:
+def quoted_project(doc: Doc, quote: re.Match, kind: str | None, label: str) -> Found:
     """A project mention that is just its «name» (the kind comes from the head it goes with)."""
     f = make_found(doc, "PROJECT", quote.start(), quote.end(), "grammar")
     f.kind, f.label, f.label_start, f.label_stop = kind, label, quote.start(), quote.end()
@@ -222,8 +222,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
             main.label_start = start
             main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what))
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
-                head_words = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
-                main.normal = f"{head_words.rstrip()} {text[main.label_stop:stop]}"
+                head_normal = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
+                main.normal = f"{head_normal.rstrip()} {text[main.label_stop:stop]}"
         found.append(main)
         for q in more[1:]:
             other = quoted_project(doc, q, kind, q.group(0))
