@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from natasha import Doc
 
@@ -459,11 +460,11 @@ def extract(article: Article) -> Extraction:
     return decided(analyse(article, model), model)
 
 
-def as_contract(extraction: Extraction) -> dict:
+def as_contract(extraction: Extraction) -> dict[str, Any]:
     """The `investgraph extract --format jsonl` record (a stable contract: extend, never rename)."""
     entities = []
     for e in extraction.entities:
-        item = {"id": e.id, "type": e.type, "name": e.name}
+        item: dict[str, Any] = {"id": e.id, "type": e.type, "name": e.name}
         if e.kind:
             item["kind"] = e.kind
         item["aliases"] = e.aliases
