@@ -249,10 +249,11 @@ class Candidates:
                     t = self.by_id[tid]
                     if tid == sid or t.type not in targets:
                         continue
-                    a, b = min(((a, b) for a in sps for b in tps if not (a.referring and b.referring)),
-                               key=lambda ab: (abs(ab[0].start - ab[1].start)), default=(None, None))
-                    if a is None:
+                    closest = min(((a, b) for a in sps for b in tps if not (a.referring and b.referring)),
+                                  key=lambda ab: (abs(ab[0].start - ab[1].start)), default=None)
+                    if closest is None:
                         continue
+                    a, b = closest
                     candidate = self.candidate(rtype, s, t, i, view, a, b)
                     key = (sid, tid)
                     old = found.get(key)

@@ -165,7 +165,7 @@ def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relati
     confidence: dict[tuple[str, str, str], float] = {}
     best: dict[tuple[str, str, str], tuple[float, Candidate]] = {}
     evidence: dict[tuple[str, str, str], list[Evidence]] = {}
-    scored = []
+    scored: list[tuple[Candidate, float]] = []  # numpy's float64 is a float
     for rtype, m in model.types.items():
         of_type = [c for c in candidates if c.type == rtype]
         scored += zip(of_type, m.probabilities(of_type), strict=False)
