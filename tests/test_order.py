@@ -4,7 +4,7 @@ The example corpus is ingested in several orders (forward, backward, a seeded sh
 two ingest runs) and batch sizes (16, 3, 1) into each store; `investgraph export --format json`
 must give the same bytes every time, in the embedded store and in Neo4j. Extraction is remembered
 across runs (conftest.REMEMBERED): it depends on the article alone, and doing it once
-keeps the test fast. The rules that choose a node's name, kind and facts (graph.store.summary) are
+keeps the test fast. The rules that choose a node's name, kind and facts (graph.statements.summary) are
 tested on their own below.
 """
 from __future__ import annotations
