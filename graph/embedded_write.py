@@ -10,7 +10,7 @@ afterwards, so that a write costs what it writes, not what the store already hol
   went, the relations it wrote or whose evidence went. Those sets are staged in temporary tables
   (`temp.write_*`), and every check is an index probe per staged id: a node lives while it is
   mentioned, a relation while it has evidence and both ends live;
-- a node's name, kind and facts (graph.store.summary) come from the counts of the names and
+- a node's name, kind and facts (graph.statements.summary) come from the counts of the names and
   kinds its statements give, kept per node in `statement_names` by triggers on `statements`
   (any code that adds or deletes statements keeps them right), and from its statements that give
   facts (the partial index `statements_facts`); so a node named in 30,000 articles is summarised
@@ -18,9 +18,9 @@ afterwards, so that a write costs what it writes, not what the store already hol
 - search names (`names`: a node's name and the texts of its mentions) get the texts this write
   added; a node that lost mentions or changed its name has them recomputed whole.
 
-`settle(..., everywhere=True)` checks support across the whole store instead, for the rare
-writes that come through the per-article helpers (removing an article, placing articles again
-after a decision).
+The same steps are the embedded store's graph.base.Backend (delete_articles, insert, settle), which
+removing an article and assigning articles again after a decision use: given only graph.base.Touched,
+`settle` checks each node and relation it names, and recomputes those nodes' search names whole.
 """
 from __future__ import annotations
 
@@ -33,9 +33,11 @@ from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 
-from .model import Extraction
-from .store import (Decisions, Statement, WriteReport, current_facts, name_rank, place, relation_rows,
-                    said_rows)
+from .assemble import relation_rows
+from .base import Touched
+from .decisions import Decisions, assign
+from .model import Extraction, WriteReport
+from .statements import Statement, current_facts, name_rank, said_rows
 from .text import name_key
 
 # Tables, triggers and indexes the write path needs beyond graph.embedded.SCHEMA. A store file made
@@ -95,14 +97,6 @@ UNSUPPORTED = """SELECT r.id FROM relations r WHERE r.id IN (SELECT id FROM temp
                  AND (NOT EXISTS (SELECT 1 FROM evidence e WHERE e.relation_id = r.id)
                       OR NOT EXISTS (SELECT 1 FROM entities s WHERE s.id = r.source)
                       OR NOT EXISTS (SELECT 1 FROM entities t WHERE t.id = r.target))"""
-# the same checks across the whole store (graph.embedded before writes were set-based)
-ORPHANS = ("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)",
-           """DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)
-              OR source NOT IN (SELECT id FROM entities) OR target NOT IN (SELECT id FROM entities)""",
-           "DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)",
-           "DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)",
-           "DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)",
-           "DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
 # each staged node as stored, with the counts of its statements' names and kinds (none: no statements)
 SUMMARY_INPUT = """SELECT w.id, e.name, e.kind, e.facts, c.name, c.kind, c.n FROM temp.write_entities w
                    JOIN entities e ON e.id = w.id LEFT JOIN statement_names c ON c.entity_id = w.id"""
@@ -145,8 +139,9 @@ def prepare(db: sqlite3.Connection) -> None:
 
 
 @dataclass
-class Touched:
-    """What a write changed, for `settle` to check."""
+class Changes:
+    """What a write changed, for `settle` to check: more than graph.base.Touched says, so that a
+    batch checks only what may have changed."""
 
     entities: set[str] = field(default_factory=set)  # nodes named, or whose articles went: summarised
     suspects: set[str] = field(default_factory=set)  # nodes that may have no mention left
@@ -156,21 +151,27 @@ class Touched:
     aliases: set[tuple[str, str]] = field(default_factory=set)  # (node, mention text) written
 
     @classmethod
-    def anywhere(cls, nodes: set[str]) -> Touched:
-        """Nodes that articles written or deleted one by one named: every check, for each of them."""
-        return cls(entities=set(nodes), suspects=set(nodes), emptied=set(nodes))
+    def of(cls, touched: Touched) -> Changes:
+        """What graph.base's steps touched (removing an article, assigning articles again after a
+        decision): every check for each of those nodes and relations."""
+        return cls(entities=set(touched.entities), suspects=set(touched.entities), emptied=set(touched.entities),
+                   relations=set(touched.relations))
+
+    def touched(self) -> Touched:
+        """As graph.base.Touched: the nodes and the relations that may have lost support."""
+        return Touched(set(self.entities), set(self.relations))
 
 
 def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
     """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
     the same transaction; an article stored with the same content hash is left as it is."""
     db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")
-    report, touched = WriteReport(), Touched()
+    report, changes = WriteReport(), Changes()
     for run in runs(batch):
         fresh, gone = sort_out(run, stored_hashes(db, run), report)
-        delete_articles(db, gone, touched)
-        insert_articles(db, fresh, decisions, touched)
-    settle(db, touched)
+        delete_articles(db, gone, changes)
+        insert_articles(db, fresh, decisions, changes)
+    settle(db, changes)
     return report
 
 
@@ -248,7 +249,7 @@ def column(db: sqlite3.Connection, sql: str) -> set[str]:
     return {r[0] for r in query(db, sql)}
 
 
-def delete_articles(db: sqlite3.Connection, ids: list[str], touched: Touched) -> None:
+def delete_articles(db: sqlite3.Connection, ids: list[str], changes: Changes) -> None:
     """Delete stored articles with all they state; note the nodes and relations that lost support."""
     if not ids:
         return
@@ -256,8 +257,8 @@ def delete_articles(db: sqlite3.Connection, ids: list[str], touched: Touched) ->
     gone = "(SELECT id FROM temp.write_gone)"
     emptied = column(db, f"SELECT entity_id FROM mentions WHERE article_id IN {gone} "
                          f"UNION SELECT entity_id FROM statements WHERE article_id IN {gone}")
-    touched.relations |= column(db, f"SELECT relation_id FROM evidence WHERE article_id IN {gone}")
-    for nodes in (touched.emptied, touched.entities, touched.suspects):
+    changes.relations |= column(db, f"SELECT relation_id FROM evidence WHERE article_id IN {gone}")
+    for nodes in (changes.emptied, changes.entities, changes.suspects):
         nodes |= emptied
     for table, article in ARTICLE_TABLES:
         db.execute(f"DELETE FROM {table} WHERE {article} IN {gone}")
@@ -313,11 +314,11 @@ def by_key(rows: list[tuple], width: int) -> list[tuple]:
 
 
 def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions,
-                    touched: Touched) -> None:
+                    changes: Changes) -> None:
     """Write new articles with all they state, each entity placed by the decisions; note what was written."""
     if not batch:
         return
-    rows = rows_of([place(ex, decisions) for ex in batch])
+    rows = rows_of([assign(ex, decisions) for ex in batch])
     nodes = {r[0] for r in rows.entities}
     for sql, data, width in ((INSERT_ARTICLE, rows.articles, 1), (INSERT_ENTITY, rows.entities, 1),
                              (INSERT_MENTION, rows.mentions, 4), (INSERT_LOG, rows.log, 4),
@@ -325,36 +326,30 @@ def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: 
                              (INSERT_EVIDENCE, rows.evidence, 4)):
         db.executemany(sql, by_key(data, width))
     mentioned = {m[1] for m in rows.mentions}
-    touched.entities |= nodes
-    touched.suspects |= nodes - mentioned
-    touched.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
-    touched.aliases |= {(m[1], m[4]) for m in rows.mentions}
-    touched.said.update(s[0] for s in rows.statements)
+    changes.entities |= nodes
+    changes.suspects |= nodes - mentioned
+    changes.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
+    changes.aliases |= {(m[1], m[4]) for m in rows.mentions}
+    changes.said.update(s[0] for s in rows.statements)
 
 
-def settle(db: sqlite3.Connection, touched: Touched, everywhere: bool = False) -> None:
-    """After articles came or went: drop what lost its support (among what was touched, or
-    `everywhere`), then set the names, kinds, facts and search names of the touched nodes that remain."""
-    if everywhere:
-        for sql in ORPHANS:
-            db.execute(sql)
-        dropped = touched.suspects - {r[0] for r in stored(db, "SELECT id FROM entities WHERE id IN {ids}",
-                                                           touched.suspects)}
-    else:
-        dropped = drop_unsupported(db, touched)
-    stage(db, "write_entities", touched.entities - dropped)
-    names = summarise(db, touched.said)
-    whole = (touched.emptied | names.renamed) - dropped
+def settle(db: sqlite3.Connection, changes: Changes) -> None:
+    """After articles came or went: drop what lost its support among what was touched, then set
+    the names, kinds, facts and search names of the touched nodes that remain."""
+    dropped = drop_unsupported(db, changes)
+    stage(db, "write_entities", changes.entities - dropped)
+    names = summarise(db, changes.said)
+    whole = (changes.emptied | names.renamed) - dropped
     named = {(node, name) for node, name in names.of.items() if node in names.fresh or node in whole}
-    refresh_names(db, named | {(e, t) for e, t in touched.aliases if e in names.of}, whole)
+    refresh_names(db, named | {(e, t) for e, t in changes.aliases if e in names.of}, whole)
 
 
-def drop_unsupported(db: sqlite3.Connection, touched: Touched) -> set[str]:
+def drop_unsupported(db: sqlite3.Connection, changes: Changes) -> set[str]:
     """Delete the suspect nodes nobody mentions any more, with what hangs on them, and the touched
     relations (or those at a deleted node) without evidence or without an end; return the nodes deleted."""
-    stage(db, "write_suspects", touched.suspects)
+    stage(db, "write_suspects", changes.suspects)
     dropped = column(db, UNMENTIONED)
-    relations = set(touched.relations)
+    relations = set(changes.relations)
     if dropped:
         stage(db, "write_dropped", dropped)
         relations |= column(db, RELATIONS_AT_DROPPED)
@@ -382,7 +377,7 @@ class Names:
 
 def summarise(db: sqlite3.Connection, said: Counter[str]) -> Names:
     """Set the name, kind and facts of each staged node (temp.write_entities) from its statements
-    (graph.store.summary), where they changed; a node without statements (stored before they were
+    (graph.statements.summary), where they changed; a node without statements (stored before they were
     kept) keeps its own. `said`: how many statements this write made per node."""
     facts: dict[str, list[Statement]] = {}
     for node, article, date, given in query(db, FACT_STATEMENTS):
@@ -407,33 +402,33 @@ def summarise(db: sqlite3.Connection, said: Counter[str]) -> Names:
 
 
 def name_and_kind(counts: list[tuple[str, str, int]]) -> tuple[str, str | None]:
-    """graph.store.best_name and best_kind from counts (name, kind or "", statements)."""
+    """graph.statements.best_name and best_kind from counts (name, kind or "", statements)."""
     if len(counts) == 1:  # one name and kind: nothing to rank (ranking asks the morphology dictionary)
         name, kind, _ = counts[0]
         return name, kind or None
     return best_counted(counts), best_kind_counted(counts)
 
 
-def tally(counts: list[tuple[str, str, int]], column_: int) -> dict[str, int]:
-    """How many statements give each name (column 0) or kind (column 1); empty ones do not count."""
+def tally(counts: list[tuple[str, str, int]], kinds: bool = False) -> dict[str, int]:
+    """How many statements give each name (or kind); empty ones do not count."""
     out: dict[str, int] = {}
-    for row in counts:
-        if value := row[column_]:
-            out[value] = out.get(value, 0) + row[2]
+    for name, kind, n in counts:
+        if value := kind if kinds else name:
+            out[value] = out.get(value, 0) + n
     return out
 
 
 def best_counted(counts: list[tuple[str, str, int]]) -> str:
-    """graph.store.best_name from counts: the best-ranked name (name_rank), "" when none is given."""
-    names = tally(counts, 0)
+    """graph.statements.best_name from counts: the best-ranked name (name_rank), "" when none is given."""
+    names = tally(counts)
     if len(names) == 1:
         return next(iter(names))
     return min(names, key=lambda n: name_rank(n, names[n])) if names else ""
 
 
 def best_kind_counted(counts: list[tuple[str, str, int]]) -> str | None:
-    """graph.store.best_kind from counts: the kind most statements give, ties to the smallest."""
-    kinds = tally(counts, 1)
+    """graph.statements.best_kind from counts: the kind most statements give, ties to the smallest."""
+    kinds = tally(counts, kinds=True)
     return min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None
 
 

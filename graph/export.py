@@ -36,7 +36,7 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
-from .store import confident
+from .confidence import confident
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"

@@ -88,7 +88,7 @@ def survey(items: Iterable[Article | ReadError]) -> Survey:
     """Count the items and note where each article id that comes again comes last; the texts are
     not kept, nor the ids that come once. (Two ids with the same hash both get noted, which
     changes nothing: an id noted at its only place is kept there.)"""
-    found, seen = Survey(), set()
+    found, seen = Survey(), set[int]()
     for n, item in enumerate(items):
         found.count += 1
         if isinstance(item, Article):
@@ -109,7 +109,7 @@ def last_versions(items: Iterable[Article | ReadError],
         last = survey(items).last
     for n, item in enumerate(items):
         later_at, later_source = last.get(item.id, (n, "")) if isinstance(item, Article) else (n, "")
-        if later_at > n:
+        if isinstance(item, Article) and later_at > n:  # only an article comes again later
             where = "" if later_source == item.source else f" (in {later_source})"
             yield ReadError(item.source or item.id, f"duplicate of {describe(item)}, which comes again later in "
                             f"the input{where}: the later one is kept", skipped=True)

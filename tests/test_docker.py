@@ -7,7 +7,7 @@ import tomllib
 
 import yaml
 
-from graph.store import neo4j_target
+from graph.urls import neo4j_target
 
 from conftest import ROOT
 

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 from graph.embedded_write import name_and_kind
 from graph.export import to_json
 from graph.model import Article, Extraction
-from graph.store import Statement, best_kind, best_name, open_store, statements_of, summary
+from graph.open import open_store
+from graph.statements import Statement, best_kind, best_name, statements_of, summary
 from graph.text import name_key
 
 from conftest import dated_extractions, relation_extractions, scored_extraction
