@@ -87,6 +87,7 @@ def raw_writer(path: Path):
         INSERT_RELATION,
         INSERT_STATEMENT,
         by_key,
+        cache_kib,
         rows_of,
     )
     from graph.open import open_store
@@ -96,7 +97,9 @@ def raw_writer(path: Path):
                   (INSERT_EVIDENCE, "evidence", 4))
 
     def write(batch) -> None:
-        rows = rows_of([assign(ex, Decisions()) for ex in bounded(batch)])
+        batch = bounded(batch)
+        db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")  # the page cache Store.write gives itself
+        rows = rows_of([assign(ex, Decisions()) for ex in batch])
         with db:
             for sql, table, width in statements:
                 db.executemany(sql, by_key(getattr(rows, table), width))
