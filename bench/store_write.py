@@ -107,8 +107,11 @@ def raw_writer(path: Path):
 
 
 def clear_neo4j(store) -> None:
+    """Empty the database: relationships first, then nodes (a hub's DETACH DELETE in one inner
+    transaction can exceed the server's transaction memory)."""
     with store.driver.session(database=store.target.database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def child(kind: str, url: str, relations: int, clear: bool, neo4j_home: str | None) -> dict:
