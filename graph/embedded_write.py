@@ -67,8 +67,9 @@ CREATE TRIGGER IF NOT EXISTS statement_names_change AFTER UPDATE OF entity_id, n
 END;
 CREATE INDEX IF NOT EXISTS statements_facts ON statements(entity_id) WHERE facts != '{}';
 """
-BACKFILL = """INSERT INTO statement_names SELECT entity_id, name, coalesce(kind, ''), COUNT(*) FROM statements
-              GROUP BY entity_id, name, coalesce(kind, '')"""
+# OR IGNORE: another process opening the same old file at the same moment may have filled it already
+BACKFILL = """INSERT OR IGNORE INTO statement_names SELECT entity_id, name, coalesce(kind, ''), COUNT(*)
+              FROM statements GROUP BY entity_id, name, coalesce(kind, '')"""
 STAGES = ("write_gone", "write_entities", "write_suspects", "write_relations", "write_dropped", "write_whole")
 TEMP = "".join(f"CREATE TEMP TABLE IF NOT EXISTS {t} (id TEXT PRIMARY KEY) WITHOUT ROWID;" for t in STAGES)
 
@@ -246,6 +247,7 @@ def stage(db: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
 
 
 def column(db: sqlite3.Connection, sql: str) -> set[str]:
+    """The first column of the rows of `sql`, as a set."""
     return {r[0] for r in query(db, sql)}
 
 
