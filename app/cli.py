@@ -440,10 +440,23 @@ def selection_options(f):
     return f
 
 
-EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection: GraphML/GEXF for Gephi
-(entities and articles as nodes), JSON (articles, nodes with mentions, edges with confidence and
-evidence), or CSV tables (nodes, edges, articles, mentions, evidence). Every relation carries its
-confidence (none for those made by rules alone).
+EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection, in one of these formats:
+
+\b
+  graphml, gexf  for Gephi (entities and articles as nodes, coloured and sized by type)
+  json           articles, nodes with mentions, edges with confidence and evidence
+  csv            tables: nodes, edges, articles, mentions, evidence (a folder or .zip)
+  neo4j-admin    CSV for `neo4j-admin database import full` (a folder or .zip): builds an
+                 InvestGraph Neo4j database offline; in the folder, with Neo4j stopped:
+                 neo4j-admin database import full neo4j @neo4j-admin-import.args
+  cypher         a Cypher script that rebuilds the snapshot in an empty Neo4j database:
+                 cypher-shell -f FILE, or investgraph import FILE --store neo4j://...
+  ftm            FollowTheMoney entities, one JSON a line, for Aleph and screening tools
+                 (pip install 'investgraph[ftm]'); --articles adds Article entities as proof
+  html           one self-contained interactive page (opens offline)
+  png, svg       a picture of the selection for reports
+
+Every relation carries its confidence (none for those made by rules alone).
 
 \b
 Selection (all optional; together they narrow each other):
@@ -457,9 +470,11 @@ Articles without a date are outside any date range. The snapshot lists the artic
 
 Every file carries a manifest: created_at, InvestGraph version, the store, the selection as
 given, counts by type, the article ids and a content hash (over the content, not the time).
-JSON has it under "manifest", GraphML as graph data, GEXF as the meta description, CSV as
-manifest.json. `investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV
-back; `investgraph diff A B` compares two.
+JSON has it under "manifest", GraphML as graph data, GEXF as the meta description, CSV and
+neo4j-admin as manifest.json, Cypher in its first comment lines, HTML in a JSON script element,
+PNG in a text chunk, SVG in its metadata; FtM beside it, as FILE.manifest.json.
+`investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV back (and runs
+a Cypher script in Neo4j); `investgraph diff A B` compares two.
 
 A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
 the output cannot be used (a folder for a file, an existing file without --force) or an option
@@ -476,31 +491,39 @@ Example:
   investgraph export --format gexf --project "Алабуга" --since 2024-01-01 -o alabuga-2024.gexf
   investgraph export --format json --as-of 2024-03-31 -o q1.json
   investgraph export --format csv --types PERSON,ORG --relations WORKS_AT -o people.zip
+  investgraph export --format neo4j-admin -o neo4j-import/
+  investgraph export --format cypher -o graph.cypher
+  investgraph export --format ftm --articles -o entities.ftm.json
+  investgraph export --format html --project "Алабуга" -o alabuga.html
+  investgraph export --format png --around "Руслан Заливацкий" -o zalivatsky.png
 """
 
 
 @cli.command("export", help=EXPORT_HELP)
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
+@click.option("--format", "fmt", required=True, type=click.Choice(
+    ["graphml", "gexf", "json", "csv", "neo4j-admin", "cypher", "ftm", "html", "png", "svg"]))
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv, mentions.csv, "
-                   "evidence.csv, manifest.json in it) or a name ending in .zip (the same zipped). An existing "
-                   "file is not overwritten without --force; csv refuses a new name with another suffix "
-                   "(new.csv) rather than make a folder of that name.")
+                   "evidence.csv, manifest.json in it) or a name ending in .zip (the same zipped), for "
+                   "neo4j-admin likewise a folder or .zip. An existing file is not overwritten without --force; "
+                   "csv and neo4j-admin refuse a new name with another suffix (new.csv) rather than make a "
+                   "folder of that name.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file (for csv: existing tables in the folder).")
 @click.option("--articles/--no-articles", default=None,
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
-                   "json always lists articles on their own.")
+                   "json always lists articles on their own. For ftm: Article entities, named as proof "
+                   "by every entity and link (default off).")
 @selection_options
 @store_option
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
     from graph.export import export, output_problem
+    from graph.formats import MissingDependency
     from graph.snapshot import Selection, manifest, resolve, select, selection_problem
 
-    if fmt == "json" and articles is not None:
-        raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
-                               "graphml, gexf and csv")
+    if fmt not in ("graphml", "gexf", "csv", "ftm") and articles is not None:
+        raise click.UsageError(f"{fmt} takes no --articles/--no-articles (it is for graphml, gexf, csv and ftm)")
     given = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()})
     if problem := selection_problem(given):
         raise click.UsageError(problem)
@@ -514,6 +537,8 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
         written = export(g, fmt, Path(output), articles=articles, manifest=about)
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+    except MissingDependency as err:
+        raise click.ClickException(str(err)) from err
     for path in written:
         click.echo(f"wrote {path}", err=True)
     c = about["counts"]
@@ -539,12 +564,14 @@ def snapshot_info(file: str, as_json: bool) -> None:
       investgraph snapshot info q1.json
       investgraph snapshot info tables.zip --json
     """
+    from graph.formats import written_here
     from graph.snapshot import SnapshotError, content_hash, describe, read_manifest
     from graph.snapshot_io import read_snapshot
 
     try:
         about = read_manifest(Path(file))
-        back = read_snapshot(Path(file)) if Path(file).suffix.lower() not in (".graphml", ".gexf") else None
+        readable = Path(file).suffix.lower() not in (".graphml", ".gexf") and not written_here(Path(file))
+        back = read_snapshot(Path(file)) if readable else None
     except SnapshotError as err:
         raise click.ClickException(str(err)) from err
     if as_json:
@@ -567,6 +594,9 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
     same write as ingest: entities are merged by id, nothing is duplicated, the store's merges and
     splits place what comes in, and importing twice changes nothing.
 
+    A Cypher script (`export --format cypher`, FILE.cypher) is run statement by statement in a
+    Neo4j store that holds no graph yet, and gives the same graph there.
+
     A snapshot carries no article texts: each article is stored with a stand-in text (its evidence
     sentences and mentions at their offsets). An article the store already holds is kept as it is.
     GraphML and GEXF cannot be imported (they carry no mentions or evidence).
@@ -575,10 +605,17 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
     Example:
       investgraph import q1.json --store colleague.db
       investgraph import tables.zip --store neo4j://neo4j@localhost:7687
+      investgraph import q1.cypher --store neo4j://neo4j@localhost:7687
     """
     from graph.snapshot import SnapshotError
     from graph.snapshot_io import import_snapshot, read_snapshot
 
+    if Path(file).suffix.lower() == ".cypher":
+        from graph.formats.cypher import run_in_store
+        with opened(store_url) as store:
+            count = run_in_store(store, Path(file))
+        click.echo(f"ran the {count} statements of {file} -> {store.url}", err=True)
+        return
     try:
         back = read_snapshot(Path(file))
     except SnapshotError as err:

@@ -48,6 +48,7 @@ from xml.etree import ElementTree
 
 import networkx as nx
 
+from . import formats
 from .analytics import articles_in, neighbourhood
 from .export import to_json
 from .model import ENTITY_TYPES, RELATION_TYPES
@@ -295,9 +296,14 @@ class SnapshotError(ValueError):
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of a file `investgraph export` wrote: JSON (its "manifest" key), GraphML (the
-    graph's `manifest` data), GEXF (the meta description), a CSV folder or zip (manifest.json)."""
+    graph's `manifest` data), GEXF (the meta description), a CSV or neo4j-admin folder or zip
+    (manifest.json), and the other formats of graph.formats (graph.formats.read_manifest)."""
     path = Path(path)
     try:
+        if formats.handles(path):  # the formats of graph.formats: inside them, or beside
+            if (found := formats.read_manifest(path)) is None:
+                raise SnapshotError(f"{path}: no manifest in it")
+            return found
         if path.is_dir():
             text = (path / "manifest.json").read_text(encoding="utf-8")
         elif zipfile.is_zipfile(path):
