@@ -49,6 +49,13 @@ def manifest_text(manifest: dict[str, Any]) -> str:
     return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
 
 
+def selection_text(manifest: dict[str, Any] | None, whole: str = "весь граф") -> str:
+    """A manifest's selection in a line (`projects: A, B; as_of: 2024-03-31`), or `whole`."""
+    selection = (manifest or {}).get("selection") or {}
+    return "; ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}"
+                     for k, v in selection.items()) or whole
+
+
 def article_urls(parts: Parts) -> dict[str, str]:
     """Article id -> its url (the id itself when it is a web address and the url is empty)."""
     out = {}

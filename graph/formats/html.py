@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from graph.model import SCHEMA, labels
 
-from .base import Parts, evidence_articles, mention_articles
+from .base import Parts, evidence_articles, mention_articles, selection_text
 
 LAYOUT_LIMIT = 400
 ARTICLES_SHOWN = 12  # per node
@@ -84,9 +84,7 @@ def graph_json(parts: Parts, articles: dict[str, dict[str, Any]]) -> Iterator[st
 
 
 def title_of(manifest: dict[str, Any] | None) -> str:
-    selection = (manifest or {}).get("selection") or {}
-    what = ", ".join(f"{k}={v}" for k, v in selection.items()) or "весь граф"
-    return f"InvestGraph: {what}"
+    return f"InvestGraph: {selection_text(manifest)}"
 
 
 def pieces(parts: Parts) -> Iterable[str]:

@@ -20,7 +20,7 @@ import networkx as nx
 
 from graph.model import SCHEMA
 
-from .base import Parts
+from .base import Parts, selection_text
 
 PNG_KEY = "investgraph-manifest"
 LABELS_SHOWN = 30
@@ -58,9 +58,7 @@ def labelled(g: nx.Graph) -> list[str]:
 
 
 def title_of(manifest: dict[str, Any] | None, g: nx.Graph) -> str:
-    selection = (manifest or {}).get("selection") or {}
-    what = "; ".join(f"{k}: {v}" for k, v in selection.items()) or "весь граф"
-    return f"InvestGraph — {what} ({g.number_of_nodes()} узлов, {g.graph['relations']} связей)"
+    return f"InvestGraph — {selection_text(manifest)} ({g.number_of_nodes()} узлов, {g.graph['relations']} связей)"
 
 
 def figure(g: nx.Graph, manifest: dict[str, Any] | None):
