@@ -279,3 +279,22 @@ def test_html_page_opens_offline_and_shows_the_selection(examples_db, tmp_path):
         page.screenshot(path=str(ARTIFACTS / "export-html.png"))
         browser.close()
     assert not errors and not asked  # nothing failed, nothing was fetched
+
+
+def test_a_big_selection_is_drawn_by_its_best_connected_nodes(tmp_path):
+    from graph.formats import write
+    from graph.formats.base import graph_parts
+    from graph.formats.picture import MAX_DRAWN
+    g = nx.MultiDiGraph(articles=[])
+    for i in range(MAX_DRAWN + 200):
+        g.add_node(f"ORG:{i}", type="ORG", name=f"Компания {i}", mentions=[], mention_count=1)
+    g.add_node("PERSON:hub", type="PERSON", name="Центральная Персона", mentions=[], mention_count=1)
+    for i in range(0, MAX_DRAWN + 200, 2):  # the hub works at every other company: those are drawn first
+        g.add_edge("PERSON:hub", f"ORG:{i}", key=f"r{i}", type="WORKS_AT", role="", weight=1, evidence=[])
+    (out,) = write("svg", graph_parts(g), tmp_path / "big.svg")
+    root = ElementTree.parse(out).getroot()
+    groups = {el.get("id"): marks(el) for el in root.iter("{http://www.w3.org/2000/svg}g")
+              if (el.get("id") or "").startswith("nodes-")}
+    assert groups == {"nodes-PERSON": 1, "nodes-ORG": MAX_DRAWN - 1}
+    texts = " ".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert f"показаны {MAX_DRAWN} из {MAX_DRAWN + 201} узлов" in texts and "Центральная Персона" in texts
