@@ -419,6 +419,9 @@ def selection_options(f):
         click.option("--project", "projects", multiple=True, metavar="NAME_OR_ID",
                      help="A project with its participants, the people working at them, and its places; "
                           "repeat for several."),
+        click.option("--region", "regions", multiple=True, metavar="NAME_OR_ID",
+                     help="A place with what lies in it: its places, the projects and organisations located "
+                          "there with their participants and people; repeat for several."),
         click.option("--types", multiple=True, callback=names_list, metavar="TYPE[,TYPE]",
                      help="Only these entity types (PERSON, ORG, LOC, PROJECT); the entities asked for by "
                           "--around and --project always stay."),
@@ -462,6 +465,7 @@ Every relation carries its confidence (none for those made by rules alone).
 Selection (all optional; together they narrow each other):
   --around/--hops   what lies around some entities
   --project         projects with participants, their people and places
+  --region          a place with its places, projects and organisations located there
   --types, --relations, --min-weight, --min-confidence
   --since/--until   a relation is in only with evidence from articles dated in the range,
                     an entity only with a mention there or a relation that is in
@@ -496,6 +500,7 @@ Example:
   investgraph export --format ftm --articles -o entities.ftm.json
   investgraph export --format html --project "Алабуга" -o alabuga.html
   investgraph export --format png --around "Руслан Заливацкий" -o zalivatsky.png
+  investgraph export --format html --region "Калужская область" -o kaluga.html
 """
 
 
@@ -628,13 +633,19 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
 
 
 @cli.command("diff")
-@click.argument("a", type=click.Path(exists=True))
-@click.argument("b", type=click.Path(exists=True))
+@click.argument("files", nargs=-1, type=click.Path(exists=True), metavar="[A B]")
+@click.option("--since", callback=iso_day, metavar="YYYY-MM-DD",
+              help="Instead of two files: the store's graph as known the day before this date against the "
+                   "graph as known today (articles without a date are left out of both).")
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def diff_cmd(a: str, b: str, as_json: bool) -> None:
-    """What changed from snapshot A to snapshot B (JSON or CSV snapshots): entities and relations
-    new in B or gone from it, roles and facts that changed, each with its evidence (the sentences,
-    their articles' dates, titles and urls).
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the changes as a self-contained HTML report.")
+def diff_cmd(files: tuple[str, ...], since: str | None, store_url: str | None, as_json: bool,
+             html_path: str | None) -> None:
+    """What changed from snapshot A to snapshot B (JSON or CSV snapshots), or in the store since a
+    date: entities and relations new in B or gone from it, roles and facts that changed, each with
+    its evidence (the sentences, their articles' dates, titles and urls).
 
     \b
     Example:
@@ -642,21 +653,47 @@ def diff_cmd(a: str, b: str, as_json: bool) -> None:
       investgraph export --format json --as-of 2024-04-30 -o april.json
       investgraph diff march.json april.json
       investgraph diff march.json april.json --json
+      investgraph diff --since 2024-04-01                  what the store learnt from April on
+      investgraph diff --since 2024-04-01 --html new.html
     """
     from graph.diff import as_text, diff
-    from graph.snapshot import SnapshotError
-    from graph.snapshot_io import read_snapshot
+    from graph.formats.base import atomic_file
+    from graph.formats.diff_html import render
 
-    try:
-        old, new = read_snapshot(Path(a)), read_snapshot(Path(b))
-    except SnapshotError as err:
-        raise click.ClickException(str(err)) from err
-    changes = diff(old.graph, new.graph)
+    if bool(since) == (len(files) == 2) or len(files) not in (0, 2):
+        raise click.UsageError("give two snapshot files A B, or --since DATE (with --store) for the store")
+    old, new, a, b = diff_sides(files, since, store_url)
+    changes = diff(old, new)
+    if html_path:
+        with atomic_file(Path(html_path)) as out:
+            out.write(render(changes, a, b).encode("utf-8"))
+        click.echo(f"wrote {html_path}", err=True)
     if as_json:
         click.echo(json.dumps({"a": a, "b": b, **changes.as_json()}, ensure_ascii=False, indent=1))
         return
     for line in as_text(changes):
         click.echo(line)
+
+
+def diff_sides(files: tuple[str, ...], since: str | None, store_url: str | None):
+    """The two graphs `investgraph diff` compares, and what to call them: two snapshot files, or
+    the store as known the day before `since` and as known today."""
+    from datetime import date, timedelta
+
+    from graph.snapshot import Selection, SnapshotError, select
+    from graph.snapshot_io import read_snapshot
+    if since is None:
+        try:
+            return read_snapshot(Path(files[0])).graph, read_snapshot(Path(files[1])).graph, files[0], files[1]
+        except SnapshotError as err:
+            raise click.ClickException(str(err)) from err
+    before, today = (date.fromisoformat(since) - timedelta(days=1)).isoformat(), date.today().isoformat()
+    if since > today:
+        raise click.UsageError(f"--since {since} is after today")
+    with opened(store_url) as store:
+        g, url = store.snapshot(), store.url
+    return select(g, Selection(as_of=before)), select(g, Selection(as_of=today)), f"{url} as of {before}", \
+        f"{url} as of {today}"
 
 
 @cli.command()
