@@ -67,7 +67,7 @@ def child(fmt: str, store_path: str, out: str) -> dict:
 def measure(fmt: str, store_path: Path, folder: Path) -> dict:
     out = folder / f"out-{fmt}{SUFFIX.get(fmt, '.' + fmt)}"
     done = subprocess.run([sys.executable, __file__, "--child", fmt, str(store_path), str(out)],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"format": fmt, "error": (done.stderr.strip().splitlines() or ["?"])[-1]}
     subprocess.run(["rm", "-rf", str(out), f"{out}.manifest.json"], check=False)

@@ -197,7 +197,7 @@ def test_gexf_and_graphml_carry_gephi_colours_and_sizes(examples_db, tmp_path):
         color = next(c for c in node if c.tag.endswith("}color"))
         size = next(c for c in node if c.tag.endswith("}size"))
         assert float(size.get("value")) > 0
-        seen.setdefault(type_, set()).add("#%02x%02x%02x" % tuple(int(color.get(c)) for c in "rgb"))
+        seen.setdefault(type_, set()).add(hex_color(*(int(color.get(c)) for c in "rgb")))
     assert {t: c for t, c in seen.items() if t in COLORS} == {t: {c} for t, c in COLORS.items()}
     assert seen["ARTICLE"] and seen["ARTICLE"].isdisjoint(COLORS.values())
     edge_colors = {c.get("r") for e in root.iter() if e.tag.endswith("}edge") for c in e if c.tag.endswith("}color")}
@@ -206,7 +206,11 @@ def test_gexf_and_graphml_carry_gephi_colours_and_sizes(examples_db, tmp_path):
     for _, d in g.nodes(data=True):
         assert d["size"] > 0
         if d["type"] in COLORS:
-            assert "#%02x%02x%02x" % (d["r"], d["g"], d["b"]) == COLORS[d["type"]]
+            assert hex_color(d["r"], d["g"], d["b"]) == COLORS[d["type"]]
+
+
+def hex_color(r: int, g: int, b: int) -> str:
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def export_graphml(store_path: Path, tmp_path: Path) -> Path:

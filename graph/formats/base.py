@@ -109,9 +109,9 @@ class Members:
     def text(self, name: str) -> Iterator[IO[str]]:
         """A text member (UTF-8, newlines as written) to write `name` into."""
         if self.archive is not None:
-            with self.archive.open(name, "w", force_zip64=True) as raw:
-                with io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
-                    yield out
+            with self.archive.open(name, "w", force_zip64=True) as raw, \
+                    io.TextIOWrapper(raw, encoding="utf-8", newline="") as out:
+                yield out
             return
         assert self.folder is not None
         with atomic_file(self.folder / name) as raw:
@@ -135,9 +135,8 @@ def write_members(path: Path, write: Callable[[Members], None]) -> list[Path]:
         members = Members(folder=path)
         write(members)
         return members.written
-    with atomic_file(path) as raw:
-        with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
-            write(Members(archive=archive))
+    with atomic_file(path) as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        write(Members(archive=archive))
     return [path]
 
 
