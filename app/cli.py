@@ -527,6 +527,9 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     from graph.formats import MissingDependency
     from graph.snapshot import Selection, manifest, resolve, select, selection_problem
 
+    if fmt == "json" and articles is not None:
+        raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
+                               "graphml, gexf, csv and ftm")
     if fmt not in ("graphml", "gexf", "csv", "ftm") and articles is not None:
         raise click.UsageError(f"{fmt} takes no --articles/--no-articles (it is for graphml, gexf, csv and ftm)")
     given = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()})
