@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: demo test setup lint clean train crossval
+.PHONY: demo test setup lint clean train crossval screenshot
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ demo: setup
 ## Set up everything the tests need (Neo4j, Chromium) and run the whole suite
 test: setup
 	VENV=$(VENV) bash scripts/test
+
+## Style, import order, pyflakes, bugbear (ruff) and types (mypy) over the three packages
+lint: setup
+	$(BIN)/ruff check ingest graph app
+	$(BIN)/mypy ingest graph app
+
+## Retake the README's screenshot (docs/img/app.png) with the browser test
+screenshot: setup
+	UPDATE_SCREENSHOT=1 $(BIN)/python -m pytest tests/test_browser.py
 
 ## Fit the relation model from gold/ and write ingest/data/relation_model.json (reproducible: seeded, sorted)
 train: setup

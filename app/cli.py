@@ -27,11 +27,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 from tqdm import tqdm
 
 from ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:
+    from ingest.run import IngestReport
 
 STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the default "
               "$INVESTGRAPH_HOME/graph.db, INVESTGRAPH_HOME defaults to ./.investgraph), or "
@@ -42,7 +46,7 @@ STORE_HELP = ("Where the graph lives: a path or sqlite:///PATH (embedded, the de
 @contextmanager
 def opened(url: str | None) -> Iterator:
     """The store a URL names, closed after; a StoreError becomes one line in InvestGraphGroup."""
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(url)
     try:
         yield store
@@ -187,14 +191,19 @@ def ingest(paths: tuple[str, ...], store_url: str | None, batch_size: int, max_b
                              "skips them") from err
         finally:
             bar.close()
+    tell(report, store.url)
+    if report.errors:
+        sys.exit(1)
+
+
+def tell(report: IngestReport, url: str) -> None:
+    """What an ingest did, on stderr: a line per input skipped or failed, then the counts."""
     for skip in report.skipped:
         click.echo(f"skipped: {skip}", err=True)
     for err in report.errors:
         click.echo(f"failed: {err}", err=True)
     click.echo(f"{report.added} added, {report.replaced} replaced, {report.unchanged} unchanged, "
-               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {store.url}", err=True)
-    if report.errors:
-        sys.exit(1)
+               f"{len(report.skipped)} skipped, {len(report.errors)} failed -> {url}", err=True)
 
 
 ARTICLES_PER_WORKER = 20  # below this many articles a worker costs more (spawn, loading natasha) than it saves
@@ -344,7 +353,7 @@ def merge(into: str, other: str, store_url: str | None) -> None:
     Example:
       investgraph merge "Руслан Заливацкий" "Руслан Заливатский"
     """
-    from graph.store import find_node
+    from graph.decisions import find_node
 
     with opened(store_url) as store:
         into_id, other_id = find_node(store, into), find_node(store, other)
@@ -370,7 +379,7 @@ def split(node: str, alias: str, store_url: str | None) -> None:
     Example:
       investgraph split "Руслан Заливацкий" "Р. Заливацкий"
     """
-    from graph.store import find_node
+    from graph.decisions import find_node
 
     with opened(store_url) as store:
         node_id = find_node(store, node)
@@ -532,7 +541,8 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
                                "graphml, gexf, csv and ftm")
     if fmt not in ("graphml", "gexf", "csv", "ftm") and articles is not None:
         raise click.UsageError(f"{fmt} takes no --articles/--no-articles (it is for graphml, gexf, csv and ftm)")
-    given = Selection(**{k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()})
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()}
+    given = Selection(**fields)
     if problem := selection_problem(given):
         raise click.UsageError(problem)
     if problem := output_problem(fmt, Path(output), force):
@@ -717,7 +727,7 @@ def load(source_url: str, target_url: str, batch_size: int) -> None:
       investgraph load --from .investgraph/graph.db --to neo4j://neo4j@localhost:7687
       investgraph load --from neo4j://neo4j@localhost:7687 --to backup/graph.db
     """
-    from graph.store import copy_store
+    from graph.open import copy_store
 
     if batch_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from graph import analytics  # noqa: E402
 from graph.model import INVOLVEMENT_ROLES, PROJECT_KINDS, Article, Entity, Evidence, Extraction, Mention, Relation  # noqa: E402
-from graph.store import open_store  # noqa: E402
+from graph.open import open_store  # noqa: E402
 
 APP = str(ROOT / "app" / "streamlit_app.py")
 LOADING = "loading the whole graph"  # app.views.common.LOADING: a part of the page is still loading

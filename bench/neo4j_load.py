@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from graph.model import ENTITY_TYPES, INVOLVEMENT_ROLES, RELATION_TYPES, relation_key  # noqa: E402
 from graph.neo4j_store import MERGE_ENTITIES, Neo4jStore, write_relations  # noqa: E402
-from graph.store import neo4j_target  # noqa: E402
+from graph.urls import neo4j_target  # noqa: E402
 
 Rows = list[dict]
 Writer = Callable[[ManagedTransaction, Rows], None]

@@ -7,7 +7,7 @@ Node attributes: type, name, kind, aliases, facts, mentions [{article, start, st
 mention_count. Edge attributes: type, role, weight, confidence (0..1, None for rules alone),
 evidence [{article, start, stop, sentence, confidence}], evidence_count. Graph attribute
 "articles": [{id, source, doc, title, url, date}]. The walks and lists take a `min_confidence`:
-edges below it are left out, edges without a confidence never (graph.store.confident).
+edges below it are left out, edges without a confidence never (graph.confidence.confident).
 
 The projects table is assembled from `Store.projects()` (project_rows), which both stores
 answer with a few queries of their own, without the whole graph.
@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import itemgetter
 from typing import Any
 
 import networkx as nx
 
-from .model import EntityHit
-from .store import Participant, Project, confident
+from .confidence import confident
+from .model import EntityHit, Participant, Project
 from .text import fold
+from .walk import walk
 
 # --- facts, human-readably ------------------------------------------------------------------
 
@@ -270,27 +272,20 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         return (n not in hidden and (not types or adj.node(n).get("type") in types)
                 and (hub_threshold is None or adj.degree(n) < hub_threshold))
 
-    keep, frontier, truncated = dict.fromkeys(seeds), seeds, False
-    for _ in range(hops):
-        reach: dict[str, int] = {}  # a node one hop further -> the heaviest edge reaching it
-        for n in frontier:
-            for u, v, _, d in adj.edges(n):
-                m = v if u == n else u
-                if m not in keep and edge_ok(d):
-                    reach[m] = max(reach.get(m, 0), d.get("weight", 1))
+    truncated = False
+
+    def edges_at(frontier: list[str]) -> Iterator[tuple[str, str, float]]:
+        return ((u, v, d.get("weight", 1)) for n in frontier for u, v, _, d in adj.edges(n) if edge_ok(d))
+
+    def admit(reach: dict[str, float], kept: int) -> list[str]:
+        nonlocal truncated
         adj.fetch(reach)  # their degrees (hubs) and the edges among them
-        nxt = []
-        for m in sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m)):
-            if not node_ok(m):
-                continue
-            if len(keep) >= max_nodes:
-                truncated = True
-                break
-            keep[m] = None
-            nxt.append(m)
-        frontier = nxt
-        if not frontier:
-            break
+        order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
+        nxt = [m for m in order if node_ok(m)]
+        truncated = truncated or len(nxt) > max_nodes - kept
+        return nxt[:max(0, max_nodes - kept)]
+
+    keep = walk(seeds, hops, edges_at, admit)
     sub = nx.MultiDiGraph()
     sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated
@@ -340,7 +335,7 @@ def project_table(projects: Iterable[Project]) -> list[tuple]:
     participant's INVOLVED_IN (None: rules alone, or no participant). Place: the places it lies
     in; key people: persons who WORK_AT a participant organisation (with their posts); facts
     formatted; evidence: sentences behind the project's relations."""
-    keyed = []  # (sort key, row)
+    keyed: list[tuple[tuple[str, str, str], tuple]] = []  # (sort key, row)
     people: dict[str, str] = {}  # organisation -> its key people, once per organisation
     for p in projects:
         place = "; ".join(sorted({pl.name for pl in p.places}))
@@ -361,13 +356,13 @@ def project_table(projects: Iterable[Project]) -> list[tuple]:
 
 def project_rows(projects: Iterable[Project]) -> list[dict]:
     """The projects table (project_table) as one {column: value} per row."""
-    return [dict(zip(PROJECT_COLUMNS, row)) for row in project_table(projects)]
+    return [dict(zip(PROJECT_COLUMNS, row, strict=True)) for row in project_table(projects)]
 
 
 def project_columns(projects: Iterable[Project]) -> dict[str, list]:
     """The projects table (project_table) as {column: its values}, for a data frame."""
     rows = project_table(projects)
-    return {c: list(values) for c, values in zip(PROJECT_COLUMNS, zip(*rows))} if rows else \
+    return {c: list(values) for c, values in zip(PROJECT_COLUMNS, zip(*rows, strict=True), strict=True)} if rows else \
         {c: [] for c in PROJECT_COLUMNS}
 
 
@@ -433,13 +428,13 @@ def paths(source: Adjacency | nx.MultiDiGraph, a: str, b: str, max_hops: int = 3
     simple.add_nodes_from(sorted(near))
     for n in sorted(near):
         simple.add_edges_from(sorted((n, m) for m in linked(adj, n, min_confidence) if m in near))
-    out = []
+    out: list[list[dict]] = []
     try:
         for path in nx.shortest_simple_paths(simple, a, b):
             if len(path) - 1 > max_hops or len(out) >= limit:
                 break
             out.append([{"source": u, "target": v, "edges": edges_between(adj.g, u, v, min_confidence)}
-                        for u, v in zip(path, path[1:])])
+                        for u, v in pairwise(path)])
     except nx.NetworkXNoPath:
         pass
     return out
@@ -519,10 +514,10 @@ def article_index(g: nx.MultiDiGraph) -> ArticleIndex:
     for u, v, k, d in g.edges(keys=True, data=True):
         for ev in d.get("evidence", []):
             relations[ev["article"]].append((ev["start"], ev["stop"], u, v, k, ev.get("sentence", "")))
-    for rows in mentions.values():
-        rows.sort()
-    for rows in relations.values():
-        rows.sort()
+    for found in mentions.values():
+        found.sort()
+    for stated in relations.values():
+        stated.sort()
     return ArticleIndex(dict(mentions), dict(relations))
 
 
@@ -553,7 +548,8 @@ def article_counts(index: ArticleIndex) -> dict[str, tuple[int, int]]:
 def mark_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str | None]]:
     """Cut text into (piece, label) with non-overlapping spans (start, stop, label) labelled and the
     rest None; an overlapping span is dropped (the earlier, longer one wins)."""
-    pieces, pos = [], 0
+    pieces: list[tuple[str, str | None]] = []
+    pos = 0
     for start, stop, label in sorted(spans, key=lambda s: (s[0], -(s[1] - s[0]))):
         if start < pos or stop > len(text) or start >= stop:
             continue
@@ -564,7 +560,3 @@ def mark_spans(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, 
     if pos < len(text):
         pieces.append((text[pos:], None))
     return pieces
-
-
-def type_counts(g: nx.MultiDiGraph) -> Counter:
-    return Counter(d.get("type") for _, d in g.nodes(data=True))

@@ -166,10 +166,10 @@ def as_text(d: SnapshotDiff) -> list[str]:
         for r in relations:
             lines.append(f"{sign} {r.source_name} -{r.type}{role_text(r.role)}-> {r.target_name}")
             lines += [quoted(c) for c in r.evidence]
-    for r in d.changed_roles:
-        lines.append(f"~ {r.source_name} -{r.type}-> {r.target_name}: role "
-                     f"{', '.join(x or '(none)' for x in r.before)} -> {', '.join(x or '(none)' for x in r.after)}")
-        lines += [quoted(c) for c in r.evidence]
+    for c in d.changed_roles:
+        lines.append(f"~ {c.source_name} -{c.type}-> {c.target_name}: role "
+                     f"{', '.join(x or '(none)' for x in c.before)} -> {', '.join(x or '(none)' for x in c.after)}")
+        lines += [quoted(q) for q in c.evidence]
     for f in d.changed_facts:
         lines.append(f"~ {f.name} facts {f.before} -> {f.after}  {f.id}")
     lines.append(f"{len(d.new_entities)} new entities, {len(d.removed_entities)} removed; "

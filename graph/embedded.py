@@ -1,44 +1,37 @@
 """The embedded store: one SQLite file, no server, works right after `pip install`.
 
-WAL journaling lets the app read while an ingest writes; each `write(batch)` is one
-transaction. Articles are keyed by id and content hash, so writing the same article
-twice changes nothing and a changed article replaces its old mentions and evidence.
-Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
-A repeated mention, relation or evidence sentence is written once (the first; a repeated
-evidence sentence keeps the highest confidence); a missing required value fails the batch,
-which is then rolled back whole.
+What it owns is its SQL: the schema, the queries graph.base names (QUERIES), and the write path;
+everything both stores do alike is graph.base. WAL journaling lets the app read while an ingest
+writes. Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
+A repeated evidence sentence keeps the highest confidence; a missing required value fails the
+batch, which is then rolled back whole. Lists of ids reach SQL as one JSON parameter (json_each).
 
-Each evidence row keeps the relation's confidence in its article (`evidence.confidence`, NULL
-for rules alone); a relation's confidence is the highest of its evidence rows', computed when
-read (graph.store.top_confidence). A store file made before confidences were kept gets the
-column when opened (ADDED_COLUMNS); its relations have none until their articles are written again.
-
-What each article said of each node (the name, kind and facts its extraction gave) is a row of
-`statements`, deleted with its article; a node's name, kind and facts are set from all of its rows
-(graph.store.summary) whenever one of them comes or goes, so they do not depend on the order
-articles arrived in.
-
-The analyst's merges and splits live in the table `decisions` and place every later write
-(graph.store.place); each mention keeps the key resolution gave it, so that a new decision
-can place the articles it touches again. `merge_log` holds, per node, article and resolution
-key, the rule that put each alias into the entity (Entity.merged_by).
+Each evidence row keeps the relation's confidence in its article (`evidence.confidence`, NULL for
+rules alone). What each article said of each node is a row of `statements`, deleted with its
+article. The analyst's merges and splits live in the table `decisions`; each mention keeps the
+key resolution gave it (`mentions.entity_key`). `merge_log` holds, per node, article and
+resolution key, the rule that put each alias into the entity (Entity.merged_by). A store file
+made by an older version gets the columns it lacks when opened (ADDED_COLUMNS).
 """
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
-import networkx as nx
-
-from .model import (ENTITY_TYPES, RELATION_TYPES, Decision, Entity, EntityCard, EntityHit, Extraction,
-                    MentionRef)
-from .store import (Decisions, Project, StoreError, WriteReport, assemble_card, assemble_projects, assemble_snapshot,
-                    bounded, confidence_problem, extraction_of, matches, merge_decision, new_decisions, place,
-                    query_terms, rank_hits, relation_rows, said_rows, split_decision, statements_of, summary)
+from .assemble import Row, relation_rows
+from .base import Backend, GraphStore, Touched, summaries
+from .bounds import bounded
+from .confidence import confidence_problem
+from .decisions import Decisions, assign
+from .model import Decision, Entity, Extraction, WriteReport
+from .statements import said_rows
+from .store import StoreError
 from .text import name_key
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -84,20 +77,66 @@ CREATE TABLE IF NOT EXISTS decisions (
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
 );
 """
-# what Store.projects() reads (graph.store.assemble_projects says what each gives)
-PROJECTS = "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'"
-ENTITY_NAMES = "SELECT id, type, name FROM entities"
-RELATIONS = "SELECT id, type, role, source, target FROM relations"
-EVIDENCE_SUMMARY = """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
-                      HAVING n > 1 OR c IS NOT NULL"""  # else one sentence, no confidence
-# a node's statements with their articles' dates (graph.store.statements_of reads them)
-STATEMENTS_OF = """SELECT s.entity_id entity, s.article_id article, a.date date, s.name, s.kind, s.facts
-                   FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.entity_id IN ({marks})"""
+IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
+QUERIES = {  # graph.base.QUERIES says what each answers
+    "article_hash": "SELECT hash FROM articles WHERE id = :id",
+    "articles": "SELECT id, source, doc, title, url, date FROM articles ORDER BY date DESC, id "
+                "LIMIT coalesce(:limit, -1)",
+    "articles_from_source": "SELECT id, doc FROM articles WHERE source = :source ORDER BY id",
+    "article_ids": "SELECT id FROM articles ORDER BY id",
+    "articles_in": f"SELECT id, source, doc, title, url, date, text, hash FROM articles WHERE id IN ({IDS})",
+    "count_articles": "SELECT COUNT(*) n FROM articles",
+    "count_mentions": "SELECT COUNT(*) n FROM mentions",
+    "count_entities": "SELECT type, COUNT(*) n FROM entities GROUP BY type",
+    "count_relations": "SELECT type, COUNT(*) n FROM relations GROUP BY type",
+    "entities": f"""SELECT id, type, name, kind, facts, (SELECT COUNT(*) FROM mentions WHERE entity_id = e.id) mentions
+                    FROM entities e WHERE id IN ({IDS}) ORDER BY id""",
+    "edges_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
+                           COUNT(*) evidence_count, MAX(e.confidence) confidence
+                    FROM relations r JOIN evidence e ON e.relation_id = r.id
+                    WHERE r.source IN ({IDS}) OR r.target IN ({IDS}) GROUP BY r.id ORDER BY r.id""",
+    "mentions_of": """SELECT m.article_id article, a.title, a.url, a.date, m.start, m.stop, m.text, m.sentence_start,
+                             m.sentence_stop, m.entity_key key
+                      FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = :id""",
+    "merge_log_of": "SELECT article_id article, alias, rule FROM merge_log WHERE entity_id = :id",
+    "statements_of": f"""SELECT s.entity_id entity, s.article_id article, a.date date, s.name, s.kind, s.facts
+                         FROM statements s JOIN articles a ON a.id = s.article_id WHERE s.entity_id IN ({IDS})""",
+    "decisions": "SELECT action, node, other, alias, name FROM decisions ORDER BY seq",
+    "node_ids": "SELECT id FROM entities",
+    "articles_touching": f"""SELECT article_id id FROM mentions WHERE entity_id IN ({IDS})
+                             UNION SELECT e.article_id FROM evidence e JOIN relations r ON r.id = e.relation_id
+                             WHERE r.source IN ({IDS}) OR r.target IN ({IDS})""",
+    "all_articles": "SELECT id, source, doc, title, url, date FROM articles ORDER BY id",
+    "all_mentions": "SELECT entity_id entity, article_id article, start, stop, text FROM mentions "
+                    "ORDER BY article_id, start, stop",
+    "all_entities": "SELECT id, type, name, kind, facts FROM entities ORDER BY id",
+    "all_evidence": "SELECT relation_id relation, article_id article, start, stop, sentence, confidence FROM evidence "
+                    "ORDER BY article_id, start, stop",
+    "all_relations": "SELECT id, type, source, target, role FROM relations ORDER BY id",
+    "mentions_in": f"""SELECT article_id article, entity_id entity, entity_key key, start, stop, text, sentence_start,
+                              sentence_stop FROM mentions WHERE article_id IN ({IDS})""",
+    "evidence_in": f"""SELECT e.article_id article, r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop,
+                              e.sentence, e.confidence
+                       FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id IN ({IDS})""",
+    "log_in": f"SELECT article_id article, entity_key key, alias, rule FROM merge_log WHERE article_id IN ({IDS})",
+    "said_in": f"""SELECT article_id article, entity_id entity, entity_key key, name, kind, facts FROM statements
+                   WHERE article_id IN ({IDS})""",
+}
+TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says what each gives)
+    "projects": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'",
+    "entity_names": "SELECT id, type, name FROM entities",
+    "project_relations": "SELECT id, type, role, source, target FROM relations",
+    "evidence_summary": """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
+                           HAVING n > 1 OR c IS NOT NULL""",  # else one sentence, no confidence
+}
+NAME_KEYS = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || ?) > 0"
 # columns added since a store file may have been made: (table, column, its definition)
 ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
 
-class EmbeddedStore:
+class EmbeddedStore(GraphStore):
+    """The Store interface on one SQLite file; `graph.open.open_store(path)` makes one."""
+
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.url = f"sqlite:///{self.path}"
@@ -123,14 +162,50 @@ class EmbeddedStore:
                 with self.db:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
+    # --- graph.base: transactions and the backend -------------------------------------
+
+    def _read(self, work: Callable[[Backend], T]) -> T:
+        try:
+            return work(self)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: reading failed ({err})") from err
+
+    def _write(self, work: Callable[[Backend], T], action: str) -> T:
+        try:
+            with self.db:
+                return work(self)
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: {action} ({err})") from err
+
+    def rows(self, query: str, **params: Any) -> Iterable[Row]:
+        return self.db.execute(QUERIES[query], {k: json.dumps(v) if isinstance(v, list) else v
+                                                for k, v in params.items()})
+
+    def table(self, name: str) -> Iterable[Sequence[Any]]:
+        cursor = self.db.cursor()
+        cursor.row_factory = None  # plain tuples
+        return cursor.execute(TABLES[name])
+
+    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
+        keys: dict[str, list[str]] = {}
+        for r in self.db.execute(NAME_KEYS, (term,)):
+            keys.setdefault(r["entity_id"], []).append(r["key"])
+        return keys.items()
+
+    def add_decisions(self, decisions: list[Decision]) -> None:
+        self.db.executemany("INSERT INTO decisions (action, node, other, alias, name) VALUES (?,?,?,?,?)",
+                            [(d.action, d.node, d.other, d.alias, d.name) for d in decisions])
+
+    def delete_articles(self, ids: list[str]) -> Touched:
+        return Touched(set().union(*(self._delete_article(i) for i in ids)))
+
+    def insert(self, batch: list[Extraction], decisions: Decisions) -> Touched:
+        return Touched(set().union(*(self._insert(ex, decisions) for ex in batch)))
+
+    def settle(self, touched: Touched) -> None:
+        self._settle(touched.entities)
+
     # --- writing ----------------------------------------------------------------
-
-    def article_hash(self, article_id: str) -> str | None:
-        row = self.db.execute("SELECT hash FROM articles WHERE id=?", (article_id,)).fetchone()
-        return row["hash"] if row else None
-
-    def articles_from_source(self, source: str) -> list[dict]:
-        return [dict(r) for r in self.db.execute("SELECT id, doc FROM articles WHERE source=? ORDER BY id", (source,))]
 
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article. An article's old
@@ -163,7 +238,7 @@ class EmbeddedStore:
 
     def _insert(self, ex: Extraction, decisions: Decisions) -> set[str]:
         """Write one article and what it states (inside a transaction); return the nodes it names."""
-        ex, origin = place(ex, decisions)
+        ex, origin = assign(ex, decisions)
         a = ex.article
         self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
                         (a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
@@ -191,18 +266,10 @@ class EmbeddedStore:
         self.db.execute("INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
                         (e.key, e.type, e.name, e.kind, json.dumps(e.facts, ensure_ascii=False)))
 
-    def _statements(self, ids: list[str]) -> list[sqlite3.Row]:
-        if not ids:
-            return []
-        return self.db.execute(STATEMENTS_OF.format(marks=",".join("?" * len(ids))), ids).fetchall()
-
     def _summarise(self, ids: list[str]) -> None:
-        """Set each node's name, kind and facts from all of its statements (graph.store.summary); a
-        node without any (stored before statements were kept) stays as it is."""
-        for node, said in statements_of(self._statements(ids)).items():
-            name, kind, facts = summary(said)
-            self.db.execute("UPDATE entities SET name=?, kind=?, facts=? WHERE id=?",
-                            (name, kind, json.dumps(facts, ensure_ascii=False), node))
+        """Set each node's name, kind and facts from all of its statements (graph.base.summaries)."""
+        self.db.executemany("UPDATE entities SET name = :name, kind = :kind, facts = :facts WHERE id = :id",
+                            summaries(self, ids))
 
     def _settle(self, touched: set[str]) -> None:
         """After articles came or went: drop what lost its support, then set the names, kinds, facts
@@ -244,235 +311,3 @@ class EmbeddedStore:
         self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
         self.db.execute("DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)")
         self.db.execute("DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
-
-    def remove_article(self, article_id: str) -> None:
-        with self.db:
-            self._settle(self._delete_article(article_id))
-
-    # --- reading ----------------------------------------------------------------
-
-    def articles(self, limit: int | None = None) -> list[dict]:
-        sql = "SELECT id, source, doc, title, url, date FROM articles ORDER BY date DESC, id"
-        rows = self.db.execute(sql + (f" LIMIT {int(limit)}" if limit else ""))
-        return [dict(r) for r in rows]
-
-    def article(self, article_id: str) -> dict | None:
-        row = self.db.execute("SELECT * FROM articles WHERE id=?", (article_id,)).fetchone()
-        return dict(row) if row else None
-
-    def stats(self) -> dict:
-        entities = Counter({t: 0 for t in ENTITY_TYPES})
-        entities.update({r["type"]: r["n"] for r in self.db.execute(
-            "SELECT type, COUNT(*) n FROM entities GROUP BY type")})
-        relations = Counter({t: 0 for t in RELATION_TYPES})
-        relations.update({r["type"]: r["n"] for r in self.db.execute(
-            "SELECT type, COUNT(*) n FROM relations GROUP BY type")})
-        return {
-            "articles": self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0],
-            "mentions": self.db.execute("SELECT COUNT(*) FROM mentions").fetchone()[0],
-            "entities": dict(entities), "entities_total": sum(entities.values()),
-            "relations": dict(relations), "relations_total": sum(relations.values()),
-        }
-
-    def _mention_counts(self, ids: list[str]) -> dict[str, int]:
-        marks = ",".join("?" * len(ids))
-        return {r["entity_id"]: r["n"] for r in self.db.execute(
-            f"SELECT entity_id, COUNT(*) n FROM mentions WHERE entity_id IN ({marks}) GROUP BY entity_id", ids)}
-
-    def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
-        terms = query_terms(text)
-        if not terms:
-            return []
-        pattern = "% " + terms[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        rows = self.db.execute("SELECT entity_id, key FROM names WHERE (' ' || key) LIKE ? ESCAPE '\\'",
-                               (pattern,)).fetchall()
-        keys: dict[str, list[str]] = defaultdict(list)
-        for r in rows:
-            keys[r["entity_id"]].append(r["key"])
-        ids = [i for i, ks in keys.items() if matches(terms, ks)]
-        if not ids:
-            return []
-        counts = self._mention_counts(ids)
-        marks = ",".join("?" * len(ids))
-        candidates = []
-        for r in self.db.execute(f"SELECT id, type, name, kind FROM entities WHERE id IN ({marks})", ids):
-            if types and r["type"] not in types:
-                continue
-            hit = EntityHit(r["id"], r["type"], r["name"], counts.get(r["id"], 0), r["kind"])
-            candidates.append((hit, keys[r["id"]]))
-        return rank_hits(text, candidates, limit)
-
-    def _edges_of(self, ids: list[str]) -> list[sqlite3.Row]:
-        marks = ",".join("?" * len(ids))
-        return self.db.execute(
-            f"""SELECT r.id, r.type, r.source, r.target, r.role,
-                       COUNT(DISTINCT e.article_id) weight, COUNT(*) evidence_count, MAX(e.confidence) confidence
-                FROM relations r JOIN evidence e ON e.relation_id = r.id
-                WHERE r.source IN ({marks}) OR r.target IN ({marks})
-                GROUP BY r.id""", ids + ids).fetchall()
-
-    def entity(self, entity_id: str) -> EntityCard | None:
-        row = self.db.execute("SELECT * FROM entities WHERE id=?", (entity_id,)).fetchone()
-        if row is None:
-            return None
-        edges = self._edges_of([entity_id])
-        others = self._entity_rows(list({r["target"] if r["source"] == entity_id else r["source"] for r in edges}))
-        log = self.db.execute("SELECT article_id article, alias, rule FROM merge_log WHERE entity_id=?", (entity_id,))
-        keys = self.db.execute("SELECT article_id article, entity_key key, start, text FROM mentions "
-                               "WHERE entity_id=?", (entity_id,))
-        return assemble_card(row, self._mention_refs(entity_id), edges, others, log, keys, self.decisions(),
-                             self._statements([entity_id]))
-
-    def _entity_rows(self, ids: list[str]) -> dict[str, sqlite3.Row]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        return {r["id"]: r for r in self.db.execute(f"SELECT * FROM entities WHERE id IN ({marks})", ids)}
-
-    def _mention_refs(self, entity_id: str) -> list[MentionRef]:
-        refs = []
-        for r in self.db.execute(
-                """SELECT m.*, a.text article_text, a.title, a.url, a.date FROM mentions m
-                   JOIN articles a ON a.id = m.article_id WHERE m.entity_id=?
-                   ORDER BY a.date, m.article_id, m.start, m.stop""", (entity_id,)):
-            s0, s1 = r["sentence_start"], r["sentence_stop"]
-            if s0 is None or s0 < 0:
-                s0, s1 = r["start"], r["stop"]
-            refs.append(MentionRef(r["article_id"], r["start"], r["stop"], r["text"],
-                                   r["article_text"][s0:s1], s0, r["title"] or "", r["url"] or "", r["date"] or ""))
-        return refs
-
-    def neighbourhood(self, ids: list[str], hops: int = 1, types: list[str] | None = None,
-                      relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph:
-        """Entities within `hops` edges of `ids`, with the edges among them that pass the filters."""
-        seen, frontier = set(ids), set(ids)
-        edges: dict[str, sqlite3.Row] = {}
-        for _ in range(hops):
-            if not frontier:
-                break
-            nxt = set()
-            for r in self._edges_of(list(frontier)):
-                if (relations and r["type"] not in relations) or r["weight"] < min_weight:
-                    continue
-                edges[r["id"]] = r
-                nxt |= {r["source"], r["target"]} - seen
-            info = self._entity_rows(list(nxt))
-            nxt = {i for i in nxt if not types or info[i]["type"] in types}
-            seen |= nxt
-            frontier = nxt
-        return self._graph(list(seen), [e for e in edges.values() if e["source"] in seen and e["target"] in seen])
-
-    def _graph(self, ids: list[str], edges: list[sqlite3.Row]) -> nx.MultiDiGraph:
-        g = nx.MultiDiGraph()
-        info = self._entity_rows(ids)
-        counts = self._mention_counts(ids) if ids else {}
-        for i in ids:
-            if (r := info.get(i)) is None:  # an id that names no entity
-                continue
-            g.add_node(i, type=r["type"], name=r["name"], kind=r["kind"] or "", mention_count=counts.get(i, 0))
-        for e in edges:
-            if e["source"] in g and e["target"] in g:
-                g.add_edge(e["source"], e["target"], key=e["id"], type=e["type"], role=e["role"] or "",
-                           weight=e["weight"], evidence_count=e["evidence_count"], confidence=e["confidence"])
-        return g
-
-    def snapshot(self) -> nx.MultiDiGraph:
-        """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
-        q = self.db.execute
-        return assemble_snapshot(
-            [dict(r) for r in q("SELECT id, source, doc, title, url, date FROM articles ORDER BY id")],
-            q("SELECT entity_id AS entity, article_id AS article, start, stop, text FROM mentions "
-              "ORDER BY article_id, start, stop"),
-            q("SELECT * FROM entities ORDER BY id"),
-            q("SELECT relation_id AS relation, article_id AS article, start, stop, sentence, confidence "
-              "FROM evidence ORDER BY article_id, start, stop"),
-            q("SELECT * FROM relations ORDER BY id"))
-
-    def projects(self) -> list[Project]:
-        """Every project with its places, participants (roles, key people) and evidence count: the
-        projects table without the whole graph."""
-        def q(sql: str) -> sqlite3.Cursor:
-            cursor = self.db.cursor()
-            cursor.row_factory = None  # plain tuples
-            return cursor.execute(sql)
-        return assemble_projects(q(PROJECTS), q(ENTITY_NAMES), q(RELATIONS), q(EVIDENCE_SUMMARY))
-
-    def extractions(self) -> Iterator[Extraction]:
-        """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
-        ids = [r["id"] for r in self.db.execute("SELECT id FROM articles ORDER BY id")]
-        for article_id in ids:
-            if (ex := self._extraction(article_id)) is not None:  # None: removed since the listing
-                yield ex
-
-    def _extraction(self, article_id: str) -> Extraction | None:
-        article = self.article(article_id)
-        if article is None:
-            return None
-        mentions = [dict(r) for r in self.db.execute(
-            """SELECT entity_id entity, entity_key key, start, stop, text, sentence_start, sentence_stop
-               FROM mentions WHERE article_id=?""", (article_id,))]
-        evidence = [dict(r) for r in self.db.execute(
-            """SELECT r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop, e.sentence, e.confidence
-               FROM evidence e JOIN relations r ON r.id = e.relation_id WHERE e.article_id=?""", (article_id,))]
-        log = [dict(r) for r in self.db.execute(
-            "SELECT entity_key key, alias, rule FROM merge_log WHERE article_id=?", (article_id,))]
-        said = [dict(r) for r in self.db.execute(
-            "SELECT entity_id entity, entity_key key, name, kind, facts FROM statements WHERE article_id=?",
-            (article_id,))]
-        ids_needed = {m["entity"] for m in mentions} | {e[k] for e in evidence for k in ("source", "target")}
-        entities = {i: dict(r) for i, r in self._entity_rows(sorted(ids_needed)).items()}
-        return extraction_of(article, entities, mentions, evidence, log, said)
-
-    # --- the analyst's decisions -------------------------------------------------------
-
-    def decisions(self) -> list[Decision]:
-        return [Decision(r["action"], r["node"], r["other"], r["alias"], r["name"])
-                for r in self.db.execute("SELECT * FROM decisions ORDER BY seq")]
-
-    def merge(self, into: str, other: str) -> Decision:
-        """Merge node `other` into node `into`, now and in every later write."""
-        decision = merge_decision(self.entity(into), self.entity(other), into, other)
-        self.record([decision])
-        return decision
-
-    def split(self, node: str, alias: str) -> Decision:
-        """Move the mentions of `node` named `alias`, and the relations they carry, to a new node."""
-        decision = split_decision(self.entity(node), node, alias, self._node_ids())
-        self.record([decision])
-        return decision
-
-    def _node_ids(self) -> set[str]:
-        return {r["id"] for r in self.db.execute("SELECT id FROM entities")} | \
-            {d.other for d in self.decisions()}
-
-    def record(self, decisions: list[Decision]) -> list[Decision]:
-        """Keep the decisions not kept yet and place the articles they touch again, in one
-        transaction; return the new ones."""
-        try:
-            with self.db:
-                new = new_decisions(self.decisions(), decisions)
-                if not new:
-                    return []
-                self.db.executemany("INSERT INTO decisions (action, node, other, alias, name) VALUES (?,?,?,?,?)",
-                                    [(d.action, d.node, d.other, d.alias, d.name) for d in new])
-                self._place_again(self._articles_touching({n for d in new for n in (d.node, d.other)}))
-                return new
-        except sqlite3.Error as err:
-            raise StoreError(f"{self.url}: recording {len(decisions)} decisions failed, none was kept ({err})") from err
-
-    def _articles_touching(self, nodes: set[str]) -> list[str]:
-        marks = ",".join("?" * len(nodes))
-        return [r["id"] for r in self.db.execute(
-            f"""SELECT article_id id FROM mentions WHERE entity_id IN ({marks})
-                UNION SELECT e.article_id FROM evidence e JOIN relations r ON r.id = e.relation_id
-                WHERE r.source IN ({marks}) OR r.target IN ({marks}) ORDER BY id""", [*nodes, *nodes, *nodes])]
-
-    def _place_again(self, article_ids: list[str]) -> None:
-        """Write articles again as they are, so that the decisions place them (inside a transaction)."""
-        extractions = [ex for i in article_ids if (ex := self._extraction(i)) is not None]
-        decisions, touched = Decisions(self.decisions()), set()
-        for ex in extractions:
-            touched |= self._delete_article(ex.article.id)
-        for ex in extractions:
-            touched |= self._insert(ex, decisions)
-        self._settle(touched)

@@ -41,9 +41,9 @@ from xml.sax.saxutils import escape
 import networkx as nx
 
 from . import formats
+from .confidence import confident
 from .formats.base import graph_parts
 from .formats.gephi import styled
-from .store import confident
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 EXPORT_FORMATS = FORMATS + formats.NAMES

@@ -1,7 +1,8 @@
 """The graph's vocabulary: what an Article, Mention, Entity, Relation and Evidence are.
 
 Everything that crosses a package boundary is one of these plain dataclasses: ingest
-produces them, the stores persist them, the app reads them back. The vocabularies
+produces them, the stores persist them and answer with the result types (EntityHit,
+EntityCard, Project, WriteReport, ...), the app reads them back. The vocabularies
 (entity types, relation types, involvement roles, project kinds) are declared once, in
 graph/schema.json, and read here, so that one list is checked everywhere.
 """
@@ -176,8 +177,58 @@ class EntityCard:
     # why its names are one node: [{"alias", "rule", "article"}]; article "" for an analyst's decision
     merge_log: list[dict[str, str]] = field(default_factory=list)
     # every fact every stored article stated of it, [{"fact", "value", "article", "date"}], oldest first;
-    # `facts` holds the current value of each (graph.store.current_facts)
+    # `facts` holds the current value of each (graph.statements.current_facts)
     fact_history: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class WriteReport:
+    """What Store.write did with each article of a batch, by article id."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Place:
+    """A place a project lies in (its LOCATED_IN or PART_OF target of type LOC), with the names of
+    the places that place lies in (PART_OF / LOCATED_IN upwards, through places): for filtering
+    projects by region."""
+
+    id: str
+    name: str
+    within: frozenset[str] = frozenset()
+    # of the project's relation(s) to the place; None when a rule alone states one (no filter drops it)
+    confidence: float | None = None
+
+
+@dataclass(slots=True)
+class Participant:
+    """Something INVOLVED_IN a project in a role ("participant" when none is stated); for an
+    organisation, the persons who WORK_AT it with their posts ("" when none is stated)."""
+
+    id: str
+    name: str
+    type: str
+    role: str
+    people: tuple[tuple[str, str], ...] = ()
+    confidence: float | None = None  # of its INVOLVED_IN relation; None: rules alone
+
+
+@dataclass(slots=True)
+class Project:
+    """A project as the projects table shows it (Store.projects): its node, places, participants
+    with their roles and key people, and the evidence sentences behind its relations."""
+
+    id: str
+    name: str
+    kind: str  # "" when not known
+    facts: dict[str, Any]
+    places: list[Place]
+    participants: list[Participant]  # by name, role, id
+    evidence: int  # evidence sentences of every relation at the project (in or out)
+
 
 
 MERGE, SPLIT = "merge", "split"

@@ -43,7 +43,7 @@ import json
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -52,10 +52,14 @@ import networkx as nx
 
 from . import formats
 from .analytics import articles_in, neighbourhood
+from .assemble import PLACE_RELATIONS
+from .confidence import confident, top_confidence
+from .decisions import find_node
 from .export import to_json
 from .model import ENTITY_TYPES, RELATION_TYPES
-from .store import PLACE_RELATIONS, DecisionError, Store, confident, find_node, redact_url, top_confidence
+from .store import DecisionError, Store
 from .text import fold, name_key
+from .urls import redact_url
 
 MANIFEST_FORMAT = "investgraph-snapshot/1"
 MAX_HOPS = 3
@@ -118,8 +122,8 @@ def selection_problem(sel: Selection) -> str | None:
         value = getattr(sel, name)
         if value is not None and not is_iso_date(value):
             return f"{name} must be a date YYYY-MM-DD, not {value!r}"
-    if sel.since and sel.upper() and sel.since > sel.upper():
-        return f"the date range is empty: since {sel.since} is after {sel.upper()}"
+    if sel.since and (upper := sel.upper()) and sel.since > upper:
+        return f"the date range is empty: since {sel.since} is after {upper}"
     return None
 
 
@@ -133,7 +137,7 @@ def is_iso_date(text: str) -> bool:
 # --- naming the focus ------------------------------------------------------------------------
 
 def pick_node(store: Store, ref: str, type_: str | None = None) -> str:
-    """The node `ref` names (an id, else a name in any case form, as graph.store.find_node), of
+    """The node `ref` names (an id, else a name in any case form, as graph.decisions.find_node), of
     `type_` when given; a DecisionError (one line) when it names none, several, or another type."""
     card = store.entity(ref)
     if card is not None and (type_ is None or card.type == type_):
@@ -316,7 +320,7 @@ def manifest(g: nx.MultiDiGraph, selection: dict[str, Any], store_url: str,
     """What a snapshot is: format, created_at (UTC), InvestGraph version, the store (any password
     redacted), the selection as given, counts by type, the article ids it rests on (sorted) and
     the content hash."""
-    when = (created_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    when = (created_at or datetime.now(UTC)).astimezone(UTC)
     return {"format": MANIFEST_FORMAT, "created_at": when.isoformat(timespec="seconds"),
             "investgraph_version": investgraph_version(), "store": redact_url(store_url),
             "selection": selection, "counts": counts(g),

@@ -124,7 +124,8 @@ def path_features(view: SentenceView, a: Point, b: Point) -> tuple[dict[str, flo
         f["join_is_end"] = 1
     for t in up_part[1:] + down_part[1:]:
         f["on_path:" + lemma(t.text)] = 1
-    meaning = [join.text.lower()] + [t.text.lower() for t in up_part[1:] + down_part[1:] if t.pos in ("VERB", "NOUN", "ADJ")]
+    meaning = [join.text.lower()] + [t.text.lower() for t in up_part[1:] + down_part[1:]
+                                     if t.pos in ("VERB", "NOUN", "ADJ")]
     return f, meaning
 
 
@@ -248,10 +249,11 @@ class Candidates:
                     t = self.by_id[tid]
                     if tid == sid or t.type not in targets:
                         continue
-                    a, b = min(((a, b) for a in sps for b in tps if not (a.referring and b.referring)),
-                               key=lambda ab: (abs(ab[0].start - ab[1].start)), default=(None, None))
-                    if a is None:
+                    closest = min(((a, b) for a in sps for b in tps if not (a.referring and b.referring)),
+                                  key=lambda ab: (abs(ab[0].start - ab[1].start)), default=None)
+                    if closest is None:
                         continue
+                    a, b = closest
                     candidate = self.candidate(rtype, s, t, i, view, a, b)
                     key = (sid, tid)
                     old = found.get(key)
@@ -348,8 +350,8 @@ class Candidates:
                 if t.type not in targets or t.id == s.id or (rtype, s.id, t.id) in seen:
                     continue
                 anchor, project = (s, t) if anchor_side == "source" else (t, s)
-                m = min(anchor.mentions, key=lambda m: min(abs(self.sentence_index(m.start)
-                                                               - self.sentence_index(p.start)) for p in project.mentions))
+                m = min(anchor.mentions, key=lambda m: min(
+                    abs(self.sentence_index(m.start) - self.sentence_index(p.start)) for p in project.mentions))
                 i = self.sentence_index(m.start)
                 if i < 0:
                     continue

@@ -10,6 +10,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from natasha import Doc
 
@@ -17,21 +18,20 @@ from graph.model import Article, Entity, Extraction, Mention
 from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
+from .candidates import Candidate, relation_candidates
+from .facts import project_facts
 from .grammars import Lead, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
+from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
+from .learned import RelationModel, decide, shipped_model
 from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
-from .facts import project_facts
-from .candidates import Candidate, relation_candidates
-from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
-from .learned import RelationModel, decide, shipped_model
 from .relations import countries_of_posts, dedupe, find_posts, find_relations
 from .resolve import organisation_core, place_core
 from .vocabulary import words
-
 
 OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
 
@@ -77,7 +77,8 @@ def grammar_mentions(doc: Doc) -> list[Found]:
 
 
 # news sites named by their address: "сообщает NEWSru.com", "пишет baltinfo.ru"
-SITE = re.compile(r"(?<![\w@/.])(?:www\.)?[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*\.(?:ru|com|рф|org|net|info|su|ua|by|kz)\b(?!\.\w|/)")
+SITE = re.compile(r"(?<![\w@/.])(?:www\.)?[A-Za-zА-Яа-яЁё0-9][\w-]*(?:\.[\w-]+)*"
+                  r"\.(?:ru|com|рф|org|net|info|su|ua|by|kz)\b(?!\.\w|/)")
 
 
 # --- grouping mentions into entities ---------------------------------------------
@@ -246,7 +247,8 @@ def short_zone_name(name: str) -> str:
 def best_name(group: list[Found]) -> str:
     if known := canonical(group[0].type, group[0].normal) or canonical(group[0].type, group[0].text):
         return known
-    if group[0].type == "PERSON":  # the fullest name, best as written in the nominative ("Йенс Леман", not "Йенс Лемана")
+    if group[0].type == "PERSON":
+        # the fullest name, best as written in the nominative ("Йенс Леман", not "Йенс Лемана")
         counts = Counter(f.normal for f in group)
         written = {f.normal for f in group if f.text == f.normal}
         return max(counts, key=lambda n: (len(n.split()), n in written, counts[n], len(n)))
@@ -369,7 +371,8 @@ def merge_log(group: list[Found], name: str) -> dict[str, str]:
     return log
 
 
-def to_entities(found: list[Found], sentences: list[tuple[int, int]], text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
+def to_entities(found: list[Found], sentences: list[tuple[int, int]],
+                text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
     """Group mentions into entities; also returns which entity each Found (by id()) became."""
     present = {id(f) for f in found}
     for f in found:
@@ -457,11 +460,11 @@ def extract(article: Article) -> Extraction:
     return decided(analyse(article, model), model)
 
 
-def as_contract(extraction: Extraction) -> dict:
+def as_contract(extraction: Extraction) -> dict[str, Any]:
     """The `investgraph extract --format jsonl` record (a stable contract: extend, never rename)."""
     entities = []
     for e in extraction.entities:
-        item = {"id": e.id, "type": e.type, "name": e.name}
+        item: dict[str, Any] = {"id": e.id, "type": e.type, "name": e.name}
         if e.kind:
             item["kind"] = e.kind
         item["aliases"] = e.aliases

@@ -51,7 +51,8 @@ ON_IT = re.compile(r",\s*(который|которая|которое)\b[^,.;]{
 REFERRING = re.compile(r"\b(этот|эта|это|данный|данная|данное)\s+$", re.I)
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;")
 PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s+|\s*на\s+)$")
-SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|по словам|по мнению|со ссылкой на|"
+SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|по словам|по мнению|"
+                    r"со ссылкой на|"
                     r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
@@ -403,7 +404,7 @@ class ProjectRelations:
             return bool(between)
         chain = between + [actor]
         return not all(re.fullmatch(r"\s*(,|и|,\s*а также)\s*", self.doc.text[a.stop:b.start])
-                       for a, b in zip(chain, chain[1:]))
+                       for a, b in zip(chain, chain[1:], strict=False))
 
 
 def project_relations(doc: Doc, article_id: str, mentions: list[Found],

@@ -102,7 +102,8 @@ class TypeModel:
 
 
 def type_model_json(m: TypeModel) -> dict:
-    return {"threshold": m.threshold, "relation": m.relation.to_json(), "roles": {r: x.to_json() for r, x in m.roles.items()}}
+    return {"threshold": m.threshold, "relation": m.relation.to_json(),
+            "roles": {r: x.to_json() for r, x in m.roles.items()}}
 
 
 def type_model(d: dict) -> TypeModel:
@@ -126,7 +127,7 @@ class RelationModel:
         if self.projects is None:
             return []
         ps = self.projects.probabilities(candidates)
-        return [c for c, p in zip(candidates, ps) if p >= self.projects.threshold]
+        return [c for c, p in zip(candidates, ps, strict=False) if p >= self.projects.threshold]
 
     @classmethod
     def from_json(cls, d: dict) -> RelationModel:
@@ -164,10 +165,10 @@ def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relati
     confidence: dict[tuple[str, str, str], float] = {}
     best: dict[tuple[str, str, str], tuple[float, Candidate]] = {}
     evidence: dict[tuple[str, str, str], list[Evidence]] = {}
-    scored = []
+    scored: list[tuple[Candidate, float]] = []  # numpy's float64 is a float
     for rtype, m in model.types.items():
         of_type = [c for c in candidates if c.type == rtype]
-        scored += zip(of_type, m.probabilities(of_type))
+        scored += zip(of_type, m.probabilities(of_type), strict=False)
     for c, p in scored:
         m = model.types[c.type]
         p = float(p)

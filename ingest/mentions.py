@@ -97,7 +97,8 @@ def with_abbreviations(written: str, normal: str) -> str:
     words, normals = written.split(" "), normal.split(" ")
     if len(words) != len(normals):
         return normal
-    return " ".join(m.group(1) if (m := ABBREVIATION_CASE.fullmatch(w)) else n for w, n in zip(words, normals))
+    return " ".join(m.group(1) if (m := ABBREVIATION_CASE.fullmatch(w)) else n
+                    for w, n in zip(words, normals, strict=False))
 
 
 # an abbreviation with a case ending: its nominative is the capitals
@@ -249,7 +250,8 @@ def split_trailing_person(doc: Doc, f: Found) -> list[Found]:
     return [org, person]
 
 
-GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|хребт|мор|архипелаг|долин)[а-яё]{0,3}"
+GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|хребт|мор|архипелаг|долин)"
+                      r"[а-яё]{0,3}"
                       r"|гор(?:а|ы|е|у|ой))\s+$",
                       re.IGNORECASE)
 

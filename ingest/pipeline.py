@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from natasha import (
+    Doc,
+    MorphVocab,
+    NamesExtractor,
+    NewsEmbedding,
+    NewsMorphTagger,
+    NewsNERTagger,
+    NewsSyntaxParser,
+    Segmenter,
+)
 from natasha.doc import DocSent
-from natasha import (Doc, MorphVocab, NamesExtractor, NewsEmbedding, NewsMorphTagger,
-                     NewsNERTagger, NewsSyntaxParser, Segmenter)
 
 
 class Pipeline:

@@ -59,7 +59,8 @@ def phrase(tree: Tree, head) -> list:
     for c in tree.children[head.id]:
         if c.start < head.start and c.rel in LEFT:
             chosen.add(c.id)
-            chosen |= {g.id for g in tree.children[c.id] if g.rel in ("amod", "advmod", "conj", "cc") and g.start < head.start}
+            chosen |= {g.id for g in tree.children[c.id]
+                       if g.rel in ("amod", "advmod", "conj", "cc") and g.start < head.start}
     chosen |= {t.id for t in subtree_right(tree, head, 3)}
     tokens = tree.tokens
     i = tokens.index(head)
@@ -67,8 +68,8 @@ def phrase(tree: Tree, head) -> list:
     while lo > 0 and tokens[lo - 1].id in chosen:
         lo -= 1
     hi = i
-    while hi + 1 < len(tokens) and hi + 1 - lo < MAX_TOKENS and (tokens[hi + 1].id in chosen or
-                                                                 (tokens[hi + 1].text in "«»\"" and hi + 2 < len(tokens))):
+    while hi + 1 < len(tokens) and hi + 1 - lo < MAX_TOKENS and (
+            tokens[hi + 1].id in chosen or (tokens[hi + 1].text in "«»\"" and hi + 2 < len(tokens))):
         hi += 1
     while hi > i and tokens[hi].text in "«\"-—,":
         hi -= 1

@@ -17,7 +17,7 @@ from graph.model import ZONE_KINDS
 from graph.text import lemma, morph, name_key
 
 from .grammars import sentence_matches
-from .grammars.common import names_place
+from .grammars.common import names_place, place_adjective
 from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
 from .vocabulary import mapping, words
@@ -36,9 +36,11 @@ def project_parser():
 
 def widen(text: str, start: int, stop: int) -> tuple[int, int]:
     """Whole words, hyphenated words included ("российско-китайский", "Комсомольске-на-Амуре")."""
-    while start > 0 and (text[start - 1].isalnum() or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())):
+    while start > 0 and (text[start - 1].isalnum()
+                         or (text[start - 1] == "-" and start > 1 and text[start - 2].isalnum())):
         start -= 1
-    while stop < len(text) and (text[stop].isalnum() or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
+    while stop < len(text) and (text[stop].isalnum()
+                                or (text[stop] == "-" and stop + 1 < len(text) and text[stop + 1].isalnum())):
         stop += 1
     return start, stop
 
@@ -156,7 +158,7 @@ def singular(phrase: str) -> str:
     return " ".join(out + [noun.normal_form])
 
 
-def quoted_project(doc: Doc, quote: re.Match, kind: str, label: str) -> Found:
+def quoted_project(doc: Doc, quote: re.Match, kind: str | None, label: str) -> Found:
     """A project mention that is just its «name» (the kind comes from the head it goes with)."""
     f = make_found(doc, "PROJECT", quote.start(), quote.end(), "grammar")
     f.kind, f.label, f.label_start, f.label_stop = kind, label, quote.start(), quote.end()
@@ -220,8 +222,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
             main.label_start = start
             main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what))
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
-                head_words = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
-                main.normal = f"{head_words.rstrip()} {text[main.label_stop:stop]}"
+                head_normal = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
+                main.normal = f"{head_normal.rstrip()} {text[main.label_stop:stop]}"
         found.append(main)
         for q in more[1:]:
             other = quoted_project(doc, q, kind, q.group(0))
@@ -257,7 +259,8 @@ def listed_names(doc: Doc, projects: list[Found]) -> list[Found]:
             if any(a <= q.start() < b for a, b in covered):
                 continue
             f = quoted_project(doc, q, kind, q.group(0))
-            f.normal = f"{SHORT_HEAD[kind]} «{make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal}»"
+            inner = make_found(doc, 'PROJECT', q.start() + 1, q.end() - 1, 'grammar').normal
+            f.normal = f"{SHORT_HEAD[kind]} «{inner}»"
             found.append(f)
     return found
 
@@ -270,7 +273,7 @@ def join_renamed(doc: Doc, projects: list[Found]) -> None:
     """A project renamed in the text is one project under its new name: every mention of the
     old name joins the first mention of the new one."""
     ordered = sorted((p for p in projects if p.label), key=lambda p: p.start)
-    for old, new in zip(ordered, ordered[1:]):
+    for old, new in zip(ordered, ordered[1:], strict=False):
         between = doc.text[old.stop:new.label_start]
         if name_key(old.label) != name_key(new.label) and RENAMED.search(between) and "." not in between:
             for p in ordered:
@@ -374,14 +377,59 @@ def by_place(doc: Doc, project: Found, named: list[Found]) -> Found | None:
     return next(iter(placed.values())) if len(placed) == 1 else None
 
 
-def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
+SPAN_PASSING = words("span_passing_words")
+PLACE_PIN = re.compile(r"(?:^|\s)(?:в|во|на|у|под|близ|возле|около|вблизи)\s")
+
+
+def product_words(p: Found) -> frozenset[str]:
+    """The lemmas of what an unnamed project makes or does ("завод |монтажной пены|",
+    "завод |по переработке сои| в Амурской области"), without the place that pins it."""
+    rest = p.text[p.label_stop - p.start:] if pinned(p) else ""
+    m = PLACE_PIN.search(rest)
+    product = rest[: m.start()] if m else rest
+    found = {lemma(w) for w in re.findall(r"[а-яёa-z-]{3,}", product.lower())}
+    if p.kind == "plant":  # "бетонный завод", "кирпичный завод"
+        found |= {lemma(w) for w in re.findall(r"[а-яё-]{3,}", p.text[: p.label_stop - p.start].lower())[:-1]
+                  if lemma(w) not in SPAN_PASSING and not place_adjective(w)}
+    return frozenset(found)
+
+
+def same_product(a: frozenset[str], b: frozenset[str]) -> bool:
+    return a <= b or b <= a or len(a & b) * 2 >= len(a | b)
+
+
+def tell_apart_products(projects: list[Found]) -> None:
     """Unnamed projects of one kind and head word are one project across an article ("завод
-    по переработке сои", later "завод в Амурской области"), unless one sentence lists them
-    side by side: "комбинат в Усть-Илимске, …, комбинаты в Бодайбинском районе"."""
+    по переработке сои", later "завод в Амурской области"), unless they make different things:
+    "завод средств защиты растений", "завод монтажной пены" are two plants. A mention pinned by
+    its place alone, or by nothing ("новый завод"), goes with the product named last before it."""
+    alike: dict[tuple, list[Found]] = {}
+    for p in sorted(projects, key=lambda p: p.start):
+        if not p.label:
+            alike.setdefault((p.kind, p.head), []).append(p)
+    for group in alike.values():
+        products: list[frozenset[str]] = []
+        for p in group:
+            words = product_words(p)
+            if words and not any(same_product(words, known) for known in products):
+                products.append(words)
+        if len(products) < 2:
+            continue
+        current = ""
+        for p in group:
+            words = product_words(p)
+            if words:
+                current = " ".join(sorted(next(k for k in products if same_product(words, k))))
+            p.sense = current or " ".join(sorted(products[0]))
+
+
+def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
+    """Unnamed projects of one kind and head word that one sentence lists side by side are
+    apart: "комбинат в Усть-Илимске, …, комбинаты в Бодайбинском районе"."""
     for sent in doc.sents:
         alike: dict[tuple, list[Found]] = {}
         for p in projects:
-            if pinned(p) and sent.start <= p.start < sent.stop:
+            if pinned(p) and not p.sense and sent.start <= p.start < sent.stop:
                 alike.setdefault((p.kind, p.head), []).append(p)
         for group in alike.values():
             if len({name_key(p.text[p.label_stop - p.start:]) for p in group}) > 1:
@@ -394,6 +442,7 @@ def project_mentions(doc: Doc) -> list[Found]:
     companies = companies_named_after_plants(doc, projects)
     projects += repeated_names(doc, projects)
     projects += listed_names(doc, projects)
+    tell_apart_products(projects)
     tell_apart_listed(doc, projects)
     settle_site_kinds(doc, projects)
     join_place_adjectives(projects)

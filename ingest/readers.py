@@ -34,7 +34,6 @@ from .limits import DEFAULT_MAX_BYTES
 
 SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl", ".csv")
 SINGLE_ARTICLE = (".txt", ".html", ".htm")  # one file, one article: the size limit applies to the file
-RECORD_FIELDS = ("text", "title", "url", "date", "id")
 
 
 @dataclass

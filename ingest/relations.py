@@ -21,6 +21,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TypeGuard
 
 from natasha import Doc
 
@@ -28,12 +29,21 @@ from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
 from .aliases import groups as alias_groups
+from .grammars import sentence_matches
 from .grammars.common import names_place, place_adjective
 from .grammars.organisations import BODIES
-from .grammars import sentence_matches
 from .grammars.positions import TRIGGER as POST_TRIGGER
-from .mentions import (SMALL_WORDS, Found, initials, lexicon, make_found, normal_form, one_headed_by, outermost,
-                       span_tokens)
+from .mentions import (
+    SMALL_WORDS,
+    Found,
+    initials,
+    lexicon,
+    make_found,
+    normal_form,
+    one_headed_by,
+    outermost,
+    span_tokens,
+)
 from .vocabulary import data_file, mapping, ordered, words
 
 UNIT_NOUNS = words("unit_nouns")
@@ -228,7 +238,10 @@ def countries_of_posts(doc: Doc, mentions: list[Found], posts: list[Post]) -> li
         person = next((m for at, m in starts.items() if m.type == "PERSON" and post.stop <= at
                        and NAME_GAP.match(doc.text[post.stop:at])), None)
         country = next((c for c in country_names() if names_place(post.place, c)), None) if post.place else None
-        if person is not None and country is not None and post.place_span[0] not in starts:
+        if person is None or country is None:
+            continue
+        assert post.place_span is not None  # describe sets it with post.place
+        if post.place_span[0] not in starts:
             found = make_found(doc, "LOC", *post.place_span, "post")
             found.normal = country
             out.append(found)
@@ -250,6 +263,11 @@ def adjectives_only(doc: Doc, a: int, b: int) -> bool:
         return True
     tokens = [t for t in span_tokens(doc, a, b) if t.text not in "«\"„“"]
     return 0 < len(tokens) <= 3 and all(t.pos == "ADJ" and t.text.islower() for t in tokens)
+
+
+def is_found(item: Found | Post, *types: str) -> TypeGuard[Found]:
+    """A mention (not a post) of one of the types."""
+    return isinstance(item, Found) and item.type in types
 
 
 def tail_items(items: list, j: int, text: str) -> int:
@@ -324,10 +342,9 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
         first = True
         # coordinated names share the post before them: "вице-премьеры Виктор Зубарев и Наталья Рязанцева"
         behind = False
-        shared = i + 1 < len(items) and isinstance(items[i + 1], Found) and items[i + 1].type == "PERSON" \
-            and COORDINATION.match(between(text, item.stop, items[i + 1].start))
-        while j > 0 and isinstance(items[j], Found) and items[j].type == "PERSON" \
-                and COORDINATION.match(between(text, items[j].stop, end)):
+        shared = i + 1 < len(items) and is_found(items[i + 1], "PERSON") \
+            and COORDINATION.match(between(text, item.stop, items[i + 1].start)) is not None
+        while j > 0 and is_found(items[j], "PERSON") and COORDINATION.match(between(text, items[j].stop, end)):
             j, end, shared, behind = j - 1, items[j].start, True, True
         while j >= 0:
             if first and (t := tail_items(items, j, text)) < j:
@@ -335,18 +352,17 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
             prev = items[j]
             chain_end = prev.stop
             # an owner right after the organisation: "комитета «…» Китайской ассоциации …"
-            while isinstance(prev, Found) and j > 0 and isinstance(items[j - 1], Found) and prev.type == "ORG" \
-                    and items[j - 1].type == "ORG" and GAP.match(between(text, items[j - 1].stop, prev.start)):
+            while is_found(prev, "ORG") and j > 0 and is_found(items[j - 1], "ORG") \
+                    and GAP.match(between(text, items[j - 1].stop, prev.start)):
                 j -= 1
                 prev = items[j]
-            if isinstance(prev, Found) and prev.type in ("ORG", "LOC") and j > 0 and isinstance(items[j - 1], Post) \
-                    and (adjectives_only(doc, items[j - 1].stop, prev.start)
-                         or POST_PREPOSITION.match(between(text, items[j - 1].stop, prev.start))):
-                post, target = items[j - 1], prev
+            if is_found(prev, "ORG", "LOC") and j > 0 and isinstance(post := items[j - 1], Post) \
+                    and (adjectives_only(doc, post.stop, prev.start)
+                         or POST_PREPOSITION.match(between(text, post.stop, prev.start))):
                 gap = between(text, chain_end, end)
                 if not (LINK.match(gap) or is_tail(text, chain_end, end) or (first and PREPOSITION.match(gap))):
                     break
-                add(item, post, target, shared, behind)
+                add(item, post, prev, shared, behind)
                 end, j = post.start, j - 2
             elif isinstance(prev, Post) and (LINK.match(between(text, prev.stop, end))
                                              or (first and is_tail(text, prev.stop, end))):
@@ -357,13 +373,13 @@ def works_at(doc: Doc, sentence: Sentence, entity_of: dict[int, Entity], entitie
             first = False
         # posts after the person: "Руслан Заливацкий, советник губернатора", "… — политик и лидер партии"
         k = i + 1
-        if k < len(items) and isinstance(items[k], Post):
+        if k < len(items) and isinstance(post := items[k], Post):
             target = governed_target(doc, items, k)
-            if AFTER.match(between(text, item.stop, items[k].start)):
+            if AFTER.match(between(text, item.stop, post.start)):
                 if not names_next(items, k + (target is not None), text):
-                    add(item, items[k], target)
-            elif signed(text, item, items[k], target):
-                add(item, items[k], target)
+                    add(item, post, target)
+            elif signed(text, item, post, target):
+                add(item, post, target)
     return relations
 
 

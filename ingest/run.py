@@ -103,7 +103,7 @@ def last_versions(items: Iterable[Article | ReadError],
         last = survey(items).last
     for n, item in enumerate(items):
         later_at, later_source = last.get(item.id, (n, "")) if isinstance(item, Article) else (n, "")
-        if later_at > n:
+        if isinstance(item, Article) and later_at > n:  # only an article comes again later
             where = "" if later_source == item.source else f" (in {later_source})"
             yield ReadError(item.source or item.id, f"duplicate of {describe(item)}, which comes again later in "
                             f"the input{where}: the later one is kept", skipped=True)

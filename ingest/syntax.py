@@ -88,10 +88,3 @@ class Tree:
             if verb.rel not in ("xcomp", "conj") or (verb := self.parent(verb)) is None:
                 return None
         return None
-
-    def conjuncts(self, token) -> list:
-        """The members of the list a token belongs to (itself included)."""
-        first = token
-        while first.rel == "conj" and (parent := self.parent(first)) is not None:
-            first = parent
-        return [first] + [c for c in self.children[first.id] if c.rel == "conj"]

@@ -86,11 +86,12 @@ def align(analysis: Analysis, gold: dict, threshold: float = 0.6) -> dict[str, s
         for g in gold["entities"]:
             if g["type"] == e.type and (s := similarity(keys, gold_keys[g["id"]], e.name, g)) >= threshold:
                 pairs.append((-s, e.id, g["id"]))
-    mapping, used = {}, set()
-    for _, e, g in sorted(pairs):
-        if e not in mapping and g not in used:
-            mapping[e] = g
-            used.add(g)
+    mapping: dict[str, str] = {}
+    used: set[str] = set()
+    for _, eid, gid in sorted(pairs):
+        if eid not in mapping and gid not in used:
+            mapping[eid] = gid
+            used.add(gid)
     return mapping
 
 
@@ -250,7 +251,8 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
             continue
         scorer = boosted(inner, [e.label for e in inner])
         ps = scorer.probabilities([e.candidate for e in out])
-        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1) for e, p in zip(out, ps)]
+        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1)
+                   for e, p in zip(out, ps, strict=False)]
     threshold = best_threshold(scored, gold_total)
     relation = boosted(examples, [e.label for e in examples])
     scorers = {}

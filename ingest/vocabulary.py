@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 VOCABULARY = "vocabulary.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def data_file(name: str) -> dict[str, Any]:
     """One JSON file of ingest/data/, parsed once (callers must not change it)."""
     return json.loads(resources.files("ingest").joinpath("data", name).read_text(encoding="utf-8"))
@@ -40,19 +40,19 @@ def entry(name: str) -> dict[str, Any]:
         raise KeyError(f"no list {name!r} in ingest/data/{VOCABULARY}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def words(name: str) -> frozenset[str]:
     """A word list as a set."""
     return frozenset(entry(name)["words"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def ordered(name: str) -> tuple[str, ...]:
     """A word list in the order it is written (for lists whose order matters)."""
     return tuple(entry(name)["words"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def mapping(name: str) -> Mapping[str, Any]:
     """A map (word -> role, kind, ...), read-only; list values come as tuples."""
     return MappingProxyType({k: tuple(v) if isinstance(v, list) else v for k, v in entry(name)["map"].items()})

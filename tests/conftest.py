@@ -3,7 +3,8 @@ small Russian articles, the example corpus ingested once per session, and `store
 store-behaviour test runs against both stores, the embedded one and a real Neo4j.
 
 Neo4j comes from INVESTGRAPH_NEO4J_URL (scripts/test starts a server and sets it). Without
-it the Neo4j variants skip, except in CI (CI=true), where they fail: there they must run.
+it the Neo4j variants skip, except in CI (CI=true), where they fail: there they must run. The
+browser tests (tests/test_browser.py, without Chromium) likewise.
 """
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import dataclasses
 import os
 import re
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -65,13 +65,20 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
 
 
+MUST_RUN_IN_CI = {"neo4j": "Neo4j", "browser": "browser"}  # markers of tests that may skip elsewhere
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """In CI a skipped Neo4j test is a failed one, whatever skipped it."""
+    """In CI a skipped Neo4j or browser test is a failed one, whatever skipped it."""
     report = (yield).get_result()
-    if report.skipped and in_ci() and item.get_closest_marker("neo4j") and not hasattr(report, "wasxfail"):
-        report.outcome = "failed"
-        report.longrepr = f"a Neo4j test skipped in CI, where the Neo4j tests must run: {report.longrepr}"
+    if not (report.skipped and in_ci()) or hasattr(report, "wasxfail"):
+        return
+    for marker, kind in MUST_RUN_IN_CI.items():
+        if item.get_closest_marker(marker):
+            report.outcome = "failed"
+            report.longrepr = f"a {kind} test skipped in CI, where the {kind} tests must run: {report.longrepr}"
+            return
 
 
 def claim_for_tests(store) -> None:
@@ -93,7 +100,8 @@ def clear_neo4j(store) -> None:
 @pytest.fixture(scope="session")
 def neo4j_url() -> str:
     """The Neo4j the tests may wipe. Skips without one, unless in CI where it fails."""
-    from graph.store import StoreError, open_store
+    from graph.open import open_store
+    from graph.store import StoreError
     url = os.environ.get("INVESTGRAPH_NEO4J_URL")
     if not url:
         reason = ("no Neo4j server: INVESTGRAPH_NEO4J_URL is unset (`make test` starts one when "
@@ -115,7 +123,7 @@ def neo4j_url() -> str:
 @pytest.fixture
 def neo4j_store(neo4j_url):
     """The Neo4j store, emptied."""
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(neo4j_url)
     clear_neo4j(s)
     yield s
@@ -125,7 +133,7 @@ def neo4j_store(neo4j_url):
 @pytest.fixture
 def embedded_store(tmp_path):
     """A fresh embedded store in its own SQLite file."""
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(str(tmp_path / "store" / "graph.db"))
     yield s
     s.close()
@@ -150,32 +158,42 @@ def news_dir(tmp_path):
     })
 
 
-_EXTRACTED: dict[tuple, object] = {}
+class RememberedExtractor:
+    """An extractor for the ingest job (`ingest.run.Extractor`: pass it as `extractor=`) that
+    extracts each distinct article once and hands out copies afterwards: extraction depends on
+    the article alone, the example corpus takes most of a minute to extract, and several stores
+    and orders ingest it. A failed extraction is not remembered."""
+
+    def __init__(self) -> None:
+        self.outcomes: dict[tuple, object] = {}
+        self.extracted = 0  # articles actually extracted
+
+    def map(self, articles, timeout):
+        from ingest.run import in_process
+        for article in articles:
+            key = dataclasses.astuple(article)
+            if key not in self.outcomes:
+                ((_, outcome),) = in_process([article], timeout)
+                self.extracted += 1
+                if outcome.extraction is None:
+                    yield article, outcome
+                    continue
+                self.outcomes[key] = outcome
+            yield article, copy.deepcopy(self.outcomes[key])
 
 
-@contextmanager
-def remembered_extraction():
-    """While inside, ingest extracts each distinct article once per session: the example
-    corpus takes most of a minute to extract, and more than one store ingests it."""
-    import ingest.run as run
-    real = run.extract
+REMEMBERED = RememberedExtractor()  # one per session
 
-    def extract(article):
-        key = dataclasses.astuple(article)
-        if key not in _EXTRACTED:
-            _EXTRACTED[key] = real(article)
-        return copy.deepcopy(_EXTRACTED[key])
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(run, "extract", extract)
-        yield
+def ingest_once(store, paths: list, **kwargs):
+    """`ingest.run.ingest_paths`, each distinct article extracted once per session (REMEMBERED)."""
+    from ingest.run import ingest_paths
+    return ingest_paths(store, paths, extractor=REMEMBERED, **kwargs)
 
 
 def ingest_examples(store) -> None:
     """The example corpus through the ingest job, as `investgraph ingest examples/news` does."""
-    from ingest.run import ingest_paths
-    with remembered_extraction():
-        report = ingest_paths(store, [EXAMPLES])
+    report = ingest_once(store, [EXAMPLES])
     assert not report.errors, report.errors
     assert report.added == 16
 
@@ -183,7 +201,7 @@ def ingest_examples(store) -> None:
 @pytest.fixture(scope="session")
 def examples_db(tmp_path_factory, nlp) -> Path:
     """The example corpus ingested once into a session store; tests open it read-only."""
-    from graph.store import open_store
+    from graph.open import open_store
     path = tmp_path_factory.mktemp("examples") / "graph.db"
     s = open_store(str(path))
     try:
@@ -195,7 +213,7 @@ def examples_db(tmp_path_factory, nlp) -> Path:
 
 @pytest.fixture
 def embedded_examples(examples_db):
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store(str(examples_db))
     yield s
     s.close()
@@ -205,7 +223,7 @@ def embedded_examples(examples_db):
 def neo4j_examples(neo4j_store, embedded_examples):
     """The example corpus in Neo4j, copied from the session's embedded store (test_neo4j.py
     checks that this equals ingesting it into Neo4j)."""
-    from graph.store import copy_store
+    from graph.open import copy_store
     copy_store(embedded_examples, neo4j_store)
     return neo4j_store
 

@@ -28,10 +28,6 @@ def run(at: AppTest | None = None) -> AppTest:
     return at
 
 
-def page_texts(at: AppTest) -> str:
-    return "\n".join([t.value for t in at.title] + [m.value for m in at.markdown] + [c.value for c in at.caption])
-
-
 def sidebar_buttons(at: AppTest) -> list[str]:
     return [b.label for b in at.sidebar.button]
 

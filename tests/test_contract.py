@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from app.cli import cli
 from graph import analytics
 from graph.model import ENTITY_TYPES, Article, Entity, Evidence, Extraction, Mention, Relation
-from graph.store import Participant, Place, Project
+from graph.model import Participant, Place, Project
 from ingest.readers import read_articles
 
 from conftest import VOROBYEV, ZALIVATSKY, investgraph_script
@@ -306,7 +306,7 @@ def test_a_relation_confidence_round_trips(store, tmp_path):
     assert confidence_in(store) == everywhere(0.82, [(1, 0.82)])
     ((rel,),) = [ex.relations for ex in store.extractions()]
     assert rel.confidence == 0.82
-    from graph.store import copy_store, open_store
+    from graph.open import copy_store, open_store
     copy = open_store(str(tmp_path / "copy" / "graph.db"))
     try:
         copy_store(store, copy)

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from graph.store import neo4j_target
+from graph.urls import neo4j_target
 
 from conftest import ROOT
 

@@ -75,7 +75,7 @@ def killed_ingest(folder: Path, url: str, delay: float) -> bool:
 
 
 def stored_articles(url: str) -> int:
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(url)
     try:
         return store.stats()["articles"]
@@ -182,7 +182,7 @@ def wait_until_gone(pid: int, port: int, timeout: float = 60) -> None:
 
 def emptied(url: str) -> None:
     """Empty the test database of the Neo4j server at `url`."""
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(url)
     try:
         clear_neo4j(store)

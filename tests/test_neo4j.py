@@ -18,7 +18,9 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from graph.export import to_json
-from graph.store import StoreError, copy_store, default_url, neo4j_target, open_store
+from graph.open import copy_store, open_store
+from graph.store import StoreError
+from graph.urls import default_url, neo4j_target
 
 from conftest import EXAMPLES, ingest_examples
 

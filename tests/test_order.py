@@ -3,8 +3,8 @@
 The example corpus is ingested in several orders (forward, backward, a seeded shuffle split over
 two ingest runs) and batch sizes (16, 3, 1) into each store; `investgraph export --format json`
 must give the same bytes every time, in the embedded store and in Neo4j. Extraction is remembered
-across runs (conftest.remembered_extraction): it depends on the article alone, and doing it once
-keeps the test fast. The rules that choose a node's name, kind and facts (graph.store.summary) are
+across runs (conftest.REMEMBERED): it depends on the article alone, and doing it once
+keeps the test fast. The rules that choose a node's name, kind and facts (graph.statements.summary) are
 tested on their own below.
 """
 from __future__ import annotations
@@ -16,10 +16,11 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from graph.store import Statement, best_kind, best_name, current_facts, fact_history, open_store
+from graph.open import open_store
+from graph.statements import Statement, best_kind, best_name, current_facts, fact_history
 from ingest.readers import read_articles
 from ingest.run import ingest_articles
-from conftest import EXAMPLES, clear_neo4j, export_content, remembered_extraction
+from conftest import EXAMPLES, REMEMBERED, clear_neo4j, export_content
 
 # (name, how the corpus's items are reordered, how many ingest runs it is split into, batch size)
 ORDERS = [
@@ -36,10 +37,9 @@ def ingest_in_order(url: str, reorder, runs: int, batch_size: int) -> None:
     size = -(-len(items) // runs)
     store = open_store(url)
     try:
-        with remembered_extraction():
-            for start in range(0, len(items), size):
-                report = ingest_articles(store, items[start:start + size], batch_size=batch_size)
-                assert not report.errors, report.errors
+        for start in range(0, len(items), size):
+            report = ingest_articles(store, items[start:start + size], batch_size=batch_size, extractor=REMEMBERED)
+            assert not report.errors, report.errors
     finally:
         store.close()
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from graph.model import Article, Extraction
-from graph.store import WriteReport
+from graph.model import WriteReport
 from ingest.parallel import DaskExtractor, PoolExtractor, in_order
 from ingest.run import ingest_articles, ingest_paths
 from conftest import EXAMPLES, export_content
@@ -104,7 +104,7 @@ def test_dask_address_must_be_local_or_a_url(tmp_path):
 # --- failures, time limits and order in the workers ----------------------------------------------
 
 def test_a_failing_article_in_a_parallel_batch_is_reported_with_its_file_and_the_rest_stored(tmp_path):
-    from graph.store import open_store
+    from graph.open import open_store
     folder = tmp_path / "news"
     folder.mkdir()
     for n in range(6):

@@ -401,3 +401,28 @@ def test_other_heads_of_investment_news(nlp, text, name, kind):
 ])
 def test_a_head_with_a_genitive_of_whose_or_how_much_is_not_a_project(nlp, text):
     assert projects_of(text) == {}
+
+
+@pytest.mark.parametrize("text, apart", [
+    ("Первым она назвала завод средств защиты растений, который готовит к открытию ООО «Август». "
+     "Корпорация «ТехноНиколь» намерена сдать свой завод монтажной пены. Работу на новом заводе получат 42 человека.",
+     {"завод средств защиты растений", "завод монтажной пены"}),
+    ("Кирпичный завод — не единственный проект площадки: в июне намерены приступить к строительству бетонного завода.",
+     {"Кирпичный завод", "бетонный завод"}),
+])
+def test_unnamed_plants_that_make_different_things_are_different_projects(nlp, text, apart):
+    assert apart <= set(projects_of(text))
+
+
+def test_an_unnamed_plant_pinned_by_its_place_is_the_plant_named_before_it(nlp):
+    text = ("Компания «Амур» построит завод по глубокой переработке сои. "
+            "Завод в Амурской области заработает в 2027 году.")
+    plants = [e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"]
+    assert len(plants) == 1 and len(plants[0].mentions) == 2
+
+
+def test_a_plant_named_only_by_its_head_goes_with_the_product_named_last(nlp):
+    text = ("ООО «Август» строит завод средств защиты растений. Корпорация «ТехноНиколь» открывает завод "
+            "монтажной пены. Работу на новом заводе получат 42 человека.")
+    plants = {e.name: e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
+    assert {m.text for m in plants["завод монтажной пены"].mentions} == {"завод монтажной пены", "новом заводе"}

@@ -58,7 +58,7 @@ def test_any_text_gives_a_valid_contract_record(nlp, raw):
 @given(raw=TEXTS)
 def test_any_text_ingested_gives_a_store_that_answers(nlp, tmp_path_factory, raw):
     """Through resolve and the store: written, read back, every mention within its article."""
-    from graph.store import open_store
+    from graph.open import open_store
     from ingest.readers import make_article
     from ingest.run import ingest_articles
     article = make_article(raw, "property.txt", "property")
@@ -78,7 +78,9 @@ def test_any_text_ingested_gives_a_store_that_answers(nlp, tmp_path_factory, raw
 
 
 def check_search(store, query: str) -> None:
-    from graph.store import MAX_NAME_CHARS, MAX_QUERY_CHARS, QueryError
+    from graph.bounds import MAX_NAME_CHARS
+    from graph.search import MAX_QUERY_CHARS
+    from graph.store import QueryError
     from graph.text import fold
     try:
         hits = store.search(query, limit=5)
@@ -92,7 +94,7 @@ def check_search(store, query: str) -> None:
 @pytest.fixture(scope="module")
 def searched_store(tmp_path_factory, nlp):
     """The three small articles of conftest in an embedded store, shared by the examples."""
-    from graph.store import open_store
+    from graph.open import open_store
     from ingest.run import ingest_articles
 
     from conftest import KALUGA, VOROBYEV, ZALIVATSKY
@@ -123,7 +125,7 @@ def test_any_search_on_neo4j_answers_or_refuses(neo4j_searched, query):
 @pytest.fixture
 def neo4j_searched(neo4j_store, searched_store):
     """The same three articles in Neo4j (copied from the embedded store)."""
-    from graph.store import copy_store
+    from graph.open import copy_store
     copy_store(searched_store, neo4j_store)
     assert neo4j_store.stats()["articles"] == 3
     return neo4j_store

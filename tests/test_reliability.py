@@ -75,7 +75,7 @@ def test_two_versions_of_one_url_the_later_wins_and_a_rerun_is_unchanged(tmp_pat
         code, again = ingest("batch.jsonl", "--batch-size", "1")
         assert code == 0 and summary(again) == "0 added, 0 replaced, 2 unchanged, 1 skipped, 0 failed", again
         assert stats() == first
-    from graph.store import open_store
+    from graph.open import open_store
     s = open_store()
     try:
         assert s.article("https://example.org/1")["title"] == "Вторая"
@@ -123,7 +123,7 @@ def long_name_extraction(text_id: str = "long-1", words: int = 700):
 
 
 def test_a_name_of_5000_characters_is_bounded_the_same_way_in_both_stores(store):
-    from graph.store import MAX_KEY_CHARS, MAX_NAME_CHARS, bound_name
+    from graph.bounds import MAX_KEY_CHARS, MAX_NAME_CHARS, bound_name
     ex = long_name_extraction()
     assert len(ex.entities[1].name) > 5000
     report = store.write([ex])
@@ -143,7 +143,7 @@ def test_a_name_of_5000_characters_is_bounded_the_same_way_in_both_stores(store)
 
 
 def test_two_long_names_sharing_their_start_stay_two_entities(embedded_store):
-    from graph.store import bound_key
+    from graph.bounds import bound_key
     a, b = long_name_extraction("a", words=700), long_name_extraction("b", words=701)
     assert bound_key(a.entities[1].key) != bound_key(b.entities[1].key)
     embedded_store.write([a, b])
@@ -151,7 +151,7 @@ def test_two_long_names_sharing_their_start_stay_two_entities(embedded_store):
 
 
 def test_names_within_bounds_are_written_as_given():
-    from graph.store import bounded
+    from graph.bounds import bounded
     from conftest import relation_extractions
     batch = relation_extractions()
     assert all(new is old for new, old in zip(bounded(batch), batch))

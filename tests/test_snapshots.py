@@ -317,7 +317,7 @@ def test_export_import_export_gives_the_same_file(dated_store, tmp_path, fmt, na
 
 
 def test_import_of_a_selection_round_trips_too(dated_embedded, embedded_store, tmp_path):
-    from graph.store import open_store
+    from graph.open import open_store
     g = select(dated_embedded.snapshot(), Selection(projects=(K["Альфа"],), as_of="2024-03-31"))
     (path,) = export(g, "json", tmp_path / "alpha.json", manifest=manifest(g, {}, dated_embedded.url))
     target = open_store(str(tmp_path / "other.db"))
@@ -348,7 +348,7 @@ def test_import_respects_the_analysts_merge(store, tmp_path):
     article names «Бета Строй» lands in «Ока Фарма» too, and no «Бета Строй» node comes back."""
     from conftest import dated_extractions, mention
     from graph.model import Article, Entity, Extraction
-    from graph.store import open_store
+    from graph.open import open_store
     jan, mar, _ = dated_extractions()
     store.write([jan, mar])
     store.merge(K["Ока Фарма"], K["Бета Строй"])

@@ -13,21 +13,15 @@ import pytest
 
 from graph.export import to_json
 from graph.model import Article, Entity, Extraction, Relation
-from graph.store import StoreError, copy_store, open_store
+from graph.open import copy_store, open_store
+from graph.store import StoreError
 from graph.text import name_key
 from ingest.run import ingest_paths
 
 from conftest import (ORG_KEY, PERSON_KEY, REL_A1, REL_A2, REL_TEXT_A1, REL_TEXT_A2, ZALIVATSKY, evidence,
-                      mention, relation_extractions, remembered_extraction, write_texts)
+                      ingest_once, mention, relation_extractions, write_texts)
 
 ZALIVATSKY_V2 = "Руслан Заливацкий приехал в Калугу."
-
-
-@pytest.fixture(autouse=True)
-def extract_each_text_once():
-    """These tests are about the stores: an article both stores ingest is extracted once."""
-    with remembered_extraction():
-        yield
 
 
 def mention_rows(store) -> list[tuple]:
@@ -41,33 +35,33 @@ def names(store, query: str, types=None) -> list[str]:
 
 
 def test_ingest_then_reingest_changes_nothing(store, news_dir, nlp):
-    first = ingest_paths(store, [news_dir])
+    first = ingest_once(store, [news_dir])
     assert (first.added, first.replaced, first.unchanged, first.errors) == (3, 0, 0, [])
     stats = store.stats()
     assert stats["articles"] == 3
     assert stats["entities_total"] >= 6 and stats["mentions"] > stats["entities_total"] - 1
     rows = sorted(mention_rows(store))
-    again = ingest_paths(store, [news_dir])
+    again = ingest_once(store, [news_dir])
     assert (again.added, again.replaced, again.unchanged, again.errors) == (0, 0, 3, [])
     assert store.stats() == stats
     assert sorted(mention_rows(store)) == rows
 
 
 def test_stored_mentions_point_into_the_stored_text(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     for article_id, _, start, stop, text in mention_rows(store):
         assert store.article(article_id)["text"][start:stop] == text
 
 
 def test_changed_txt_file_replaces_its_article(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     before = store.stats()
     f = news_dir / "zalivatsky.txt"
     (old_id,) = [a["id"] for a in store.articles_from_source(str(f))]
     assert names(store, "Вологда") == ["Вологда"]
 
     f.write_text(ZALIVATSKY_V2, encoding="utf-8")
-    report = ingest_paths(store, [news_dir])
+    report = ingest_once(store, [news_dir])
     assert (report.added, report.replaced, report.unchanged) == (0, 1, 2)
 
     after = store.stats()
@@ -91,7 +85,7 @@ def test_changed_txt_file_replaces_its_article(store, news_dir, nlp):
 
 def test_changed_txt_file_that_fails_extraction_keeps_its_old_version(store, news_dir, nlp, monkeypatch):
     import ingest.run as run
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     f = news_dir / "zalivatsky.txt"
     (old,) = store.articles_from_source(str(f))
     before = (store.stats(), sorted(mention_rows(store)))
@@ -118,7 +112,7 @@ def test_changed_txt_file_that_fails_extraction_keeps_its_old_version(store, new
 
 def test_changed_txt_file_is_replaced_only_by_the_write_that_stores_it(store, news_dir, nlp, monkeypatch):
     """A write that fails (or a kill -9 before it commits) leaves the old version in place."""
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     f = news_dir / "zalivatsky.txt"
     (old,) = store.articles_from_source(str(f))
     f.write_text(ZALIVATSKY_V2, encoding="utf-8")
@@ -128,7 +122,7 @@ def test_changed_txt_file_is_replaced_only_by_the_write_that_stores_it(store, ne
 
     monkeypatch.setattr(store, "write", write_fails)
     with pytest.raises(StoreError):
-        ingest_paths(store, [f])
+        ingest_once(store, [f])
     monkeypatch.undo()
     assert store.article(old["id"])["text"] == ZALIVATSKY
     assert names(store, "Вологда") == ["Вологда"]
@@ -136,7 +130,7 @@ def test_changed_txt_file_is_replaced_only_by_the_write_that_stores_it(store, ne
 
 def test_the_same_text_twice_in_one_batch_is_counted(store, tmp_path, nlp):
     folder = write_texts(tmp_path / "twice", {"a.txt": ZALIVATSKY, "b.txt": ZALIVATSKY})
-    report = ingest_paths(store, [folder])
+    report = ingest_once(store, [folder])
     assert (report.added, report.replaced, report.unchanged, report.errors) == (1, 0, 0, [])
     assert [str(s) for s in report.skipped] == [
         f"{folder / 'a.txt'}: duplicate of the same text (a), which comes again later in the input "
@@ -150,11 +144,11 @@ def test_changed_article_with_url_replaces(store, tmp_path, nlp):
     f.parent.mkdir()
     url = "https://news.example.ru/2024/zalivatsky"
     f.write_text(json.dumps({"url": url, "title": "Т", "text": ZALIVATSKY}, ensure_ascii=False), encoding="utf-8")
-    ingest_paths(store, [f])
+    ingest_once(store, [f])
     assert store.article(url)["text"] == ZALIVATSKY
     f.write_text(json.dumps({"url": url, "title": "Т", "text": ZALIVATSKY_V2}, ensure_ascii=False),
                  encoding="utf-8")
-    report = ingest_paths(store, [f])
+    report = ingest_once(store, [f])
     assert (report.added, report.replaced, report.unchanged) == (0, 1, 0)
     assert store.stats()["articles"] == 1
     assert store.article(url)["text"] == ZALIVATSKY_V2
@@ -165,7 +159,7 @@ def test_changed_article_with_url_replaces(store, tmp_path, nlp):
 
 
 def test_remove_article(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     (gone,) = store.articles_from_source(str(news_dir / "vorobyev.txt"))
     assert names(store, "Воробьев")
     before = store.stats()
@@ -180,7 +174,7 @@ def test_remove_article(store, news_dir, nlp):
 
 
 def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     for query in ("Заливацкого", "заливацкий", "ЗАЛИВАЦКОГО", "Руслана Заливацкого", "Руслан"):
         hits = store.search(query)
         assert hits and hits[0].name == "Руслан Заливацкий", query
@@ -195,8 +189,9 @@ def test_search_is_morphology_aware_and_filters_types(store, news_dir, nlp):
 
 
 def test_search_refuses_a_query_longer_than_any_name(store, news_dir, nlp):
-    from graph.store import MAX_QUERY_CHARS, QueryError
-    ingest_paths(store, [news_dir])
+    from graph.search import MAX_QUERY_CHARS
+    from graph.store import QueryError
+    ingest_once(store, [news_dir])
     assert names(store, "Заливацкий " + " " * (MAX_QUERY_CHARS - 11)) == ["Руслан Заливацкий"]
     for query in ("а" * 50_001, "Заливацкий " * 5000, "%_" * 30_000):
         with pytest.raises(QueryError, match="is refused"):
@@ -205,12 +200,12 @@ def test_search_refuses_a_query_longer_than_any_name(store, news_dir, nlp):
 
 @pytest.mark.parametrize("query", ["Заливацкому", "Заливацким"], ids=["dative", "instrumental"])
 def test_search_finds_surnames_in_dative_and_instrumental(store, news_dir, nlp, query):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     assert names(store, query)[:1] == ["Руслан Заливацкий"]
 
 
 def test_entity_card_mentions_and_articles(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     (hit,) = store.search("Заливацкого")
     card = store.entity(hit.id)
     assert (card.id, card.type, card.name) == (hit.id, "PERSON", "Руслан Заливацкий")
@@ -237,7 +232,7 @@ def test_bad_file_is_reported_and_the_rest_stored(store, tmp_path, nlp):
         "empty.txt": "",
         "lines.jsonl": '{"id": "ok-1", "text": "Встреча прошла в Москве."}\n{сломано\n',
     })
-    report = ingest_paths(store, [folder, tmp_path / "missing.txt"])
+    report = ingest_once(store, [folder, tmp_path / "missing.txt"])
     messages = [str(e) for e in report.errors]
     assert len(messages) == 3, messages
     for name in ("notext.csv", "lines.jsonl", "missing.txt"):
@@ -267,14 +262,14 @@ def test_extraction_failure_of_one_article_does_not_stop_the_batch(store, news_d
 
 
 def test_store_survives_close_and_reopen(store, news_dir, nlp):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     stats, hits = store.stats(), [h.id for h in store.search("Заливацкого")]
     store.close()
     again = open_store(store.url)
     try:
         assert again.stats() == stats
         assert [h.id for h in again.search("Заливацкого")] == hits
-        report = ingest_paths(again, [news_dir])
+        report = ingest_once(again, [news_dir])
         assert report.unchanged == 3 and report.added == 0
     finally:
         again.close()
@@ -283,7 +278,7 @@ def test_store_survives_close_and_reopen(store, news_dir, nlp):
 def test_embedded_store_is_one_file(tmp_path, news_dir, nlp):
     path = tmp_path / "durable" / "graph.db"
     s = open_store(f"sqlite:///{path}")
-    ingest_paths(s, [news_dir])
+    ingest_once(s, [news_dir])
     s.close()
     assert path.is_file()
     folder = open_store(str(path.parent))  # a folder means the graph.db in it
@@ -547,7 +542,7 @@ def test_neighbourhood_of_an_unknown_id_is_empty(relation_store):
 
 
 def test_extractions_write_the_same_graph_again(store, news_dir, nlp, tmp_path):
-    ingest_paths(store, [news_dir])
+    ingest_once(store, [news_dir])
     store.write(relation_extractions())
     copied = open_store(str(tmp_path / "copy" / "graph.db"))
     try:

@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import html
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (RELATION_LABELS, TYPE_COLORS, WAIT, confidence_html, derived, entity_link, highlight,
-                              loaded_graph, min_confidence, role_label, store, when_loaded)
+from app.views.common import (
+    RELATION_LABELS,
+    TYPE_COLORS,
+    WAIT,
+    confidence_html,
+    derived,
+    entity_link,
+    highlight,
+    loaded_graph,
+    min_confidence,
+    role_label,
+    store,
+    when_loaded,
+)
 from graph import analytics
-from graph.store import confident
+from graph.confidence import confident
 
 
 def article_view(article_id: str) -> None:
@@ -43,27 +56,31 @@ def article_view(article_id: str) -> None:
     with left:
         text = highlight(article["text"], [(m["start"], m["stop"], m["type"]) for m in ms])
         st.markdown(f"<div style='white-space:pre-wrap;line-height:1.6'>{text}</div>", unsafe_allow_html=True)
-    if index is None:
-        return
-    with right:
-        st.subheader("Relations")
-        if not rs:
-            st.caption("No relations extracted from this article.")
-        elif len(shown) < len(rs):
-            st.caption(f"{len(rs) - len(shown)} relation(s) below the minimum confidence hidden (sidebar).")
-        for r in shown:
-            role = f" ({html.escape(role_label(r['role']))})" if r["role"] else ""
-            st.markdown(f"{entity_link(r['source'], r['source_name'], g.nodes[r['source']]['type'])} → "
-                        f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b>{confidence_html(r['confidence'])} → "
-                        f"{entity_link(r['target'], r['target_name'], g.nodes[r['target']]['type'])}"
-                        f"<div style='margin:0 0 .5rem 1rem;font-size:.85em;color:#555'>"
-                        f"«{html.escape(r['sentence'])}»</div>", unsafe_allow_html=True)
-        st.subheader("Entities")
-        seen = {}
-        for m in ms:
-            seen.setdefault(m["entity"], [m["type"], m["name"], 0])[2] += 1
-        for eid, (t, name, n) in sorted(seen.items(), key=lambda x: (x[1][0], -x[1][2], x[1][1])):
-            st.markdown(f"{entity_link(eid, name, t)} <small>×{n}</small>", unsafe_allow_html=True)
+    if g is not None:
+        with right:
+            relations_panel(g, rs, shown, ms)
+
+
+def relations_panel(g: nx.MultiDiGraph, rs: list[dict], shown: list[dict], ms: list[dict]) -> None:
+    """The relations stated in the article (those above the minimum confidence) and its entities."""
+    st.subheader("Relations")
+    if not rs:
+        st.caption("No relations extracted from this article.")
+    elif len(shown) < len(rs):
+        st.caption(f"{len(rs) - len(shown)} relation(s) below the minimum confidence hidden (sidebar).")
+    for r in shown:
+        role = f" ({html.escape(role_label(r['role']))})" if r["role"] else ""
+        st.markdown(f"{entity_link(r['source'], r['source_name'], g.nodes[r['source']]['type'])} → "
+                    f"<b>{RELATION_LABELS.get(r['type'], r['type'])}{role}</b>{confidence_html(r['confidence'])} → "
+                    f"{entity_link(r['target'], r['target_name'], g.nodes[r['target']]['type'])}"
+                    f"<div style='margin:0 0 .5rem 1rem;font-size:.85em;color:#555'>"
+                    f"«{html.escape(r['sentence'])}»</div>", unsafe_allow_html=True)
+    st.subheader("Entities")
+    seen: dict[str, list] = {}
+    for m in ms:
+        seen.setdefault(m["entity"], [m["type"], m["name"], 0])[2] += 1
+    for eid, (t, name, n) in sorted(seen.items(), key=lambda x: (x[1][0], -x[1][2], x[1][1])):
+        st.markdown(f"{entity_link(eid, name, t)} <small>×{n}</small>", unsafe_allow_html=True)
 
 
 def article_list() -> None:

@@ -6,7 +6,7 @@ explorer, projects, connections, an article's relations) and the exports: a rela
 is hidden, one made by rules alone (no confidence) never is; pages show a relation's confidence
 next to it ("0.82").
 
-The app talks only to the store interface (graph.store) and to graph.analytics. A page about
+The app talks only to the store interface (graph.store, opened by graph.open) and to graph.analytics. A page about
 a few entities (an entity, the explorer's view, paths between two entities, an article) answers
 from the store at once (analytics.StoreAdjacency), and so does the projects table
 (Store.projects); what needs the whole graph (similar names, evidence sentences, highlights,
@@ -35,7 +35,9 @@ import streamlit as st
 
 from graph import analytics
 from graph.model import ENTITY_TYPES, EntityHit, colors, labels
-from graph.store import QueryError, Store, StoreError, default_url, open_store, redact_url
+from graph.open import open_store
+from graph.store import QueryError, Store, StoreError
+from graph.urls import default_url, redact_url
 
 log = logging.getLogger("investgraph.app")
 
@@ -63,7 +65,8 @@ WAIT = 0.3  # seconds a page about a few entities waits for the whole graph befo
 # --- the store ------------------------------------------------------------------------------
 
 @st.cache_resource(show_spinner=False)
-def _store(url: str) -> Store:
+def store_at(url: str) -> Store:
+    """The store at a URL, opened once per process and shared by every session."""
     return open_store(url)
 
 
@@ -71,7 +74,7 @@ def store() -> Store:
     """The store INVESTGRAPH_STORE (or NEO4J_URI, or the embedded default) names; a store that
     cannot be opened stops the page with one line (the URL shown without its password)."""
     try:
-        return _store(default_url())
+        return store_at(default_url())
     except StoreError as err:
         st.error(f"The graph store cannot be opened: {scrub(str(err))}")
         st.stop()
@@ -134,7 +137,7 @@ def hub_threshold() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _date_range(url: str, key: str) -> tuple[str, str]:
-    dates = sorted(a["date"] for a in _store(url).articles() if a.get("date"))
+    dates = sorted(a["date"] for a in store_at(url).articles() if a.get("date"))
     return (dates[0], dates[-1]) if dates else ("", "")
 
 
@@ -403,7 +406,7 @@ def node_names(ids: list[str]) -> dict[str, str]:
 
 @st.cache_resource(show_spinner=False, max_entries=512)
 def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -> list[EntityHit]:
-    return _store(url).search(text, types=list(types) or None, limit=limit)
+    return store_at(url).search(text, types=list(types) or None, limit=limit)
 
 
 def find(text: str, types: list[str] | None = None, limit: int = 20) -> tuple[list[EntityHit], bool]:
@@ -432,7 +435,7 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
     query = st.text_input(label, key=f"{key}-q", value=name)
     if not query.strip():
         return None
-    if name and query == name:
+    if default and name and query == name:
         hits = [EntityHit(default, "", name, 0)]
     else:
         try:
@@ -446,7 +449,7 @@ def entity_picker(label: str, key: str, default: str | None = None, types: list[
     ids = [h.id for h in hits]
     labels = {h.id: f"{h.name} · {h.type} · {h.mentions}" if h.type else h.name for h in hits}
     return st.selectbox(f"{label}: match", ids, index=ids.index(default) if default in ids else 0,
-                        format_func=labels.get, key=f"{key}-pick", label_visibility="collapsed")
+                        format_func=lambda i: labels[i], key=f"{key}-pick", label_visibility="collapsed")
 
 
 # --- the sidebar ----------------------------------------------------------------------------

@@ -10,9 +10,21 @@ import html
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (RELATION_LABELS, WAIT, adjacency, confidence_html, entity_link, entity_picker,
-                              evidence_html, hub_threshold, min_confidence, open_entity, role_label, selected_entity,
-                              when_loaded)
+from app.views.common import (
+    RELATION_LABELS,
+    WAIT,
+    adjacency,
+    confidence_html,
+    entity_link,
+    entity_picker,
+    evidence_html,
+    hub_threshold,
+    min_confidence,
+    open_entity,
+    role_label,
+    selected_entity,
+    when_loaded,
+)
 from graph import analytics
 
 

@@ -6,14 +6,31 @@ from __future__ import annotations
 
 import html
 
+import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, RELATION_LABELS, TYPE_ICONS, TYPE_LABELS, WAIT, article_link,
-                              confidence_html, entity_link, evidence_html, highlight, loaded_graph, min_confidence,
-                              role_label, selected_entity, store, when_loaded)
+from app.views.common import (
+    KIND_LABELS,
+    RELATION_LABELS,
+    TYPE_ICONS,
+    TYPE_LABELS,
+    WAIT,
+    article_link,
+    confidence_html,
+    entity_link,
+    evidence_html,
+    highlight,
+    loaded_graph,
+    min_confidence,
+    role_label,
+    selected_entity,
+    store,
+    when_loaded,
+)
 from graph import analytics
-from graph.store import confident
+from graph.confidence import confident
+from graph.model import EntityCard
 
 
 def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> None:
@@ -29,6 +46,84 @@ def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> No
                     unsafe_allow_html=True)
 
 
+def header(card: EntityCard) -> None:
+    """Name, type, kind, counts, aliases and the buttons to the explorer and connections."""
+    st.title(f"{TYPE_ICONS.get(card.type, '')} {card.name}")
+    kind = f" · {KIND_LABELS.get(card.kind, card.kind)}" if card.kind else ""
+    st.caption(f"{TYPE_LABELS.get(card.type, card.type)}{kind} · {card.mention_count} mentions in "
+               f"{len(card.articles)} articles")
+    if card.aliases:
+        st.markdown("**Also written as:** " + ", ".join(card.aliases))
+    cols = st.columns([1, 1, 1])
+    if cols[0].button("Explore the graph around it", icon=":material/hub:"):
+        st.session_state["explorer_seeds"] = [card.id]
+        st.switch_page("views/explorer.py", query_params={"entity": card.id})
+    if cols[1].button("Connections", icon=":material/route:"):
+        st.switch_page("views/connections.py", query_params={"entity": card.id})
+
+
+def facts(card: EntityCard, articles: dict[str, dict]) -> None:
+    if not card.facts:
+        return
+    st.subheader("Facts")
+    for r in analytics.fact_rows(card.facts):
+        ev = r["evidence"]
+        src = ""
+        if ev:
+            a = articles.get(ev["article"], {"id": ev["article"]})
+            src = f" <small>— «{html.escape(ev.get('text', ''))}», {article_link(a)}</small>"
+        st.markdown(f"**{html.escape(r['label'])}:** {html.escape(r['value'])}{src}", unsafe_allow_html=True)
+
+
+RELATION_SECTIONS = (  # title, relation types, direction (None: either)
+    ("Roles held", ("WORKS_AT",), "out"), ("People", ("WORKS_AT",), "in"),
+    ("Projects involved in", ("INVOLVED_IN",), "out"), ("Participants", ("INVOLVED_IN",), "in"),
+    ("Places and parts", ("LOCATED_IN", "PART_OF"), None))
+
+
+def relations(source: analytics.Adjacency | nx.MultiDiGraph, entity_id: str, articles: dict[str, dict],
+              loaded: bool) -> None:
+    """The entity's relations by kind, those below the sidebar's minimum confidence hidden."""
+    every = analytics.relations_of(source, entity_id)
+    minimum = min_confidence()
+    rels = [r for r in every if confident(r["confidence"], minimum)]
+    if not loaded and rels:
+        when_loaded("the sentences behind each relation")
+    for title, types, direction in RELATION_SECTIONS:
+        relation_list(title, [r for r in rels if r["type"] in types and direction in (None, r["direction"])],
+                      articles)
+    if len(rels) < len(every):
+        st.caption(f"{len(every) - len(rels)} relation(s) below the minimum confidence {minimum:.2f} hidden "
+                   "(sidebar).")
+    elif not rels:
+        st.caption("No relations yet.")
+
+
+def timeline(card: EntityCard) -> None:
+    st.subheader("Timeline")
+    per_article: dict[str, dict] = {}
+    for m in card.mentions:
+        per_article.setdefault(m.article, {"date": m.date or "—", "title": m.title or m.article, "mentions": 0})
+        per_article[m.article]["mentions"] += 1
+    table = pd.DataFrame(sorted(per_article.values(), key=lambda r: r["date"]))
+    if not table.empty:
+        dated = table[table["date"] != "—"]
+        if len(dated) > 1:
+            st.bar_chart(dated.groupby("date")["mentions"].sum(), height=160)
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def mentions(card: EntityCard, articles: dict[str, dict]) -> None:
+    st.subheader("Mentions")
+    for ref in card.mentions:
+        start = ref.start - ref.sentence_start
+        a = articles.get(ref.article, {"id": ref.article, "title": ref.title})
+        st.markdown(f"{highlight(ref.sentence, [(start, start + len(ref.text), card.type)])}<br>"
+                    f"<small>{article_link(a)} {html.escape(ref.date)}"
+                    + (f" · <a href='{html.escape(ref.url)}' target='_blank'>source ↗</a>" if ref.url else "")
+                    + "</small>", unsafe_allow_html=True)
+
+
 def main() -> None:
     entity_id = selected_entity()
     if not entity_id:
@@ -42,69 +137,11 @@ def main() -> None:
         return
     st.session_state["entity"] = entity_id
     articles = {a["id"]: a for a in (g.graph.get("articles", []) if g is not None else card.articles)}
-
-    st.title(f"{TYPE_ICONS.get(card.type, '')} {card.name}")
-    kind = f" · {KIND_LABELS.get(card.kind, card.kind)}" if card.kind else ""
-    st.caption(f"{TYPE_LABELS.get(card.type, card.type)}{kind} · {card.mention_count} mentions in "
-               f"{len(card.articles)} articles")
-    if card.aliases:
-        st.markdown("**Also written as:** " + ", ".join(card.aliases))
-    cols = st.columns([1, 1, 1])
-    if cols[0].button("Explore the graph around it", icon=":material/hub:"):
-        st.session_state["explorer_seeds"] = [entity_id]
-        st.switch_page("views/explorer.py", query_params={"entity": entity_id})
-    if cols[1].button("Connections", icon=":material/route:"):
-        st.switch_page("views/connections.py", query_params={"entity": entity_id})
-
-    if card.facts:
-        st.subheader("Facts")
-        rows = analytics.fact_rows(card.facts)
-        for r in rows:
-            ev = r["evidence"]
-            src = ""
-            if ev:
-                a = articles.get(ev["article"], {"id": ev["article"]})
-                src = f" <small>— «{html.escape(ev.get('text', ''))}», {article_link(a)}</small>"
-            st.markdown(f"**{html.escape(r['label'])}:** {html.escape(r['value'])}{src}", unsafe_allow_html=True)
-
-    every = analytics.relations_of(g if g is not None else analytics.StoreAdjacency(s), entity_id)
-    minimum = min_confidence()
-    rels = [r for r in every if confident(r["confidence"], minimum)]
-    if g is None and rels:
-        when_loaded("the sentences behind each relation")
-    relation_list("Roles held", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "out"], articles)
-    relation_list("People", [r for r in rels if r["type"] == "WORKS_AT" and r["direction"] == "in"], articles)
-    relation_list("Projects involved in", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "out"],
-                  articles)
-    relation_list("Participants", [r for r in rels if r["type"] == "INVOLVED_IN" and r["direction"] == "in"],
-                  articles)
-    relation_list("Places and parts", [r for r in rels if r["type"] in ("LOCATED_IN", "PART_OF")], articles)
-    if len(rels) < len(every):
-        st.caption(f"{len(every) - len(rels)} relation(s) below the minimum confidence {minimum:.2f} hidden "
-                   "(sidebar).")
-    elif not rels:
-        st.caption("No relations yet.")
-
-    st.subheader("Timeline")
-    per_article = {}
-    for m in card.mentions:
-        per_article.setdefault(m.article, {"date": m.date or "—", "title": m.title or m.article, "mentions": 0})
-        per_article[m.article]["mentions"] += 1
-    timeline = pd.DataFrame(sorted(per_article.values(), key=lambda r: r["date"]))
-    if not timeline.empty:
-        dated = timeline[timeline["date"] != "—"]
-        if len(dated) > 1:
-            st.bar_chart(dated.groupby("date")["mentions"].sum(), height=160)
-        st.dataframe(timeline, hide_index=True, width="stretch")
-
-    st.subheader("Mentions")
-    for ref in card.mentions:
-        start = ref.start - ref.sentence_start
-        a = articles.get(ref.article, {"id": ref.article, "title": ref.title})
-        st.markdown(f"{highlight(ref.sentence, [(start, start + len(ref.text), card.type)])}<br>"
-                    f"<small>{article_link(a)} {html.escape(ref.date)}"
-                    + (f" · <a href='{html.escape(ref.url)}' target='_blank'>source ↗</a>" if ref.url else "")
-                    + "</small>", unsafe_allow_html=True)
+    header(card)
+    facts(card, articles)
+    relations(g if g is not None else analytics.StoreAdjacency(s), entity_id, articles, g is not None)
+    timeline(card)
+    mentions(card, articles)
 
 
 main()

@@ -11,14 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import dataclass
 
+import networkx as nx
 import streamlit as st
 from st_link_analysis import EdgeStyle, Event, st_link_analysis
 from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 
-from app.views.common import (TYPE_COLORS, TYPE_ICONS, WAIT, adjacency, confidence_label, date_range, entity_picker,
-                              graph, hub_threshold, min_confidence, node_names, open_entity, role_label,
-                              selected_entity, whole)
+from app.views.common import (
+    TYPE_COLORS,
+    TYPE_ICONS,
+    WAIT,
+    adjacency,
+    confidence_label,
+    date_range,
+    entity_picker,
+    graph,
+    hub_threshold,
+    min_confidence,
+    node_names,
+    open_entity,
+    role_label,
+    selected_entity,
+    whole,
+)
 from graph import analytics
 from graph.export import FORMATS, export_bytes
 from graph.model import ENTITY_TYPES, RELATION_TYPES, colors
@@ -99,8 +115,23 @@ def elements(sub) -> dict:
     return {"nodes": nodes, "edges": edges}
 
 
-def main() -> None:
-    st.title("Graph explorer")
+@dataclass
+class Filters:
+    """What the sidebar's explorer filters ask for."""
+
+    hops: int
+    types: list[str]
+    relations: list[str]
+    min_weight: int
+    hub_threshold: int | None
+    max_nodes: int
+    layout: str
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+def pick_seeds() -> list[str]:
+    """The entities the view starts from: those picked so far (still in the graph), else the one opened."""
     seeds: list[str] = list(st.session_state.get("explorer_seeds", []))
     start = selected_entity()
     if not seeds and start:
@@ -111,10 +142,10 @@ def main() -> None:
         if add and st.button("Add", key="explorer-add-btn") and add not in seeds:
             seeds.append(add)
     st.session_state["explorer_seeds"] = seeds
-    if not seeds:
-        st.info("Pick an entity above, or open one from the sidebar search and press «Explore».")
-        return
+    return seeds
 
+
+def sidebar_filters() -> Filters:
     first, last = date_range()
     threshold = hub_threshold()
     with st.sidebar.expander("Explorer filters", expanded=True):
@@ -126,26 +157,30 @@ def main() -> None:
         max_nodes = st.number_input("Show at most (nodes)", MIN_NODES, MAX_NODES, DEFAULT_NODES, step=50,
                                     key="explorer-max", help=MAX_HELP)
         layout = st.selectbox("Layout", list(LAYOUTS), key="explorer-layout")
-        date_range_ = None
+        chosen = None
         if first:
             lo, hi = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
-            date_range_ = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
-    removed = set(st.session_state.get("explorer_removed", []))
-    d_from = d_to = None
-    if date_range_ and isinstance(date_range_, (tuple, list)) and len(date_range_) == 2:
-        if (date_range_[0].isoformat(), date_range_[1].isoformat()) != (first, last):
-            d_from, d_to = date_range_[0].isoformat(), date_range_[1].isoformat()
-    # evidence dates are in the whole graph: a date filter waits for it; else the store answers
-    source = graph() if (d_from or d_to) else adjacency(WAIT)
-    sub = analytics.neighbourhood(source, seeds, hops=hops, types=types or None, relations=relations or None,
-                                  min_weight=int(min_weight), date_from=d_from, date_to=d_to, hidden=removed,
-                                  hub_threshold=threshold if hide_hubs else None, max_nodes=int(max_nodes),
-                                  min_confidence=min_confidence())
-    st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} edges"
-               + (f" · {len(removed)} removed" if removed else ""))
-    if sub.graph.get("truncated"):
-        st.warning(f"Only the nearest {int(max_nodes)} nodes are shown, nearer and more strongly linked ones "
-                   "first: narrow the filters, or raise «Show at most» in the sidebar.", icon=":material/filter_alt:")
+            chosen = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
+    filters = Filters(hops, types, relations, int(min_weight), threshold if hide_hubs else None, int(max_nodes),
+                      layout)
+    if chosen and isinstance(chosen, (tuple, list)) and len(chosen) == 2:
+        if (chosen[0].isoformat(), chosen[1].isoformat()) != (first, last):
+            filters.date_from, filters.date_to = chosen[0].isoformat(), chosen[1].isoformat()
+    return filters
+
+
+def view(seeds: list[str], f: Filters, removed: set[str]) -> nx.MultiDiGraph:
+    """The neighbourhood shown; evidence dates are in the whole graph: a date filter waits for it,
+    else the store answers."""
+    source = graph() if (f.date_from or f.date_to) else adjacency(WAIT)
+    return analytics.neighbourhood(source, seeds, hops=f.hops, types=f.types or None, relations=f.relations or None,
+                                   min_weight=f.min_weight, date_from=f.date_from, date_to=f.date_to, hidden=removed,
+                                   hub_threshold=f.hub_threshold, max_nodes=f.max_nodes,
+                                   min_confidence=min_confidence())
+
+
+def seed_chips(sub: nx.MultiDiGraph, seeds: list[str], removed: set[str]) -> None:
+    """A button per seed that drops it, and one that restores the removed nodes."""
     chips = st.columns(min(len(seeds), 6) + 1)
     for i, s in enumerate(seeds[:6]):
         if chips[i].button(sub.nodes[s]["name"][:30], icon=":material/close:", key=f"explorer-drop-{s}"):
@@ -155,46 +190,82 @@ def main() -> None:
         st.session_state["explorer_removed"] = []
         st.rerun()
 
+
+def network(sub: nx.MultiDiGraph, f: Filters) -> dict | None:
+    """The network component showing the view; what the user did in it (None: nothing)."""
     node_styles = [TypeStyle(t) for t in ENTITY_TYPES] + [SeedStyle()]
-    edge_styles = [EdgeStyle(r, color=EDGE_COLORS[r], caption="caption", directed=True, labeled=None) for r in RELATION_TYPES]
+    edge_styles = [EdgeStyle(r, color=EDGE_COLORS[r], caption="caption", directed=True, labeled=None)
+                   for r in RELATION_TYPES]
     els = elements(sub)
     if not st.session_state.pop("explorer_expanded", False):
         st.session_state["explorer_view"] = view_key(els)
-    chosen = layout_for(len(els["nodes"]) + len(els["edges"]), layout)
-    result = st_link_analysis(els, layout=layout_config(chosen, st.session_state["explorer_view"]),
-                              node_styles=node_styles, edge_styles=edge_styles, height=620,
-                              key=f"explorer-graph-{hops}", node_actions=["expand", "remove"],
-                              events=[Event("select", "tap", "node")])
-    if result and result.get("timestamp") != st.session_state.get("explorer_last_event"):
-        st.session_state["explorer_last_event"] = result.get("timestamp")
-        action, data = result.get("action"), result.get("data") or {}
-        if action == "expand":
-            st.session_state["explorer_seeds"] = seeds + [n for n in data.get("node_ids", []) if n not in seeds]
-            st.session_state["explorer_expanded"] = True  # the component places what comes in
-            st.rerun()
-        elif action == "remove":
-            st.session_state["explorer_removed"] = sorted(removed | set(data.get("node_ids", [])) - set(seeds))
-            st.rerun()
-        elif action == "select":
-            st.session_state["explorer_selected"] = data.get("target_id")
-    picked = st.session_state.get("explorer_selected")
-    if picked in sub:
-        d = sub.nodes[picked]
-        c1, c2, c3 = st.columns([3, 1, 1])
-        c1.markdown(f"Selected: {TYPE_ICONS.get(d['type'], '')} **{d['name']}** · {d['type']} · "
-                    f"{d.get('mention_count', 0)} mentions")
-        if c2.button("Open card", key="explorer-open"):
-            open_entity(picked)
-        if picked not in seeds and c3.button("Expand", key="explorer-expand"):
-            st.session_state["explorer_seeds"] = seeds + [picked]
-            st.rerun()
+    chosen = layout_for(len(els["nodes"]) + len(els["edges"]), f.layout)
+    return st_link_analysis(els, layout=layout_config(chosen, st.session_state["explorer_view"]),
+                            node_styles=node_styles, edge_styles=edge_styles, height=620,
+                            key=f"explorer-graph-{f.hops}", node_actions=["expand", "remove"],
+                            events=[Event("select", "tap", "node")])
 
+
+def on_event(result: dict | None, seeds: list[str], removed: set[str]) -> None:
+    """Expand, remove or select, once per event of the component."""
+    if not result or result.get("timestamp") == st.session_state.get("explorer_last_event"):
+        return
+    st.session_state["explorer_last_event"] = result.get("timestamp")
+    action, data = result.get("action"), result.get("data") or {}
+    if action == "expand":
+        st.session_state["explorer_seeds"] = seeds + [n for n in data.get("node_ids", []) if n not in seeds]
+        st.session_state["explorer_expanded"] = True  # the component places what comes in
+        st.rerun()
+    elif action == "remove":
+        st.session_state["explorer_removed"] = sorted(removed | set(data.get("node_ids", [])) - set(seeds))
+        st.rerun()
+    elif action == "select":
+        st.session_state["explorer_selected"] = data.get("target_id")
+
+
+def selected(sub: nx.MultiDiGraph, seeds: list[str]) -> None:
+    """The node picked in the network, with buttons to open its card and to expand it."""
+    picked = st.session_state.get("explorer_selected")
+    if picked is None or picked not in sub:
+        return
+    d = sub.nodes[picked]
+    c1, c2, c3 = st.columns([3, 1, 1])
+    c1.markdown(f"Selected: {TYPE_ICONS.get(d['type'], '')} **{d['name']}** · {d['type']} · "
+                f"{d.get('mention_count', 0)} mentions")
+    if c2.button("Open card", key="explorer-open"):
+        open_entity(picked)
+    if picked not in seeds and c3.button("Expand", key="explorer-expand"):
+        st.session_state["explorer_seeds"] = seeds + [picked]
+        st.rerun()
+
+
+def export_view(sub: nx.MultiDiGraph) -> None:
     with st.expander("Export this view"):
         fmt = st.selectbox("Format", FORMATS, key="explorer-fmt")
         wg = whole()  # the view's mentions and evidence come from the whole graph, when the file is made
         st.download_button(f"Download {fmt}", lambda: export_bytes(analytics.restrict(wg.wait(), sub), fmt),
                            f"investgraph-view.{'zip' if fmt == 'csv' else fmt}", key="explorer-export",
                            on_click="ignore")
+
+
+def main() -> None:
+    st.title("Graph explorer")
+    seeds = pick_seeds()
+    if not seeds:
+        st.info("Pick an entity above, or open one from the sidebar search and press «Explore».")
+        return
+    f = sidebar_filters()
+    removed = set(st.session_state.get("explorer_removed", []))
+    sub = view(seeds, f, removed)
+    st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} edges"
+               + (f" · {len(removed)} removed" if removed else ""))
+    if sub.graph.get("truncated"):
+        st.warning(f"Only the nearest {f.max_nodes} nodes are shown, nearer and more strongly linked ones "
+                   "first: narrow the filters, or raise «Show at most» in the sidebar.", icon=":material/filter_alt:")
+    seed_chips(sub, seeds, removed)
+    on_event(network(sub, f), seeds, removed)
+    selected(sub, seeds)
+    export_view(sub)
 
 
 main()

@@ -53,7 +53,8 @@ def run_ingest(folder: Path, paths: list[Path]) -> None:
     from ingest.run import ingest_articles
 
     s = store()
-    items = [relabel(item, folder) for item in read_articles(paths)]
+    sources: list[str | Path] = [*paths]
+    items = [relabel(item, folder) for item in read_articles(sources)]
     bar = st.progress(0.0, text="Reading…")
     done = [0]
     total = max(1, sum(1 for i in items if not hasattr(i, "problem")))

@@ -15,10 +15,21 @@ from functools import cached_property
 import pandas as pd
 import streamlit as st
 
-from app.views.common import (KIND_LABELS, ROLE_LABELS, _store, default_url, gc_paused, min_confidence, open_entity,
-                              store, version, whole)
+from app.views.common import (
+    KIND_LABELS,
+    ROLE_LABELS,
+    default_url,
+    gc_paused,
+    min_confidence,
+    open_entity,
+    store,
+    store_at,
+    version,
+    whole,
+)
 from graph import analytics
-from graph.store import Project, confident
+from graph.confidence import confident
+from graph.model import Project
 
 HEADERS = {"project": "Project", "kind": "Kind", "place": "Place", "participant": "Participant",
            "participant_type": "Type", "role": "Role", "confidence": "Confidence", "key_people": "Key people",
@@ -64,7 +75,7 @@ def projects_view(projects: list[Project]) -> ProjectsView:
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _projects_view(url: str, key: str) -> ProjectsView:
     with gc_paused():  # everything built here stays: collecting is pure overhead
-        return projects_view(_store(url).projects())
+        return projects_view(store_at(url).projects())
 
 
 def view_of_store() -> ProjectsView:

@@ -153,5 +153,5 @@ def written_here(path: Path) -> bool:
     return False
 
 
-__all__ = ["FOLDER_FORMATS", "MANIFEST_FILE", "NAMES", "MissingDependency", "Parts", "handles", "output_problem", "read_manifest",
-           "to_bytes", "write", "written_here"]
+__all__ = ["FOLDER_FORMATS", "MANIFEST_FILE", "NAMES", "MissingDependency", "Parts", "handles", "output_problem",
+           "read_manifest", "to_bytes", "write", "written_here"]

@@ -20,9 +20,12 @@ h1 { font-size: 20px; } h2 { font-size: 16px; margin-top: 28px; border-bottom: 1
 blockquote { margin: 4px 0 4px 18px; padding-left: 8px; border-left: 3px solid #ddd; }
 .type { display: inline-block; padding: 0 6px; border-radius: 8px; color: #fff; font-size: 12px; }
 """
-SECTIONS = (("new_entities", "Новые сущности", "new", "+"), ("removed_entities", "Исчезнувшие сущности", "removed", "−"),
-            ("new_relations", "Новые связи", "new", "+"), ("removed_relations", "Исчезнувшие связи", "removed", "−"),
-            ("changed_roles", "Изменившиеся роли", "changed", "~"), ("changed_facts", "Изменившиеся факты", "changed", "~"))
+SECTIONS = (("new_entities", "Новые сущности", "new", "+"),
+            ("removed_entities", "Исчезнувшие сущности", "removed", "−"),
+            ("new_relations", "Новые связи", "new", "+"),
+            ("removed_relations", "Исчезнувшие связи", "removed", "−"),
+            ("changed_roles", "Изменившиеся роли", "changed", "~"),
+            ("changed_facts", "Изменившиеся факты", "changed", "~"))
 
 
 def badge(type_: str) -> str:

@@ -72,7 +72,9 @@ class Context:
 
 def ftm_id(kind: str, ident: str) -> str:
     from followthemoney.util import make_entity_id
-    return make_entity_id(NAMESPACE, kind, ident)
+    made = make_entity_id(NAMESPACE, kind, ident)
+    assert made is not None  # None only when every part is empty
+    return made
 
 
 def node_schema(d: dict[str, Any]) -> str:

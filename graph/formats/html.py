@@ -74,7 +74,7 @@ def graph_json(parts: Parts, articles: dict[str, dict[str, Any]]) -> Iterator[st
     present: set[str] = set()
     yield '{"nodes": ['
     for i, (n, d) in enumerate(parts.nodes()):
-        present.add(d.get("type"))
+        present.add(str(d.get("type", "")))
         yield ("," if i else "") + script_json(node_data(n, d, articles))
     yield '], "edges": ['
     for i, (u, v, k, d) in enumerate(parts.edges()):

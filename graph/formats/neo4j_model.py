@@ -77,7 +77,7 @@ class ArticleContent:
     def of(cls, parts: Parts) -> ArticleContent:
         out = cls()
         for n, d in parts.nodes():
-            out.said[n] = (d.get("name"), d.get("kind") or None, facts_json(d))
+            out.said[n] = (str(d.get("name") or n), d.get("kind") or None, facts_json(d))
             for m in d.get("mentions", []):
                 out.pieces.setdefault(m["article"], []).append((m["start"], m["stop"], m.get("text") or ""))
                 out.nodes.setdefault(m["article"], {})[n] = None

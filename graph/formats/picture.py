@@ -118,9 +118,10 @@ def write(parts: Parts, out: IO[bytes], fmt: str) -> None:
     manifest = json.dumps(parts.manifest, ensure_ascii=False) if parts.manifest is not None else None
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "investgraph", "font.family": "DejaVu Sans"}):
         fig = figure(g, parts.manifest)
+        meta: dict[str, str | None]
         if fmt == "png":
             meta = {"Software": "InvestGraph", **({PNG_KEY: manifest} if manifest else {})}
-        else:
+        else:  # no Date: the same snapshot gives the same file
             meta = {"Creator": "InvestGraph", "Date": None, **({"Description": manifest} if manifest else {})}
         fig.savefig(out, format=fmt, metadata=meta)
 

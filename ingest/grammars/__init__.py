@@ -10,12 +10,12 @@ clause after it. Inside a window a match may only begin shortly before a trigger
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from yargy import Parser
-from yargy.parser import Chart, is_rule, prepare_resolved_matches, prepare_trees
+from yargy.parser import Chart, Match, is_rule, prepare_resolved_matches, prepare_trees
 from yargy.tokenizer import MorphTokenizer
 
 
@@ -41,6 +41,7 @@ class Trigger:
     prefixes: tuple[str, ...] = ()
     before: int = BEFORE  # characters a match may start before the trigger word
     after: int = AFTER  # and end after it
+    forms: frozenset[str] = field(init=False, repr=False, compare=False)  # every form of the lemmas
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "forms", all_forms(self.lemmas))
@@ -117,7 +118,7 @@ def windows(sent, trigger: Trigger) -> list[Window]:
             for start, stop, leads in spans]
 
 
-def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator[object]:
+def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator[Match]:
     """parser.findall(text) for the matches that begin where a lead admits: yargy's own chart
     loop, predicting the grammar only at those tokens instead of at every token, which is
     most of the parser's work."""
@@ -135,7 +136,7 @@ def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator
     return prepare_resolved_matches(sorted(prepare_trees(chart.matches(parser.rule))))
 
 
-def sentence_matches(parser: Parser, doc, trigger: Trigger) -> Iterator[tuple[int, object]]:
+def sentence_matches(parser: Parser, doc, trigger: Trigger) -> Iterator[tuple[int, Match]]:
     """(offset of the parsed text, match) for each match in the windows around triggers."""
     for sent in doc.sents:
         for window in windows(sent, trigger):

@@ -7,15 +7,12 @@ from __future__ import annotations
 import os
 
 from yargy import and_, not_, or_, rule
-from yargy.predicates import (custom, dictionary, eq, gram, in_, is_capitalized, is_upper,
-                              type as token_type)
+from yargy.predicates import custom, dictionary, eq, gram, in_, is_capitalized, is_upper
+from yargy.predicates import type as token_type
 
 from graph.text import name_key
 
 from ..vocabulary import words
-
-LEFT_QUOTE = in_({"«", "„", '"', "“"})
-RIGHT_QUOTE = in_({"»", "“", '"', "”"})
 
 # «Хабаровские вести», «ОЭЗ „Ока-Парк“»: up to 12 tokens between the quotes, no sentence end
 QUOTED = rule(

@@ -11,14 +11,23 @@
 """
 from __future__ import annotations
 
-
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, eq, gram, in_caseless, is_capitalized
 
-from . import Trigger, make_parser
 from ..vocabulary import words
-from .common import (ABBREVIATION, CAPITALISED, CONTENT, GENT, LATIN_WORD, NOT_NAME, PLACE_ADJECTIVE, QUOTED_NAME,
-                     TERRITORY, TERRITORY_NOUNS)
+from . import Trigger, make_parser
+from .common import (
+    ABBREVIATION,
+    CAPITALISED,
+    CONTENT,
+    GENT,
+    LATIN_WORD,
+    NOT_NAME,
+    PLACE_ADJECTIVE,
+    QUOTED_NAME,
+    TERRITORY,
+    TERRITORY_NOUNS,
+)
 
 LEGAL_FORMS = words("legal_forms")
 
@@ -59,7 +68,8 @@ PRI_TAIL = rule(caseless("при"), PRI_WORD.repeatable(max=3), TERRITORY.option
 
 UNIT = dictionary(UNITS)
 # a territorial office: "… МЧС по Санкт-Петербургу и Ленобласти", "… по Хабаровскому краю"
-DAT_PLACE = or_(rule(and_(gram("ADJF"), gram("datv"), CAPITALISED), and_(gram("NOUN"), gram("datv"), dictionary(TERRITORY_NOUNS))),
+DAT_PLACE = or_(rule(and_(gram("ADJF"), gram("datv"), CAPITALISED),
+                     and_(gram("NOUN"), gram("datv"), dictionary(TERRITORY_NOUNS))),
                 rule(rule(CAPITALISED, eq("-")).optional(), and_(gram("NOUN"), gram("datv"), CAPITALISED, NOT_NAME)))
 BY_TERRITORY = rule(caseless("по"), DAT_PLACE, rule(caseless("и"), DAT_PLACE).optional())
 # the owner after a unit: Фонда Сколково, Хабаровского края
@@ -71,12 +81,10 @@ UNIT_WITH_OWNER = rule(UNIT, or_(GENT_PHRASE, PO_PHRASE), OWNER, BY_TERRITORY.op
 
 # "Следственного комитета при прокуратуре", "совета при Президенте РФ"
 # "Федеральной миграционной службы России", "Верховного народного собрания КНДР"
-NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()), and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=3).optional(),
+NAMED_BODY = rule(and_(gram("ADJF"), is_capitalized()),
+                  and_(gram("ADJF"), not_(is_capitalized())).repeatable(max=3).optional(),
                   or_(rule(UNIT, or_(GENT_PHRASE, PO_PHRASE).optional()), rule(BODY, PO_PHRASE.optional())),
                   PRI_TAIL.optional(), OWNER.optional())
-# "креативного агентства Kollektiv", "банка HSBC"
-LATIN_NAME = rule(and_(gram("ADJF"), not_(is_capitalized())).optional(), dictionary(ORG_NOUNS),
-                  LATIN_WORD.repeatable(max=4))
 
 # a unit inside a named organisation: "фракции КПРФ", "отдела корпоративных серверов и сетей HP",
 # "московского отделения движения «Солидарность»", "президиума Экспертного совета …"

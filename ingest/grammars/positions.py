@@ -6,12 +6,11 @@ complement (never a capitalised word: that is the organisation or place it gover
 """
 from __future__ import annotations
 
-
 from yargy import Parser, and_, not_, or_, rule
 from yargy.predicates import caseless, dictionary, eq, gram, is_capitalized
 
-from . import Trigger, make_parser
 from ..vocabulary import words
+from . import Trigger, make_parser
 from .common import CONTENT, GENT
 
 POSTS = words("posts")

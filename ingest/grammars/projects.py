@@ -16,12 +16,22 @@ import re
 
 from yargy import Parser, and_, not_, or_, rule
 from yargy.interpretation import fact
-from yargy.predicates import (caseless, dictionary, eq, gram, in_, in_caseless, is_capitalized, is_lower, is_upper,
-                              normalized)
+from yargy.predicates import (
+    caseless,
+    dictionary,
+    eq,
+    gram,
+    in_,
+    in_caseless,
+    is_capitalized,
+    is_lower,
+    is_upper,
+    normalized,
+)
 from yargy.rule import Rule
 
-from . import Trigger, make_parser
 from .. import vocabulary
+from . import Trigger, make_parser
 
 Project = fact("Project", ["head", "name", "more", "what"])
 
@@ -37,11 +47,6 @@ def in_caseless_set(values: set[str]):
 
 def words(*lemmas: str):
     return rule(*[normalized(w) for w in lemmas])
-
-
-def hyphenated(first: str, second: str):
-    """yargy splits "бизнес-парк" into three tokens."""
-    return rule(caseless(first), eq("-"), normalized(second))
 
 
 PLANT_HEADS = vocabulary.words("plant_heads")
@@ -105,7 +110,8 @@ def grammar():
     PLACE_WORDS = vocabulary.words("place_nouns")
     CAP = and_(is_capitalized(), not_(in_({"«", "»", "(", ")", ",", "."})))
     # a place word after the name only in an oblique case: not "… в Улан-Удэ республика"
-    PLACE_TOKEN = or_(CAP, and_(dictionary(PLACE_WORDS), or_(gram("loct"), gram("loc2"), gram("gent"), gram("datv"), gram("ablt"))),
+    PLACE_TOKEN = or_(CAP, and_(dictionary(PLACE_WORDS),
+                                or_(gram("loct"), gram("loc2"), gram("gent"), gram("datv"), gram("ablt"))),
                       eq("-"))
     # "в Краснофлотском районе Хабаровска", "на острове Большой Уссурийский"
     LOWER = and_(not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF"), gram("PRTF"), gram("CONJ")),
@@ -137,7 +143,8 @@ def grammar():
     PRODUCT_NOUN = and_(gram("NOUN"), gram("gent"), is_lower(), not_(gram("VERB")), not_(gram("INFN")),
                         not_(gram("Abbr")), not_(gram("PREP")), not_(gram("CONJ")),
                         not_(dictionary(NOT_PRODUCTS | GOODS | PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"})))
-    PRODUCT_NP = or_(rule(PRODUCT_ADJS.optional(), PRODUCT_NOUN), rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))))
+    PRODUCT_NP = or_(rule(PRODUCT_ADJS.optional(), PRODUCT_NOUN),
+                     rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))))
     PRODUCT = rule(PRODUCT_NP, PRODUCT_NP.repeatable(max=2).optional(),
                    rule(eq("и"), PRODUCT_NP).optional())
     # capitalised only at the start of a sentence: extract checks that (else "Анжерский трубный завод")
@@ -153,7 +160,8 @@ def grammar():
                  QUOTED.interpretation(Project.name),
                  COORDINATED.repeatable(max=6).optional().interpretation(Project.more))
     NAMED_PLAIN = rule(PLAIN_NAME_HEAD.interpretation(Project.head),
-                       and_(is_capitalized(), gram("NOUN"), gram("nomn"), not_(gram("Abbr"))).interpretation(Project.name))
+                       and_(is_capitalized(), gram("NOUN"), gram("nomn"),
+                            not_(gram("Abbr"))).interpretation(Project.name))
     UNNAMED_HEAD = any_of(*[h for k, h in KIND_HEADS.items() if k != "site"])
     PINNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
                   or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE))
@@ -217,7 +225,8 @@ def kind_of(head_text: str) -> str:
         return "business_park"
     if {"технопарк", "технополис", "наукоград", "it", "ит"} & set(words) or "научный парк" in joined:
         return "technopark"
-    if {"парк", "парка", "ип"} & set(words) or re.search(r"\bпарк(и|ов|ам|ами|ах)\b", head_text.lower()) or any(w.startswith(("промпарк", "индустрипарк")) for w in words):
+    if ({"парк", "парка", "ип"} & set(words) or re.search(r"\bпарк(и|ов|ам|ами|ах)\b", head_text.lower())
+            or any(w.startswith(("промпарк", "индустрипарк")) for w in words)):
         return "industrial_park"
     if "кластер" in words:
         return "cluster"

@@ -1,0 +1,338 @@
+"""One orchestration for both stores: `GraphStore` answers the Store interface (graph.store) over
+a `Backend`, one store's own queries inside one transaction.
+
+A store supplies `_read(work)` and `_write(work, action)`, which run `work(backend)` in a read or a
+write transaction and turn the store's errors into a StoreError naming it, and a Backend: the
+queries QUERIES names, each store in its own language with the same columns, and the few steps
+whose shape is its own (candidates from its name index, the four tables of the projects table,
+keeping decisions, and the write steps: delete articles, insert extractions, settle).
+
+Everything else is written here once, so both stores give the same answers: stats, search, entity
+cards with their mentions, the neighbourhood walk and its subgraph, snapshots, the projects table,
+rebuilding stored articles as extractions, the analysts' merges and splits (recorded, then the
+articles they touch assigned again), and a node's name, kind and facts from its statements.
+
+The rules both stores keep: one `write(batch)` is one transaction; articles are keyed by id and
+content hash, so the same article twice changes nothing and a changed one replaces its mentions,
+evidence and statements; an entity lives while it is mentioned, a relation while it has evidence
+and both its ends live; a repeated mention, relation or evidence sentence is written once.
+"""
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import networkx as nx
+
+from .assemble import (
+    Row,
+    assemble_card,
+    assemble_projects,
+    assemble_snapshot,
+    assemble_subgraph,
+    extraction_of,
+    mention_ref,
+)
+from .decisions import Decisions, merge_decision, new_decisions, split_decision
+from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project
+from .search import has_word_prefix, matches, query_terms, rank_hits
+from .statements import statements_of, summary
+from .walk import walk
+
+T = TypeVar("T")
+
+EXTRACTION_PAGE = 200  # articles rebuilt per query while copying a graph or assigning articles again
+
+QUERIES = {  # what every store's queries answer: name -> (parameters) the columns of a row, order
+    "article_hash": "(id) hash",
+    "articles": "(limit: None for all) id, source, doc, title, url, date; newest first, then by id",
+    "articles_from_source": "(source) id, doc; by id",
+    "article_ids": "() id; by id",
+    "articles_in": "(ids) id, source, doc, title, url, date, text, hash",
+    "count_articles": "() n",
+    "count_mentions": "() n",
+    "count_entities": "() type, n",
+    "count_relations": "() type, n",
+    "entities": "(ids) id, type, name, kind, facts (JSON), mentions (how many); by id",
+    "edges_at": "(ids) id, type, source, target, role, weight (distinct articles of its evidence), "
+                "evidence_count, confidence (the highest of its evidence's): the relations at the ids; by id",
+    "mentions_of": "(id) article, title, url, date, start, stop, text, sentence_start, sentence_stop, key",
+    "merge_log_of": "(id) article, alias, rule",
+    "statements_of": "(ids) entity, article, date (the article's), name, kind, facts (JSON)",
+    "decisions": "() action, node, other, alias, name; in the order they were made",
+    "node_ids": "() id",
+    "articles_touching": "(ids) id: the articles mentioning the nodes or stating one of their relations",
+    "all_articles": "() id, source, doc, title, url, date; by id",
+    "all_mentions": "() entity, article, start, stop, text; by article, start, stop",
+    "all_entities": "() id, type, name, kind, facts; by id",
+    "all_evidence": "() relation, article, start, stop, sentence, confidence; by article, start, stop",
+    "all_relations": "() id, type, source, target, role; by id",
+    "mentions_in": "(ids) article, entity, key, start, stop, text, sentence_start, sentence_stop",
+    "evidence_in": "(ids) article, relation, type, source, target, role, start, stop, sentence, confidence",
+    "log_in": "(ids) article, key, alias, rule",
+    "said_in": "(ids) article, entity, key, name, kind, facts",
+}
+PROJECT_TABLES = ("projects", "entity_names", "project_relations", "evidence_summary")  # see assemble_projects
+
+
+@dataclass
+class Touched:
+    """What a write step touched: the nodes and relations to settle afterwards."""
+
+    entities: set[str] = field(default_factory=set)
+    relations: set[str] = field(default_factory=set)
+
+    def __or__(self, other: Touched) -> Touched:
+        return Touched(self.entities | other.entities, self.relations | other.relations)
+
+
+class Backend(Protocol):
+    """One store's own queries and write steps, inside one transaction."""
+
+    def rows(self, query: str, **params: Any) -> Iterable[Row]:
+        """The rows of the query QUERIES names; `ids` is a list of ids."""
+        ...
+
+    def table(self, name: str) -> Iterable[Sequence[Any]]:
+        """One of PROJECT_TABLES as plain sequences, what assemble_projects reads."""
+        ...
+
+    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
+        """(entity id, its name keys) for the entities with a name key in which a word starts with `term`."""
+        ...
+
+    def add_decisions(self, decisions: list[Decision]) -> None:
+        """Keep new decisions after those kept."""
+        ...
+
+    def delete_articles(self, ids: list[str]) -> Touched:
+        """Delete articles with their mentions, evidence, statements and merge log."""
+        ...
+
+    def insert(self, batch: list[Extraction], decisions: Decisions) -> Touched:
+        """Write articles not stored, each entity assigned by the decisions."""
+        ...
+
+    def settle(self, touched: Touched) -> None:
+        """Drop what lost its support, then set the names, kinds, facts and search keys of what remains."""
+        ...
+
+
+class GraphStore(ABC):
+    """The Store interface over a Backend; a store adds its transactions and `write`."""
+
+    url: str
+
+    @abstractmethod
+    def _read(self, work: Callable[[Backend], T]) -> T:
+        """work(backend) in a read transaction; a StoreError naming the store when it fails."""
+
+    @abstractmethod
+    def _write(self, work: Callable[[Backend], T], action: str) -> T:
+        """work(backend) in one write transaction, all or nothing; a failure is a StoreError
+        naming the store and `action` ("… failed")."""
+
+    def _dicts(self, query: str, **params: Any) -> list[dict]:
+        return self._read(lambda q: [dict(r) for r in q.rows(query, **params)])
+
+    def article_hash(self, article_id: str) -> str | None:
+        found = self._dicts("article_hash", id=article_id)
+        return found[0]["hash"] if found else None
+
+    def articles_from_source(self, source: str) -> list[dict]:
+        return self._dicts("articles_from_source", source=source)
+
+    def articles(self, limit: int | None = None) -> list[dict]:
+        return self._dicts("articles", limit=int(limit) if limit else None)
+
+    def article(self, article_id: str) -> dict | None:
+        found = self._dicts("articles_in", ids=[article_id])
+        return found[0] if found else None
+
+    def remove_article(self, article_id: str) -> None:
+        self._write(lambda q: q.settle(q.delete_articles([article_id])), f"removing article {article_id} failed")
+
+    def stats(self) -> dict:
+        return self._read(stats)
+
+    def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        terms = query_terms(text)
+        if not terms:
+            return []
+        candidates = self._read(lambda q: search_candidates(q, terms, types))
+        return rank_hits(text, candidates, limit)
+
+    def entity(self, entity_id: str) -> EntityCard | None:
+        return self._read(lambda q: entity_card(q, entity_id))
+
+    def neighbourhood(self, ids: list[str], hops: int = 1, types: list[str] | None = None,
+                      relations: list[str] | None = None, min_weight: int = 1) -> nx.MultiDiGraph:
+        """Entities within `hops` edges of `ids`, with the edges the walk went through that pass the filters."""
+        return self._read(lambda q: neighbourhood(q, ids, hops, types, relations, min_weight))
+
+    def snapshot(self) -> nx.MultiDiGraph:
+        """The whole graph with everything export needs: aliases, mentions, evidence, articles."""
+        return self._read(snapshot)
+
+    def projects(self) -> list[Project]:
+        """Every project with its places, participants (roles, key people) and evidence count: the
+        projects table without the whole graph."""
+        return self._read(lambda q: assemble_projects(*(q.table(name) for name in PROJECT_TABLES)))
+
+    def extractions(self) -> Iterator[Extraction]:
+        """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
+        ids = [r["id"] for r in self._dicts("article_ids")]
+        for start in range(0, len(ids), EXTRACTION_PAGE):
+            yield from self._read(partial(extractions_of, ids=ids[start:start + EXTRACTION_PAGE]))
+
+    def decisions(self) -> list[Decision]:
+        return self._read(decisions_in)
+
+    def merge(self, into: str, other: str) -> Decision:
+        """Merge node `other` into node `into`, now and in every later write."""
+        decision = merge_decision(self.entity(into), self.entity(other), into, other)
+        self.record([decision])
+        return decision
+
+    def split(self, node: str, alias: str) -> Decision:
+        """Move the mentions of `node` named `alias`, and the relations they carry, to a new node."""
+        taken = self._read(lambda q: {r["id"] for r in q.rows("node_ids")} | {d.other for d in decisions_in(q)})
+        decision = split_decision(self.entity(node), node, alias, taken)
+        self.record([decision])
+        return decision
+
+    def record(self, decisions: list[Decision]) -> list[Decision]:
+        """Keep the decisions not kept yet and assign the articles they touch again, in one
+        transaction; return the new ones."""
+        return self._write(lambda q: record_decisions(q, decisions),
+                           f"recording {len(decisions)} decisions failed, none was kept")
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+def entity_rows(q: Backend, ids: Iterable[str]) -> dict[str, Row]:
+    """The rows of the entities `ids` names that exist, by id."""
+    ids = sorted(ids)
+    return {r["id"]: r for r in q.rows("entities", ids=ids)} if ids else {}
+
+
+def stats(q: Backend) -> dict:
+    entities = Counter(dict.fromkeys(ENTITY_TYPES, 0))
+    entities.update({r["type"]: r["n"] for r in q.rows("count_entities")})
+    relations = Counter(dict.fromkeys(RELATION_TYPES, 0))
+    relations.update({r["type"]: r["n"] for r in q.rows("count_relations")})
+    return {
+        "articles": next(iter(q.rows("count_articles")))["n"],
+        "mentions": next(iter(q.rows("count_mentions")))["n"],
+        "entities": dict(entities), "entities_total": sum(entities.values()),
+        "relations": dict(relations), "relations_total": sum(relations.values()),
+    }
+
+
+def search_candidates(q: Backend, terms: list[str], types: list[str] | None) -> list[tuple[EntityHit, list[str]]]:
+    """The entities matching every term (graph.search.matches), of `types`, each with the name keys
+    that brought it: what rank_hits orders."""
+    found = {}
+    for entity_id, keys in q.name_keys(terms[0]):
+        keys = [k for k in keys if has_word_prefix(k, terms[0])]
+        if keys and matches(terms, keys):
+            found[entity_id] = keys
+    return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), found[r["id"]])
+            for r in entity_rows(q, found).values() if not types or r["type"] in types]
+
+
+def entity_card(q: Backend, entity_id: str) -> EntityCard | None:
+    row = entity_rows(q, [entity_id]).get(entity_id)
+    if row is None:
+        return None
+    edges = list(q.rows("edges_at", ids=[entity_id]))
+    others = entity_rows(q, {r["target"] if r["source"] == entity_id else r["source"] for r in edges})
+    mentions = list(q.rows("mentions_of", id=entity_id))
+    texts = {a["id"]: a["text"] for a in q.rows("articles_in", ids=sorted({m["article"] for m in mentions}))}
+    refs = sorted((mention_ref(m, texts[m["article"]]) for m in mentions),
+                  key=lambda m: (m.date, m.article, m.start, m.stop))
+    return assemble_card(row, refs, edges, others, q.rows("merge_log_of", id=entity_id), mentions, decisions_in(q),
+                         q.rows("statements_of", ids=[entity_id]))
+
+
+def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None, relations: list[str] | None,
+                  min_weight: int) -> nx.MultiDiGraph:
+    """Store.neighbourhood: the walk (graph.walk) over the store's edges, one query a hop."""
+    crossed: dict[str, Row] = {}
+
+    def edges_at(frontier: list[str]) -> Iterator[tuple[str, str, float]]:
+        for r in q.rows("edges_at", ids=sorted(frontier)):
+            if (not relations or r["type"] in relations) and r["weight"] >= min_weight:
+                crossed[r["id"]] = r
+                yield r["source"], r["target"], r["weight"]
+
+    def admit(reach: dict[str, float], _kept: int) -> list[str]:  # no cap on the nodes
+        info = entity_rows(q, reach)
+        return sorted(i for i in reach if not types or info[i]["type"] in types)
+
+    keep = walk(ids, hops, edges_at, admit)
+    return assemble_subgraph(entity_rows(q, keep).values(), crossed.values())
+
+
+def snapshot(q: Backend) -> nx.MultiDiGraph:
+    return assemble_snapshot([dict(r) for r in q.rows("all_articles")], q.rows("all_mentions"),
+                             q.rows("all_entities"), q.rows("all_evidence"), q.rows("all_relations"))
+
+
+def by_article(rows: Iterable[Row]) -> defaultdict[str, list[Row]]:
+    grouped: defaultdict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        grouped[r["article"]].append(r)
+    return grouped
+
+
+def extractions_of(q: Backend, ids: list[str]) -> list[Extraction]:
+    """The stored articles `ids` names, in that order, as the Extractions that write them again."""
+    articles = {r["id"]: r for r in q.rows("articles_in", ids=ids)}
+    mentions, evidence, log, said = (by_article(q.rows(name, ids=ids))
+                                     for name in ("mentions_in", "evidence_in", "log_in", "said_in"))
+    ends = {article: {m["entity"] for m in mentions[article]} | {e[k] for e in evidence[article]
+                                                                for k in ("source", "target")} for article in ids}
+    info = entity_rows(q, set().union(*ends.values()))
+    return [extraction_of(articles[a], {i: info[i] for i in ends[a] if i in info}, mentions[a], evidence[a], log[a],
+                          said[a]) for a in ids if a in articles]  # an article removed since the listing: left out
+
+
+# --- the analysts' decisions, and what each write settles -------------------------------------
+
+def decisions_in(q: Backend) -> list[Decision]:
+    return [Decision(r["action"], r["node"], r["other"], r["alias"], r["name"]) for r in q.rows("decisions")]
+
+
+def record_decisions(q: Backend, decisions: list[Decision]) -> list[Decision]:
+    """Keep the decisions not kept yet, then assign the articles they touch again."""
+    new = new_decisions(decisions_in(q), decisions)
+    if new:
+        q.add_decisions(new)
+        nodes = sorted({n for d in new for n in (d.node, d.other)})
+        assign_again(q, sorted({r["id"] for r in q.rows("articles_touching", ids=nodes)}))
+    return new
+
+
+def assign_again(q: Backend, ids: list[str]) -> None:
+    """Write stored articles again as they are, so that the decisions in force assign them."""
+    extractions = [ex for start in range(0, len(ids), EXTRACTION_PAGE)
+                   for ex in extractions_of(q, ids[start:start + EXTRACTION_PAGE])]
+    touched = q.delete_articles([ex.article.id for ex in extractions])
+    touched |= q.insert(extractions, Decisions(decisions_in(q)))
+    q.settle(touched)
+
+
+def summaries(q: Backend, ids: list[str]) -> list[dict[str, Any]]:
+    """The name, kind and facts (JSON) of each node from all of its statements (graph.statements.summary),
+    {id, name, kind, facts}; a node without any (stored before statements were kept) is left out."""
+    out = []
+    for node, said in sorted(statements_of(q.rows("statements_of", ids=ids)).items()):
+        name, kind, facts = summary(said)
+        out.append({"id": node, "name": name, "kind": kind, "facts": json.dumps(facts, ensure_ascii=False)})
+    return out
