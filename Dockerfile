@@ -17,6 +17,9 @@ COPY graph ./graph
 COPY ingest ./ingest
 COPY app ./app
 RUN pip install .
+# EXTRAS=dask (docker-compose.yml's dask profile) adds what the Dask scheduler and workers need
+ARG EXTRAS=""
+RUN if [ -n "$EXTRAS" ]; then pip install ".[$EXTRAS]"; fi
 COPY examples ./examples
 
 RUN useradd --create-home investgraph

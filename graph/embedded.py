@@ -1,10 +1,11 @@
 """The embedded store: one SQLite file, no server, works right after `pip install`.
 
-What it owns is its SQL: the schema, the queries graph.base names (QUERIES), and the write path;
-everything both stores do alike is graph.base. WAL journaling lets the app read while an ingest
-writes. Entities are keyed by `Entity.key` (set by ingest), relations by type+source+target+role.
-A repeated evidence sentence keeps the highest confidence; a missing required value fails the
-batch, which is then rolled back whole. Lists of ids reach SQL as one JSON parameter (json_each).
+What it owns is its SQL: the schema, the queries graph.base names (QUERIES), and the write path
+(graph.embedded_write: set-based statements, one transaction per batch); everything both stores
+do alike is graph.base. WAL journaling lets the app read while an ingest writes. Entities are
+keyed by `Entity.key` (set by ingest), relations by type+source+target+role. A repeated evidence
+sentence keeps the highest confidence; a missing required value fails the batch, which is then
+rolled back whole. Lists of ids reach SQL as one JSON parameter (json_each).
 
 Each evidence row keeps the relation's confidence in its article (`evidence.confidence`, NULL for
 rules alone). What each article said of each node is a row of `statements`, deleted with its
@@ -21,15 +22,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .assemble import Row, relation_rows
-from .base import Backend, GraphStore, Touched, summaries
+from .assemble import Row
+from .base import Backend, GraphStore, Touched, decisions_in
 from .bounds import bounded
 from .confidence import confidence_problem
-from .decisions import Decisions, assign
-from .model import Decision, Entity, Extraction, WriteReport
-from .statements import said_rows
+from .decisions import Decisions
+from .embedded_write import Changes, delete_articles, insert_articles, prepare, settle, write_batch
+from .model import Decision, Extraction, WriteReport
 from .store import StoreError
-from .text import name_key
 
 T = TypeVar("T")
 
@@ -148,6 +148,7 @@ class EmbeddedStore(GraphStore):
             self.db.execute("PRAGMA foreign_keys=OFF")
             self.db.executescript(SCHEMA)
             self._add_columns()
+            prepare(self.db)
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"{self.url}: cannot open the embedded store ({err})") from err
 
@@ -197,117 +198,27 @@ class EmbeddedStore(GraphStore):
                             [(d.action, d.node, d.other, d.alias, d.name) for d in decisions])
 
     def delete_articles(self, ids: list[str]) -> Touched:
-        return Touched(set().union(*(self._delete_article(i) for i in ids)))
+        changes = Changes()
+        delete_articles(self.db, ids, changes)
+        return changes.touched()
 
     def insert(self, batch: list[Extraction], decisions: Decisions) -> Touched:
-        return Touched(set().union(*(self._insert(ex, decisions) for ex in batch)))
+        changes = Changes()
+        insert_articles(self.db, batch, decisions, changes)
+        return changes.touched()
 
     def settle(self, touched: Touched) -> None:
-        self._settle(touched.entities)
+        settle(self.db, Changes.of(touched))
 
     # --- writing ----------------------------------------------------------------
 
     def write(self, batch: list[Extraction]) -> WriteReport:
         """Write a batch of extractions in one transaction; idempotent per article. An article's old
-        versions (`Extraction.replaces`) go in the same transaction: it counts as replaced."""
-        report = WriteReport()
+        versions (`Extraction.replaces`) go in the same transaction: it counts as replaced. The rows
+        go in with set-based statements (graph.embedded_write)."""
         batch = bounded(batch)
         if problem := confidence_problem(batch):
             raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, none of them was "
                              f"stored ({problem})")
-        try:
-            with self.db:
-                decisions, touched = Decisions(self.decisions()), set()
-                for ex in batch:
-                    old = self.article_hash(ex.article.id)
-                    if old == ex.article.content_hash:
-                        report.unchanged.append(ex.article.id)
-                        continue
-                    superseded = [i for i in ex.replaces if i != ex.article.id and self.article_hash(i) is not None]
-                    for article_id in superseded:
-                        touched |= self._delete_article(article_id)
-                    if old is not None:
-                        touched |= self._delete_article(ex.article.id)
-                    (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
-                    touched |= self._insert(ex, decisions)
-                self._settle(touched)
-        except sqlite3.Error as err:
-            raise StoreError(f"{self.url}: writing a batch of {len(batch)} articles failed, "
-                             f"none of them was stored ({err})") from err
-        return report
-
-    def _insert(self, ex: Extraction, decisions: Decisions) -> set[str]:
-        """Write one article and what it states (inside a transaction); return the nodes it names."""
-        ex, origin = assign(ex, decisions)
-        a = ex.article
-        self.db.execute("INSERT INTO articles VALUES (?,?,?,?,?,?,?,?)",
-                        (a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash))
-        for e in ex.entities:
-            self._upsert_entity(e)
-            self.db.executemany(
-                """INSERT INTO mentions (article_id, entity_id, start, stop, text, sentence_start, sentence_stop,
-                   entity_key) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING""",
-                [(a.id, e.key, m.start, m.stop, m.text, m.sentence_start, m.sentence_stop, origin[e.id])
-                 for m in e.mentions])
-            self.db.executemany("INSERT INTO merge_log VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-                                [(e.key, a.id, origin[e.id], alias, rule) for alias, rule in e.merged_by.items()])
-        self.db.executemany("INSERT INTO statements VALUES (:entity, :article, :key, :name, :kind, :facts)",
-                            said_rows(ex, origin))
-        relations, evidence = relation_rows([ex])
-        self.db.executemany("INSERT INTO relations (id, type, source, target, role) "
-                            "VALUES (:id, :type, :source, :target, :role) ON CONFLICT DO NOTHING", relations)
-        self.db.executemany("INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence) "
-                            "VALUES (:relation, :article, :start, :stop, :sentence, :confidence) "
-                            "ON CONFLICT DO NOTHING", evidence)
-        return {e.key for e in ex.entities}
-
-    def _upsert_entity(self, e: Entity) -> None:
-        """The node, if new; its name, kind and facts are set from its statements (_summarise)."""
-        self.db.execute("INSERT INTO entities VALUES (?,?,?,?,?) ON CONFLICT DO NOTHING",
-                        (e.key, e.type, e.name, e.kind, json.dumps(e.facts, ensure_ascii=False)))
-
-    def _summarise(self, ids: list[str]) -> None:
-        """Set each node's name, kind and facts from all of its statements (graph.base.summaries)."""
-        self.db.executemany("UPDATE entities SET name = :name, kind = :kind, facts = :facts WHERE id = :id",
-                            summaries(self, ids))
-
-    def _settle(self, touched: set[str]) -> None:
-        """After articles came or went: drop what lost its support, then set the names, kinds, facts
-        and search names of the nodes touched that remain."""
-        self._drop_orphans()
-        ids = sorted(touched)
-        self._summarise(ids)
-        for entity_id in ids:
-            self._refresh_names(entity_id)
-
-    def _refresh_names(self, entity_id: str) -> None:
-        """Search names of an entity: its name and every mention text still stored."""
-        row = self.db.execute("SELECT name FROM entities WHERE id=?", (entity_id,)).fetchone()
-        if row is None:
-            return
-        aliases = {row["name"]} | {r["text"] for r in self.db.execute(
-            "SELECT DISTINCT text FROM mentions WHERE entity_id=?", (entity_id,))}
-        self.db.execute("DELETE FROM names WHERE entity_id=?", (entity_id,))
-        self.db.executemany("INSERT INTO names VALUES (?,?,?)", [(entity_id, a, name_key(a)) for a in aliases])
-
-    def _delete_article(self, article_id: str) -> set[str]:
-        """Delete an article with all it states (inside a transaction); return the nodes it named."""
-        touched = {r["entity_id"] for r in self.db.execute(
-            "SELECT entity_id FROM mentions WHERE article_id=? UNION SELECT entity_id FROM statements "
-            "WHERE article_id=?", (article_id, article_id))}
-        self.db.execute("DELETE FROM mentions WHERE article_id=?", (article_id,))
-        self.db.execute("DELETE FROM statements WHERE article_id=?", (article_id,))
-        self.db.execute("DELETE FROM evidence WHERE article_id=?", (article_id,))
-        self.db.execute("DELETE FROM merge_log WHERE article_id=?", (article_id,))
-        self.db.execute("DELETE FROM articles WHERE id=?", (article_id,))
-        return touched
-
-    def _drop_orphans(self) -> None:
-        """An entity lives while it is mentioned; a relation while it has evidence and both its ends live."""
-        self.db.execute("DELETE FROM entities WHERE id NOT IN (SELECT entity_id FROM mentions)")
-        self.db.execute("""DELETE FROM relations WHERE id NOT IN (SELECT relation_id FROM evidence)
-                           OR source NOT IN (SELECT id FROM entities) OR target NOT IN (SELECT id FROM entities)""")
-        self.db.execute("DELETE FROM evidence WHERE relation_id NOT IN (SELECT id FROM relations)")
-        self.db.execute("DELETE FROM names WHERE entity_id NOT IN (SELECT id FROM entities)")
-        self.db.execute("DELETE FROM merge_log WHERE entity_id NOT IN (SELECT id FROM entities)")
-        self.db.execute("DELETE FROM statements WHERE entity_id NOT IN (SELECT id FROM entities)")
+        return self._write(lambda q: write_batch(self.db, batch, Decisions(decisions_in(q))),
+                           f"writing a batch of {len(batch)} articles failed, none of them was stored")

@@ -56,8 +56,10 @@ class Extractor(Protocol):
 
 @dataclass
 class Survey:
-    """A first pass over the input: how many items it holds, and where each article id comes
-    last (with that occurrence's source), so that a second pass can stream."""
+    """A first pass over the input: how many items it holds, and where each article id that comes
+    more than once comes last (with that occurrence's source), so that a second pass can stream.
+    An id that comes once is not kept: what the survey holds grows with the duplicates, not with
+    the corpus (`seen` holds a hash per id, a few dozen bytes, while it runs)."""
 
     count: int = 0
     last: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -70,7 +72,7 @@ class IngestReport:
     unchanged: int = 0
     errors: list[ReadError] = field(default_factory=list)  # inputs that failed
     skipped: list[ReadError] = field(default_factory=list)  # inputs that are no article, with the reason
-    entity_keys: set[str] = field(default_factory=set)
+    entity_keys: set[str] = field(default_factory=set)  # the nodes written, when asked for (keys=True)
 
 
 def older_versions(store: Store, article: Article) -> list[str]:
@@ -83,13 +85,17 @@ def older_versions(store: Store, article: Article) -> list[str]:
 
 
 def survey(items: Iterable[Article | ReadError]) -> Survey:
-    """Count the items and note where each article id comes last; the texts are not kept."""
-    seen = Survey()
+    """Count the items and note where each article id that comes again comes last; the texts are
+    not kept, nor the ids that come once. (Two ids with the same hash both get noted, which
+    changes nothing: an id noted at its only place is kept there.)"""
+    found, seen = Survey(), set[int]()
     for n, item in enumerate(items):
-        seen.count += 1
+        found.count += 1
         if isinstance(item, Article):
-            seen.last[item.id] = (n, item.source)
-    return seen
+            if (h := hash(item.id)) in seen:
+                found.last[item.id] = (n, item.source)
+            seen.add(h)
+    return found
 
 
 def last_versions(items: Iterable[Article | ReadError],
@@ -134,11 +140,13 @@ def in_process(articles: Iterable[Article], timeout: float | None) -> Iterator[t
 def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_size: int = 16,
                     progress: Callable[[str], None] | None = None,
                     timeout: float | None = DEFAULT_TIMEOUT, extractor: Extractor | None = None,
-                    last: dict[str, tuple[int, str]] | None = None) -> IngestReport:
+                    last: dict[str, tuple[int, str]] | None = None, keys: bool = False) -> IngestReport:
     """Extract and store the articles, report the rest; an article id given twice is stored once,
     from its last occurrence (see last_versions). An article whose extraction takes longer than
     `timeout` seconds (None or 0: no limit; see ingest.timelimit) fails, and the batch goes on.
-    `extractor`: where extraction runs (default: here); the writes are the same either way."""
+    `extractor`: where extraction runs (default: here); the writes are the same either way.
+    `keys`: also list the nodes written in the report (what the app shows after an upload; a
+    large ingest does not keep them)."""
     report = IngestReport()
     batch: list[Extraction] = []
 
@@ -174,7 +182,8 @@ def ingest_articles(store: Store, items: Iterable[Article | ReadError], batch_si
             continue
         extraction = outcome.extraction
         extraction.replaces = older
-        report.entity_keys |= {e.key for e in extraction.entities}
+        if keys:
+            report.entity_keys |= {e.key for e in extraction.entities}
         batch.append(extraction)
         if len(batch) >= batch_size:
             flush()

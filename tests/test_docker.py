@@ -3,6 +3,7 @@ check that Neo4j and the app are declared and wired the way the README says."""
 from __future__ import annotations
 
 import re
+import tomllib
 
 import yaml
 
@@ -23,7 +24,25 @@ def password_variable(value: str) -> str:
 
 def test_compose_declares_neo4j_and_the_app():
     services = compose()["services"]
-    assert set(services) == {"neo4j", "app"}
+    assert {name for name, spec in services.items() if "profiles" not in spec} == {"neo4j", "app"}
+
+
+def test_the_dask_profile_runs_a_scheduler_and_workers_from_the_image_with_the_dask_extra():
+    services = compose()["services"]
+    dask = {name: spec for name, spec in services.items() if "dask" in spec.get("profiles", [])}
+    assert set(dask) == {"dask-scheduler", "dask-worker"}
+    for spec in dask.values():
+        assert spec["build"] == {"context": ".", "args": {"EXTRAS": "dask"}} and spec["image"] == "investgraph-dask"
+    assert dask["dask-scheduler"]["command"][:2] == ["dask", "scheduler"]
+    worker = dask["dask-worker"]["command"]
+    assert worker[:3] == ["dask", "worker", "tcp://dask-scheduler:8786"]
+    assert worker[worker.index("--nthreads") + 1] == "1"  # extraction's time limit runs in the worker's thread
+    assert all(p.startswith("127.0.0.1:") for p in dask["dask-scheduler"]["ports"])
+    assert password_variable(dask["dask-worker"]["environment"]["NEO4J_PASSWORD"]) == "NEO4J_PASSWORD"
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert 'ARG EXTRAS=""' in dockerfile and 'pip install ".[$EXTRAS]"' in dockerfile
+    assert "dask" in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+        "project"]["optional-dependencies"]
 
 
 def test_neo4j_service_has_image_volume_and_healthcheck():

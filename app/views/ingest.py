@@ -64,7 +64,7 @@ def run_ingest(folder: Path, paths: list[Path]) -> None:
         bar.progress(min(1.0, done[0] / total), text=f"{done[0]}/{total} · {Path(name).name}")
 
     with st.spinner("Extracting and storing…"):
-        report = ingest_articles(s, items, progress=progress)
+        report = ingest_articles(s, items, progress=progress, keys=True)
     bar.progress(1.0, text="Done")
     st.session_state["graph_generation"] = st.session_state.get("graph_generation", 0) + 1
     st.session_state["ingest_report"] = {

@@ -1,0 +1,180 @@
+"""Relationships per second through `Store.write`, into the embedded store and into Neo4j, with
+the peak memory of the writing process (and of the Neo4j server).
+
+The graph is bench/app_pages.py's synthetic one, built the same way and written in the same
+batches (500 articles of 10 relations each, every relation with an evidence sentence and both
+ends mentioned): people WORK_AT organisations, organisations and people are INVOLVED_IN projects,
+projects are LOCATED_IN regions, with hubs. Only the `Store.write` calls are timed, not building
+the batches. Each store is written in a fresh process (its peak RSS is its own), into an empty
+store; `--raw` also times SQLite's own insert rate for the same rows: the rows a batch writes
+(graph.embedded_write.rows_of), inserted with one `executemany` per table and one transaction per
+batch into the same schema, with no idempotency checks, deletions or summaries — the floor the
+embedded store's write can approach.
+
+    python bench/store_write.py --relations 1000000                 # the embedded store
+    python bench/store_write.py --relations 100000 --raw            # and SQLite's own rate
+    NEO4J_PASSWORD=... python bench/store_write.py --relations 100000 --neo4j neo4j://neo4j@127.0.0.1:7688 \
+        --neo4j-home /tmp/bench --clear --no-embedded                  # Neo4j (its database is emptied)
+    python bench/store_write.py --relations 50000 --code /path/to/older/checkout  # an older version's write
+
+`relations/s` counts relations as written (10 per article, as app_pages counts them; a relation
+stated in several articles counts each time); the stored graph is shown after (distinct
+relations, mentions, evidence). `--neo4j-home` (scripts/neo4j's NEO4J_HOME_DIR) lets the bench
+read the server's peak RSS from its pid file. Rates are printed every 100k relations, so that a
+slowdown with the store's size shows. Not part of the test suite.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PROGRESS = 100_000  # relations between progress lines
+
+
+class TimedWrites:
+    """What app_pages.synthetic writes to: each batch goes to `write`, which alone is timed."""
+
+    def __init__(self, write) -> None:
+        self.write_batch, self.seconds, self.cpu, self.relations = write, 0.0, 0.0, 0
+
+    def write(self, batch) -> None:
+        began, cpu = time.perf_counter(), time.process_time()
+        self.write_batch(batch)
+        self.seconds += time.perf_counter() - began
+        self.cpu += time.process_time() - cpu
+        before, self.relations = self.relations, self.relations + sum(len(ex.relations) for ex in batch)
+        if self.relations // PROGRESS > before // PROGRESS:
+            print(f"  {self.relations:>9,} relations: {self.relations / self.seconds:,.0f}/s "
+                  f"(cpu {self.relations / max(self.cpu, 1e-9):,.0f}/s), rss {peak_rss_mb():,.0f} MB, "
+                  f"load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def server_peak_mb(neo4j_home: str | None) -> float | None:
+    """The Neo4j server's peak RSS (VmHWM), from scripts/neo4j's pid file; None when unknown."""
+    if not neo4j_home:
+        return None
+    try:
+        pid = Path(neo4j_home, "run", "neo4j.pid").read_text().strip()
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def raw_writer(path: Path):
+    """SQLite's own insert of the rows each batch writes, into the embedded store's schema."""
+    from graph.bounds import bounded
+    from graph.decisions import Decisions, assign
+    from graph.embedded_write import (
+        INSERT_ARTICLE,
+        INSERT_ENTITY,
+        INSERT_EVIDENCE,
+        INSERT_MENTION,
+        INSERT_RELATION,
+        INSERT_STATEMENT,
+        by_key,
+        rows_of,
+    )
+    from graph.open import open_store
+    db = open_store(str(path)).db
+    statements = ((INSERT_ARTICLE, "articles", 1), (INSERT_ENTITY, "entities", 1), (INSERT_MENTION, "mentions", 4),
+                  (INSERT_STATEMENT, "statements", 3), (INSERT_RELATION, "relations", 1),
+                  (INSERT_EVIDENCE, "evidence", 4))
+
+    def write(batch) -> None:
+        rows = rows_of([assign(ex, Decisions()) for ex in bounded(batch)])
+        with db:
+            for sql, table, width in statements:
+                db.executemany(sql, by_key(getattr(rows, table), width))
+    return write, db
+
+
+def clear_neo4j(store) -> None:
+    with store.driver.session(database=store.target.database) as session:
+        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def child(kind: str, url: str, relations: int, clear: bool, neo4j_home: str | None) -> dict:
+    """Write the synthetic graph into one store in this process; what it took, as a dict."""
+    from app_pages import synthetic
+
+    from graph.open import open_store
+    if kind == "raw":
+        write, db = raw_writer(Path(url))
+        timed = TimedWrites(write)
+        synthetic(timed, relations)
+        stats = {"relations_total": db.execute("SELECT COUNT(*) FROM relations").fetchone()[0]}
+    else:
+        store = open_store(url)
+        if kind == "neo4j" and clear:
+            clear_neo4j(store)
+        timed = TimedWrites(store.write)
+        synthetic(timed, relations)
+        stats = store.stats()
+        store.close()
+    return {"store": kind, "relations": timed.relations, "seconds": timed.seconds, "cpu": timed.cpu,
+            "rate": timed.relations / timed.seconds, "stored_relations": stats["relations_total"],
+            "mentions": stats.get("mentions"), "articles": stats.get("articles"), "rss_mb": peak_rss_mb(),
+            "server_rss_mb": server_peak_mb(neo4j_home) if kind == "neo4j" else None,
+            "load": os.getloadavg()[0]}
+
+
+def run_child(args: argparse.Namespace, kind: str, url: str) -> dict:
+    command = [sys.executable, __file__, "--child", kind, "--url", url, "--relations", str(args.relations),
+               "--code", str(args.code)] + (["--clear"] if args.clear else []) + \
+              (["--neo4j-home", args.neo4j_home] if args.neo4j_home else [])
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def show(r: dict) -> None:
+    server = f", server peak RSS {r['server_rss_mb']:,.0f} MB" if r.get("server_rss_mb") else ""
+    stored = "" if r["mentions"] is None else \
+        f"; stored {r['articles']:,} articles, {r['stored_relations']:,} relations, {r['mentions']:,} mentions"
+    print(f"{r['store']:>8}: {r['relations']:,} relations in {r['seconds']:.1f} s = {r['rate']:,.0f}/s "
+          f"(cpu {r['cpu']:.1f} s = {r['relations'] / r['cpu']:,.0f}/s); peak RSS {r['rss_mb']:,.0f} MB"
+          f"{server}{stored}; load {r['load']:.1f}", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--relations", type=int, default=100_000)
+    ap.add_argument("--neo4j", help="a Neo4j URL to write to as well (its database must be empty, or --clear)")
+    ap.add_argument("--neo4j-home", help="scripts/neo4j's NEO4J_HOME_DIR, to read the server's peak RSS")
+    ap.add_argument("--clear", action="store_true", help="empty the Neo4j database first")
+    ap.add_argument("--raw", action="store_true", help="also SQLite's own insert rate for the same rows")
+    ap.add_argument("--no-embedded", action="store_true", help="skip the embedded store")
+    ap.add_argument("--code", type=Path, default=ROOT,
+                    help="the checkout whose graph package (and bench/app_pages.py) is measured")
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--url", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sys.path[:0] = [str(args.code), str(args.code / "bench")]  # its app_pages puts its checkout first too
+    if args.child:
+        print(json.dumps(child(args.child, args.url, args.relations, args.clear, args.neo4j_home)))
+        return
+    print(f"{args.relations:,} relations, code from {args.code}, {os.cpu_count()} cores", flush=True)
+    with tempfile.TemporaryDirectory(prefix="investgraph-write-") as tmp:
+        runs = [] if args.no_embedded else [("embedded", str(Path(tmp) / "graph.db"))]
+        runs += [("raw", str(Path(tmp) / "raw.db"))] if args.raw else []
+        runs += [("neo4j", args.neo4j)] if args.neo4j else []
+        for kind, url in runs:
+            show(run_child(args, kind, url))
+
+
+if __name__ == "__main__":
+    main()
