@@ -146,3 +146,15 @@ def members_bytes(write: Callable[[Members], None]) -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
         write(Members(archive=archive))
     return buf.getvalue()
+
+
+def scalar(value: Any, null: str) -> str | None:
+    """None (as `null`), true/false and numbers, written as Cypher and the import tool's CSV both
+    read them; None for any other value."""
+    if value is None:
+        return null
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return None

@@ -28,7 +28,7 @@ from typing import IO, Any
 from graph.neo4j_store import SCHEMA
 
 from . import neo4j_model as model
-from .base import Parts
+from .base import Parts, scalar
 
 ROWS_PER_STATEMENT = 500
 MANIFEST_PREFIX = "// manifest: "
@@ -41,12 +41,8 @@ CREATE_RELATIONSHIPS = ("UNWIND {rows} AS row MATCH (s:{start} {{id: row.s}}) MA
 
 def literal(value: Any) -> str:
     """A Cypher literal: null, true/false, numbers, strings (JSON escapes), lists and maps."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if (written := scalar(value, "null")) is not None:
+        return written
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dict):

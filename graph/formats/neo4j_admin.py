@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from . import neo4j_model as model
-from .base import MANIFEST_FILE, Members, Parts, manifest_text
+from .base import MANIFEST_FILE, Members, Parts, manifest_text, scalar
 
 ARRAY_DELIMITER = "\x1f"
 ARGS_FILE = "neo4j-admin-import.args"
@@ -61,12 +61,8 @@ OPTIONS = ["--multiline-fields=true", f"--array-delimiter=U+{ord(ARRAY_DELIMITER
 
 def field(value: Any) -> str:
     """One CSV field as the import tool reads it: None empty, a number bare, a string quoted."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if (written := scalar(value, "")) is not None:
+        return written
     if isinstance(value, (list, tuple)):
         value = ARRAY_DELIMITER.join(str(v) for v in value)
     return '"' + str(value).replace('"', '""') + '"'
