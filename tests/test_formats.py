@@ -254,8 +254,8 @@ def test_a_cypher_script_needs_neo4j(examples_db, tmp_path):
 def test_html_page_opens_offline_and_shows_the_selection(examples_db, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    from test_browser import CHROMIUM, CHROMIUM_ARGS, chromium
-    chromium()  # none: skip, or fail in CI
+    from test_browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+    require_chromium()  # none: skip, or fail in CI
     project = ("--project", "ТОР «Амурский берег»")
     out = tmp_path / "amur.html"
     export(examples_db, "html", out, *project)
