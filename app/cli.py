@@ -428,6 +428,9 @@ def selection_options(f):
         click.option("--project", "projects", multiple=True, metavar="NAME_OR_ID",
                      help="A project with its participants, the people working at them, and its places; "
                           "repeat for several."),
+        click.option("--region", "regions", multiple=True, metavar="NAME_OR_ID",
+                     help="A place with what lies in it: its places, the projects and organisations located "
+                          "there with their participants and people; repeat for several."),
         click.option("--types", multiple=True, callback=names_list, metavar="TYPE[,TYPE]",
                      help="Only these entity types (PERSON, ORG, LOC, PROJECT); the entities asked for by "
                           "--around and --project always stay."),
@@ -449,15 +452,29 @@ def selection_options(f):
     return f
 
 
-EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection: GraphML/GEXF for Gephi
-(entities and articles as nodes), JSON (articles, nodes with mentions, edges with confidence and
-evidence), or CSV tables (nodes, edges, articles, mentions, evidence). Every relation carries its
-confidence (none for those made by rules alone).
+EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection, in one of these formats:
+
+\b
+  graphml, gexf  for Gephi (entities and articles as nodes, coloured and sized by type)
+  json           articles, nodes with mentions, edges with confidence and evidence
+  csv            tables: nodes, edges, articles, mentions, evidence (a folder or .zip)
+  neo4j-admin    CSV for `neo4j-admin database import full` (a folder or .zip): builds an
+                 InvestGraph Neo4j database offline; in the folder, with Neo4j stopped:
+                 neo4j-admin database import full neo4j @neo4j-admin-import.args
+  cypher         a Cypher script that rebuilds the snapshot in an empty Neo4j database:
+                 cypher-shell -f FILE, or investgraph import FILE --store neo4j://...
+  ftm            FollowTheMoney entities, one JSON a line, for Aleph and screening tools
+                 (pip install 'investgraph[ftm]'); --articles adds Article entities as proof
+  html           one self-contained interactive page (opens offline)
+  png, svg       a picture of the selection for reports
+
+Every relation carries its confidence (none for those made by rules alone).
 
 \b
 Selection (all optional; together they narrow each other):
   --around/--hops   what lies around some entities
   --project         projects with participants, their people and places
+  --region          a place with its places, projects and organisations located there
   --types, --relations, --min-weight, --min-confidence
   --since/--until   a relation is in only with evidence from articles dated in the range,
                     an entity only with a mention there or a relation that is in
@@ -466,9 +483,11 @@ Articles without a date are outside any date range. The snapshot lists the artic
 
 Every file carries a manifest: created_at, InvestGraph version, the store, the selection as
 given, counts by type, the article ids and a content hash (over the content, not the time).
-JSON has it under "manifest", GraphML as graph data, GEXF as the meta description, CSV as
-manifest.json. `investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV
-back; `investgraph diff A B` compares two.
+JSON has it under "manifest", GraphML as graph data, GEXF as the meta description, CSV and
+neo4j-admin as manifest.json, Cypher in its first comment lines, HTML in a JSON script element,
+PNG in a text chunk, SVG in its metadata; FtM beside it, as FILE.manifest.json.
+`investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV back (and runs
+a Cypher script in Neo4j); `investgraph diff A B` compares two.
 
 A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
 the output cannot be used (a folder for a file, an existing file without --force) or an option
@@ -485,31 +504,43 @@ Example:
   investgraph export --format gexf --project "Алабуга" --since 2024-01-01 -o alabuga-2024.gexf
   investgraph export --format json --as-of 2024-03-31 -o q1.json
   investgraph export --format csv --types PERSON,ORG --relations WORKS_AT -o people.zip
+  investgraph export --format neo4j-admin -o neo4j-import/
+  investgraph export --format cypher -o graph.cypher
+  investgraph export --format ftm --articles -o entities.ftm.json
+  investgraph export --format html --project "Алабуга" -o alabuga.html
+  investgraph export --format png --around "Руслан Заливацкий" -o zalivatsky.png
+  investgraph export --format html --region "Калужская область" -o kaluga.html
 """
 
 
 @cli.command("export", help=EXPORT_HELP)
-@click.option("--format", "fmt", type=click.Choice(["graphml", "gexf", "json", "csv"]), required=True)
+@click.option("--format", "fmt", required=True, type=click.Choice(
+    ["graphml", "gexf", "json", "csv", "neo4j-admin", "cypher", "ftm", "html", "png", "svg"]))
 @click.option("-o", "--output", type=click.Path(), required=True,
               help="File to write; for csv a folder (nodes.csv, edges.csv, articles.csv, mentions.csv, "
-                   "evidence.csv, manifest.json in it) or a name ending in .zip (the same zipped). An existing "
-                   "file is not overwritten without --force; csv refuses a new name with another suffix "
-                   "(new.csv) rather than make a folder of that name.")
+                   "evidence.csv, manifest.json in it) or a name ending in .zip (the same zipped), for "
+                   "neo4j-admin likewise a folder or .zip. An existing file is not overwritten without --force; "
+                   "csv and neo4j-admin refuse a new name with another suffix (new.csv) rather than make a "
+                   "folder of that name.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file (for csv: existing tables in the folder).")
 @click.option("--articles/--no-articles", default=None,
               help="Articles as nodes too, with a MENTIONED_IN edge (weight: mentions) from each entity "
                    "to each article that names it. Default: on for graphml and gexf, off for csv; "
-                   "json always lists articles on their own.")
+                   "json always lists articles on their own. For ftm: Article entities, named as proof "
+                   "by every entity and link (default off).")
 @selection_options
 @store_option
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
     from graph.export import export, output_problem
+    from graph.formats import MissingDependency
     from graph.snapshot import Selection, manifest, resolve, select, selection_problem
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
-                               "graphml, gexf and csv")
+                               "graphml, gexf, csv and ftm")
+    if fmt not in ("graphml", "gexf", "csv", "ftm") and articles is not None:
+        raise click.UsageError(f"{fmt} takes no --articles/--no-articles (it is for graphml, gexf, csv and ftm)")
     fields: dict[str, Any] = {k: tuple(v) if isinstance(v, tuple) else v for k, v in chosen.items()}
     given = Selection(**fields)
     if problem := selection_problem(given):
@@ -524,6 +555,8 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
         written = export(g, fmt, Path(output), articles=articles, manifest=about)
     except OSError as err:
         raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+    except MissingDependency as err:
+        raise click.ClickException(str(err)) from err
     for path in written:
         click.echo(f"wrote {path}", err=True)
     c = about["counts"]
@@ -549,12 +582,14 @@ def snapshot_info(file: str, as_json: bool) -> None:
       investgraph snapshot info q1.json
       investgraph snapshot info tables.zip --json
     """
+    from graph.formats import written_here
     from graph.snapshot import SnapshotError, content_hash, describe, read_manifest
     from graph.snapshot_io import read_snapshot
 
     try:
         about = read_manifest(Path(file))
-        back = read_snapshot(Path(file)) if Path(file).suffix.lower() not in (".graphml", ".gexf") else None
+        readable = Path(file).suffix.lower() not in (".graphml", ".gexf") and not written_here(Path(file))
+        back = read_snapshot(Path(file)) if readable else None
     except SnapshotError as err:
         raise click.ClickException(str(err)) from err
     if as_json:
@@ -577,6 +612,9 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
     same write as ingest: entities are merged by id, nothing is duplicated, the store's merges and
     splits place what comes in, and importing twice changes nothing.
 
+    A Cypher script (`export --format cypher`, FILE.cypher) is run statement by statement in a
+    Neo4j store that holds no graph yet, and gives the same graph there.
+
     A snapshot carries no article texts: each article is stored with a stand-in text (its evidence
     sentences and mentions at their offsets). An article the store already holds is kept as it is.
     GraphML and GEXF cannot be imported (they carry no mentions or evidence).
@@ -585,10 +623,17 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
     Example:
       investgraph import q1.json --store colleague.db
       investgraph import tables.zip --store neo4j://neo4j@localhost:7687
+      investgraph import q1.cypher --store neo4j://neo4j@localhost:7687
     """
     from graph.snapshot import SnapshotError
     from graph.snapshot_io import import_snapshot, read_snapshot
 
+    if Path(file).suffix.lower() == ".cypher":
+        from graph.formats.cypher import run_in_store
+        with opened(store_url) as store:
+            count = run_in_store(store, Path(file))
+        click.echo(f"ran the {count} statements of {file} -> {store.url}", err=True)
+        return
     try:
         back = read_snapshot(Path(file))
     except SnapshotError as err:
@@ -601,13 +646,19 @@ def import_cmd(file: str, store_url: str | None, batch_size: int) -> None:
 
 
 @cli.command("diff")
-@click.argument("a", type=click.Path(exists=True))
-@click.argument("b", type=click.Path(exists=True))
+@click.argument("files", nargs=-1, type=click.Path(exists=True), metavar="[A B]")
+@click.option("--since", callback=iso_day, metavar="YYYY-MM-DD",
+              help="Instead of two files: the store's graph as known the day before this date against the "
+                   "graph as known today (articles without a date are left out of both).")
+@store_option
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-def diff_cmd(a: str, b: str, as_json: bool) -> None:
-    """What changed from snapshot A to snapshot B (JSON or CSV snapshots): entities and relations
-    new in B or gone from it, roles and facts that changed, each with its evidence (the sentences,
-    their articles' dates, titles and urls).
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Also write the changes as a self-contained HTML report.")
+def diff_cmd(files: tuple[str, ...], since: str | None, store_url: str | None, as_json: bool,
+             html_path: str | None) -> None:
+    """What changed from snapshot A to snapshot B (JSON or CSV snapshots), or in the store since a
+    date: entities and relations new in B or gone from it, roles and facts that changed, each with
+    its evidence (the sentences, their articles' dates, titles and urls).
 
     \b
     Example:
@@ -615,21 +666,47 @@ def diff_cmd(a: str, b: str, as_json: bool) -> None:
       investgraph export --format json --as-of 2024-04-30 -o april.json
       investgraph diff march.json april.json
       investgraph diff march.json april.json --json
+      investgraph diff --since 2024-04-01                  what the store learnt from April on
+      investgraph diff --since 2024-04-01 --html new.html
     """
     from graph.diff import as_text, diff
-    from graph.snapshot import SnapshotError
-    from graph.snapshot_io import read_snapshot
+    from graph.formats.base import atomic_file
+    from graph.formats.diff_html import render
 
-    try:
-        old, new = read_snapshot(Path(a)), read_snapshot(Path(b))
-    except SnapshotError as err:
-        raise click.ClickException(str(err)) from err
-    changes = diff(old.graph, new.graph)
+    if bool(since) == (len(files) == 2) or len(files) not in (0, 2):
+        raise click.UsageError("give two snapshot files A B, or --since DATE (with --store) for the store")
+    old, new, a, b = diff_sides(files, since, store_url)
+    changes = diff(old, new)
+    if html_path:
+        with atomic_file(Path(html_path)) as out:
+            out.write(render(changes, a, b).encode("utf-8"))
+        click.echo(f"wrote {html_path}", err=True)
     if as_json:
         click.echo(json.dumps({"a": a, "b": b, **changes.as_json()}, ensure_ascii=False, indent=1))
         return
     for line in as_text(changes):
         click.echo(line)
+
+
+def diff_sides(files: tuple[str, ...], since: str | None, store_url: str | None):
+    """The two graphs `investgraph diff` compares, and what to call them: two snapshot files, or
+    the store as known the day before `since` and as known today."""
+    from datetime import date, timedelta
+
+    from graph.snapshot import Selection, SnapshotError, select
+    from graph.snapshot_io import read_snapshot
+    if since is None:
+        try:
+            return read_snapshot(Path(files[0])).graph, read_snapshot(Path(files[1])).graph, files[0], files[1]
+        except SnapshotError as err:
+            raise click.ClickException(str(err)) from err
+    before, today = (date.fromisoformat(since) - timedelta(days=1)).isoformat(), date.today().isoformat()
+    if since > today:
+        raise click.UsageError(f"--since {since} is after today")
+    with opened(store_url) as store:
+        g, url = store.snapshot(), store.url
+    return select(g, Selection(as_of=before)), select(g, Selection(as_of=today)), f"{url} as of {before}", \
+        f"{url} as of {today}"
 
 
 @cli.command()

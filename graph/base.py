@@ -39,7 +39,7 @@ from .assemble import (
     mention_ref,
 )
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
-from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project
+from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project, WriteReport
 from .search import has_word_prefix, matches, query_terms, rank_hits
 from .walk import walk
 
@@ -325,3 +325,20 @@ def assign_again(q: Backend, ids: list[str]) -> None:
     touched = q.delete_articles([ex.article.id for ex in extractions])
     touched |= q.insert(extractions, Decisions(decisions_in(q)))
     q.settle(touched)
+
+
+def sort_out(run: list[Extraction], hashes: dict[str, str], report: WriteReport) -> tuple[list[Extraction],
+                                                                                           list[str]]:
+    """The run's extractions to write, and the stored articles they replace; each article counted
+    in the report as added, replaced or unchanged."""
+    fresh, gone = [], []
+    for ex in run:
+        old = hashes.get(ex.article.id)
+        if old == ex.article.content_hash:
+            report.unchanged.append(ex.article.id)
+            continue
+        superseded = [i for i in ex.replaces if i != ex.article.id and i in hashes]
+        (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
+        gone += superseded + ([ex.article.id] if old is not None else [])
+        fresh.append(ex)
+    return fresh, list(dict.fromkeys(gone))

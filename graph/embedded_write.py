@@ -34,7 +34,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from .assemble import relation_rows
-from .base import Touched
+from .base import Touched, sort_out
 from .decisions import Decisions, assign
 from .model import Extraction, WriteReport
 from .statements import Statement, counted_summary, said_rows
@@ -223,23 +223,6 @@ def stored_hashes(db: sqlite3.Connection, run: list[Extraction]) -> dict[str, st
                        {i for ex in run for i in (ex.article.id, *ex.replaces)}))
 
 
-def sort_out(run: list[Extraction], hashes: dict[str, str], report: WriteReport) -> tuple[list[Extraction],
-                                                                                           list[str]]:
-    """The run's extractions to write, and the stored articles they replace; each article counted
-    in the report as added, replaced or unchanged."""
-    fresh, gone = [], []
-    for ex in run:
-        old = hashes.get(ex.article.id)
-        if old == ex.article.content_hash:
-            report.unchanged.append(ex.article.id)
-            continue
-        superseded = [i for i in ex.replaces if i != ex.article.id and i in hashes]
-        (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
-        gone += superseded + ([ex.article.id] if old is not None else [])
-        fresh.append(ex)
-    return fresh, list(dict.fromkeys(gone))
-
-
 def stage(db: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
     """Fill a temporary table of ids (STAGES) with `ids`."""
     db.execute(f"DELETE FROM temp.{table}")
@@ -266,18 +249,18 @@ def delete_articles(db: sqlite3.Connection, ids: list[str], changes: Changes) ->
         db.execute(f"DELETE FROM {table} WHERE {article} IN {gone}")
 
 
-@dataclass
 class Rows:
     """What a run of placed extractions writes, table by table, in the order the rows came: where a
     key comes twice, the first row is the one kept (ON CONFLICT DO NOTHING)."""
 
-    articles: list[tuple] = field(default_factory=list)
-    entities: list[tuple] = field(default_factory=list)
-    mentions: list[tuple] = field(default_factory=list)
-    log: list[tuple] = field(default_factory=list)
-    statements: list[tuple] = field(default_factory=list)
-    relations: list[tuple] = field(default_factory=list)
-    evidence: list[tuple] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.articles: list[tuple] = []
+        self.entities: list[tuple] = []
+        self.mentions: list[tuple] = []
+        self.log: list[tuple] = []
+        self.statements: list[tuple] = []
+        self.relations: list[tuple] = []
+        self.evidence: list[tuple] = []
 
 
 def as_json(facts: dict) -> str:

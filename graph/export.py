@@ -23,6 +23,10 @@ GraphML as the graph's `manifest` data (JSON text), GEXF as the meta description
 as manifest.json beside the tables, with two more tables that make CSV readable back:
 mentions.csv (entity, article, start, stop, text) and evidence.csv (relation, article, start,
 stop, sentence, confidence). Without a manifest every format is as before.
+
+GraphML and GEXF carry Gephi's colours and sizes by type (graph.formats.gephi). The other formats
+(`investgraph export --format neo4j-admin|cypher|ftm|html|png|svg`) live in graph.formats, one
+module each; `export` and `export_bytes` hand them over (EXPORT_FORMATS lists all).
 """
 from __future__ import annotations
 
@@ -36,9 +40,13 @@ from xml.sax.saxutils import escape
 
 import networkx as nx
 
+from . import formats
 from .confidence import confident
+from .formats.base import graph_parts
+from .formats.gephi import styled
 
 FORMATS = ("graphml", "gexf", "json", "csv")
+EXPORT_FORMATS = FORMATS + formats.NAMES
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
 ARTICLES_BY_DEFAULT = {"graphml": True, "gexf": True, "csv": False, "json": False}
 
@@ -204,9 +212,11 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
     `min_confidence`: leave out the relations below it (above_confidence); `manifest`: a
     snapshot's, written into the file (see the module docstring)."""
     g = above_confidence(g, min_confidence)
+    if fmt in formats.NAMES:
+        return formats.to_bytes(fmt, graph_parts(g, manifest), bool(articles))
     fg = for_format(g, fmt, articles)
     if fmt == "graphml":
-        flat = flat_graph(fg)
+        flat = styled(flat_graph(fg), fmt)
         if manifest is not None:
             flat.graph["manifest"] = json.dumps(manifest, ensure_ascii=False)
         return "\n".join(nx.generate_graphml(flat)).encode("utf-8")
@@ -214,6 +224,7 @@ def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
         flat = flat_graph(fg)
         for _, _, d in flat.edges(data=True):
             d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
+        styled(flat, fmt, type_key="relation")
         xml = "\n".join(nx.generate_gexf(flat))
         return (xml if manifest is None else with_gexf_manifest(xml, manifest)).encode("utf-8")
     if fmt == "json":
@@ -243,6 +254,8 @@ def output_problem(fmt: str, path: Path, force: bool = False) -> str | None:
     file where CSV's folder goes, a CSV folder named like a file (new.csv: give a folder or a
     .zip), an existing file (or CSV table) without `force`. Devices (/dev/stdout) are written."""
     path = Path(path)
+    if fmt in formats.NAMES:
+        return formats.output_problem(fmt, path, force)
     if fmt == "csv" and csv_as_folder(path):
         if path.exists() and not path.is_dir():
             return f"{path} is a file; CSV export writes a folder of {', '.join(CSV_TABLES)} or a .zip"
@@ -281,6 +294,8 @@ def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = Non
     `manifest` as for export_bytes. OSError if it cannot be written (see output_problem first)."""
     path = Path(path)
     g = above_confidence(g, min_confidence)
+    if fmt in formats.NAMES:
+        return formats.write(fmt, graph_parts(g, manifest), path, bool(articles))
     if fmt == "csv" and csv_as_folder(path):
         path.mkdir(parents=True, exist_ok=True)
         written = []

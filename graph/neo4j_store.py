@@ -33,7 +33,7 @@ from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from .assemble import relation_rows
-from .base import Backend, GraphStore, Touched, decisions_in
+from .base import Backend, GraphStore, Touched, decisions_in, sort_out
 from .bounds import bounded
 from .confidence import confidence_problem
 from .decisions import Decisions, assign
@@ -394,16 +394,7 @@ class Neo4jTx:
         for run in segments(batch):
             ids = [i for ex in run for i in (ex.article.id, *ex.replaces)]
             stored = {r["id"]: r["hash"] for r in self.data(ARTICLE_HASHES, ids=ids)}
-            fresh, replaced = [], []
-            for ex in run:
-                old = stored.get(ex.article.id)
-                if old == ex.article.content_hash:
-                    report.unchanged.append(ex.article.id)
-                    continue
-                superseded = [i for i in ex.replaces if i != ex.article.id and i in stored]
-                (report.replaced if old is not None or superseded else report.added).append(ex.article.id)
-                replaced += superseded + ([ex.article.id] if old is not None else [])
-                fresh.append(ex)
+            fresh, replaced = sort_out(run, stored, report)
             touched |= self.delete_articles(replaced)
             touched |= self.insert(fresh, decisions)
         self.settle(touched)

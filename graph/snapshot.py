@@ -22,8 +22,10 @@ How a selection cuts, in this order:
    everything within `hops` relations (either direction, through what stayed) of an `around`
    node; for a project, the project, its participants (INVOLVED_IN), the people who work at the
    participating organisations (WORKS_AT), its places (LOCATED_IN / PART_OF a LOC) and the places
-   those lie in. The nodes asked for always stay, whatever `types` says. The relations among the
-   focus nodes stay.
+   those lie in. For a region (`regions`, LOC ids): the region, the places that lie in it (through
+   LOCATED_IN / PART_OF between places, at any depth), the projects and organisations located in
+   any of them, with each project's members as above and each organisation's people (WORKS_AT).
+   The nodes asked for always stay, whatever `types` says. The relations among the focus nodes stay.
 6. **Articles.** The snapshot lists the window articles it rests on: those holding a mention of
    one of its entities or evidence of one of its relations.
 
@@ -48,6 +50,7 @@ from xml.etree import ElementTree
 
 import networkx as nx
 
+from . import formats
 from .analytics import articles_in, neighbourhood
 from .assemble import PLACE_RELATIONS
 from .confidence import confident, top_confidence
@@ -70,6 +73,7 @@ class Selection:
     around: tuple[str, ...] = ()
     hops: int = 1
     projects: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     relations: tuple[str, ...] = ()
     min_weight: int = 1
@@ -154,9 +158,10 @@ def pick_node(store: Store, ref: str, type_: str | None = None) -> str:
 
 
 def resolve(sel: Selection, store: Store) -> Selection:
-    """The selection with `around` and `projects` as node ids (names looked up in the store)."""
+    """The selection with `around`, `projects` and `regions` as node ids (names looked up in the store)."""
     return replace(sel, around=tuple(pick_node(store, r) for r in sel.around),
-                   projects=tuple(pick_node(store, r, "PROJECT") for r in sel.projects))
+                   projects=tuple(pick_node(store, r, "PROJECT") for r in sel.projects),
+                   regions=tuple(pick_node(store, r, "LOC") for r in sel.regions))
 
 
 # --- cutting the piece -----------------------------------------------------------------------
@@ -202,14 +207,41 @@ def project_members(g: nx.MultiDiGraph, project: str) -> set[str]:
     participants = {u for u, _, d in g.in_edges(project, data=True) if d.get("type") == "INVOLVED_IN"}
     members |= participants
     for org in (p for p in participants if g.nodes[p].get("type") == "ORG"):
-        members |= {u for u, _, d in g.in_edges(org, data=True)
-                    if d.get("type") == "WORKS_AT" and g.nodes[u].get("type") == "PERSON"}
+        members |= people_of(g, org)
     todo = [project]
     while todo:
         for _, v, d in g.out_edges(todo.pop(), data=True):
             if d.get("type") in PLACE_RELATIONS and g.nodes[v].get("type") == "LOC" and v not in members:
                 members.add(v)
                 todo.append(v)
+    return members
+
+
+def people_of(g: nx.MultiDiGraph, org: str) -> set[str]:
+    """The people who work at an organisation (WORKS_AT)."""
+    return {u for u, _, d in g.in_edges(org, data=True)
+            if d.get("type") == "WORKS_AT" and g.nodes[u].get("type") == "PERSON"}
+
+
+def region_members(g: nx.MultiDiGraph, region: str) -> set[str]:
+    """A region, the places in it (at any depth), the projects and organisations located in them,
+    each project with its members (project_members) and each organisation with its people."""
+    if region not in g:
+        return set()
+    places, todo = {region}, [region]
+    while todo:
+        for u, _, d in g.in_edges(todo.pop(), data=True):
+            if d.get("type") in PLACE_RELATIONS and g.nodes[u].get("type") == "LOC" and u not in places:
+                places.add(u)
+                todo.append(u)
+    members = set(places)
+    for place in places:
+        for u, _, d in g.in_edges(place, data=True):
+            kind = g.nodes[u].get("type")
+            if d.get("type") == "LOCATED_IN" and kind == "PROJECT":
+                members |= project_members(g, u)
+            elif d.get("type") == "LOCATED_IN" and kind == "ORG":
+                members |= {u} | people_of(g, u)
     return members
 
 
@@ -223,18 +255,20 @@ def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
         if ((sel.relations and d.get("type") not in sel.relations) or d.get("weight", 1) < sel.min_weight
                 or not confident(d.get("confidence"), sel.min_confidence)):
             h.remove_edge(u, v, k)
-    asked = {*sel.around, *sel.projects}
+    asked = {*sel.around, *sel.projects, *sel.regions}
     for n, d in list(h.nodes(data=True)):
         if n in asked:
             continue
         if (not d.get("mentions") and h.degree(n) == 0) or (sel.types and d.get("type") not in sel.types):
             h.remove_node(n)
-    if sel.around or sel.projects:
+    if sel.around or sel.projects or sel.regions:
         focus: set[str] = set()
         if sel.around:
             focus |= set(neighbourhood(h, list(sel.around), hops=sel.hops, max_nodes=h.number_of_nodes() + 1))
         for p in sel.projects:
             focus |= project_members(h, p)
+        for r in sel.regions:
+            focus |= region_members(h, r)
         h = h.subgraph(n for n in h if n in focus).copy()
     h.graph["articles"] = articles_in(h, g.graph.get("articles", []))
     return h
@@ -299,9 +333,14 @@ class SnapshotError(ValueError):
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """The manifest of a file `investgraph export` wrote: JSON (its "manifest" key), GraphML (the
-    graph's `manifest` data), GEXF (the meta description), a CSV folder or zip (manifest.json)."""
+    graph's `manifest` data), GEXF (the meta description), a CSV or neo4j-admin folder or zip
+    (manifest.json), and the other formats of graph.formats (graph.formats.read_manifest)."""
     path = Path(path)
     try:
+        if formats.handles(path):  # the formats of graph.formats: inside them, or beside
+            if (found := formats.read_manifest(path)) is None:
+                raise SnapshotError(f"{path}: no manifest in it")
+            return found
         if path.is_dir():
             text = (path / "manifest.json").read_text(encoding="utf-8")
         elif zipfile.is_zipfile(path):

@@ -36,6 +36,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(autouse=True)
 def chromium() -> None:
+    require_chromium()
+
+
+def require_chromium() -> None:
     """No Chromium: skip (before the app starts), or fail in CI, where the browser tests must run."""
     if Path(CHROMIUM).exists():
         return

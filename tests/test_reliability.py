@@ -190,10 +190,11 @@ def test_an_article_over_the_time_limit_fails_and_the_batch_goes_on(tmp_path, sl
     began = time.monotonic()
     # --workers 1: the slow extraction is patched into this process (tests/test_parallel.py has the
     # time limit in worker processes)
-    code, err = ingest("news", "--timeout", "0.5", "--batch-size", "1", "--workers", "1")
+    # a limit far above a real article's time, so that a loaded machine does not fail the good ones
+    code, err = ingest("news", "--timeout", "5", "--batch-size", "1", "--workers", "1")
     assert time.monotonic() - began < 30
     assert code == 1, err
-    assert f"failed: {(tmp_path / 'news' / '2-slow.txt').resolve()}: extraction failed: took longer than 0.5 s, " \
+    assert f"failed: {(tmp_path / 'news' / '2-slow.txt').resolve()}: extraction failed: took longer than 5 s, " \
            "the time limit of one article (see --timeout)" in err
     assert summary(err) == "2 added, 0 replaced, 0 unchanged, 0 skipped, 1 failed"
     assert stats()["articles"] == 2
@@ -202,9 +203,9 @@ def test_an_article_over_the_time_limit_fails_and_the_batch_goes_on(tmp_path, sl
 def test_extract_has_the_time_limit_too(tmp_path, slow_extraction):
     (tmp_path / "slow.txt").write_text(SLOW, encoding="utf-8")
     (tmp_path / "ok.txt").write_text(KALUGA, encoding="utf-8")
-    result = CliRunner().invoke(cli, ["extract", "--timeout", "0.3", "slow.txt", "ok.txt"])
+    result = CliRunner().invoke(cli, ["extract", "--timeout", "5", "slow.txt", "ok.txt"])
     assert result.exit_code == 1
-    assert "failed: " in result.stderr and "slow.txt: extraction failed: took longer than 0.3 s" in result.stderr
+    assert "failed: " in result.stderr and "slow.txt: extraction failed: took longer than 5 s" in result.stderr
     assert [json.loads(line)["doc"] for line in result.stdout.splitlines()] == ["ok"], result.stderr
 
 
