@@ -12,9 +12,11 @@ from the real sentences of the texts in ../shared/data/parks-dev and ../shared/d
 files, 1,000 to a folder. So article n is the same text in every corpus, and a larger corpus
 holds the smaller ones. Each size is ingested by the real command in a fresh process into a new
 embedded store (`investgraph ingest FOLDER --store NEW_DB --workers N --quiet`), and the peak
-resident memory (VmHWM) of the command and of each of its worker processes is read from /proc
-while it runs. Printed per size: the command's own peak, the largest worker's, their sum
-(the whole ingest), the time, and the ratios to the smallest size. Not part of the test suite.
+resident memory (VmHWM) and CPU time of the command and of each of its child processes (the
+workers, and the pool's resource tracker) are read from /proc while it runs. Printed per size: the
+command's own peak, the largest child's, their sum (the whole ingest), the ratios to the smallest
+size, the time and the CPU seconds of the command (the reader and writer) and of its children.
+Not part of the test suite.
 """
 from __future__ import annotations
 
@@ -99,6 +101,15 @@ def peak_kib(pid: int) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """A process's CPU time so far (user + system), None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def investgraph() -> list[str]:
     exe = Path(sys.executable).with_name("investgraph")
     return [str(exe)] if exe.exists() else [sys.executable, "-m", "app.cli"]
@@ -111,10 +122,13 @@ def ingest(folder: Path, store: Path, workers: int) -> dict:
     proc = subprocess.Popen(command, env={**os.environ, **ONE_THREAD}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
     peaks: dict[int, int] = {}
+    cpu: dict[int, float] = {}  # the last CPU time seen per process (sampled: a little under the total)
     while proc.poll() is None:
         for pid in [proc.pid] + children(proc.pid):
             if (kib := peak_kib(pid)) is not None:
                 peaks[pid] = max(peaks.get(pid, 0), kib)
+            if (seconds := cpu_seconds(pid)) is not None:
+                cpu[pid] = seconds
         time.sleep(SAMPLE_SECONDS)
     took = time.perf_counter() - began
     summary = proc.stderr.read().strip().splitlines()
@@ -123,7 +137,8 @@ def ingest(folder: Path, store: Path, workers: int) -> dict:
     own = peaks.pop(proc.pid, 0) / 1024
     workers_mib = sorted((kib / 1024 for kib in peaks.values()), reverse=True)
     return {"own": own, "worker": workers_mib[0] if workers_mib else 0.0, "workers": len(workers_mib),
-            "total": own + sum(workers_mib), "seconds": took, "summary": summary[-1] if summary else ""}
+            "total": own + sum(workers_mib), "seconds": took, "summary": summary[-1] if summary else "",
+            "own_cpu": cpu.pop(proc.pid, 0.0), "workers_cpu": sum(cpu.values())}
 
 
 def main() -> None:
@@ -144,9 +159,10 @@ def main() -> None:
             r = ingest(corpus, Path(tmp) / f"store-{size}" / "graph.db", args.workers)
             first = first or r
             print(f"{size:>7,} articles: ingest {r['own']:,.0f} MiB ({r['own'] / first['own']:.2f}x), largest worker "
-                  f"{r['worker']:,.0f} MiB ({r['worker'] / max(first['worker'], 1):.2f}x) of {r['workers']}, "
+                  f"{r['worker']:,.0f} MiB ({r['worker'] / max(first['worker'], 1):.2f}x) of {r['workers']} children, "
                   f"all {r['total']:,.0f} MiB ({r['total'] / first['total']:.2f}x); {r['seconds']:,.0f} s "
-                  f"({size / r['seconds']:.1f} articles/s), load {os.getloadavg()[0]:.1f}; {r['summary']}", flush=True)
+                  f"({size / r['seconds']:.1f} articles/s; CPU: ingest {r['own_cpu']:,.0f} s, workers "
+                  f"{r['workers_cpu']:,.0f} s), load {os.getloadavg()[0]:.1f}; {r['summary']}", flush=True)
 
 
 if __name__ == "__main__":

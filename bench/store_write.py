@@ -87,6 +87,7 @@ def raw_writer(path: Path):
         INSERT_RELATION,
         INSERT_STATEMENT,
         by_key,
+        cache_kib,
         rows_of,
     )
     from graph.open import open_store
@@ -96,7 +97,9 @@ def raw_writer(path: Path):
                   (INSERT_EVIDENCE, "evidence", 4))
 
     def write(batch) -> None:
-        rows = rows_of([assign(ex, Decisions()) for ex in bounded(batch)])
+        batch = bounded(batch)
+        db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")  # the page cache Store.write gives itself
+        rows = rows_of([assign(ex, Decisions()) for ex in batch])
         with db:
             for sql, table, width in statements:
                 db.executemany(sql, by_key(getattr(rows, table), width))
@@ -104,8 +107,11 @@ def raw_writer(path: Path):
 
 
 def clear_neo4j(store) -> None:
+    """Empty the database: relationships first, then nodes (a hub's DETACH DELETE in one inner
+    transaction can exceed the server's transaction memory)."""
     with store.driver.session(database=store.target.database) as session:
-        session.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH ()-[r]->() CALL { WITH r DELETE r } IN TRANSACTIONS OF 10000 ROWS").consume()
+        session.run("MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def child(kind: str, url: str, relations: int, clear: bool, neo4j_home: str | None) -> dict:

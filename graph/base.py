@@ -9,8 +9,9 @@ keeping decisions, and the write steps: delete articles, insert extractions, set
 
 Everything else is written here once, so both stores give the same answers: stats, search, entity
 cards with their mentions, the neighbourhood walk and its subgraph, snapshots, the projects table,
-rebuilding stored articles as extractions, the analysts' merges and splits (recorded, then the
-articles they touch assigned again), and a node's name, kind and facts from its statements.
+rebuilding stored articles as extractions, and the analysts' merges and splits (recorded, then the
+articles they touch assigned again). A node's name, kind and facts are each store's settle step, from
+the counts of its statements' names and kinds (graph.statements.counted_summary), read in the store.
 
 The rules both stores keep: one `write(batch)` is one transaction; articles are keyed by id and
 content hash, so the same article twice changes nothing and a changed one replaces its mentions,
@@ -19,7 +20,6 @@ and both its ends live; a repeated mention, relation or evidence sentence is wri
 """
 from __future__ import annotations
 
-import json
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -41,7 +41,6 @@ from .assemble import (
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
 from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project, WriteReport
 from .search import has_word_prefix, matches, query_terms, rank_hits
-from .statements import statements_of, summary
 from .walk import walk
 
 T = TypeVar("T")
@@ -326,16 +325,6 @@ def assign_again(q: Backend, ids: list[str]) -> None:
     touched = q.delete_articles([ex.article.id for ex in extractions])
     touched |= q.insert(extractions, Decisions(decisions_in(q)))
     q.settle(touched)
-
-
-def summaries(q: Backend, ids: list[str]) -> list[dict[str, Any]]:
-    """The name, kind and facts (JSON) of each node from all of its statements (graph.statements.summary),
-    {id, name, kind, facts}; a node without any (stored before statements were kept) is left out."""
-    out = []
-    for node, said in sorted(statements_of(q.rows("statements_of", ids=ids)).items()):
-        name, kind, facts = summary(said)
-        out.append({"id": node, "name": name, "kind": kind, "facts": json.dumps(facts, ensure_ascii=False)})
-    return out
 
 
 def sort_out(run: list[Extraction], hashes: dict[str, str], report: WriteReport) -> tuple[list[Extraction],

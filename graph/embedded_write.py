@@ -37,7 +37,7 @@ from .assemble import relation_rows
 from .base import Touched, sort_out
 from .decisions import Decisions, assign
 from .model import Extraction, WriteReport
-from .statements import Statement, current_facts, name_rank, said_rows
+from .statements import Statement, counted_summary, said_rows
 from .text import name_key
 
 # Tables, triggers and indexes the write path needs beyond graph.embedded.SCHEMA. A store file made
@@ -67,8 +67,9 @@ CREATE TRIGGER IF NOT EXISTS statement_names_change AFTER UPDATE OF entity_id, n
 END;
 CREATE INDEX IF NOT EXISTS statements_facts ON statements(entity_id) WHERE facts != '{}';
 """
-BACKFILL = """INSERT INTO statement_names SELECT entity_id, name, coalesce(kind, ''), COUNT(*) FROM statements
-              GROUP BY entity_id, name, coalesce(kind, '')"""
+# OR IGNORE: another process opening the same old file at the same moment may have filled it already
+BACKFILL = """INSERT OR IGNORE INTO statement_names SELECT entity_id, name, coalesce(kind, ''), COUNT(*)
+              FROM statements GROUP BY entity_id, name, coalesce(kind, '')"""
 STAGES = ("write_gone", "write_entities", "write_suspects", "write_relations", "write_dropped", "write_whole")
 TEMP = "".join(f"CREATE TEMP TABLE IF NOT EXISTS {t} (id TEXT PRIMARY KEY) WITHOUT ROWID;" for t in STAGES)
 
@@ -229,6 +230,7 @@ def stage(db: sqlite3.Connection, table: str, ids: Iterable[str]) -> None:
 
 
 def column(db: sqlite3.Connection, sql: str) -> set[str]:
+    """The first column of the rows of `sql`, as a set."""
     return {r[0] for r in query(db, sql)}
 
 
@@ -372,7 +374,8 @@ def summarise(db: sqlite3.Connection, said: Counter[str]) -> Names:
         if first[6] is None:  # no statements
             continue
         counts = [r[4:] for r in (first, *more)]
-        new = (*name_and_kind(counts), as_json(current_facts(facts[node])) if node in facts else "{}")
+        name, kind, current = counted_summary(counts, facts.get(node, []))
+        new = (name, kind, as_json(current))
         if sum(c[2] for c in counts) == said.get(node):
             names.fresh.add(node)
         if new != first[1:4]:
@@ -382,37 +385,6 @@ def summarise(db: sqlite3.Connection, said: Counter[str]) -> Names:
                 names.renamed.add(node)
     db.executemany(SET_SUMMARY, updates)
     return names
-
-
-def name_and_kind(counts: list[tuple[str, str, int]]) -> tuple[str, str | None]:
-    """graph.statements.best_name and best_kind from counts (name, kind or "", statements)."""
-    if len(counts) == 1:  # one name and kind: nothing to rank (ranking asks the morphology dictionary)
-        name, kind, _ = counts[0]
-        return name, kind or None
-    return best_counted(counts), best_kind_counted(counts)
-
-
-def tally(counts: list[tuple[str, str, int]], kinds: bool = False) -> dict[str, int]:
-    """How many statements give each name (or kind); empty ones do not count."""
-    out: dict[str, int] = {}
-    for name, kind, n in counts:
-        if value := kind if kinds else name:
-            out[value] = out.get(value, 0) + n
-    return out
-
-
-def best_counted(counts: list[tuple[str, str, int]]) -> str:
-    """graph.statements.best_name from counts: the best-ranked name (name_rank), "" when none is given."""
-    names = tally(counts)
-    if len(names) == 1:
-        return next(iter(names))
-    return min(names, key=lambda n: name_rank(n, names[n])) if names else ""
-
-
-def best_kind_counted(counts: list[tuple[str, str, int]]) -> str | None:
-    """graph.statements.best_kind from counts: the kind most statements give, ties to the smallest."""
-    kinds = tally(counts, kinds=True)
-    return min(kinds, key=lambda k: (-kinds[k], k)) if kinds else None
 
 
 @lru_cache(maxsize=20_000)

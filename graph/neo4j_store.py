@@ -33,12 +33,12 @@ from neo4j import GraphDatabase, ManagedTransaction
 from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from .assemble import relation_rows
-from .base import Backend, GraphStore, Touched, decisions_in, sort_out, summaries
+from .base import Backend, GraphStore, Touched, decisions_in, sort_out
 from .bounds import bounded
 from .confidence import confidence_problem
 from .decisions import Decisions, assign
 from .model import Decision, Extraction, WriteReport
-from .statements import said_rows
+from .statements import Counted, Statement, counted_summary, said_rows
 from .store import StoreError
 from .text import name_key
 from .urls import Neo4jTarget
@@ -89,6 +89,19 @@ CREATE (:Said {entity_id: row.entity, article_id: row.article, key: row.key, nam
                facts: row.facts})"""
 SET_SUMMARY = "UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.name = row.name, e.kind = row.kind, " \
               "e.facts = row.facts"
+# what settling reads of each node touched: as it is, how many statements give each name and kind
+# (counted in the server, so that a node named in thousands of articles sends a few rows), and its
+# statements that give facts
+ENTITY_STATE = """
+UNWIND $ids AS id MATCH (e:Entity {id: id})
+RETURN e.id AS id, e.name AS name, e.kind AS kind, e.facts AS facts, e.name_keys AS keys"""
+SAID_COUNTS = """
+UNWIND $ids AS id MATCH (s:Said {entity_id: id})
+RETURN id, s.name AS name, coalesce(s.kind, '') AS kind, count(*) AS n"""
+SAID_FACTS = """
+UNWIND $ids AS id MATCH (s:Said {entity_id: id}) WHERE s.facts <> '{}'
+MATCH (a:Article {id: s.article_id})
+RETURN id, s.article_id AS article, a.date AS date, s.facts AS facts"""
 MERGE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (e:Entity {id: row.entity}), (a:Article {id: row.article})
@@ -348,10 +361,14 @@ class Neo4jStore(GraphStore):
 
 
 class Neo4jTx:
-    """The Neo4j store's queries and write steps inside one transaction (graph.base.Backend)."""
+    """The Neo4j store's queries and write steps inside one transaction (graph.base.Backend). The
+    write steps note, for settling, the nodes whose articles went (`emptied`) and the mention texts
+    written per node (`texts`): a node that only gained mentions gets their search keys added."""
 
     def __init__(self, tx: ManagedTransaction) -> None:
         self.tx = tx
+        self.emptied: set[str] = set()
+        self.texts: dict[str, set[str]] = {}
 
     def data(self, query: str, /, **params: Any) -> Rows:
         return self.tx.run(query, params).data()
@@ -391,6 +408,7 @@ class Neo4jTx:
         self.run(DELETE_ARTICLES, ids=ids)
         self.run(DELETE_ARTICLE_LOG, ids=ids)
         entities |= {r["entity"] for r in self.data(DELETE_ARTICLE_SAID, ids=ids)}
+        self.emptied |= entities
         return Touched(entities, {r["relation"] for r in self.data(DELETE_ARTICLE_EVIDENCE, ids=ids)})
 
     def insert(self, batch: list[Extraction], decisions: Decisions) -> Touched:
@@ -419,28 +437,72 @@ class Neo4jTx:
         for query, data in ((MERGE_EVIDENCE, evidence), (CREATE_LOG, log), (CREATE_SAID, said)):
             if data:
                 self.run(query, rows=data)
+        for e in (e for ex in batch for e in ex.entities):
+            self.texts.setdefault(e.key, set()).update(m.text for m in e.mentions)
         return Touched({e["id"] for e in entities}, {r["id"] for r in relations})
 
     def settle(self, touched: Touched) -> None:
         """Drop what the write left without support, then set the names, kinds, facts and search
         keys of the entities touched that remain."""
-        entities, relations = touched.entities, touched.relations
-        if not entities and not relations:
+        if not touched.entities and not touched.relations:
             return
-        dropped = self.data(DROP_UNMENTIONED_ENTITIES, ids=sorted(entities))
+        dropped = self.drop_unsupported(touched)
+        state = {r["id"]: r for r in self.data(ENTITY_STATE, ids=sorted(touched.entities - dropped))}
+        renamed = self.summarise(state)
+        self.refresh_keys(state, renamed)
+
+    def drop_unsupported(self, touched: Touched) -> set[str]:
+        """Delete the touched entities nobody mentions, with their merge log, statements and relations,
+        and the touched relations left without evidence; return the entities deleted."""
+        dropped = self.data(DROP_UNMENTIONED_ENTITIES, ids=sorted(touched.entities))
         if dropped:
             self.run(DELETE_ENTITY_LOG, ids=[r["id"] for r in dropped])
             self.run(DELETE_ENTITY_SAID, ids=[r["id"] for r in dropped])
         gone = {rid for r in dropped for rid in r["relations"]}
         if gone:
             self.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone))
-        if relations - gone:
-            self.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(relations - gone))
-        if data := summaries(self, sorted(entities - {r["id"] for r in dropped})):
-            self.run(SET_SUMMARY, rows=data)
-        names = self.data(ENTITY_ALIASES, ids=sorted(entities))
-        if keys := [{"id": r["id"], "keys": sorted({name_key(a) for a in {r["name"], *r["texts"]}})} for r in names]:
-            self.run(SET_NAME_KEYS, rows=keys)
+        if touched.relations - gone:
+            self.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(touched.relations - gone))
+        return {r["id"] for r in dropped}
+
+    def summarise(self, state: dict[str, dict]) -> set[str]:
+        """Set the name, kind and facts of the nodes in `state` from their statements
+        (graph.statements.counted_summary) where they changed (a node without statements keeps its
+        own); return the nodes whose name changed, their new names in `state`."""
+        counts: dict[str, list[Counted]] = {}
+        for r in self.data(SAID_COUNTS, ids=sorted(state)):
+            counts.setdefault(r["id"], []).append((r["name"], r["kind"], r["n"]))
+        facts: dict[str, list[Statement]] = {}
+        for r in self.data(SAID_FACTS, ids=sorted(counts)):
+            facts.setdefault(r["id"], []).append(Statement(r["article"], r["date"] or "", "", None,
+                                                           json.loads(r["facts"])))
+        rows, renamed = [], set()
+        for node, counted in sorted(counts.items()):
+            name, kind, current = counted_summary(counted, facts.get(node, []))
+            row = {"id": node, "name": name, "kind": kind, "facts": json.dumps(current, ensure_ascii=False)}
+            was = state[node]
+            if (name, kind, row["facts"]) != (was["name"], was["kind"], was["facts"]):
+                rows.append(row)
+                if name != was["name"]:
+                    renamed.add(node)
+                    was["name"] = name
+        if rows:
+            self.run(SET_SUMMARY, rows=rows)
+        return renamed
+
+    def refresh_keys(self, state: dict[str, dict], renamed: set[str]) -> None:
+        """Search keys (of a node's name and its mention texts): a node that only gained mentions
+        gets theirs added; one that lost mentions, changed its name or has none yet gets them anew."""
+        whole = {n for n, r in state.items() if n in self.emptied or n in renamed or r["keys"] is None
+                 or n not in self.texts}
+        rows = [{"id": r["id"], "keys": sorted({name_key(a) for a in {r["name"], *r["texts"]}})}
+                for r in self.data(ENTITY_ALIASES, ids=sorted(whole))] if whole else []
+        for node, r in state.items():
+            if node not in whole and (keys := set(r["keys"]) | {name_key(t) for t in self.texts[node]}) != \
+                    set(r["keys"]):
+                rows.append({"id": node, "keys": sorted(keys)})
+        if rows:
+            self.run(SET_NAME_KEYS, rows=rows)
 
 
 def segments(batch: list[Extraction]) -> Iterator[list[Extraction]]:

@@ -1,7 +1,9 @@
 """Opening a store by URL, and copying a whole graph from one store to another.
 
 The only module that imports both stores; nothing in graph/ imports it (the app, the CLI,
-the tests and the benches do), so there is no import cycle.
+the tests and the benches do), so there is no import cycle. The Neo4j store is imported when a
+Neo4j URL is opened: its driver brings pandas and pyarrow (about 100 MB resident and a second of
+start-up) into every process that opens an embedded store otherwise.
 """
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from pathlib import Path
 
 from .embedded import EmbeddedStore
 from .model import Extraction, WriteReport
-from .neo4j_store import Neo4jStore
 from .store import Store, StoreError
 from .urls import DEFAULT_FILE, default_url, is_neo4j_url, neo4j_target, redact_url
 
@@ -19,6 +20,7 @@ def open_store(url: str | None = None) -> Store:
     """Open the store a URL names (None: $INVESTGRAPH_STORE, $NEO4J_URI, else the embedded default)."""
     url = url or default_url()
     if is_neo4j_url(url):
+        from .neo4j_store import Neo4jStore
         return Neo4jStore(neo4j_target(url))
     if "://" in url and not url.startswith("sqlite:///"):
         raise StoreError(f"{redact_url(url)}: unknown store URL (use a path, sqlite:///PATH or neo4j://HOST:7687)")

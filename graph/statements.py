@@ -104,6 +104,38 @@ def summary(statements: Sequence[Statement]) -> tuple[str, str | None, dict[str,
     return best_name(statements), best_kind(statements), current_facts(statements)
 
 
+# --- the same from counts: what a store reads when a node has many statements --------------------
+#
+# A store need not read every statement of a node to summarise it: how many statements give each
+# (name, kind) — `Counted` rows, kind "" for none — and the statements that give facts say the same.
+
+Counted = tuple[str, str, int]  # (name, kind or "", how many statements give both)
+
+
+def counted_summary(counts: Sequence[Counted], facts: Sequence[Statement]) -> tuple[str, str | None, dict[str, Any]]:
+    """summary() of a node's statements, from how many give each name and kind and from those that give facts."""
+    return (*name_and_kind(counts), current_facts(facts))
+
+
+def name_and_kind(counts: Sequence[Counted]) -> tuple[str, str | None]:
+    """best_name and best_kind from counts."""
+    if len(counts) == 1:  # one name and kind: nothing to rank (ranking asks the morphology dictionary)
+        name, kind, _ = counts[0]
+        return name, kind or None
+    names, kinds = tally(counts), tally(counts, kinds=True)
+    name = next(iter(names)) if len(names) == 1 else min(names, key=lambda n: name_rank(n, names[n]), default="")
+    return name, min(kinds, key=lambda k: (-kinds[k], k), default=None)
+
+
+def tally(counts: Sequence[Counted], kinds: bool = False) -> dict[str, int]:
+    """How many statements give each name (or kind); empty ones do not count."""
+    out: dict[str, int] = {}
+    for name, kind, n in counts:
+        if value := kind if kinds else name:
+            out[value] = out.get(value, 0) + n
+    return out
+
+
 def statements_of(rows: Iterable[Any]) -> dict[str, list[Statement]]:
     """Statements by node, from a store's rows (entity, article, date, name, kind, facts as JSON)."""
     out: dict[str, list[Statement]] = {}

@@ -311,37 +311,61 @@ def iter_files(paths: list[str | Path]) -> Iterator[Path | ReadError]:
             yield ReadError(str(p), f"cannot read ({err.strerror or err})")
 
 
-def folder_files(root: Path) -> list[Path | ReadError]:
+def folder_files(root: Path) -> Iterator[Path | ReadError]:
     """The files with a supported suffix under a folder (links followed, each folder once), and
     a ReadError for each folder that cannot be listed and each supported-looking link that leads
-    nowhere; sorted by path. Hidden files and folders are left out."""
-    found: list[Path | ReadError] = []
+    nowhere; sorted by path. Hidden files and folders are left out. One folder is listed at a time
+    (its entries sorted by name, a subfolder's files where its name sorts), so that what is held
+    grows with a folder's entries, not with the whole tree: the ingest reads this twice."""
     seen: set[str] = set()
+    stack: list[tuple[Path, Iterator[tuple[str, bool]]]] = []
+    yield from enter_folder(root, seen, stack)
+    while stack:
+        folder, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+        elif not entry[0].startswith("."):
+            name, is_folder = entry
+            yield from enter_folder(folder / name, seen, stack) if is_folder else folder_file(folder / name)
 
-    def unreadable(err: OSError) -> None:
-        found.append(ReadError(str(err.filename or root), f"cannot read folder ({err.strerror or err})"))
 
-    for folder, dirs, files in os.walk(root, onerror=unreadable, followlinks=True):
-        real = os.path.realpath(folder)
-        if real in seen:
-            found.append(ReadError(folder, "link to a folder already read (a loop?), not read again",
-                                   skipped=True))
-            dirs.clear()
-            continue
-        seen.add(real)
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            f = Path(folder) / name
-            if name.startswith(".") or f.suffix.lower() not in SUFFIXES:
-                continue
-            try:
-                if f.is_file():
-                    found.append(f)
-                elif f.is_symlink() and not f.exists():
-                    found.append(ReadError(str(f), f"broken link (to {os.readlink(f)})"))
-            except OSError as err:
-                found.append(ReadError(str(f), f"cannot read ({err.strerror or err})"))
-    return sorted(found, key=lambda item: Path(item.source) if isinstance(item, ReadError) else item)
+def enter_folder(folder: Path, seen: set[str], stack: list[tuple[Path, Iterator[tuple[str, bool]]]]
+                 ) -> Iterator[ReadError]:
+    """Put a folder's entries (name, whether a folder), sorted by name, on the stack; a ReadError
+    instead when it cannot be listed or was read already (a link back into it)."""
+    real = os.path.realpath(folder)
+    if real in seen:
+        yield ReadError(str(folder), "link to a folder already read (a loop?), not read again", skipped=True)
+        return
+    seen.add(real)
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted((e.name, leads_to_folder(e)) for e in listing)
+    except OSError as err:
+        yield ReadError(str(err.filename or folder), f"cannot read folder ({err.strerror or err})")
+        return
+    stack.append((folder, iter(entries)))
+
+
+def leads_to_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()  # follows links
+    except OSError:
+        return False
+
+
+def folder_file(f: Path) -> Iterator[Path | ReadError]:
+    """A file in a folder, if its suffix is supported; a ReadError for a link that leads nowhere."""
+    if f.suffix.lower() not in SUFFIXES:
+        return
+    try:
+        if f.is_file():
+            yield f
+        elif f.is_symlink() and not f.exists():
+            yield ReadError(str(f), f"broken link (to {os.readlink(f)})")
+    except OSError as err:
+        yield ReadError(str(f), f"cannot read ({err.strerror or err})")
 
 
 def read_articles(paths: list[str | Path], max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | ReadError]:
