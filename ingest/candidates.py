@@ -39,6 +39,9 @@ ORG_PRONOUNS = {"она", "он", "оно", "они"}
 ORG_REFERRING = words("org_referring")
 # words that refer back to the project named last: "завод", "проект", "площадка" …
 PROJECT_REFERRING = words("project_referring")
+# words that cite an organisation as the news' source: "сообщает ТАСС", "по данным Росстата"
+CITING = words("citing_words")
+DATELINE = re.compile(r"^[^\n]{0,120}\d{4}[^\n]{0,12}[—–-]\s*$|^[A-ZА-ЯЁ][A-ZА-ЯЁ-]+,[^\n]{0,60}[—–-]\s*$")
 REFERRING_SENTENCES = 2  # how far back a referring word may point
 MAX_BETWEEN = 12  # words between a pair that still count as its context
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;|—")
@@ -115,6 +118,11 @@ def path_features(view: SentenceView, a: Point, b: Point) -> tuple[dict[str, flo
     down_part = down[:down_ids.index(join.id)]
     rels = [t.rel.split(":")[0] for t in up_part] + ["^"] + [t.rel.split(":")[0] for t in reversed(down_part)]
     f["path:" + " ".join(rels)] = 1
+    # the path's two ends alone generalise where the whole path is rare: "obl … nsubj"
+    first, last = rels[0] if rels[0] != "^" else "end", rels[-1] if rels[-1] != "^" else "end"
+    f["path_from:" + first] = 1
+    f["path_to:" + last] = 1
+    f[f"path_ends:{first}|{last}"] = 1
     f["path_len"] = min(len(rels) - 1, 8) / 8
     f["path_short"] = float(len(rels) - 1 <= 2)
     join_lemma = lemma(join.text)
@@ -185,7 +193,33 @@ class Candidates:
             for m in e.mentions:
                 self.points[self.sentence_index(m.start)][e.id].append(Point(m.start, m.stop))
         self.by_id = {e.id: e for e in entities}
+        self.traits = {e.id: self.traits_of(e) for e in entities}
         self.add_referring()
+
+    def traits_of(self, e: Entity) -> dict[str, float]:
+        """What the article says an organisation is: the word its name starts with
+        ("правительство", "ООО", "корпорация"), and how often it is cited as the news' source
+        ("передает ТАСС") rather than acting in it."""
+        if e.type != "ORG" or not e.mentions:
+            return {}
+        first = e.name.split()[0] if e.name.split() else ""
+        head = "«»" if first.startswith("«") else lemma(first.lower())
+        cited = sum(self.cited_at(m.start, m.stop) for m in e.mentions)
+        return {"head:" + head: 1.0, "cited": cited / len(e.mentions), "ever_cited": float(cited > 0)}
+
+    def cited_at(self, start: int, stop: int) -> bool:
+        """A name cited as the source: after a word of citing, or in a dateline
+        ("КАЗАНЬ, 11 октября — РИА Новости.")."""
+        text = self.doc.text
+        if any(lemma(w.lower()) in CITING for w in re.findall(r"\w+", text[max(0, start - 40):start])[-3:]):
+            return True
+        return start < 200 and bool(DATELINE.search(text[:start])) and text[stop:stop + 1] in (".", ":")
+
+    def describe(self, side: str, e: Entity) -> dict[str, float]:
+        """The features of one end of a candidate: its type and kind, and its traits."""
+        f = kind_features(side, e)
+        f.update({f"{side}_{k}": v for k, v in self.traits[e.id].items()})
+        return f
 
     def sentence_index(self, offset: int) -> int:
         for i, s in enumerate(self.doc.sents):
@@ -255,16 +289,35 @@ class Candidates:
                         continue
                     a, b = closest
                     candidate = self.candidate(rtype, s, t, i, view, a, b)
+                    candidate.features.update(self.rivals(here, sid, tid, a, b, sources, targets))
                     key = (sid, tid)
                     old = found.get(key)
                     if old is None or candidate.features.get("distance", 1) < old.features.get("distance", 1):
                         found[key] = candidate
         return list(found.values())
 
+    def rivals(self, here: dict[str, list[Point]], sid: str, tid: str, a: Point, b: Point,
+               sources: set[str], targets: set[str]) -> dict[str, float]:
+        """How the pair stands against the sentence's other entities of the same types: a party
+        in a sentence naming three projects belongs to the nearest, not to all three."""
+        def gap(x: Point, ps: list[Point]) -> int:
+            return min(abs(x.start - p.start) for p in ps)
+
+        lo, hi = min(a.start, b.start), max(a.start, b.start)
+        out: dict[str, float] = {}
+        for side, own, other, anchor, types in (("tgt", tid, sid, a, targets), ("src", sid, tid, b, sources)):
+            rivals = [ps for eid, ps in here.items() if eid not in (own, other) and self.by_id[eid].type in types
+                      and any(not p.referring for p in ps)]
+            own_gap = abs(a.start - b.start)
+            out[f"{side}_rivals"] = min(len(rivals), 4) / 4
+            out[f"{side}_nearest"] = float(all(own_gap <= gap(anchor, ps) for ps in rivals))
+            out[f"{side}_rival_between"] = float(any(lo < p.start < hi for ps in rivals for p in ps))
+        return out
+
     def candidate(self, rtype: str, s: Entity, t: Entity, i: int, view: SentenceView, a: Point, b: Point) -> Candidate:
         f: dict[str, float] = {"bias": 1.0}
-        f.update(kind_features("src", s))
-        f.update(kind_features("tgt", t))
+        f.update(self.describe("src", s))
+        f.update(self.describe("tgt", t))
         path, meaning = path_features(view, a, b)
         f.update(path)
         between, words = between_features(self.doc, view, a, b)
@@ -357,8 +410,8 @@ class Candidates:
                     continue
                 view = self.views[i]
                 f: dict[str, float] = {"bias": 1.0, "distant": 1.0}
-                f.update(kind_features("src", s))
-                f.update(kind_features("tgt", t))
+                f.update(self.describe("src", s))
+                f.update(self.describe("tgt", t))
                 f.update(self.topic_features(project, i))
                 f.update({"distant_" + k: v for k, v in sentence_cues(view, self.cue_words).items()})
                 token = view.head(Point(m.start, m.stop))
@@ -370,10 +423,17 @@ class Candidates:
                         meaning = [parent.text.lower()]
                 f["anchor_project_word"] = float(any(lemma(x.text) in PROJECT_REFERRING for x in view.tokens))
                 f["anchor_has_project"] = float(any(self.by_id[e].type == "PROJECT" for e in self.points[i]))
+                f["anchor_paired"] = float(self.named_with(anchor, project.type))
                 seen.add((rtype, s.id, t.id))
                 vector = np.concatenate([embedding_of(meaning), np.zeros(EMBEDDING_SIZE, dtype=np.float32)])
                 out.append(Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, None))
         return out
+
+    def named_with(self, anchor: Entity, kind: str) -> bool:
+        """Whether `anchor` is named in a sentence with some entity of type `kind`: a party
+        named beside a project of its own is less likely to belong to one named elsewhere."""
+        return any(self.by_id[e].type == kind and e != anchor.id
+                   for ps in self.points.values() if anchor.id in ps for e in ps)
 
     def rule_only(self, rule_relations: list[Relation], seen: set[tuple[str, str, str]]) -> list[Candidate]:
         """What the rules found across sentences that no pair above covers ("the plants the text
@@ -386,8 +446,8 @@ class Candidates:
             seen.add(key)
             s, t = self.by_id[r.source], self.by_id[r.target]
             f = {"bias": 1.0, "rule": 1.0, "rule_only": 1.0, "rule_role:" + (r.role or "none"): 1.0}
-            f.update(kind_features("src", s))
-            f.update(kind_features("tgt", t))
+            f.update(self.describe("src", s))
+            f.update(self.describe("tgt", t))
             ev = r.evidence[0]
             out.append(Candidate(r.type, s, t, (ev.start, ev.stop), f, None, r.role))
         return out

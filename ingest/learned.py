@@ -86,6 +86,12 @@ class TypeModel:
     relation: Boosted
     threshold: float
     roles: dict[str, Linear]
+    distant_threshold: float | None = None  # for pairs never named in one sentence; None: `threshold`
+
+    def threshold_for(self, c: Candidate) -> float:
+        if self.distant_threshold is not None and c.features.get("distant") == 1:
+            return self.distant_threshold
+        return self.threshold
 
     def probabilities(self, candidates: list) -> np.ndarray:
         return self.relation.probabilities(candidates)
@@ -102,13 +108,13 @@ class TypeModel:
 
 
 def type_model_json(m: TypeModel) -> dict:
-    return {"threshold": m.threshold, "relation": m.relation.to_json(),
+    return {"threshold": m.threshold, "distant_threshold": m.distant_threshold, "relation": m.relation.to_json(),
             "roles": {r: x.to_json() for r, x in m.roles.items()}}
 
 
 def type_model(d: dict) -> TypeModel:
     return TypeModel(Boosted.from_json(d["relation"]), d["threshold"],
-                     {r: Linear.from_json(x) for r, x in d.get("roles", {}).items()})
+                     {r: Linear.from_json(x) for r, x in d.get("roles", {}).items()}, d.get("distant_threshold"))
 
 
 @dataclass
@@ -174,7 +180,7 @@ def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relati
         p = float(p)
         key = (c.type, c.source.id, c.target.id)
         confidence[key] = max(p, confidence.get(key, 0.0))
-        if p < m.threshold:
+        if p < m.threshold_for(c):
             continue
         start, stop = c.sentence
         ev = Evidence(article_id, start, stop, text[start:stop])

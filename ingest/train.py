@@ -204,18 +204,17 @@ def boosted(examples: list, labels: list[int]) -> Boosted:
 NEVER = 1.01  # a threshold no probability reaches: the model adds nothing to the rules
 
 
-def best_threshold(scored: list[tuple[str, float, int, bool]], gold_total: int) -> float:
+def best_threshold(scored: list[tuple[str, float, int, bool]], gold_total: int,
+                   kept: tuple[int, int] = (0, 0)) -> float:
     """The threshold with the best relation-level F1 of what extraction emits: the pairs the
-    rules found (always kept) and the other pairs the model takes, one decision per (document,
-    pair) on its most confident sentence; gold relations no candidate reaches count as misses.
-    NEVER when the model's additions only lower it."""
-    pairs: dict[str, tuple[float, int, bool]] = {}
-    for key, p, label, by_rule in scored:
-        old = pairs.get(key, (0.0, 0, False))
-        pairs[key] = (max(p, old[0]), max(label, old[1]), by_rule or old[2])
-    kept = [label for _, label, by_rule in pairs.values() if by_rule]
+    rules found (always kept), `kept` (more pairs kept already: how many, how many right) and the
+    other pairs the model takes, one decision per (document, pair) on its most confident sentence;
+    gold relations no candidate reaches count as misses. NEVER when the model's additions only
+    lower it."""
+    pairs = pair_decisions(scored)
+    rules = [label for _, label, by_rule in pairs.values() if by_rule]
     added = sorted(((p, label) for p, label, by_rule in pairs.values() if not by_rule), key=lambda x: -x[0])
-    n, tp = len(kept), sum(kept)
+    n, tp = len(rules) + kept[0], sum(rules) + kept[1]
     best, best_f1 = NEVER, (2 * tp / (n + gold_total) if gold_total else 0.0)
     for p, label in added:
         n, tp = n + 1, tp + label
@@ -223,6 +222,25 @@ def best_threshold(scored: list[tuple[str, float, int, bool]], gold_total: int) 
         if f1 > best_f1:
             best, best_f1 = p, f1
     return best if best == NEVER else max(best, 0.05)
+
+
+def pair_decisions(scored: list[tuple[str, float, int, bool]]) -> dict[str, tuple[float, int, bool]]:
+    """(document, pair) -> its best probability, whether the gold states it, whether the rules found it."""
+    pairs: dict[str, tuple[float, int, bool]] = {}
+    for key, p, label, by_rule in scored:
+        old = pairs.get(key, (0.0, 0, False))
+        pairs[key] = (max(p, old[0]), max(label, old[1]), by_rule or old[2])
+    return pairs
+
+
+def two_thresholds(scored: list[tuple[str, float, int, bool, bool]], gold_total: int) -> tuple[float, float]:
+    """Thresholds for the pairs named in one sentence and, given those, for the distant pairs
+    (a party and the article's project named apart), which are right far less often."""
+    near = [x[:4] for x in scored if not x[4]]
+    threshold = best_threshold(near, gold_total)
+    emitted = [label for p, label, by_rule in pair_decisions(near).values() if by_rule or p >= threshold]
+    kept = (len(emitted), sum(emitted))
+    return threshold, best_threshold([x[:4] for x in scored if x[4]], gold_total, kept)
 
 
 def folds_of(doc_ids: list[str], k: int) -> list[list[str]]:
@@ -251,9 +269,9 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
             continue
         scorer = boosted(inner, [e.label for e in inner])
         ps = scorer.probabilities([e.candidate for e in out])
-        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1)
-                   for e, p in zip(out, ps, strict=False)]
-    threshold = best_threshold(scored, gold_total)
+        scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1,
+                    e.candidate.features.get("distant") == 1) for e, p in zip(out, ps, strict=False)]
+    threshold, distant = two_thresholds(scored, gold_total)
     relation = boosted(examples, [e.label for e in examples])
     scorers = {}
     positive = [e for e in examples if e.label and e.role] if roles else []
@@ -261,7 +279,7 @@ def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
         labels = [int(e.role == role) for e in positive]
         if MIN_ROLE_EXAMPLES <= sum(labels) < len(labels):
             scorers[role] = logistic(positive, labels, c=1.0)
-    return TypeModel(relation, round(float(threshold), 4), scorers)
+    return TypeModel(relation, round(float(threshold), 4), scorers, round(float(distant), 4))
 
 
 def fit(docs: list[dict], analyses: dict[str, Analysis], projects: TypeModel | None = None) -> RelationModel:

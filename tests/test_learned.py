@@ -60,6 +60,37 @@ def test_pairs_in_one_sentence_carry_their_dependency_path_and_the_rules_vote(nl
     assert c.vector is not None and c.vector.shape == (600,) and c.vector.any()
 
 
+def test_a_party_in_a_sentence_with_several_projects_knows_which_is_nearest(nlp):
+    text = ("В ОЭЗ «Липецк» компания «Азот-3» построит завод удобрений, а технопарк «Кедр» примет "
+            "компанию «Береза».")
+    a = analyse(Article(id="t", text=text))
+    near, far = candidate(a, "INVOLVED_IN", "Береза", "Кедр"), candidate(a, "INVOLVED_IN", "Береза", "Липецк")
+    assert near.features["tgt_nearest"] == 1 and far.features["tgt_nearest"] == 0
+    assert far.features["tgt_rival_between"] == 1 and near.features["tgt_rival_between"] == 0
+    assert near.features["tgt_rivals"] > 0
+
+
+def test_a_news_agency_cited_as_the_source_is_marked_as_cited(nlp):
+    text = ("МОСКВА, 11 октября — РИА Новости. Компания «Азот-3» построит завод в ОЭЗ «Липецк», "
+            "сообщает ТАСС. Правительство области поддержит проект.")
+    a = analyse(Article(id="t", text=text))
+    by_name = {c.source.name: c.features for c in a.candidates if c.type == "INVOLVED_IN"}
+    cited = {n: f.get("src_ever_cited") for n, f in by_name.items()}
+    assert cited.get("ТАСС") == 1 and cited.get("РИА Новости") == 1, cited
+    assert next(v for n, v in cited.items() if "Азот" in n) == 0
+    assert next(f for n, f in by_name.items() if "Азот" in n).get("src_head:компания") == 1
+
+
+def test_distant_pairs_get_a_threshold_of_their_own_given_what_the_near_pairs_emit():
+    # near pairs: a rule pair that is right, additions at 0.9 (right) and 0.4 (wrong);
+    # distant pairs: 0.8 right, 0.7 wrong, 0.6 wrong
+    scored = [("d:r", 0.95, 1, True, False), ("d:a", 0.9, 1, False, False), ("d:b", 0.4, 0, False, False),
+              ("d:x", 0.8, 1, False, True), ("d:y", 0.7, 0, False, True), ("d:z", 0.6, 0, False, True)]
+    near, distant = train.two_thresholds(scored, gold_total=4)
+    assert near == 0.9 and distant == 0.8
+    assert train.two_thresholds([s[:4] + (False,) for s in scored[:2]], gold_total=2)[1] == train.NEVER
+
+
 @pytest.mark.parametrize("text, source, target", [
     (REFERRING, "Компания «Северный лес»", "логистический центр в Ельце"),
     (PROJECT_NOUN, "Альфа-Логистик", "логистический центр «Север»"),
