@@ -113,8 +113,10 @@ def capitalised_inside(text: str, start: int) -> bool:
 
 
 # "построят производство упаковки", "появится производство субстанций", "запуск нового производства"
+# "инвестирует 947 млн рублей в производство труб", "расширит производство хлебцев"
 BUILT = re.compile(r"\b(по|вы)?(строи|строя|строительств|созда|запус|откр|появ|размест|размещ|локализ|налад|"
-                   r"возвед|возвес|возвод|ввод|введ|инвест|вкладыв|влож|нов)\w*\s+([а-яё-]+\s+){0,5}$", re.I)
+                   r"возвед|возвес|возвод|ввод|введ|инвест|вкладыв|влож|нов|расшир|заработ|направ|потрат)"
+                   r"\w*\s+([\w.,:-]+\s+){0,6}$", re.I)
 
 
 def production_not_built(text: str, start: int, head: str) -> bool:
@@ -123,7 +125,7 @@ def production_not_built(text: str, start: int, head: str) -> bool:
     производства молока", "заняться производством светодиодов")."""
     if lemma(head.split()[-1].lower()) != "производство":
         return False
-    before = re.split(r"[.!?;:\n]", text[max(0, start - 80):start])[-1]
+    before = re.split(r"[.!?;\n]", text[max(0, start - 80):start])[-1]
     return not BUILT.search(f"{before} {text[start:start + 6].split(' ')[0]} ")
 
 
@@ -186,8 +188,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
     for offset, match in sentence_matches(project_parser(), doc, TRIGGER):
         fact = match.fact
         start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
-        if fact.name is None and (after_name(text, start) or capitalised_inside(text, start)
-                                  or after_numeral(text, start)):
+        if fact.name is None and (after_name(text, start) or after_numeral(text, start)
+                                  or (capitalised_inside(text, start) and kind_of(fact.head) not in ZONE_KINDS)):
             continue
         if fact.name is not None and after_event(text, start):
             continue

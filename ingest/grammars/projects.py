@@ -175,6 +175,11 @@ def grammar():
         and_(dictionary({"завод", "фабрика", "комбинат", "комплекс", "терминал", "порт", "электростанция",
                          "кластер", "технопарк", "агропарк", "промпарк", "индустрипарк"}), SING),
         KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["industrial_park"]).interpretation(Project.head))
+    # "распределительный центр", "новый логистический центр": a centre that stores and ships goods
+    LOGISTICS = rule(MODIFIER.repeatable(max=2).optional(),
+                     and_(dictionary({"логистический", "распределительный", "складской", "транспортно-логистический",
+                                      "торгово-логистический", "оптово-распределительный", "мультимодальный"}), SING),
+                     and_(dictionary({"центр", "хаб"}), SING).interpretation(Project.head))
     # "предприятие по фракционированию плазмы крови"
     ENTERPRISE = rule(MODIFIER.repeatable(max=2).optional(),
                       and_(normalized("предприятие"), SING).interpretation(Project.head), PO_PHRASE)
@@ -198,7 +203,7 @@ def grammar():
                           and_(dictionary(PARK_COMPOUNDS), gram("plur")))
     LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
                   rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, ENTERPRISE, MADE, LISTED,
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE, LISTED,
                   BARE_ZONE).interpretation(Project)
     return PROJECT
 
