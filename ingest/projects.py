@@ -68,7 +68,7 @@ def after_name(text: str, start: int) -> bool:
     m = re.search(r"([A-ZА-ЯЁ][\w-]*)$", before)
     if not m or re.search(r"[.!?\n]\s*$", before[: m.start()] or "."):
         return False
-    return not (re.search(r"(^|\s)(в|во|на)\s+$", before[: m.start()])
+    return not (re.search(r"(^|\s)(в|во|на|под|у|около|близ|возле|вблизи)\s+$", before[: m.start()])
                 and not any("ADJF" in p.tag for p in morph().parse(m.group(1))))
 
 

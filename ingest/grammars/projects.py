@@ -99,6 +99,7 @@ def grammar():
         "cluster": and_(normalized("кластер"), SING),
         "plant": and_(dictionary(PLANT_HEADS), SING),
         "infrastructure": any_of(and_(dictionary(INFRASTRUCTURE_HEADS), SING),
+                                 rule(and_(normalized("пункт"), SING), normalized("пропуск")),  # a border crossing
                                  rule(and_(normalized("канатный"), SING), normalized("дорога"))),
         "site": and_(dictionary({"площадка"}), SING),  # only with a name: see NAMED
         "other": and_(dictionary({"центр", "курорт", "кампус"}), SING),
@@ -240,6 +241,8 @@ def kind_of(head_text: str) -> str:
     if {"распределительный", "логистический", "складской", "канатный"} & set(words) \
             or any(w.endswith("логистический") for w in words):
         return "infrastructure"
+    if "пропуск" in words:  # "пункт пропуска"
+        return "infrastructure"
     if PLANT_HEADS & set(words) or "предприятие" in words:
         return "plant"
     if INFRASTRUCTURE_HEADS & set(words):
@@ -250,7 +253,7 @@ def kind_of(head_text: str) -> str:
 # a sentence can hold a project only with one of these (checked before parsing)
 COMPOUND_HEADS = vocabulary.ordered("compound_heads")
 TRIGGER = Trigger(
-    frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус",
+    frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус", "пункт",
                "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
     # "промышленно-деловая зона": a zone's compound adjective opens the match
