@@ -181,6 +181,10 @@ def grammar():
                      and_(dictionary({"логистический", "распределительный", "складской", "транспортно-логистический",
                                       "торгово-логистический", "оптово-распределительный", "мультимодальный"}), SING),
                      and_(dictionary({"центр", "хаб"}), SING).interpretation(Project.head))
+    # "жилищный проект «Южный город»", "нефтегазового проекта «Сахалин-2»": a project by that very word
+    PROJECT_NAMED = rule(MODIFIER.repeatable(max=2).optional(),
+                         and_(normalized("проект"), SING).interpretation(Project.head),
+                         QUOTED.interpretation(Project.name))
     # "предприятие по фракционированию плазмы крови"
     ENTERPRISE = rule(MODIFIER.repeatable(max=2).optional(),
                       and_(normalized("предприятие"), SING).interpretation(Project.head), PO_PHRASE)
@@ -205,7 +209,7 @@ def grammar():
     LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
                   rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
     PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE, LISTED,
-                  BARE_ZONE).interpretation(Project)
+                  PROJECT_NAMED, BARE_ZONE).interpretation(Project)
     return PROJECT
 
 
@@ -254,7 +258,7 @@ def kind_of(head_text: str) -> str:
 COMPOUND_HEADS = vocabulary.ordered("compound_heads")
 TRIGGER = Trigger(
     frozenset({"парк", "зона", "территория", "порт", "кластер", "площадка", "центр", "курорт", "кампус", "пункт",
-               "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
+               "проект", "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
     # "промышленно-деловая зона": a zone's compound adjective opens the match
     prefixes=COMPOUND_HEADS + ("промышленно-", "индустриально-", "производственно-"), after=140)
