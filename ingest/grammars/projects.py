@@ -181,8 +181,9 @@ def grammar():
                      and_(dictionary({"логистический", "распределительный", "складской", "транспортно-логистический",
                                       "торгово-логистический", "оптово-распределительный", "мультимодальный"}), SING),
                      and_(dictionary({"центр", "хаб"}), SING).interpretation(Project.head))
-    # "жилищный проект «Южный город»", "нефтегазового проекта «Сахалин-2»": a project by that very word
-    PROJECT_NAMED = rule(MODIFIER.repeatable(max=2).optional(),
+    # "жилищный проект «Южный город»", "нефтегазового проекта «Сахалин-2»": a project by that very word,
+    # with a word of what kind ("проект «Фейсбук»" alone is as often a company's)
+    PROJECT_NAMED = rule(and_(MODIFIER, is_lower()).repeatable(max=2),
                          and_(normalized("проект"), SING).interpretation(Project.head),
                          QUOTED.interpretation(Project.name))
     # "предприятие по фракционированию плазмы крови"
