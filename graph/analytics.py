@@ -185,19 +185,28 @@ class Adjacency:
 
 
 class StoreAdjacency(Adjacency):
-    """An Adjacency that asks a store for what a walk needs, once per node."""
+    """An Adjacency that asks a store for what a walk needs, once per node; with `evidence`, each
+    edge fetched carries its evidence sentences with their articles' dates (Store.evidence), for a
+    walk that filters on dates."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, evidence: bool = False) -> None:
         super().__init__(nx.MultiDiGraph())
         self.store = store
+        self.evidence = evidence
         self.fetched: set[str] = set()
 
     def fetch(self, ids: Iterable[str]) -> None:
         new = sorted(set(ids) - self.fetched)
         if new:
             part = self.store.neighbourhood(new, hops=1)
+            if self.evidence:
+                fresh = [(u, v, k) for u, v, k in part.edges(keys=True) if not self.g.has_edge(u, v, k)]
+                found = self.store.evidence([k for _, _, k in fresh])
+                for u, v, k in fresh:
+                    part.edges[u, v, k]["evidence"] = found.get(k, [])
             self.g.add_nodes_from(part.nodes(data=True))
-            self.g.add_edges_from(part.edges(keys=True, data=True))  # keyed: an edge fetched twice stays one
+            self.g.add_edges_from((u, v, k, d) for u, v, k, d in part.edges(keys=True, data=True)
+                                  if not self.g.has_edge(u, v, k))  # keyed: an edge fetched twice stays one
             self.fetched.update(new)
 
 
@@ -238,11 +247,12 @@ def article_dates(g: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def edge_in_dates(d: dict, dates: dict[str, str], date_from: str | None, date_to: str | None) -> bool:
-    """Some evidence sentence of the edge comes from an article dated within [date_from, date_to]."""
+    """Some evidence sentence of the edge comes from an article dated within [date_from, date_to]
+    (its date from `dates`, else the one the evidence carries: Store.evidence gives it)."""
     if not date_from and not date_to:
         return True
     for ev in d.get("evidence", []):
-        day = dates.get(ev["article"], "")
+        day = dates.get(ev["article"]) or ev.get("date") or ""
         if day and (not date_from or day >= date_from) and (not date_to or day <= date_to):
             return True
     return False
@@ -377,7 +387,8 @@ def edges_between(g: nx.MultiDiGraph, a: str, b: str, min_confidence: float | No
             if confident(d.get("confidence"), min_confidence):
                 out.append({"source": u, "target": v, "key": k, "type": d["type"], "role": d.get("role") or "",
                             "weight": d.get("weight", 1), "confidence": d.get("confidence"),
-                            "evidence": d.get("evidence", [])})
+                            "evidence": d.get("evidence", []),
+                            "evidence_count": d.get("evidence_count", len(d.get("evidence", [])))})
     return sorted(out, key=lambda e: (-e["weight"], e["type"], e["role"], e["key"]))
 
 
@@ -476,8 +487,8 @@ def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
 
 def relations_of(source: Adjacency | nx.MultiDiGraph, node: str, min_confidence: float | None = None) -> list[dict]:
     """Every edge at `node` that passes the minimum confidence: {other, other_name, other_type, type,
-    role, direction, key, weight, confidence, evidence} (evidence empty when the source does not
-    hold it)."""
+    role, direction, key, weight, confidence, evidence, evidence_count} (evidence empty when the
+    source does not hold it)."""
     adj = adjacency(source)
     adj.fetch([node])
     if not adj.has(node):
@@ -492,7 +503,8 @@ def relations_of(source: Adjacency | nx.MultiDiGraph, node: str, min_confidence:
         out.append({"other": other, "direction": direction, "key": k, "other_name": od["name"],
                     "other_type": od["type"], "type": d["type"], "role": d.get("role") or "",
                     "weight": d.get("weight", 1), "confidence": d.get("confidence"),
-                    "evidence": d.get("evidence", [])})
+                    "evidence": d.get("evidence", []),
+                    "evidence_count": d.get("evidence_count", len(d.get("evidence", [])))})
     return sorted(out, key=lambda r: (r["type"], -r["weight"], r["other_name"], r["key"], r["direction"]))
 
 

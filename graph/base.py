@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 import networkx as nx
 
 from .assemble import (
+    PLACE_RELATIONS,
     Row,
     assemble_card,
     assemble_projects,
@@ -40,7 +41,7 @@ from .assemble import (
 )
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
 from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project, WriteReport
-from .search import has_word_prefix, matches, query_terms, rank_hits
+from .search import close_words, has_word_prefix, matches, query_terms, rank_hits, rank_similar, similarity
 from .walk import walk
 
 T = TypeVar("T")
@@ -75,6 +76,14 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "evidence_in": "(ids) article, relation, type, source, target, role, start, stop, sentence, confidence",
     "log_in": "(ids) article, key, alias, rule",
     "said_in": "(ids) article, entity, key, name, kind, facts",
+    "evidence_of": "(ids: relations) relation, article, start, stop, sentence, confidence, title, date (the article's)",
+    "relation_confidence": "(ids: relations) id, confidence (the highest of its evidence's)",
+    "article_counts": "(ids: articles) article, entities (distinct entities mentioned), relations (evidence "
+                      "sentences)",
+    "project_page": "(offset, limit) id, name, kind, facts (JSON) of the PROJECT nodes; by id, that page of them",
+    "relations_at": "(ids) id, type, role, source, target: the relations at the nodes",
+    "relations_from": "(ids) id, type, role, source, target: the relations from the nodes",
+    "evidence_summary_of": "(ids: relations) relation, n (evidence sentences), c (their highest confidence)",
 }
 PROJECT_TABLES = ("projects", "entity_names", "project_relations", "evidence_summary")  # see assemble_projects
 
@@ -103,6 +112,11 @@ class Backend(Protocol):
 
     def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
         """(entity id, its name keys) for the entities with a name key in which a word starts with `term`."""
+        ...
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        """(entity id, its name keys) for the entities whose name keys may be close to every query
+        word (graph.search.close_words), from the store's index, at most FUZZY_CANDIDATES keys."""
         ...
 
     def add_decisions(self, decisions: list[Decision]) -> None:
@@ -166,6 +180,28 @@ class GraphStore(ABC):
         candidates = self._read(lambda q: search_candidates(q, terms, types))
         return rank_hits(text, candidates, limit)
 
+    def similar(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        words = close_words(text)
+        if not words:
+            return []
+        return rank_similar(self._read(lambda q: similar_candidates(q, words, types)), words, limit)
+
+    def evidence(self, relation_ids: Iterable[str], limit: int | None = None) -> dict[str, list[dict]]:
+        ids = sorted(set(relation_ids))
+        found: defaultdict[str, list[dict]] = defaultdict(list)
+        for r in self._dicts("evidence_of", ids=ids) if ids else []:
+            found[r.pop("relation")].append(r)
+        return {rid: sorted(rows, key=lambda e: (e["article"], e["start"], e["stop"]))[:limit]
+                for rid, rows in found.items()}
+
+    def article_content(self, article_id: str) -> dict[str, list[dict]]:
+        return self._read(lambda q: article_content(q, article_id))
+
+    def article_counts(self, article_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        ids = sorted(set(article_ids))
+        rows = self._dicts("article_counts", ids=ids) if ids else []
+        return {r["article"]: (r["entities"], r["relations"]) for r in rows}
+
     def entity(self, entity_id: str) -> EntityCard | None:
         return self._read(lambda q: entity_card(q, entity_id))
 
@@ -182,6 +218,11 @@ class GraphStore(ABC):
         """Every project with its places, participants (roles, key people) and evidence count: the
         projects table without the whole graph."""
         return self._read(lambda q: assemble_projects(*(q.table(name) for name in PROJECT_TABLES)))
+
+    def projects_page(self, offset: int = 0, limit: int = 100) -> list[Project]:
+        """The projects table a page at a time: projects `offset` to `offset + limit` in id order,
+        as `projects()` gives them, read from the relations at those projects alone."""
+        return self._read(lambda q: project_page(q, int(offset), int(limit)))
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
@@ -243,6 +284,67 @@ def search_candidates(q: Backend, terms: list[str], types: list[str] | None) -> 
             found[entity_id] = keys
     return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), found[r["id"]])
             for r in entity_rows(q, found).values() if not types or r["type"] in types]
+
+
+def similar_candidates(q: Backend, words: list[tuple[str, ...]],
+                       types: list[str] | None) -> list[tuple[EntityHit, Sequence[str]]]:
+    """The entities of `types` whose name keys (from the store's index) are close to every query
+    word, each with its keys: what rank_similar orders."""
+    close = {entity_id: keys for entity_id, keys in q.similar_keys(words) if similarity(words, keys) is not None}
+    return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), close[r["id"]])
+            for r in entity_rows(q, close).values() if not types or r["type"] in types]
+
+
+def article_content(q: Backend, article_id: str) -> dict[str, list[dict]]:
+    """What an article says, as its page shows it: mentions {entity, type, name, start, stop} and
+    relations stated in it {source, source_name, source_type, target, target_name, target_type, type,
+    role, confidence (the relation's, over every article), start, stop, sentence}, both in text order."""
+    mentions = list(q.rows("mentions_in", ids=[article_id]))
+    stated = list(q.rows("evidence_in", ids=[article_id]))
+    info = entity_rows(q, {m["entity"] for m in mentions} | {e[k] for e in stated for k in ("source", "target")})
+    confidence = {r["id"]: r["confidence"] for r in q.rows("relation_confidence",
+                                                            ids=sorted({e["relation"] for e in stated}))}
+    found = sorted((m["start"], m["stop"], m["entity"]) for m in mentions if m["entity"] in info)
+    said = sorted((e["start"], e["stop"], e["source"], e["target"], e["relation"], e["sentence"], e["type"],
+                   e["role"] or "") for e in stated if e["source"] in info and e["target"] in info)
+    relations = [{"source": u, "source_name": info[u]["name"], "source_type": info[u]["type"], "target": v,
+                  "target_name": info[v]["name"], "target_type": info[v]["type"], "type": t, "role": role,
+                  "confidence": confidence.get(k), "start": a, "stop": b, "sentence": sentence}
+                 for a, b, u, v, k, sentence, t, role in said]
+    return {"mentions": [{"entity": n, "type": info[n]["type"], "name": info[n]["name"], "start": a, "stop": b}
+                         for a, b, n in found], "relations": relations}
+
+
+def project_page(q: Backend, offset: int, limit: int) -> list[Project]:
+    """Store.projects_page: the page's projects, the relations at them, the staff (WORKS_AT) of
+    their participants, the places above their places, and the evidence counts of the relations
+    at them; assembled as Store.projects() assembles the whole table."""
+    projects = [(r["id"], r["name"], r["kind"], r["facts"]) for r in q.rows("project_page", offset=offset, limit=limit)]
+    ids = {p[0] for p in projects}
+    if not ids:
+        return []
+    at = list(q.rows("relations_at", ids=sorted(ids)))
+    parts = {r["source"] for r in at if r["type"] == "INVOLVED_IN" and r["target"] in ids}
+    staff = [r for r in q.rows("relations_at", ids=sorted(parts)) if r["type"] == "WORKS_AT" and r["target"] in parts]
+    rels = {r["id"]: r for r in at + staff + places_above(q, {r["target"] for r in at if r["source"] in ids
+                                                               and r["type"] in PLACE_RELATIONS})}
+    info = entity_rows(q, ids | {r[k] for r in rels.values() for k in ("source", "target")})
+    evidence = q.rows("evidence_summary_of", ids=sorted(r["id"] for r in at))
+    return assemble_projects(projects, [(i, r["type"], r["name"]) for i, r in info.items()],
+                             [(r["id"], r["type"], r["role"], r["source"], r["target"]) for r in rels.values()],
+                             [(r["relation"], r["n"], r["c"]) for r in evidence])
+
+
+def places_above(q: Backend, places: set[str]) -> list[Row]:
+    """The PART_OF / LOCATED_IN relations from these places upwards, through every level."""
+    found: list[Row] = []
+    seen, frontier = set(places), sorted(places)
+    while frontier:
+        step = [r for r in q.rows("relations_from", ids=frontier) if r["type"] in PLACE_RELATIONS]
+        found += step
+        frontier = sorted({r["target"] for r in step} - seen)
+        seen.update(frontier)
+    return found
 
 
 def entity_card(q: Backend, entity_id: str) -> EntityCard | None:

@@ -29,6 +29,7 @@ from .confidence import confidence_problem
 from .decisions import Decisions
 from .embedded_write import Changes, delete_articles, insert_articles, prepare, settle, write_batch
 from .model import Decision, Extraction, WriteReport
+from .search import FUZZY_CANDIDATES, trigram_query
 from .store import StoreError
 
 T = TypeVar("T")
@@ -72,6 +73,18 @@ CREATE TABLE IF NOT EXISTS statements (
     facts TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (entity_id, article_id, entity_key)
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS names_grams USING fts5(key, content='names', content_rowid='rowid',
+                                                        tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS names_grams_add AFTER INSERT ON names BEGIN
+    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
+END;
+CREATE TRIGGER IF NOT EXISTS names_grams_remove AFTER DELETE ON names BEGIN
+    INSERT INTO names_grams (names_grams, rowid, key) VALUES ('delete', old.rowid, old.key);
+END;
+CREATE TRIGGER IF NOT EXISTS names_grams_change AFTER UPDATE ON names BEGIN
+    INSERT INTO names_grams (names_grams, rowid, key) VALUES ('delete', old.rowid, old.key);
+    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
+END;
 CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, node TEXT NOT NULL, other TEXT NOT NULL,
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
@@ -121,6 +134,22 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "log_in": f"SELECT article_id article, entity_key key, alias, rule FROM merge_log WHERE article_id IN ({IDS})",
     "said_in": f"""SELECT article_id article, entity_id entity, entity_key key, name, kind, facts FROM statements
                    WHERE article_id IN ({IDS})""",
+    "evidence_of": f"""SELECT e.relation_id relation, e.article_id article, e.start, e.stop, e.sentence, e.confidence,
+                              a.title, a.date
+                       FROM evidence e JOIN articles a ON a.id = e.article_id WHERE e.relation_id IN ({IDS})""",
+    "relation_confidence": f"""SELECT relation_id id, MAX(confidence) confidence FROM evidence
+                               WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
+    "article_counts": """SELECT value article,
+                                 (SELECT COUNT(DISTINCT entity_id) FROM mentions WHERE article_id = value) entities,
+                                 (SELECT COUNT(*) FROM evidence WHERE article_id = value) relations
+                          FROM json_each(:ids) WHERE value IN (SELECT id FROM articles)""",
+    "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
+                    "LIMIT :limit OFFSET :offset",
+    "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
+                    f"OR target IN ({IDS})",
+    "relations_from": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS})",
+    "evidence_summary_of": f"""SELECT relation_id relation, COUNT(*) n, MAX(confidence) c FROM evidence
+                               WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
 }
 TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says what each gives)
     "projects": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'",
@@ -129,7 +158,12 @@ TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says
     "evidence_summary": """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
                            HAVING n > 1 OR c IS NOT NULL""",  # else one sentence, no confidence
 }
-NAME_KEYS = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || ?) > 0"
+# search keys by the trigram index: with a word starting with a term (of 3 letters or more: a shorter
+# one scans them), or close to the words of a misspelt query (graph.search.trigram_query)
+NAME_KEYS = "SELECT entity_id, key FROM names WHERE rowid IN (SELECT rowid FROM names_grams WHERE names_grams MATCH ?)"
+NAME_KEYS_SHORT = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || ?) > 0"
+SIMILAR_KEYS = f"""SELECT entity_id, key FROM names WHERE rowid IN (
+    SELECT rowid FROM names_grams WHERE names_grams MATCH ? ORDER BY rank LIMIT {FUZZY_CANDIDATES})"""
 # columns added since a store file may have been made: (table, column, its definition)
 ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
@@ -146,7 +180,11 @@ class EmbeddedStore(GraphStore):
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
+            indexed = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'names_grams'").fetchone()
             self.db.executescript(SCHEMA)
+            if indexed is None:  # a store file made before the trigram index: index its search keys
+                with self.db:
+                    self.db.execute("INSERT INTO names_grams (names_grams) VALUES ('rebuild')")
             self._add_columns()
             prepare(self.db)
         except (sqlite3.Error, OSError) as err:
@@ -188,8 +226,17 @@ class EmbeddedStore(GraphStore):
         return cursor.execute(TABLES[name])
 
     def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
+        if len(term) < 3:
+            return self._keys(NAME_KEYS_SHORT, term)
+        return self._keys(NAME_KEYS, '"' + term.replace('"', '""') + '"')
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        query = trigram_query(words)
+        return self._keys(SIMILAR_KEYS, query) if query else []
+
+    def _keys(self, sql: str, param: str) -> Iterable[tuple[str, Sequence[str]]]:
         keys: dict[str, list[str]] = {}
-        for r in self.db.execute(NAME_KEYS, (term,)):
+        for r in self.db.execute(sql, (param,)):
             keys.setdefault(r["entity_id"], []).append(r["key"])
         return keys.items()
 

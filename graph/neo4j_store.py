@@ -38,6 +38,7 @@ from .bounds import bounded
 from .confidence import confidence_problem
 from .decisions import Decisions, assign
 from .model import Decision, Extraction, WriteReport
+from .search import FUZZY_CANDIDATES, lucene_fuzzy
 from .statements import Counted, Statement, counted_summary, said_rows
 from .store import StoreError
 from .text import name_key
@@ -240,6 +241,28 @@ QUERIES = {
     "said_in": """
         UNWIND $ids AS id MATCH (s:Said {article_id: id})
         RETURN id AS article, s.entity_id AS entity, s.key AS key, s.name AS name, s.kind AS kind, s.facts AS facts""",
+    "evidence_of": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) MATCH (a:Article {id: v.article_id})
+        RETURN id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop, v.sentence AS sentence,
+               v.confidence AS confidence, a.title AS title, a.date AS date""",
+    "relation_confidence": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) RETURN id, max(v.confidence) AS confidence""",
+    "article_counts": """
+        UNWIND $ids AS id MATCH (a:Article {id: id})
+        RETURN id AS article, COUNT { MATCH (e:Entity)-[:MENTIONED_IN]->(a) RETURN DISTINCT e } AS entities,
+               COUNT { MATCH (v:Evidence {article_id: id}) } AS relations""",
+    "project_page": """
+        MATCH (p:Entity {type: 'PROJECT'})
+        RETURN p.id AS id, p.name AS name, p.kind AS kind, p.facts AS facts ORDER BY id SKIP $offset LIMIT $limit""",
+    "relations_at": """
+        UNWIND $ids AS id MATCH (:Entity {id: id})-[r:RELATION]-() WITH DISTINCT r
+        RETURN r.id AS id, r.type AS type, r.role AS role, startNode(r).id AS source, endNode(r).id AS target""",
+    "relations_from": """
+        UNWIND $ids AS id MATCH (s:Entity {id: id})-[r:RELATION]->(t:Entity)
+        RETURN r.id AS id, r.type AS type, r.role AS role, s.id AS source, t.id AS target""",
+    "evidence_summary_of": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) RETURN id AS relation, count(*) AS n,
+        max(v.confidence) AS c""",
 }
 # what Store.projects() reads (graph.assemble.assemble_projects says what each gives), each as one
 # list in one record: the driver reads that several times faster than a record per row
@@ -257,6 +280,7 @@ TABLES = {
 }
 NAME_KEYS = """
 CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node RETURN node.id AS id, node.name_keys AS keys"""
+SIMILAR_KEYS = NAME_KEYS + f" LIMIT {FUZZY_CANDIDATES}"  # the closest first (Lucene's score)
 
 
 def lucene_prefix(term: str) -> str:
@@ -384,6 +408,9 @@ class Neo4jTx:
 
     def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
         return [(r["id"], r["keys"] or []) for r in self.data(NAME_KEYS, query=lucene_prefix(term))]
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        return [(r["id"], r["keys"] or []) for r in self.data(SIMILAR_KEYS, query=lucene_fuzzy(words))]
 
     def add_decisions(self, decisions: list[Decision]) -> None:
         self.run(CREATE_DECISIONS, rows=[asdict(d) for d in decisions])

@@ -1,9 +1,15 @@
 """Search, the same in both stores: the terms of a query, which names match them, and the ranking.
 
-A store finds candidates for the first term with its own index (SQLite LIKE on name keys,
-Neo4j's full-text index) and leaves matching and ranking to these functions.
+A store finds candidates for the first term with its own index (the embedded store's trigram
+index of name keys, Neo4j's full-text index) and leaves matching and ranking to these functions.
+So does a search for similar names (a misspelt query): the store's index hands over the name keys
+that may be close (trigrams; Lucene's fuzzy query), these functions keep and rank the close ones.
 """
 from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
 
 from .bounds import MAX_NAME_CHARS
 from .model import EntityHit
@@ -62,3 +68,73 @@ def matches(query_lemmas: list[str], keys: list[str]) -> bool:
 def has_word_prefix(key: str, term: str) -> bool:
     """Some word of a name key starts with term: which of its keys a search candidate brings."""
     return f" {term}" in f" {key}"
+
+
+# --- similar names: a misspelt query ------------------------------------------------------------
+
+FUZZY_CUTOFF = 0.7  # how close (difflib's ratio) a query word must be to some word of a name key
+FUZZY_CANDIDATES = 2000  # name keys a store's index hands over for one similar-names search, at most
+
+
+def close_words(text: str) -> list[tuple[str, ...]]:
+    """The words of a similar-names query longer than two letters, each with the forms compared:
+    as written (folded) and its lemma. QueryError as for `query_terms`."""
+    query_terms(text)  # the same limits as the search
+    forms = []
+    for word, lem in zip(fold(text).split(), name_key(text).split(), strict=False):
+        if len(word) > 2:
+            forms.append(tuple(dict.fromkeys((word, lem))))
+    return forms
+
+
+def closeness(query: str, word: str) -> float:
+    """How close a query word is to a name word (difflib), comparing their stems too: a case
+    ending differs in the last letters."""
+    ratio = difflib.SequenceMatcher(None, query, word).ratio()
+    return max(ratio, difflib.SequenceMatcher(None, query[:-2], word[:-2]).ratio() if len(query) > 5 else 0)
+
+
+def similarity(words: list[tuple[str, ...]], keys: Sequence[str]) -> float | None:
+    """The sum, over the query words, of the closeness of each to the nearest word of the name
+    keys; None when some query word has none within FUZZY_CUTOFF."""
+    vocabulary = {w for k in keys for w in k.split()}
+    total = 0.0
+    for forms in words:
+        best = max((closeness(q, w) for q in forms for w in vocabulary), default=0.0)
+        if best < FUZZY_CUTOFF:
+            return None
+        total += best
+    return total
+
+
+def rank_similar(candidates: list[tuple[EntityHit, Sequence[str]]], words: list[tuple[str, ...]],
+                 limit: int) -> list[EntityHit]:
+    """Candidates (hit, its name keys) whose keys are close to every query word, closest first,
+    then by mentions, name and id."""
+    scored = [(s, hit) for hit, keys in candidates if (s := similarity(words, keys)) is not None]
+    scored.sort(key=lambda x: (-x[0], -x[1].mentions, x[1].name, x[1].id))
+    return [hit for _, hit in scored[:limit]]
+
+
+def trigrams(word: str) -> list[str]:
+    return [word[i:i + 3] for i in range(len(word) - 2)]
+
+
+def trigram_query(words: list[tuple[str, ...]]) -> str:
+    """An FTS5 query (trigram tokenizer) for name keys that may be close to every query word: per
+    form of a word its trigrams in three runs, one run whole (an edit or two leave one run of a
+    word intact). Forms of a word are alternatives; the words are all needed."""
+    def form(word: str) -> str:
+        grams = [f'"{g}"' for g in trigrams(word.replace('"', ""))]
+        if len(grams) <= 3:
+            return " OR ".join(grams)
+        third = -(-len(grams) // 3)
+        return " OR ".join(f"({' AND '.join(grams[i:i + third])})" for i in range(0, len(grams), third))
+    clauses = [" OR ".join(f"({form(w)})" for w in forms if len(w) > 2) for forms in words]
+    return " AND ".join(f"({c})" for c in clauses if c)
+
+
+def lucene_fuzzy(words: list[tuple[str, ...]]) -> str:
+    """A Lucene query for name keys with a word within two edits of every query word (any form)."""
+    escape = re.compile(r"([^\w])")
+    return " AND ".join("(" + " OR ".join(escape.sub(r"\\\1", w) + "~" for w in forms) + ")" for forms in words)

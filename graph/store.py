@@ -7,7 +7,7 @@ The app, the CLI and ingest talk only to this interface.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 import networkx as nx
@@ -74,6 +74,31 @@ class Store(Protocol):
         long to be a name."""
         ...
 
+    def similar(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        """Entities with names close to a misspelt query ("Кречтова", "Заливацкго"): every query word
+        of three letters or more close (graph.search.closeness) to a word of one of their name keys,
+        closest first, then by mentions, name and id. Answered from the store's index (the embedded
+        store's trigram index of name keys, Neo4j's full-text index with fuzzy terms), never from the
+        whole graph. QueryError as for `search`."""
+        ...
+
+    def evidence(self, relation_ids: Iterable[str], limit: int | None = None) -> dict[str, list[dict]]:
+        """The evidence sentences of these relations, per relation id, in article and text order (at
+        most `limit` each): [{article, start, stop, sentence, confidence, title, date}], with the
+        title and date of the article they come from. A relation without evidence is left out."""
+        ...
+
+    def article_content(self, article_id: str) -> dict[str, list[dict]]:
+        """What one article says, as its page shows it: {"mentions": [{entity, type, name, start,
+        stop}], "relations": [{source, source_name, source_type, target, target_name, target_type,
+        type, role, confidence, start, stop, sentence}]}, both in text order (a relation's
+        confidence is the highest over every article). Both lists empty for an article not stored."""
+        ...
+
+    def article_counts(self, article_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Per stored article of these: (distinct entities mentioned, relation evidence sentences)."""
+        ...
+
     def entity(self, entity_id: str) -> EntityCard | None:
         """The entity's card (aliases, facts and their history, neighbours with weights and
         confidences, mentions with their sentences, articles, the merge log); None if absent."""
@@ -94,6 +119,12 @@ class Store(Protocol):
     def projects(self) -> list[Project]:
         """Every project with its places, participants (roles, key people) and evidence count, in
         project id order: the projects table, without reading the whole graph."""
+        ...
+
+    def projects_page(self, offset: int = 0, limit: int = 100) -> list[Project]:
+        """The projects table a page at a time: the projects `offset` to `offset + limit` in
+        project id order, each as `projects()` gives it (the pages, in order, are `projects()`),
+        read from the relations at those projects alone, whatever the size of the graph."""
         ...
 
     def extractions(self) -> Iterator[Extraction]:

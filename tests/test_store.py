@@ -555,3 +555,83 @@ def test_extractions_write_the_same_graph_again(store, news_dir, nlp, tmp_path):
         assert [a.article.id for a in store.extractions()] == sorted(a["id"] for a in store.articles())
     finally:
         copied.close()
+
+
+# --- what the app's pages read: search and similar names from the store's index, evidence per
+# relation, an article's content and counts, the projects table a page at a time -------------------
+
+def set_search_index(store, on: bool) -> None:
+    """Empty the store's search index (the embedded store's trigram index of name keys, Neo4j's
+    full-text index), or make it again."""
+    if store.url.startswith("sqlite"):
+        with store.db:
+            store.db.execute("INSERT INTO names_grams (names_grams) VALUES (?)", ("rebuild" if on else "delete-all",))
+    elif on:
+        store._ensure_schema()
+    else:
+        store.driver.execute_query("DROP INDEX entity_names", database_=store.database)
+
+
+def test_search_and_similar_names_answer_from_the_stores_index(store, news_dir, nlp):
+    ingest_once(store, [news_dir])
+    for typo in ("Заливацкго", "Залевацкого", "Руслан Заливацки", "заливатский"):
+        assert [h.name for h in store.similar(typo)][:1] == ["Руслан Заливацкий"], typo
+    assert [h.name for h in store.similar("Вороьев", types=["PERSON"])] == ["Андрей Воробьев"]
+    assert store.similar("Вороьев", types=["ORG"]) == []
+    assert store.similar("Щшхзъ") == [] and store.similar("  ,. ") == [] and store.similar("ab") == []
+    set_search_index(store, on=False)
+    try:
+        for query in (store.search, store.similar):
+            try:
+                found = query("Заливацкого")
+            except StoreError:  # Neo4j: no index to ask
+                found = []
+            assert found == [], query  # without its index the store finds nothing: it does not scan names
+    finally:
+        set_search_index(store, on=True)
+    assert names(store, "Заливацкого") == ["Руслан Заливацкий"]
+    assert [h.name for h in store.similar("Заливацкго")] == ["Руслан Заливацкий"]
+
+
+def test_similar_refuses_a_query_longer_than_any_name(store):
+    from graph.search import MAX_QUERY_CHARS
+    from graph.store import QueryError
+    with pytest.raises(QueryError, match="is refused"):
+        store.similar("а" * (MAX_QUERY_CHARS + 1))
+
+
+def test_evidence_per_relation_from_the_store(relation_store):
+    (rid,) = [k for _, _, k in relation_store.neighbourhood([PERSON_KEY]).edges(keys=True)]
+    found = relation_store.evidence([rid, "no-such-relation"])
+    assert list(found) == [rid]
+    assert [(e["article"], e["title"], e["date"]) for e in found[rid]] == [
+        (REL_A1, "Заливацкий и «Северный луч»", "2024-01-10"), (REL_A1, "Заливацкий и «Северный луч»", "2024-01-10"),
+        (REL_A2, "Кто возглавляет «Северный луч»", "2024-02-20")]
+    assert [e["start"] for e in found[rid]] == sorted(e["start"] for e in found[rid][:2]) + [found[rid][2]["start"]]
+    assert found[rid][0]["sentence"] == REL_TEXT_A1.split(". ")[0] + "."
+    assert relation_store.evidence([rid], limit=1)[rid] == found[rid][:1]
+    assert relation_store.evidence([]) == {}
+
+
+def test_article_content_and_counts_as_the_whole_graph_gives_them(examples_store):
+    from graph import analytics
+    g = examples_store.snapshot()
+    index = analytics.article_index(g)
+    for article in examples_store.articles():
+        content = examples_store.article_content(article["id"])
+        assert content["mentions"] == analytics.article_mentions(g, index, article["id"])
+        types = [{"source_type": g.nodes[r["source"]]["type"], "target_type": g.nodes[r["target"]]["type"]}
+                 for r in analytics.article_relations(g, index, article["id"])]
+        assert content["relations"] == [{**r, **t} for r, t in zip(analytics.article_relations(g, index, article["id"]),
+                                                                     types, strict=True)]
+    ids = [a["id"] for a in examples_store.articles()]
+    assert examples_store.article_counts(ids + ["no-such-article"]) == analytics.article_counts(index)
+    assert examples_store.article_content("no-such-article") == {"mentions": [], "relations": []}
+
+
+@pytest.mark.parametrize("size", [1, 4, 100])
+def test_projects_page_by_page_are_the_projects_table(examples_store, size):
+    whole = examples_store.projects()
+    pages = [examples_store.projects_page(offset, size) for offset in range(0, len(whole) + size, size)]
+    assert [p for page in pages for p in page] == whole
+    assert all(len(page) <= size for page in pages) and pages[-1] == []
