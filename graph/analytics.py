@@ -218,6 +218,7 @@ def adjacency(source) -> Adjacency:
 # --- hubs and neighbourhoods ----------------------------------------------------------------
 
 HUB_FLOOR = 12
+ADMIT_CHUNK = 50  # nodes a neighbourhood walk fetches at least at a time, nearest first, until its view is full
 HUB_FACTOR = 7
 
 
@@ -289,11 +290,16 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
 
     def admit(reach: dict[str, float], kept: int) -> list[str]:
         nonlocal truncated
-        adj.fetch(reach)  # their degrees (hubs) and the edges among them
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
-        nxt = [m for m in order if node_ok(m)]
-        truncated = truncated or len(nxt) > max_nodes - kept
-        return nxt[:max(0, max_nodes - kept)]
+        room, nxt = max(0, max_nodes - kept), []
+        for start in range(0, len(order), max(room, ADMIT_CHUNK)):  # fetched in order until the view is full:
+            part = order[start:start + max(room, ADMIT_CHUNK)]  # around a hub, not all its neighbours
+            adj.fetch(part)  # their degrees (hubs) and the edges among them
+            nxt += [m for m in part if node_ok(m)]
+            if len(nxt) > room:
+                break
+        truncated = truncated or len(nxt) > room
+        return nxt[:room]
 
     keep = walk(seeds, hops, edges_at, admit)
     sub = nx.MultiDiGraph()
