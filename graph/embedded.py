@@ -193,6 +193,13 @@ class EmbeddedStore(GraphStore):
     def close(self) -> None:
         self.db.close()
 
+    def revision(self) -> str:
+        """The data version (changed by other connections' commits) and this connection's changes."""
+        try:
+            return f"{self.db.execute('PRAGMA data_version').fetchone()[0]}.{self.db.total_changes}"
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: reading failed ({err})") from err
+
     def _add_columns(self) -> None:
         """Bring a store file made by an older version up to the schema: add the columns it lacks
         (empty: NULL), keeping every row."""

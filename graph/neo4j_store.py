@@ -330,6 +330,15 @@ class Neo4jStore(GraphStore):
     def close(self) -> None:
         self.driver.close()
 
+    def revision(self) -> str:
+        """The bookmark of a read: the last transaction committed to the database."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+                return " ".join(sorted(session.last_bookmarks().raw_values))
+        except (Neo4jError, DriverError) as err:
+            raise self._error("reading failed", err) from err
+
     def _error(self, action: str, err: Exception) -> StoreError:
         """One line: the URL, what failed and why; the password never appears."""
         if isinstance(err, AuthError):

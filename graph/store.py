@@ -68,6 +68,12 @@ class Store(Protocol):
         relations_total}; every entity and relation type is listed, with 0 when there is none."""
         ...
 
+    def revision(self) -> str:
+        """A value that changes whenever the stored graph does (a write through any connection),
+        read without a scan: the embedded store's data version and this connection's changes,
+        Neo4j's last committed transaction (the bookmark of a read). What caches key on."""
+        ...
+
     def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
         """Entities whose name or a mention text matches every word of `text` in any case form,
         exact names first, then by mentions, name and id (graph.search). QueryError for a query too

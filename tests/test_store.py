@@ -635,3 +635,20 @@ def test_projects_page_by_page_are_the_projects_table(examples_store, size):
     pages = [examples_store.projects_page(offset, size) for offset in range(0, len(whole) + size, size)]
     assert [p for page in pages for p in page] == whole
     assert all(len(page) <= size for page in pages) and pages[-1] == []
+
+
+def test_revision_changes_with_every_write_and_only_then(store, tmp_path):
+    from conftest import relation_extractions
+    before = store.revision()
+    assert store.revision() == before and store.stats() and store.search("Заливацкого") == []
+    assert store.revision() == before  # reads change nothing
+    store.write(relation_extractions()[:1])
+    after = store.revision()
+    assert after != before
+    if store.url.startswith("sqlite"):  # a write through another connection
+        other = open_store(store.url.removeprefix("sqlite:///"))
+        other.write(relation_extractions()[1:])
+        other.close()
+    else:
+        store.write(relation_extractions()[1:])
+    assert store.revision() != after

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import html
-import json
 import logging
 import os
 import threading
@@ -109,24 +108,41 @@ def shown_url(s: Store) -> str:
 
 
 def begin_run() -> None:
-    """Read the store's stats once per run (streamlit_app.py calls this before any page); a store
-    that does not answer (a Neo4j server gone) stops the page with one line."""
+    """Read the store's revision once per run (streamlit_app.py calls this before any page: no
+    scan, a value that changes whenever the graph does); a store that does not answer (a Neo4j
+    server gone) stops the page with one line."""
     try:
-        st.session_state["_stats"] = store().stats()
+        st.session_state["_revision"] = store().revision()
     except StoreError as err:
         problem(err, "The graph store does not answer")
         st.stop()
 
 
-def stats() -> dict:
-    if "_stats" not in st.session_state:
+def revision() -> str:
+    if "_revision" not in st.session_state:
         begin_run()
-    return st.session_state["_stats"]
+    return st.session_state["_revision"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stats(url: str, revision: str) -> dict:
+    return store_at(url).stats()
+
+
+def stats() -> dict:
+    """The store's counts, read once per revision of the graph for every session (counting a
+    million relationships by type takes a second or more)."""
+    try:
+        return _stats(default_url(), revision())
+    except StoreError as err:
+        problem(err, "The graph store does not answer")
+        st.stop()
 
 
 def version() -> str:
-    """A key that changes whenever the graph does: the stats, plus a counter the ingest page bumps."""
-    return json.dumps(stats(), sort_keys=True) + f"#{st.session_state.get('graph_generation', 0)}"
+    """A key that changes whenever the graph does: the store's revision, plus a counter the
+    ingest page bumps."""
+    return f"{revision()}#{st.session_state.get('graph_generation', 0)}"
 
 
 def hub_threshold() -> int:
