@@ -41,7 +41,18 @@ from .assemble import (
 )
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
 from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project, WriteReport
-from .search import close_words, has_word_prefix, matches, query_terms, rank_hits, rank_similar, similarity
+from .search import (
+    SEARCH_CANDIDATES,
+    close_words,
+    fewest,
+    has_word_prefix,
+    matches,
+    query_terms,
+    rank_hits,
+    rank_similar,
+    similarity,
+)
+from .text import name_key
 from .walk import walk
 
 T = TypeVar("T")
@@ -110,8 +121,10 @@ class Backend(Protocol):
         """One of PROJECT_TABLES as plain sequences, what assemble_projects reads."""
         ...
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
-        """(entity id, its name keys) for the entities with a name key in which a word starts with `term`."""
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        """(entity id, its name keys) for entities with name keys holding every term (a superset of
+        those where a word starts with each: graph.search.matches decides; a term of several words
+        holds them all), from the store's index; at most `limit` keys, in the index's order."""
         ...
 
     def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
@@ -177,7 +190,7 @@ class GraphStore(ABC):
         terms = query_terms(text)
         if not terms:
             return []
-        candidates = self._read(lambda q: search_candidates(q, terms, types))
+        candidates = self._read(lambda q: search_candidates(q, text, terms, types))
         return rank_hits(text, candidates, limit)
 
     def similar(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
@@ -274,14 +287,28 @@ def stats(q: Backend) -> dict:
     }
 
 
-def search_candidates(q: Backend, terms: list[str], types: list[str] | None) -> list[tuple[EntityHit, list[str]]]:
-    """The entities matching every term (graph.search.matches), of `types`, each with the name keys
-    that brought it: what rank_hits orders."""
+def matching(pairs: Iterable[tuple[str, Sequence[str]]], terms: list[str]) -> dict[str, list[str]]:
+    """Of (entity id, name keys), those matching every term (graph.search.matches), with the keys
+    in which a word starts with the first."""
     found = {}
-    for entity_id, keys in q.name_keys(terms[0]):
+    for entity_id, keys in pairs:
         keys = [k for k in keys if has_word_prefix(k, terms[0])]
         if keys and matches(terms, keys):
             found[entity_id] = keys
+    return found
+
+
+def search_candidates(q: Backend, text: str, terms: list[str],
+                      types: list[str] | None) -> list[tuple[EntityHit, list[str]]]:
+    """The entities matching every term, of `types`, each with the name keys that brought it: what
+    rank_hits orders. When the index gives SEARCH_CANDIDATES keys for the terms (a common prefix:
+    "компани"), the names holding the query's name key whole are added, and the closest
+    SEARCH_CANDIDATES kept (graph.search.fewest)."""
+    pairs = list(q.name_keys(terms, SEARCH_CANDIDATES))
+    found = matching(pairs, terms)
+    if sum(len(keys) for _, keys in pairs) >= SEARCH_CANDIDATES and (whole := name_key(text)):
+        found |= matching(q.name_keys([whole], SEARCH_CANDIDATES), terms)
+    found = fewest(text, found)
     return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), found[r["id"]])
             for r in entity_rows(q, found).values() if not types or r["type"] in types]
 

@@ -158,12 +158,13 @@ TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says
     "evidence_summary": """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
                            HAVING n > 1 OR c IS NOT NULL""",  # else one sentence, no confidence
 }
-# search keys by the trigram index: with a word starting with a term (of 3 letters or more: a shorter
-# one scans them), or close to the words of a misspelt query (graph.search.trigram_query)
-NAME_KEYS = "SELECT entity_id, key FROM names WHERE rowid IN (SELECT rowid FROM names_grams WHERE names_grams MATCH ?)"
-NAME_KEYS_SHORT = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || ?) > 0"
+# search keys by the trigram index: holding every term (of 3 letters or more: a shorter one scans
+# them), or close to the words of a misspelt query (graph.search.trigram_query)
+NAME_KEYS = """SELECT entity_id, key FROM names WHERE rowid IN (
+    SELECT rowid FROM names_grams WHERE names_grams MATCH :query LIMIT :limit)"""
+NAME_KEYS_SHORT = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || :query) > 0 LIMIT :limit"
 SIMILAR_KEYS = f"""SELECT entity_id, key FROM names WHERE rowid IN (
-    SELECT rowid FROM names_grams WHERE names_grams MATCH ? ORDER BY rank LIMIT {FUZZY_CANDIDATES})"""
+    SELECT rowid FROM names_grams WHERE names_grams MATCH :query ORDER BY rank LIMIT {FUZZY_CANDIDATES})"""
 # columns added since a store file may have been made: (table, column, its definition)
 ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
@@ -232,18 +233,20 @@ class EmbeddedStore(GraphStore):
         cursor.row_factory = None  # plain tuples
         return cursor.execute(TABLES[name])
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
-        if len(term) < 3:
-            return self._keys(NAME_KEYS_SHORT, term)
-        return self._keys(NAME_KEYS, '"' + term.replace('"', '""') + '"')
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        indexed = [t for t in terms if len(t) >= 3]  # the trigram index finds terms of 3 letters or more
+        if not indexed:
+            return self._keys(NAME_KEYS_SHORT, query=terms[0], limit=limit)
+        return self._keys(NAME_KEYS, query=" AND ".join('"' + t.replace('"', '""') + '"' for t in indexed),
+                          limit=limit)
 
     def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
         query = trigram_query(words)
-        return self._keys(SIMILAR_KEYS, query) if query else []
+        return self._keys(SIMILAR_KEYS, query=query) if query else []
 
-    def _keys(self, sql: str, param: str) -> Iterable[tuple[str, Sequence[str]]]:
+    def _keys(self, sql: str, **params: Any) -> Iterable[tuple[str, Sequence[str]]]:
         keys: dict[str, list[str]] = {}
-        for r in self.db.execute(sql, (param,)):
+        for r in self.db.execute(sql, params):
             keys.setdefault(r["entity_id"], []).append(r["key"])
         return keys.items()
 

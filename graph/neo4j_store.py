@@ -281,6 +281,7 @@ TABLES = {
 NAME_KEYS = """
 CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node RETURN node.id AS id, node.name_keys AS keys"""
 SIMILAR_KEYS = NAME_KEYS + f" LIMIT {FUZZY_CANDIDATES}"  # the closest first (Lucene's score)
+SOME_NAME_KEYS = NAME_KEYS + " LIMIT $limit"
 
 
 def lucene_prefix(term: str) -> str:
@@ -415,8 +416,9 @@ class Neo4jTx:
     def table(self, name: str) -> Iterable[Sequence[Any]]:
         return self.tx.run(TABLES[name]).single(strict=True)[0]
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
-        return [(r["id"], r["keys"] or []) for r in self.data(NAME_KEYS, query=lucene_prefix(term))]
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        query = " AND ".join(lucene_prefix(word) for t in terms for word in t.split())
+        return [(r["id"], r["keys"] or []) for r in self.data(SOME_NAME_KEYS, query=query, limit=limit)]
 
     def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
         return [(r["id"], r["keys"] or []) for r in self.data(SIMILAR_KEYS, query=lucene_fuzzy(words))]

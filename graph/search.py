@@ -16,6 +16,7 @@ from .model import EntityHit
 from .store import QueryError
 from .text import fold, name_key
 
+SEARCH_CANDIDATES = 2000  # entities a search ranks at most: a common prefix ("компани") may match 100,000
 MAX_QUERY_CHARS = 1000  # longer than any name: both stores refuse it before it reaches SQL or Lucene
 
 
@@ -44,16 +45,39 @@ def query_terms(text: str) -> list[str]:
 
 
 def rank_hits(query: str, candidates: list[tuple[EntityHit, list[str]]], limit: int) -> list[EntityHit]:
-    """Order candidates (hit, its name keys): exact name first, then more mentions, then name."""
+    """Order candidates (hit, its name keys): exact name first, then a name starting with the
+    query, then one holding every query word whole, then more mentions, then name."""
     qkey, qfold = name_key(query), fold(query)
 
     def score(item: tuple[EntityHit, list[str]]) -> tuple:
         hit, keys = item
         exact = qkey in keys or qfold == fold(hit.name)
         starts = any(k.startswith(qkey) for k in keys)
-        return (not exact, not starts, -hit.mentions, hit.name, hit.id)
+        return (not exact, not starts, not whole(qkey, keys), -hit.mentions, hit.name, hit.id)
 
     return [hit for hit, _ in sorted(candidates, key=score)[:limit]]
+
+
+def whole(qkey: str, keys: list[str]) -> bool:
+    """Some name key has every word of the query's name key as a word."""
+    wanted = set(qkey.split())
+    return any(wanted <= set(k.split()) for k in keys)
+
+
+def fewest(query: str, found: dict[str, list[str]], n: int = SEARCH_CANDIDATES) -> dict[str, list[str]]:
+    """At most n of the candidates (entity id -> its name keys) a search ranks: those with the
+    query's name as a key or starting one, or holding its words whole, then the shortest keys (the
+    closest names), then by id."""
+    if len(found) <= n:
+        return found
+    qkey = name_key(query)
+
+    def order(item: tuple[str, list[str]]) -> tuple:
+        entity_id, keys = item
+        return (qkey not in keys, not any(k.startswith(qkey) for k in keys), not whole(qkey, keys),
+                min(map(len, keys)), entity_id)
+
+    return dict(sorted(found.items(), key=order)[:n])
 
 
 def matches(query_lemmas: list[str], keys: list[str]) -> bool:
