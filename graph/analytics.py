@@ -165,6 +165,9 @@ class Adjacency:
     def fetch(self, ids: Iterable[str]) -> None:
         """Make the edges at these nodes known (a whole graph knows them all)."""
 
+    def count(self, ids: Iterable[str]) -> None:
+        """Make the degrees of these nodes known, without their edges (a whole graph knows them)."""
+
     def has(self, n: str) -> bool:
         return n in self.g
 
@@ -194,6 +197,16 @@ class StoreAdjacency(Adjacency):
         self.store = store
         self.evidence = evidence
         self.fetched: set[str] = set()
+        self.degrees: dict[str, int] = {}
+
+    def count(self, ids: Iterable[str]) -> None:
+        new = sorted(set(ids) - self.fetched - set(self.degrees))
+        if new:
+            self.degrees.update(self.store.degrees(new))
+
+    def degree(self, n: str) -> int:
+        """Distinct neighbours: of a fetched node from its edges, else as the store counted them."""
+        return super().degree(n) if n in self.fetched or n not in self.degrees else self.degrees[n]
 
     def fetch(self, ids: Iterable[str]) -> None:
         new = sorted(set(ids) - self.fetched)
@@ -292,10 +305,12 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         nonlocal truncated
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
         room, nxt = max(0, max_nodes - kept), []
-        for start in range(0, len(order), max(room, ADMIT_CHUNK)):  # fetched in order until the view is full:
-            part = order[start:start + max(room, ADMIT_CHUNK)]  # around a hub, not all its neighbours
-            adj.fetch(part)  # their degrees (hubs) and the edges among them
-            nxt += [m for m in part if node_ok(m)]
+        for start in range(0, len(order), max(room + 1, ADMIT_CHUNK)):  # in order until the view is full:
+            part = order[start:start + max(room + 1, ADMIT_CHUNK)]  # around a hub, not all its neighbours
+            adj.count(part)  # their degrees (hubs), without reading a hub's edges
+            passing = [m for m in part if node_ok(m)]
+            adj.fetch(passing[:room])  # the edges of those that join
+            nxt += passing
             if len(nxt) > room:
                 break
         truncated = truncated or len(nxt) > room
@@ -412,8 +427,9 @@ def ball(adj: Adjacency, start: str, radius: int, passable, min_confidence: floa
     adj.fetch(frontier)
     for _ in range(radius):
         reach = {m for n in frontier for m in linked(adj, n, min_confidence)} - seen
-        adj.fetch(reach)
+        adj.count(reach)  # hubs are told by their degree, without reading their edges
         frontier = sorted(m for m in reach if passable(m))
+        adj.fetch(frontier)
         seen.update(frontier)
         if not frontier:
             break
@@ -471,11 +487,12 @@ def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
     kind = adj.node(node)["type"]
     avoid = set(avoid)
     vias = sorted(v for v in adj.neighbours(node) if v not in avoid and adj.node(v)["type"] in via_types)
+    adj.count(vias)
+    if hub_threshold is not None:
+        vias = [v for v in vias if adj.degree(v) < hub_threshold]
     adj.fetch(vias)
     shared: dict[str, set[str]] = defaultdict(set)
     for via in vias:
-        if hub_threshold is not None and adj.degree(via) >= hub_threshold:
-            continue
         for other in adj.neighbours(via):
             if other != node and adj.node(other)["type"] == kind:
                 shared[other].add(via)

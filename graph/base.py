@@ -91,6 +91,7 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "relation_confidence": "(ids: relations) id, confidence (the highest of its evidence's)",
     "article_counts": "(ids: articles) article, entities (distinct entities mentioned), relations (evidence "
                       "sentences)",
+    "degrees": "(ids) id, degree (distinct neighbours through relations)",
     "project_page": "(offset, limit) id, name, kind, facts (JSON) of the PROJECT nodes; by id, that page of them",
     "relations_at": "(ids) id, type, role, source, target: the relations at the nodes",
     "relations_from": "(ids) id, type, role, source, target: the relations from the nodes",
@@ -206,6 +207,10 @@ class GraphStore(ABC):
             found[r.pop("relation")].append(r)
         return {rid: sorted(rows, key=lambda e: (e["article"], e["start"], e["stop"]))[:limit]
                 for rid, rows in found.items()}
+
+    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+        ids = sorted(set(ids))
+        return {r["id"]: r["degree"] for r in self._dicts("degrees", ids=ids)} if ids else {}
 
     def article_content(self, article_id: str) -> dict[str, list[dict]]:
         return self._read(lambda q: article_content(q, article_id))

@@ -143,6 +143,9 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                                  (SELECT COUNT(DISTINCT entity_id) FROM mentions WHERE article_id = value) entities,
                                  (SELECT COUNT(*) FROM evidence WHERE article_id = value) relations
                           FROM json_each(:ids) WHERE value IN (SELECT id FROM articles)""",
+    "degrees": f"""SELECT n id, COUNT(DISTINCT other) degree FROM (
+                       SELECT source n, target other FROM relations WHERE source IN ({IDS})
+                       UNION ALL SELECT target, source FROM relations WHERE target IN ({IDS})) GROUP BY n""",
     "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
                     "LIMIT :limit OFFSET :offset",
     "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "

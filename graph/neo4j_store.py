@@ -251,6 +251,9 @@ QUERIES = {
         UNWIND $ids AS id MATCH (a:Article {id: id})
         RETURN id AS article, COUNT { MATCH (e:Entity)-[:MENTIONED_IN]->(a) RETURN DISTINCT e } AS entities,
                COUNT { MATCH (v:Evidence {article_id: id}) } AS relations""",
+    "degrees": """
+        UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE EXISTS { (e)-[:RELATION]-() }
+        RETURN id, COUNT { MATCH (e)-[:RELATION]-(m) RETURN DISTINCT m } AS degree""",
     "project_page": """
         MATCH (p:Entity {type: 'PROJECT'})
         RETURN p.id AS id, p.name AS name, p.kind AS kind, p.facts AS facts ORDER BY id SKIP $offset LIMIT $limit""",

@@ -94,6 +94,11 @@ class Store(Protocol):
         title and date of the article they come from. A relation without evidence is left out."""
         ...
 
+    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+        """Per node of these with relations, how many distinct neighbours it has (a hub's without
+        reading its edges)."""
+        ...
+
     def article_content(self, article_id: str) -> dict[str, list[dict]]:
         """What one article says, as its page shows it: {"mentions": [{entity, type, name, start,
         stop}], "relations": [{source, source_name, source_type, target, target_name, target_type,

@@ -652,3 +652,9 @@ def test_revision_changes_with_every_write_and_only_then(store, tmp_path):
     else:
         store.write(relation_extractions()[1:])
     assert store.revision() != after
+
+
+def test_degrees_are_the_whole_graphs(examples_store):
+    from graph import analytics
+    g = examples_store.snapshot()
+    assert examples_store.degrees(list(g) + ["PERSON:никто"]) == {n: d for n, d in analytics.degrees(g).items() if d}
