@@ -92,6 +92,12 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "article_counts": "(ids: articles) article, entities (distinct entities mentioned), relations (evidence "
                       "sentences)",
     "degrees": "(ids) id, degree (distinct neighbours through relations)",
+    "articles_page": "(offset, limit, date_from, date_to, sources, title: each None for any) id, source, doc, title, "
+                     "url, date of the articles the filters keep (an undated one passes the dates; title: lower "
+                     "case, contained), newest first, then by title and id: that page",
+    "articles_count": "(date_from, date_to, sources, title) n: how many the same filters keep",
+    "article_sources": "() source: each distinct one, sorted",
+    "article_dates": "() first, last: the earliest and latest non-empty dates (None without)",
     "project_page": "(offset, limit) id, name, kind, facts (JSON) of the PROJECT nodes; by id, that page of them",
     "relations_at": "(ids) id, type, role, source, target: the relations at the nodes",
     "relations_from": "(ids) id, type, role, source, target: the relations from the nodes",
@@ -207,6 +213,22 @@ class GraphStore(ABC):
             found[r.pop("relation")].append(r)
         return {rid: sorted(rows, key=lambda e: (e["article"], e["start"], e["stop"]))[:limit]
                 for rid, rows in found.items()}
+
+    def articles_page(self, offset: int = 0, limit: int = 200, date_from: str | None = None,
+                      date_to: str | None = None, sources: list[str] | None = None,
+                      title: str | None = None) -> tuple[list[dict], int]:
+        given = {"date_from": date_from or None, "date_to": date_to or None, "sources": list(sources) or None
+                 if sources else None, "title": (title or "").strip().lower() or None}
+        return self._read(lambda q: ([dict(r) for r in q.rows("articles_page", offset=int(offset), limit=int(limit),
+                                                                **given)],
+                                     next(iter(q.rows("articles_count", **given)))["n"]))
+
+    def article_facets(self) -> dict:
+        def read(q: Backend) -> dict:
+            dates = next(iter(q.rows("article_dates")))
+            return {"sources": [r["source"] for r in q.rows("article_sources")], "first": dates["first"] or "",
+                    "last": dates["last"] or ""}
+        return self._read(read)
 
     def degrees(self, ids: Iterable[str]) -> dict[str, int]:
         ids = sorted(set(ids))

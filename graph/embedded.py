@@ -91,6 +91,10 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 """
 IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
+ARTICLE_FILTERS = """(:date_from IS NULL OR coalesce(date, '') = '' OR date >= :date_from)
+    AND (:date_to IS NULL OR coalesce(date, '') = '' OR date <= :date_to)
+    AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
+    AND (:title IS NULL OR instr(unicode_lower(coalesce(title, '')), :title) > 0)"""
 QUERIES = {  # graph.base.QUERIES says what each answers
     "article_hash": "SELECT hash FROM articles WHERE id = :id",
     "articles": "SELECT id, source, doc, title, url, date FROM articles ORDER BY date DESC, id "
@@ -143,6 +147,11 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                                  (SELECT COUNT(DISTINCT entity_id) FROM mentions WHERE article_id = value) entities,
                                  (SELECT COUNT(*) FROM evidence WHERE article_id = value) relations
                           FROM json_each(:ids) WHERE value IN (SELECT id FROM articles)""",
+    "articles_page": f"""SELECT id, source, doc, title, url, date FROM articles WHERE {ARTICLE_FILTERS}
+                          ORDER BY coalesce(date, '') DESC, coalesce(title, ''), id LIMIT :limit OFFSET :offset""",
+    "articles_count": f"SELECT COUNT(*) n FROM articles WHERE {ARTICLE_FILTERS}",
+    "article_sources": "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source",
+    "article_dates": "SELECT MIN(date) first, MAX(date) last FROM articles WHERE coalesce(date, '') != ''",
     "degrees": f"""SELECT n id, COUNT(DISTINCT other) degree FROM (
                        SELECT source n, target other FROM relations WHERE source IN ({IDS})
                        UNION ALL SELECT target, source FROM relations WHERE target IN ({IDS})) GROUP BY n""",
@@ -182,6 +191,7 @@ class EmbeddedStore(GraphStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            self.db.create_function("unicode_lower", 1, str.lower, deterministic=True)  # SQLite's lower(): ASCII
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
             indexed = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'names_grams'").fetchone()

@@ -165,6 +165,10 @@ SET_NAME_KEYS = "UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.name_ke
 
 # --- reading: graph.base.QUERIES says what each answers ---------------------------------------
 
+ARTICLE_FILTERS = """($date_from IS NULL OR coalesce(a.date, '') = '' OR a.date >= $date_from)
+    AND ($date_to IS NULL OR coalesce(a.date, '') = '' OR a.date <= $date_to)
+    AND ($sources IS NULL OR a.source IN $sources)
+    AND ($title IS NULL OR toLower(coalesce(a.title, '')) CONTAINS $title)"""
 ARTICLE_COLUMNS = "a.id AS id, a.source AS source, a.doc AS doc, a.title AS title, a.url AS url, a.date AS date"
 QUERIES = {
     "article_hash": "MATCH (a:Article {id: $id}) RETURN a.hash AS hash",
@@ -251,6 +255,15 @@ QUERIES = {
         UNWIND $ids AS id MATCH (a:Article {id: id})
         RETURN id AS article, COUNT { MATCH (e:Entity)-[:MENTIONED_IN]->(a) RETURN DISTINCT e } AS entities,
                COUNT { MATCH (v:Evidence {article_id: id}) } AS relations""",
+    "articles_page": f"""
+        MATCH (a:Article) WHERE {ARTICLE_FILTERS}
+        RETURN {ARTICLE_COLUMNS} ORDER BY coalesce(a.date, '') DESC, coalesce(a.title, ''), a.id
+        SKIP $offset LIMIT $limit""",
+    "articles_count": f"MATCH (a:Article) WHERE {ARTICLE_FILTERS} RETURN count(a) AS n",
+    "article_sources": "MATCH (a:Article) WHERE a.source IS NOT NULL RETURN DISTINCT a.source AS source "
+                       "ORDER BY source",
+    "article_dates": "MATCH (a:Article) WHERE coalesce(a.date, '') <> '' RETURN min(a.date) AS first, "
+                     "max(a.date) AS last",
     "degrees": """
         UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE EXISTS { (e)-[:RELATION]-() }
         RETURN id, COUNT { MATCH (e)-[:RELATION]-(m) RETURN DISTINCT m } AS degree""",

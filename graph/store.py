@@ -59,6 +59,20 @@ class Store(Protocol):
         (then by id); at most `limit` of them when given."""
         ...
 
+    def articles_page(self, offset: int = 0, limit: int = 200, date_from: str | None = None,
+                      date_to: str | None = None, sources: list[str] | None = None,
+                      title: str | None = None) -> tuple[list[dict], int]:
+        """A page of the articles list, without their texts: those dated within [date_from, date_to]
+        (an undated one always), from one of `sources`, with `title` in their title (any case),
+        newest first, then by title and id, from `offset`, at most `limit`; and how many the filters
+        keep. A filter that is None or empty keeps every article."""
+        ...
+
+    def article_facets(self) -> dict:
+        """What the articles list filters on: {sources: the distinct sources, sorted; first, last:
+        the earliest and latest dates ("" without dates)}."""
+        ...
+
     def article(self, article_id: str) -> dict | None:
         """One article with its text: {id, source, doc, title, url, date, text, hash}; None if absent."""
         ...

@@ -658,3 +658,23 @@ def test_degrees_are_the_whole_graphs(examples_store):
     from graph import analytics
     g = examples_store.snapshot()
     assert examples_store.degrees(list(g) + ["PERSON:никто"]) == {n: d for n, d in analytics.degrees(g).items() if d}
+
+
+def test_articles_page_by_page_with_filters(examples_store):
+    every = sorted(examples_store.articles(), key=lambda a: a["id"])
+    newest = sorted(every, key=lambda a: (a["date"] or "", a["title"] or ""), reverse=True)
+    newest = sorted(newest, key=lambda a: (-int((a["date"] or "0000-00-00").replace("-", "")),
+                                           a["title"] or "", a["id"]))
+    pages = [examples_store.articles_page(offset, 5) for offset in range(0, len(every) + 5, 5)]
+    assert [a for page, _ in pages for a in page] == newest and {n for _, n in pages} == {len(every)}
+    dated = [a for a in newest if not a["date"] or "2025-01-01" <= a["date"] <= "2025-12-31"]
+    assert examples_store.articles_page(0, 100, date_from="2025-01-01", date_to="2025-12-31") == (dated, len(dated))
+    word = newest[0]["title"].split()[1]
+    titled = [a for a in newest if word.lower() in (a["title"] or "").lower()]
+    assert examples_store.articles_page(0, 100, title=word.upper()) == (titled, len(titled))
+    source = newest[0]["source"]
+    assert examples_store.articles_page(0, 100, sources=[source])[0] == [a for a in newest if a["source"] == source]
+    facets = examples_store.article_facets()
+    assert facets["sources"] == sorted({a["source"] for a in every})
+    dates = sorted(a["date"] for a in every if a["date"])
+    assert (facets["first"], facets["last"]) == (dates[0], dates[-1])

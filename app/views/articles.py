@@ -74,45 +74,40 @@ def relations_panel(rs: list[dict], shown: list[dict], ms: list[dict]) -> None:
         st.markdown(f"{entity_link(eid, name, t)} <small>×{n}</small>", unsafe_allow_html=True)
 
 
-def filtered(df: pd.DataFrame) -> pd.DataFrame:
-    """The articles the date, source and title filters keep, newest first."""
+def filters() -> dict:
+    """The date, source and title filters, as Store.articles_page takes them."""
+    facets = store().article_facets()
     c1, c2, c3 = st.columns([2, 2, 2])
-    dates = sorted(d for d in df["date"] if d)
-    d_from = c1.text_input("From date (yyyy-mm-dd)", value=dates[0] if dates else "", key="art-from")
-    d_to = c2.text_input("To date (yyyy-mm-dd)", value=dates[-1] if dates else "", key="art-to")
-    sources = c3.multiselect("Source", sorted(set(df["source"])), key="art-source")
-    text = st.text_input("Title contains", key="art-title")
-    view = df
-    if d_from:
-        view = view[(view["date"] >= d_from) | (view["date"] == "")]
-    if d_to:
-        view = view[(view["date"] <= d_to) | (view["date"] == "")]
-    if sources:
-        view = view[view["source"].isin(sources)]
-    if text.strip():
-        view = view[view["title"].str.contains(text.strip(), case=False, regex=False)]
-    return view.sort_values(["date", "title"], ascending=[False, True])
+    d_from = c1.text_input("From date (yyyy-mm-dd)", value=facets["first"], key="art-from")
+    d_to = c2.text_input("To date (yyyy-mm-dd)", value=facets["last"], key="art-to")
+    sources = c3.multiselect("Source", facets["sources"], key="art-source")
+    title = st.text_input("Title contains", key="art-title")
+    return {"date_from": d_from.strip() or None, "date_to": d_to.strip() or None, "sources": sources or None,
+            "title": title.strip() or None}
 
 
 def article_list() -> None:
-    """The articles from the store, filtered, a page of PAGE_ROWS at a time, each with how many
-    entities and relations it has (Store.article_counts, for the page shown)."""
+    """The articles the filters keep, read from the store a page of PAGE_ROWS at a time
+    (Store.articles_page), each with how many entities and relations it has (Store.article_counts)."""
     st.title("Articles")
-    df = pd.DataFrame(store().articles(), columns=["id", "source", "doc", "title", "url", "date"])
-    if df.empty:
+    chosen = filters()
+    page = int(st.session_state.get("art-page", 1))
+    found, total = store().articles_page((page - 1) * PAGE_ROWS, PAGE_ROWS, **chosen)
+    if not total and not store().articles_page(0, 0)[1]:
         st.info("No articles yet: ingest some news on the Ingest page.")
         return
-    view = filtered(df.fillna(""))
-    pages = max(1, -(-len(view) // PAGE_ROWS))
-    page = int(st.number_input(f"Page (of {pages:,})", 1, pages, 1, key="art-page")) if pages > 1 else 1
-    page = min(page, pages)
-    rows = view.iloc[(page - 1) * PAGE_ROWS:page * PAGE_ROWS].copy()
+    pages = max(1, -(-total // PAGE_ROWS))
+    if page > pages:  # the filters left fewer pages than the one asked for
+        st.session_state["art-page"] = page = 1
+        found, total = store().articles_page(0, PAGE_ROWS, **chosen)
+    if pages > 1:
+        st.number_input(f"Page (of {pages:,})", 1, pages, key="art-page")
+    rows = pd.DataFrame(found, columns=["id", "source", "doc", "title", "url", "date"]).fillna("")
     counts = store().article_counts(rows["id"])
     rows["entities"] = rows["id"].map(lambda i: counts.get(i, (0, 0))[0])
     rows["relations"] = rows["id"].map(lambda i: counts.get(i, (0, 0))[1])
     first = (page - 1) * PAGE_ROWS
-    st.caption(f"{len(view)} of {len(df)} articles" + (f" · {first + 1:,}–{first + len(rows):,} shown"
-                                                         if pages > 1 else ""))
+    st.caption(f"{total:,} articles" + (f" · {first + 1:,}–{first + len(rows):,} shown" if pages > 1 else ""))
     event = st.dataframe(rows[["date", "title", "source", "entities", "relations"]], hide_index=True,
                          width="stretch", on_select="rerun", selection_mode="single-row", key="art-table")
     picked = event.selection.rows if event and hasattr(event, "selection") else []

@@ -151,8 +151,8 @@ def hub_threshold() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _date_range(url: str, key: str) -> tuple[str, str]:
-    dates = sorted(a["date"] for a in store_at(url).articles() if a.get("date"))
-    return (dates[0], dates[-1]) if dates else ("", "")
+    facets = store_at(url).article_facets()
+    return facets["first"], facets["last"]
 
 
 def date_range() -> tuple[str, str]:
