@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .bounds import MAX_NAME_CHARS
 from .model import EntityHit
@@ -111,11 +112,17 @@ def close_words(text: str) -> list[tuple[str, ...]]:
     return forms
 
 
+@lru_cache(maxsize=100_000)
 def closeness(query: str, word: str) -> float:
     """How close a query word is to a name word (difflib), comparing their stems too: a case
-    ending differs in the last letters."""
-    ratio = difflib.SequenceMatcher(None, query, word).ratio()
-    return max(ratio, difflib.SequenceMatcher(None, query[:-2], word[:-2]).ratio() if len(query) > 5 else 0)
+    ending differs in the last letters. 0 for a pair whose upper bounds (difflib's quick ratios)
+    are below FUZZY_CUTOFF: it could not count."""
+    best = 0.0
+    for a, b in ((query, word),) + (((query[:-2], word[:-2]),) if len(query) > 5 else ()):
+        m = difflib.SequenceMatcher(None, a, b)
+        if m.real_quick_ratio() >= FUZZY_CUTOFF and m.quick_ratio() >= FUZZY_CUTOFF:
+            best = max(best, m.ratio())
+    return best
 
 
 def similarity(words: list[tuple[str, ...]], keys: Sequence[str]) -> float | None:
