@@ -305,6 +305,8 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         nonlocal truncated
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
         room, nxt = max(0, max_nodes - kept), []
+        if not room and truncated:  # the view is full and known to be cut: nothing more to learn
+            return []
         for start in range(0, len(order), max(room + 1, ADMIT_CHUNK)):  # in order until the view is full:
             part = order[start:start + max(room + 1, ADMIT_CHUNK)]  # around a hub, not all its neighbours
             adj.count(part)  # their degrees (hubs), without reading a hub's edges

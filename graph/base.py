@@ -427,8 +427,10 @@ def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None
                 yield r["source"], r["target"], r["weight"]
 
     def admit(reach: dict[str, float], _kept: int) -> list[str]:  # no cap on the nodes
+        if not types:  # every node: its row is read once, for the subgraph
+            return sorted(reach)
         info = entity_rows(q, reach)
-        return sorted(i for i in reach if not types or info[i]["type"] in types)
+        return sorted(i for i in reach if info[i]["type"] in types)
 
     keep = walk(ids, hops, edges_at, admit)
     return assemble_subgraph(entity_rows(q, keep).values(), crossed.values())
