@@ -297,9 +297,11 @@ def percentile(times: list[float], q: float) -> float:
     return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
 
 
-def first_answers(store, t: dict[str, list]) -> None:
+def first_answers(store, t: dict[str, list], only: list[str]) -> None:
     print(f"\n{'first answer (nothing cached)':34} {'n':>3} {'p50':>7} {'p95':>7} {'max':>7}  target")
     for name, page, targets in sampled_cases(t):
+        if only and name not in only:
+            continue
         if not targets:
             print(f"{name:34} no target in the sample")
             continue
@@ -350,15 +352,18 @@ def data_functions(store, t: dict[str, list], whole_graph: bool) -> None:
         print(f"{label:36} {timed(fn)[0]:6.3f}s")
 
 
-def report(title: str, store, samples: int, whole_graph: bool) -> None:
+def report(title: str, store, samples: int, whole_graph: bool, only: list[str] | None = None) -> None:
     s = store.stats()
     print(f"\n## {title}: {s['articles']} articles, {s['entities_total']} entities, {s['relations_total']} relations",
           flush=True)
     took, t = timed(lambda: sample_targets(store, samples))
     print(f"(targets from the store in {took:.1f} s: {len(t['persons'])} persons, {len(t['pairs'])} paths, "
           f"hubs {t['hubs']})")
+    if only:
+        first_answers(store, t, only)
+        return
     pages(store, t)
-    first_answers(store, t)
+    first_answers(store, t, [])
     data_functions(store, t, whole_graph)
 
 
@@ -383,6 +388,7 @@ def main() -> None:
     ap.add_argument("--neo4j", help="a Neo4j URL holding (or to hold) the synthetic graph, instead of a SQLite file")
     ap.add_argument("--samples", type=int, default=20, help="targets per page for the first answers")
     ap.add_argument("--whole", action="store_true", help="also time the analysis over the whole graph")
+    ap.add_argument("--only", help="only these first answers, by name, separated by ';'")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="investgraph-bench-") as tmp:
         folder = args.keep or Path(tmp)
@@ -393,11 +399,12 @@ def main() -> None:
             if not store.stats()["articles"]:
                 from ingest.run import ingest_paths
                 ingest_paths(store, [ROOT / "examples" / "news"])
-            report("example corpus", store, args.samples, args.whole)
+            report("example corpus", store, args.samples, args.whole, only=None)
             store.close()
         store = open_store(args.neo4j or str(folder / f"synthetic-{args.relations}.db"))
         build(store, args.relations)
-        report(f"synthetic {args.relations} relations ({store.url})", store, args.samples, args.whole)
+        only = [n.strip() for n in args.only.split(";")] if args.only else None
+        report(f"synthetic {args.relations} relations ({store.url})", store, args.samples, args.whole, only)
         store.close()
 
 

@@ -204,7 +204,7 @@ class GraphStore(ABC):
         words = close_words(text)
         if not words:
             return []
-        return rank_similar(self._read(lambda q: similar_candidates(q, words, types)), words, limit)
+        return rank_similar(self._read(lambda q: similar_candidates(q, words, types, limit)), words, limit)
 
     def evidence(self, relation_ids: Iterable[str], limit: int | None = None) -> dict[str, list[dict]]:
         ids = sorted(set(relation_ids))
@@ -340,13 +340,20 @@ def search_candidates(q: Backend, text: str, terms: list[str],
             for r in entity_rows(q, found).values() if not types or r["type"] in types]
 
 
-def similar_candidates(q: Backend, words: list[tuple[str, ...]],
-                       types: list[str] | None) -> list[tuple[EntityHit, Sequence[str]]]:
+def similar_candidates(q: Backend, words: list[tuple[str, ...]], types: list[str] | None,
+                       limit: int) -> list[tuple[EntityHit, Sequence[str]]]:
     """The entities of `types` whose name keys (from the store's index) are close to every query
-    word, each with its keys: what rank_similar orders."""
-    close = {entity_id: keys for entity_id, keys in q.similar_keys(words) if similarity(words, keys) is not None}
-    return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), close[r["id"]])
-            for r in entity_rows(q, close).values() if not types or r["type"] in types]
+    word, each with its keys: what rank_similar orders; of those of `types`, the `limit` closest
+    and any as close as the last of them (their order is their mentions)."""
+    scores = {entity_id: (score, keys) for entity_id, keys in q.similar_keys(words)
+              if (score := similarity(words, keys)) is not None}
+    rows = entity_rows(q, scores) if types else {}
+    kept = sorted((i for i in scores if not types or rows[i]["type"] in types), key=lambda i: -scores[i][0])
+    if len(kept) > limit:
+        kept = [i for i in kept if scores[i][0] >= scores[kept[limit - 1]][0]]
+    rows = {i: rows[i] for i in kept} if types else entity_rows(q, kept)
+    return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), scores[r["id"]][1])
+            for r in rows.values()]
 
 
 def article_content(q: Backend, article_id: str) -> dict[str, list[dict]]:
