@@ -29,7 +29,7 @@ from .confidence import confidence_problem
 from .decisions import Decisions
 from .embedded_write import Changes, delete_articles, insert_articles, prepare, settle, write_batch
 from .model import Decision, Extraction, WriteReport
-from .search import FUZZY_CANDIDATES, trigram_query
+from .search import FUZZY_CANDIDATES, trigram_query, trigrams
 from .store import StoreError
 
 T = TypeVar("T")
@@ -201,6 +201,8 @@ class EmbeddedStore(GraphStore):
                     self.db.execute("INSERT INTO names_grams (names_grams) VALUES ('rebuild')")
             self._add_columns()
             prepare(self.db)
+            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_grams_vocab "
+                            "USING fts5vocab(main, names_grams, row)")  # how many names hold each trigram
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"{self.url}: cannot open the embedded store ({err})") from err
 
@@ -254,7 +256,10 @@ class EmbeddedStore(GraphStore):
                           limit=limit)
 
     def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
-        query = trigram_query(words)
+        grams = sorted({g for forms in words for w in forms for g in trigrams(w)})
+        docs = {r["term"]: r["doc"] for r in self.db.execute(
+            f"SELECT term, doc FROM temp.names_grams_vocab WHERE term IN ({','.join('?' * len(grams))})", grams)}
+        query = trigram_query(words, docs)
         return self._keys(SIMILAR_KEYS, query=query) if query else []
 
     def _keys(self, sql: str, **params: Any) -> Iterable[tuple[str, Sequence[str]]]:

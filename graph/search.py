@@ -151,18 +151,27 @@ def trigrams(word: str) -> list[str]:
     return [word[i:i + 3] for i in range(len(word) - 2)]
 
 
-def trigram_query(words: list[tuple[str, ...]]) -> str:
+COMMON_GRAM = 5000  # names holding every trigram of a run, beyond which the run is left out when another is not
+
+
+def trigram_query(words: list[tuple[str, ...]], docs: dict[str, int] | None = None) -> str:
     """An FTS5 query (trigram tokenizer) for name keys that may be close to every query word: per
     form of a word its trigrams in three runs, one run whole (an edit or two leave one run of a
-    word intact). Forms of a word are alternatives; the words are all needed."""
+    word intact). Forms of a word are alternatives; the words are all needed. With `docs` (how
+    many names hold each trigram), a run that COMMON_GRAM names or more may hold is left out,
+    unless every run is so common (then the rarest is kept): "фамили" in a million names."""
     def form(word: str) -> str:
-        grams = [f'"{g}"' for g in trigrams(word.replace('"', ""))]
-        if len(grams) <= 3:
-            return " OR ".join(grams)
-        third = -(-len(grams) // 3)
-        return " OR ".join(f"({' AND '.join(grams[i:i + third])})" for i in range(0, len(grams), third))
-    clauses = [" OR ".join(f"({form(w)})" for w in forms if len(w) > 2) for forms in words]
-    return " AND ".join(f"({c})" for c in clauses if c)
+        grams = trigrams(word.replace('"', ""))
+        third = max(1, -(-len(grams) // 3)) if len(grams) > 3 else 1
+        runs = [grams[i:i + third] for i in range(0, len(grams), third)]
+        if docs is not None and runs:
+            size = [min(docs.get(g, 0) for g in run) for run in runs]  # 0: no name holds the run
+            found = [i for i, n in enumerate(size) if n]
+            runs = [runs[i] for i in found if size[i] < COMMON_GRAM] or \
+                [runs[min(found, key=lambda i: size[i])] for _ in found[:1]]
+        return " OR ".join("(" + " AND ".join(f'"{g}"' for g in run) + ")" for run in runs)
+    clauses = [" OR ".join(f"({f})" for w in forms if len(w) > 2 and (f := form(w))) for forms in words]
+    return " AND ".join(f"({c})" for c in clauses) if all(clauses) else ""  # "": some word matches no name
 
 
 def lucene_fuzzy(words: list[tuple[str, ...]]) -> str:
