@@ -165,6 +165,9 @@ class Adjacency:
     def fetch(self, ids: Iterable[str]) -> None:
         """Make the edges at these nodes known (a whole graph knows them all)."""
 
+    def count(self, ids: Iterable[str]) -> None:
+        """Make the degrees of these nodes known, without their edges (a whole graph knows them)."""
+
     def has(self, n: str) -> bool:
         return n in self.g
 
@@ -185,19 +188,38 @@ class Adjacency:
 
 
 class StoreAdjacency(Adjacency):
-    """An Adjacency that asks a store for what a walk needs, once per node."""
+    """An Adjacency that asks a store for what a walk needs, once per node; with `evidence`, each
+    edge fetched carries its evidence sentences with their articles' dates (Store.evidence), for a
+    walk that filters on dates."""
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, evidence: bool = False) -> None:
         super().__init__(nx.MultiDiGraph())
         self.store = store
+        self.evidence = evidence
         self.fetched: set[str] = set()
+        self.degrees: dict[str, int] = {}
+
+    def count(self, ids: Iterable[str]) -> None:
+        new = sorted(set(ids) - self.fetched - set(self.degrees))
+        if new:
+            self.degrees.update(self.store.degrees(new))
+
+    def degree(self, n: str) -> int:
+        """Distinct neighbours: of a fetched node from its edges, else as the store counted them."""
+        return super().degree(n) if n in self.fetched or n not in self.degrees else self.degrees[n]
 
     def fetch(self, ids: Iterable[str]) -> None:
         new = sorted(set(ids) - self.fetched)
         if new:
             part = self.store.neighbourhood(new, hops=1)
+            if self.evidence:
+                fresh = [(u, v, k) for u, v, k in part.edges(keys=True) if not self.g.has_edge(u, v, k)]
+                found = self.store.evidence([k for _, _, k in fresh])
+                for u, v, k in fresh:
+                    part.edges[u, v, k]["evidence"] = found.get(k, [])
             self.g.add_nodes_from(part.nodes(data=True))
-            self.g.add_edges_from(part.edges(keys=True, data=True))  # keyed: an edge fetched twice stays one
+            self.g.add_edges_from((u, v, k, d) for u, v, k, d in part.edges(keys=True, data=True)
+                                  if not self.g.has_edge(u, v, k))  # keyed: an edge fetched twice stays one
             self.fetched.update(new)
 
 
@@ -209,6 +231,7 @@ def adjacency(source) -> Adjacency:
 # --- hubs and neighbourhoods ----------------------------------------------------------------
 
 HUB_FLOOR = 12
+ADMIT_CHUNK = 50  # nodes a neighbourhood walk fetches at least at a time, nearest first, until its view is full
 HUB_FACTOR = 7
 
 
@@ -238,11 +261,12 @@ def article_dates(g: nx.MultiDiGraph) -> dict[str, str]:
 
 
 def edge_in_dates(d: dict, dates: dict[str, str], date_from: str | None, date_to: str | None) -> bool:
-    """Some evidence sentence of the edge comes from an article dated within [date_from, date_to]."""
+    """Some evidence sentence of the edge comes from an article dated within [date_from, date_to]
+    (its date from `dates`, else the one the evidence carries: Store.evidence gives it)."""
     if not date_from and not date_to:
         return True
     for ev in d.get("evidence", []):
-        day = dates.get(ev["article"], "")
+        day = dates.get(ev["article"]) or ev.get("date") or ""
         if day and (not date_from or day >= date_from) and (not date_to or day <= date_to):
             return True
     return False
@@ -279,11 +303,20 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
 
     def admit(reach: dict[str, float], kept: int) -> list[str]:
         nonlocal truncated
-        adj.fetch(reach)  # their degrees (hubs) and the edges among them
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
-        nxt = [m for m in order if node_ok(m)]
-        truncated = truncated or len(nxt) > max_nodes - kept
-        return nxt[:max(0, max_nodes - kept)]
+        room, nxt = max(0, max_nodes - kept), []
+        if not room and truncated:  # the view is full and known to be cut: nothing more to learn
+            return []
+        for start in range(0, len(order), max(room + 1, ADMIT_CHUNK)):  # in order until the view is full:
+            part = order[start:start + max(room + 1, ADMIT_CHUNK)]  # around a hub, not all its neighbours
+            adj.count(part)  # their degrees (hubs), without reading a hub's edges
+            passing = [m for m in part if node_ok(m)]
+            adj.fetch(passing[:room])  # the edges of those that join
+            nxt += passing
+            if len(nxt) > room:
+                break
+        truncated = truncated or len(nxt) > room
+        return nxt[:room]
 
     keep = walk(seeds, hops, edges_at, admit)
     sub = nx.MultiDiGraph()
@@ -377,7 +410,8 @@ def edges_between(g: nx.MultiDiGraph, a: str, b: str, min_confidence: float | No
             if confident(d.get("confidence"), min_confidence):
                 out.append({"source": u, "target": v, "key": k, "type": d["type"], "role": d.get("role") or "",
                             "weight": d.get("weight", 1), "confidence": d.get("confidence"),
-                            "evidence": d.get("evidence", [])})
+                            "evidence": d.get("evidence", []),
+                            "evidence_count": d.get("evidence_count", len(d.get("evidence", [])))})
     return sorted(out, key=lambda e: (-e["weight"], e["type"], e["role"], e["key"]))
 
 
@@ -395,8 +429,9 @@ def ball(adj: Adjacency, start: str, radius: int, passable, min_confidence: floa
     adj.fetch(frontier)
     for _ in range(radius):
         reach = {m for n in frontier for m in linked(adj, n, min_confidence)} - seen
-        adj.fetch(reach)
+        adj.count(reach)  # hubs are told by their degree, without reading their edges
         frontier = sorted(m for m in reach if passable(m))
+        adj.fetch(frontier)
         seen.update(frontier)
         if not frontier:
             break
@@ -454,11 +489,12 @@ def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
     kind = adj.node(node)["type"]
     avoid = set(avoid)
     vias = sorted(v for v in adj.neighbours(node) if v not in avoid and adj.node(v)["type"] in via_types)
+    adj.count(vias)
+    if hub_threshold is not None:
+        vias = [v for v in vias if adj.degree(v) < hub_threshold]
     adj.fetch(vias)
     shared: dict[str, set[str]] = defaultdict(set)
     for via in vias:
-        if hub_threshold is not None and adj.degree(via) >= hub_threshold:
-            continue
         for other in adj.neighbours(via):
             if other != node and adj.node(other)["type"] == kind:
                 shared[other].add(via)
@@ -476,8 +512,8 @@ def interlocks(source: Adjacency | nx.MultiDiGraph, node: str, limit: int = 30,
 
 def relations_of(source: Adjacency | nx.MultiDiGraph, node: str, min_confidence: float | None = None) -> list[dict]:
     """Every edge at `node` that passes the minimum confidence: {other, other_name, other_type, type,
-    role, direction, key, weight, confidence, evidence} (evidence empty when the source does not
-    hold it)."""
+    role, direction, key, weight, confidence, evidence, evidence_count} (evidence empty when the
+    source does not hold it)."""
     adj = adjacency(source)
     adj.fetch([node])
     if not adj.has(node):
@@ -492,7 +528,8 @@ def relations_of(source: Adjacency | nx.MultiDiGraph, node: str, min_confidence:
         out.append({"other": other, "direction": direction, "key": k, "other_name": od["name"],
                     "other_type": od["type"], "type": d["type"], "role": d.get("role") or "",
                     "weight": d.get("weight", 1), "confidence": d.get("confidence"),
-                    "evidence": d.get("evidence", [])})
+                    "evidence": d.get("evidence", []),
+                    "evidence_count": d.get("evidence_count", len(d.get("evidence", [])))})
     return sorted(out, key=lambda r: (r["type"], -r["weight"], r["other_name"], r["key"], r["direction"]))
 
 

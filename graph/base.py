@@ -30,6 +30,7 @@ from typing import Any, Protocol, TypeVar
 import networkx as nx
 
 from .assemble import (
+    PLACE_RELATIONS,
     Row,
     assemble_card,
     assemble_projects,
@@ -40,7 +41,18 @@ from .assemble import (
 )
 from .decisions import Decisions, merge_decision, new_decisions, split_decision
 from .model import ENTITY_TYPES, RELATION_TYPES, Decision, EntityCard, EntityHit, Extraction, Project, WriteReport
-from .search import has_word_prefix, matches, query_terms, rank_hits
+from .search import (
+    SEARCH_CANDIDATES,
+    close_words,
+    fewest,
+    has_word_prefix,
+    matches,
+    query_terms,
+    rank_hits,
+    rank_similar,
+    similarity,
+)
+from .text import name_key
 from .walk import walk
 
 T = TypeVar("T")
@@ -75,6 +87,21 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "evidence_in": "(ids) article, relation, type, source, target, role, start, stop, sentence, confidence",
     "log_in": "(ids) article, key, alias, rule",
     "said_in": "(ids) article, entity, key, name, kind, facts",
+    "evidence_of": "(ids: relations) relation, article, start, stop, sentence, confidence, title, date (the article's)",
+    "relation_confidence": "(ids: relations) id, confidence (the highest of its evidence's)",
+    "article_counts": "(ids: articles) article, entities (distinct entities mentioned), relations (evidence "
+                      "sentences)",
+    "degrees": "(ids) id, degree (distinct neighbours through relations)",
+    "articles_page": "(offset, limit, date_from, date_to, sources, title: each None for any) id, source, doc, title, "
+                     "url, date of the articles the filters keep (an undated one passes the dates; title: lower "
+                     "case, contained), newest first, then by title and id: that page",
+    "articles_count": "(date_from, date_to, sources, title) n: how many the same filters keep",
+    "article_sources": "() source: each distinct one, sorted",
+    "article_dates": "() first, last: the earliest and latest non-empty dates (None without)",
+    "project_page": "(offset, limit) id, name, kind, facts (JSON) of the PROJECT nodes; by id, that page of them",
+    "relations_at": "(ids) id, type, role, source, target: the relations at the nodes",
+    "relations_from": "(ids) id, type, role, source, target: the relations from the nodes",
+    "evidence_summary_of": "(ids: relations) relation, n (evidence sentences), c (their highest confidence)",
 }
 PROJECT_TABLES = ("projects", "entity_names", "project_relations", "evidence_summary")  # see assemble_projects
 
@@ -101,8 +128,15 @@ class Backend(Protocol):
         """One of PROJECT_TABLES as plain sequences, what assemble_projects reads."""
         ...
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
-        """(entity id, its name keys) for the entities with a name key in which a word starts with `term`."""
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        """(entity id, its name keys) for entities with name keys holding every term (a superset of
+        those where a word starts with each: graph.search.matches decides; a term of several words
+        holds them all), from the store's index; at most `limit` keys, in the index's order."""
+        ...
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        """(entity id, its name keys) for the entities whose name keys may be close to every query
+        word (graph.search.close_words), from the store's index, at most FUZZY_CANDIDATES keys."""
         ...
 
     def add_decisions(self, decisions: list[Decision]) -> None:
@@ -163,8 +197,50 @@ class GraphStore(ABC):
         terms = query_terms(text)
         if not terms:
             return []
-        candidates = self._read(lambda q: search_candidates(q, terms, types))
+        candidates = self._read(lambda q: search_candidates(q, text, terms, types))
         return rank_hits(text, candidates, limit)
+
+    def similar(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        words = close_words(text)
+        if not words:
+            return []
+        return rank_similar(self._read(lambda q: similar_candidates(q, words, types, limit)), words, limit)
+
+    def evidence(self, relation_ids: Iterable[str], limit: int | None = None) -> dict[str, list[dict]]:
+        ids = sorted(set(relation_ids))
+        found: defaultdict[str, list[dict]] = defaultdict(list)
+        for r in self._dicts("evidence_of", ids=ids) if ids else []:
+            found[r.pop("relation")].append(r)
+        return {rid: sorted(rows, key=lambda e: (e["article"], e["start"], e["stop"]))[:limit]
+                for rid, rows in found.items()}
+
+    def articles_page(self, offset: int = 0, limit: int = 200, date_from: str | None = None,
+                      date_to: str | None = None, sources: list[str] | None = None,
+                      title: str | None = None) -> tuple[list[dict], int]:
+        given = {"date_from": date_from or None, "date_to": date_to or None, "sources": list(sources) or None
+                 if sources else None, "title": (title or "").strip().lower() or None}
+        return self._read(lambda q: ([dict(r) for r in q.rows("articles_page", offset=int(offset), limit=int(limit),
+                                                                **given)],
+                                     next(iter(q.rows("articles_count", **given)))["n"]))
+
+    def article_facets(self) -> dict:
+        def read(q: Backend) -> dict:
+            dates = next(iter(q.rows("article_dates")))
+            return {"sources": [r["source"] for r in q.rows("article_sources")], "first": dates["first"] or "",
+                    "last": dates["last"] or ""}
+        return self._read(read)
+
+    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+        ids = sorted(set(ids))
+        return {r["id"]: r["degree"] for r in self._dicts("degrees", ids=ids)} if ids else {}
+
+    def article_content(self, article_id: str) -> dict[str, list[dict]]:
+        return self._read(lambda q: article_content(q, article_id))
+
+    def article_counts(self, article_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        ids = sorted(set(article_ids))
+        rows = self._dicts("article_counts", ids=ids) if ids else []
+        return {r["article"]: (r["entities"], r["relations"]) for r in rows}
 
     def entity(self, entity_id: str) -> EntityCard | None:
         return self._read(lambda q: entity_card(q, entity_id))
@@ -182,6 +258,11 @@ class GraphStore(ABC):
         """Every project with its places, participants (roles, key people) and evidence count: the
         projects table without the whole graph."""
         return self._read(lambda q: assemble_projects(*(q.table(name) for name in PROJECT_TABLES)))
+
+    def projects_page(self, offset: int = 0, limit: int = 100) -> list[Project]:
+        """The projects table a page at a time: projects `offset` to `offset + limit` in id order,
+        as `projects()` gives them, read from the relations at those projects alone."""
+        return self._read(lambda q: project_page(q, int(offset), int(limit)))
 
     def extractions(self) -> Iterator[Extraction]:
         """Every stored article, by id, as the Extraction that writes it again (for copying a graph)."""
@@ -233,16 +314,98 @@ def stats(q: Backend) -> dict:
     }
 
 
-def search_candidates(q: Backend, terms: list[str], types: list[str] | None) -> list[tuple[EntityHit, list[str]]]:
-    """The entities matching every term (graph.search.matches), of `types`, each with the name keys
-    that brought it: what rank_hits orders."""
+def matching(pairs: Iterable[tuple[str, Sequence[str]]], terms: list[str]) -> dict[str, list[str]]:
+    """Of (entity id, name keys), those matching every term (graph.search.matches), with the keys
+    in which a word starts with the first."""
     found = {}
-    for entity_id, keys in q.name_keys(terms[0]):
+    for entity_id, keys in pairs:
         keys = [k for k in keys if has_word_prefix(k, terms[0])]
         if keys and matches(terms, keys):
             found[entity_id] = keys
+    return found
+
+
+def search_candidates(q: Backend, text: str, terms: list[str],
+                      types: list[str] | None) -> list[tuple[EntityHit, list[str]]]:
+    """The entities matching every term, of `types`, each with the name keys that brought it: what
+    rank_hits orders. When the index gives SEARCH_CANDIDATES keys for the terms (a common prefix:
+    "компани"), the names holding the query's name key whole are added, and the closest
+    SEARCH_CANDIDATES kept (graph.search.fewest)."""
+    pairs = list(q.name_keys(terms, SEARCH_CANDIDATES))
+    found = matching(pairs, terms)
+    if sum(len(keys) for _, keys in pairs) >= SEARCH_CANDIDATES and (whole := name_key(text)):
+        found |= matching(q.name_keys([whole], SEARCH_CANDIDATES), terms)
+    found = fewest(text, found)
     return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), found[r["id"]])
             for r in entity_rows(q, found).values() if not types or r["type"] in types]
+
+
+def similar_candidates(q: Backend, words: list[tuple[str, ...]], types: list[str] | None,
+                       limit: int) -> list[tuple[EntityHit, Sequence[str]]]:
+    """The entities of `types` whose name keys (from the store's index) are close to every query
+    word, each with its keys: what rank_similar orders; of those of `types`, the `limit` closest
+    and any as close as the last of them (their order is their mentions)."""
+    scores = {entity_id: (score, keys) for entity_id, keys in q.similar_keys(words)
+              if (score := similarity(words, keys)) is not None}
+    rows = entity_rows(q, scores) if types else {}
+    kept = sorted((i for i in scores if not types or rows[i]["type"] in types), key=lambda i: -scores[i][0])
+    if len(kept) > limit:
+        kept = [i for i in kept if scores[i][0] >= scores[kept[limit - 1]][0]]
+    rows = {i: rows[i] for i in kept} if types else entity_rows(q, kept)
+    return [(EntityHit(r["id"], r["type"], r["name"], r["mentions"], r["kind"]), scores[r["id"]][1])
+            for r in rows.values()]
+
+
+def article_content(q: Backend, article_id: str) -> dict[str, list[dict]]:
+    """What an article says, as its page shows it: mentions {entity, type, name, start, stop} and
+    relations stated in it {source, source_name, source_type, target, target_name, target_type, type,
+    role, confidence (the relation's, over every article), start, stop, sentence}, both in text order."""
+    mentions = list(q.rows("mentions_in", ids=[article_id]))
+    stated = list(q.rows("evidence_in", ids=[article_id]))
+    info = entity_rows(q, {m["entity"] for m in mentions} | {e[k] for e in stated for k in ("source", "target")})
+    confidence = {r["id"]: r["confidence"] for r in q.rows("relation_confidence",
+                                                            ids=sorted({e["relation"] for e in stated}))}
+    found = sorted((m["start"], m["stop"], m["entity"]) for m in mentions if m["entity"] in info)
+    said = sorted((e["start"], e["stop"], e["source"], e["target"], e["relation"], e["sentence"], e["type"],
+                   e["role"] or "") for e in stated if e["source"] in info and e["target"] in info)
+    relations = [{"source": u, "source_name": info[u]["name"], "source_type": info[u]["type"], "target": v,
+                  "target_name": info[v]["name"], "target_type": info[v]["type"], "type": t, "role": role,
+                  "confidence": confidence.get(k), "start": a, "stop": b, "sentence": sentence}
+                 for a, b, u, v, k, sentence, t, role in said]
+    return {"mentions": [{"entity": n, "type": info[n]["type"], "name": info[n]["name"], "start": a, "stop": b}
+                         for a, b, n in found], "relations": relations}
+
+
+def project_page(q: Backend, offset: int, limit: int) -> list[Project]:
+    """Store.projects_page: the page's projects, the relations at them, the staff (WORKS_AT) of
+    their participants, the places above their places, and the evidence counts of the relations
+    at them; assembled as Store.projects() assembles the whole table."""
+    projects = [(r["id"], r["name"], r["kind"], r["facts"]) for r in q.rows("project_page", offset=offset, limit=limit)]
+    ids = {p[0] for p in projects}
+    if not ids:
+        return []
+    at = list(q.rows("relations_at", ids=sorted(ids)))
+    parts = {r["source"] for r in at if r["type"] == "INVOLVED_IN" and r["target"] in ids}
+    staff = [r for r in q.rows("relations_at", ids=sorted(parts)) if r["type"] == "WORKS_AT" and r["target"] in parts]
+    rels = {r["id"]: r for r in at + staff + places_above(q, {r["target"] for r in at if r["source"] in ids
+                                                               and r["type"] in PLACE_RELATIONS})}
+    info = entity_rows(q, ids | {r[k] for r in rels.values() for k in ("source", "target")})
+    evidence = q.rows("evidence_summary_of", ids=sorted(r["id"] for r in at))
+    return assemble_projects(projects, [(i, r["type"], r["name"]) for i, r in info.items()],
+                             [(r["id"], r["type"], r["role"], r["source"], r["target"]) for r in rels.values()],
+                             [(r["relation"], r["n"], r["c"]) for r in evidence])
+
+
+def places_above(q: Backend, places: set[str]) -> list[Row]:
+    """The PART_OF / LOCATED_IN relations from these places upwards, through every level."""
+    found: list[Row] = []
+    seen, frontier = set(places), sorted(places)
+    while frontier:
+        step = [r for r in q.rows("relations_from", ids=frontier) if r["type"] in PLACE_RELATIONS]
+        found += step
+        frontier = sorted({r["target"] for r in step} - seen)
+        seen.update(frontier)
+    return found
 
 
 def entity_card(q: Backend, entity_id: str) -> EntityCard | None:
@@ -271,8 +434,10 @@ def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None
                 yield r["source"], r["target"], r["weight"]
 
     def admit(reach: dict[str, float], _kept: int) -> list[str]:  # no cap on the nodes
+        if not types:  # every node: its row is read once, for the subgraph
+            return sorted(reach)
         info = entity_rows(q, reach)
-        return sorted(i for i in reach if not types or info[i]["type"] in types)
+        return sorted(i for i in reach if info[i]["type"] in types)
 
     keep = walk(ids, hops, edges_at, admit)
     return assemble_subgraph(entity_rows(q, keep).values(), crossed.values())

@@ -29,6 +29,7 @@ from .confidence import confidence_problem
 from .decisions import Decisions
 from .embedded_write import Changes, delete_articles, insert_articles, prepare, settle, write_batch
 from .model import Decision, Extraction, WriteReport
+from .search import FUZZY_CANDIDATES, trigram_query, trigrams
 from .store import StoreError
 
 T = TypeVar("T")
@@ -72,12 +73,28 @@ CREATE TABLE IF NOT EXISTS statements (
     facts TEXT NOT NULL DEFAULT '{}', PRIMARY KEY (entity_id, article_id, entity_key)
 );
 CREATE INDEX IF NOT EXISTS statements_article ON statements(article_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS names_grams USING fts5(key, content='names', content_rowid='rowid',
+                                                        tokenize='trigram');
+CREATE TRIGGER IF NOT EXISTS names_grams_add AFTER INSERT ON names BEGIN
+    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
+END;
+CREATE TRIGGER IF NOT EXISTS names_grams_remove AFTER DELETE ON names BEGIN
+    INSERT INTO names_grams (names_grams, rowid, key) VALUES ('delete', old.rowid, old.key);
+END;
+CREATE TRIGGER IF NOT EXISTS names_grams_change AFTER UPDATE ON names BEGIN
+    INSERT INTO names_grams (names_grams, rowid, key) VALUES ('delete', old.rowid, old.key);
+    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
+END;
 CREATE TABLE IF NOT EXISTS decisions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, node TEXT NOT NULL, other TEXT NOT NULL,
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
 );
 """
 IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
+ARTICLE_FILTERS = """(:date_from IS NULL OR coalesce(date, '') = '' OR date >= :date_from)
+    AND (:date_to IS NULL OR coalesce(date, '') = '' OR date <= :date_to)
+    AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
+    AND (:title IS NULL OR instr(unicode_lower(coalesce(title, '')), :title) > 0)"""
 QUERIES = {  # graph.base.QUERIES says what each answers
     "article_hash": "SELECT hash FROM articles WHERE id = :id",
     "articles": "SELECT id, source, doc, title, url, date FROM articles ORDER BY date DESC, id "
@@ -121,6 +138,30 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "log_in": f"SELECT article_id article, entity_key key, alias, rule FROM merge_log WHERE article_id IN ({IDS})",
     "said_in": f"""SELECT article_id article, entity_id entity, entity_key key, name, kind, facts FROM statements
                    WHERE article_id IN ({IDS})""",
+    "evidence_of": f"""SELECT e.relation_id relation, e.article_id article, e.start, e.stop, e.sentence, e.confidence,
+                              a.title, a.date
+                       FROM evidence e JOIN articles a ON a.id = e.article_id WHERE e.relation_id IN ({IDS})""",
+    "relation_confidence": f"""SELECT relation_id id, MAX(confidence) confidence FROM evidence
+                               WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
+    "article_counts": """SELECT value article,
+                                 (SELECT COUNT(DISTINCT entity_id) FROM mentions WHERE article_id = value) entities,
+                                 (SELECT COUNT(*) FROM evidence WHERE article_id = value) relations
+                          FROM json_each(:ids) WHERE value IN (SELECT id FROM articles)""",
+    "articles_page": f"""SELECT id, source, doc, title, url, date FROM articles WHERE {ARTICLE_FILTERS}
+                          ORDER BY coalesce(date, '') DESC, coalesce(title, ''), id LIMIT :limit OFFSET :offset""",
+    "articles_count": f"SELECT COUNT(*) n FROM articles WHERE {ARTICLE_FILTERS}",
+    "article_sources": "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source",
+    "article_dates": "SELECT MIN(date) first, MAX(date) last FROM articles WHERE coalesce(date, '') != ''",
+    "degrees": f"""SELECT n id, COUNT(DISTINCT other) degree FROM (
+                       SELECT source n, target other FROM relations WHERE source IN ({IDS})
+                       UNION ALL SELECT target, source FROM relations WHERE target IN ({IDS})) GROUP BY n""",
+    "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
+                    "LIMIT :limit OFFSET :offset",
+    "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
+                    f"OR target IN ({IDS})",
+    "relations_from": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS})",
+    "evidence_summary_of": f"""SELECT relation_id relation, COUNT(*) n, MAX(confidence) c FROM evidence
+                               WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
 }
 TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says what each gives)
     "projects": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT'",
@@ -129,7 +170,13 @@ TABLES = {  # what Store.projects() reads (graph.assemble.assemble_projects says
     "evidence_summary": """SELECT relation_id, COUNT(*) n, MAX(confidence) c FROM evidence GROUP BY relation_id
                            HAVING n > 1 OR c IS NOT NULL""",  # else one sentence, no confidence
 }
-NAME_KEYS = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || ?) > 0"
+# search keys by the trigram index: holding every term (of 3 letters or more: a shorter one scans
+# them), or close to the words of a misspelt query (graph.search.trigram_query)
+NAME_KEYS = """SELECT entity_id, key FROM names WHERE rowid IN (
+    SELECT rowid FROM names_grams WHERE names_grams MATCH :query LIMIT :limit)"""
+NAME_KEYS_SHORT = "SELECT entity_id, key FROM names WHERE instr(' ' || key, ' ' || :query) > 0 LIMIT :limit"
+SIMILAR_KEYS = f"""SELECT entity_id, key FROM names WHERE rowid IN (
+    SELECT rowid FROM names_grams WHERE names_grams MATCH :query ORDER BY rank LIMIT {FUZZY_CANDIDATES})"""
 # columns added since a store file may have been made: (table, column, its definition)
 ADDED_COLUMNS = (("mentions", "entity_key", "TEXT"), ("evidence", "confidence", "REAL"))
 
@@ -144,16 +191,30 @@ class EmbeddedStore(GraphStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.db.row_factory = sqlite3.Row
+            self.db.create_function("unicode_lower", 1, str.lower, deterministic=True)  # SQLite's lower(): ASCII
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=OFF")
+            indexed = self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'names_grams'").fetchone()
             self.db.executescript(SCHEMA)
+            if indexed is None:  # a store file made before the trigram index: index its search keys
+                with self.db:
+                    self.db.execute("INSERT INTO names_grams (names_grams) VALUES ('rebuild')")
             self._add_columns()
             prepare(self.db)
+            self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_grams_vocab "
+                            "USING fts5vocab(main, names_grams, row)")  # how many names hold each trigram
         except (sqlite3.Error, OSError) as err:
             raise StoreError(f"{self.url}: cannot open the embedded store ({err})") from err
 
     def close(self) -> None:
         self.db.close()
+
+    def revision(self) -> str:
+        """The data version (changed by other connections' commits) and this connection's changes."""
+        try:
+            return f"{self.db.execute('PRAGMA data_version').fetchone()[0]}.{self.db.total_changes}"
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: reading failed ({err})") from err
 
     def _add_columns(self) -> None:
         """Bring a store file made by an older version up to the schema: add the columns it lacks
@@ -187,9 +248,23 @@ class EmbeddedStore(GraphStore):
         cursor.row_factory = None  # plain tuples
         return cursor.execute(TABLES[name])
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        indexed = [t for t in terms if len(t) >= 3]  # the trigram index finds terms of 3 letters or more
+        if not indexed:
+            return self._keys(NAME_KEYS_SHORT, query=terms[0], limit=limit)
+        return self._keys(NAME_KEYS, query=" AND ".join('"' + t.replace('"', '""') + '"' for t in indexed),
+                          limit=limit)
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        grams = sorted({g for forms in words for w in forms for g in trigrams(w)})
+        docs = {r["term"]: r["doc"] for r in self.db.execute(
+            f"SELECT term, doc FROM temp.names_grams_vocab WHERE term IN ({','.join('?' * len(grams))})", grams)}
+        query = trigram_query(words, docs)
+        return self._keys(SIMILAR_KEYS, query=query) if query else []
+
+    def _keys(self, sql: str, **params: Any) -> Iterable[tuple[str, Sequence[str]]]:
         keys: dict[str, list[str]] = {}
-        for r in self.db.execute(NAME_KEYS, (term,)):
+        for r in self.db.execute(sql, params):
             keys.setdefault(r["entity_id"], []).append(r["key"])
         return keys.items()
 

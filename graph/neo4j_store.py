@@ -38,6 +38,7 @@ from .bounds import bounded
 from .confidence import confidence_problem
 from .decisions import Decisions, assign
 from .model import Decision, Extraction, WriteReport
+from .search import FUZZY_CANDIDATES, lucene_fuzzy
 from .statements import Counted, Statement, counted_summary, said_rows
 from .store import StoreError
 from .text import name_key
@@ -164,6 +165,10 @@ SET_NAME_KEYS = "UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e.name_ke
 
 # --- reading: graph.base.QUERIES says what each answers ---------------------------------------
 
+ARTICLE_FILTERS = """($date_from IS NULL OR coalesce(a.date, '') = '' OR a.date >= $date_from)
+    AND ($date_to IS NULL OR coalesce(a.date, '') = '' OR a.date <= $date_to)
+    AND ($sources IS NULL OR a.source IN $sources)
+    AND ($title IS NULL OR toLower(coalesce(a.title, '')) CONTAINS $title)"""
 ARTICLE_COLUMNS = "a.id AS id, a.source AS source, a.doc AS doc, a.title AS title, a.url AS url, a.date AS date"
 QUERIES = {
     "article_hash": "MATCH (a:Article {id: $id}) RETURN a.hash AS hash",
@@ -240,6 +245,40 @@ QUERIES = {
     "said_in": """
         UNWIND $ids AS id MATCH (s:Said {article_id: id})
         RETURN id AS article, s.entity_id AS entity, s.key AS key, s.name AS name, s.kind AS kind, s.facts AS facts""",
+    "evidence_of": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) MATCH (a:Article {id: v.article_id})
+        RETURN id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop, v.sentence AS sentence,
+               v.confidence AS confidence, a.title AS title, a.date AS date""",
+    "relation_confidence": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) RETURN id, max(v.confidence) AS confidence""",
+    "article_counts": """
+        UNWIND $ids AS id MATCH (a:Article {id: id})
+        RETURN id AS article, COUNT { MATCH (e:Entity)-[:MENTIONED_IN]->(a) RETURN DISTINCT e } AS entities,
+               COUNT { MATCH (v:Evidence {article_id: id}) } AS relations""",
+    "articles_page": f"""
+        MATCH (a:Article) WHERE {ARTICLE_FILTERS}
+        RETURN {ARTICLE_COLUMNS} ORDER BY coalesce(a.date, '') DESC, coalesce(a.title, ''), a.id
+        SKIP $offset LIMIT $limit""",
+    "articles_count": f"MATCH (a:Article) WHERE {ARTICLE_FILTERS} RETURN count(a) AS n",
+    "article_sources": "MATCH (a:Article) WHERE a.source IS NOT NULL RETURN DISTINCT a.source AS source "
+                       "ORDER BY source",
+    "article_dates": "MATCH (a:Article) WHERE coalesce(a.date, '') <> '' RETURN min(a.date) AS first, "
+                     "max(a.date) AS last",
+    "degrees": """
+        UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE EXISTS { (e)-[:RELATION]-() }
+        RETURN id, COUNT { MATCH (e)-[:RELATION]-(m) RETURN DISTINCT m } AS degree""",
+    "project_page": """
+        MATCH (p:Entity {type: 'PROJECT'})
+        RETURN p.id AS id, p.name AS name, p.kind AS kind, p.facts AS facts ORDER BY id SKIP $offset LIMIT $limit""",
+    "relations_at": """
+        UNWIND $ids AS id MATCH (:Entity {id: id})-[r:RELATION]-() WITH DISTINCT r
+        RETURN r.id AS id, r.type AS type, r.role AS role, startNode(r).id AS source, endNode(r).id AS target""",
+    "relations_from": """
+        UNWIND $ids AS id MATCH (s:Entity {id: id})-[r:RELATION]->(t:Entity)
+        RETURN r.id AS id, r.type AS type, r.role AS role, s.id AS source, t.id AS target""",
+    "evidence_summary_of": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) RETURN id AS relation, count(*) AS n,
+        max(v.confidence) AS c""",
 }
 # what Store.projects() reads (graph.assemble.assemble_projects says what each gives), each as one
 # list in one record: the driver reads that several times faster than a record per row
@@ -257,6 +296,8 @@ TABLES = {
 }
 NAME_KEYS = """
 CALL db.index.fulltext.queryNodes('entity_names', $query) YIELD node RETURN node.id AS id, node.name_keys AS keys"""
+SIMILAR_KEYS = NAME_KEYS + f" LIMIT {FUZZY_CANDIDATES}"  # the closest first (Lucene's score)
+SOME_NAME_KEYS = NAME_KEYS + " LIMIT $limit"
 
 
 def lucene_prefix(term: str) -> str:
@@ -305,6 +346,15 @@ class Neo4jStore(GraphStore):
 
     def close(self) -> None:
         self.driver.close()
+
+    def revision(self) -> str:
+        """The bookmark of a read: the last transaction committed to the database."""
+        try:
+            with self.driver.session(database=self.database) as session:
+                session.execute_read(lambda tx: tx.run("RETURN 1").consume())
+                return " ".join(sorted(session.last_bookmarks().raw_values))
+        except (Neo4jError, DriverError) as err:
+            raise self._error("reading failed", err) from err
 
     def _error(self, action: str, err: Exception) -> StoreError:
         """One line: the URL, what failed and why; the password never appears."""
@@ -382,8 +432,12 @@ class Neo4jTx:
     def table(self, name: str) -> Iterable[Sequence[Any]]:
         return self.tx.run(TABLES[name]).single(strict=True)[0]
 
-    def name_keys(self, term: str) -> Iterable[tuple[str, Sequence[str]]]:
-        return [(r["id"], r["keys"] or []) for r in self.data(NAME_KEYS, query=lucene_prefix(term))]
+    def name_keys(self, terms: list[str], limit: int) -> Iterable[tuple[str, Sequence[str]]]:
+        query = " AND ".join(lucene_prefix(word) for t in terms for word in t.split())
+        return [(r["id"], r["keys"] or []) for r in self.data(SOME_NAME_KEYS, query=query, limit=limit)]
+
+    def similar_keys(self, words: list[tuple[str, ...]]) -> Iterable[tuple[str, Sequence[str]]]:
+        return [(r["id"], r["keys"] or []) for r in self.data(SIMILAR_KEYS, query=lucene_fuzzy(words))]
 
     def add_decisions(self, decisions: list[Decision]) -> None:
         self.run(CREATE_DECISIONS, rows=[asdict(d) for d in decisions])

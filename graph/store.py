@@ -7,7 +7,7 @@ The app, the CLI and ingest talk only to this interface.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 import networkx as nx
@@ -59,6 +59,20 @@ class Store(Protocol):
         (then by id); at most `limit` of them when given."""
         ...
 
+    def articles_page(self, offset: int = 0, limit: int = 200, date_from: str | None = None,
+                      date_to: str | None = None, sources: list[str] | None = None,
+                      title: str | None = None) -> tuple[list[dict], int]:
+        """A page of the articles list, without their texts: those dated within [date_from, date_to]
+        (an undated one always), from one of `sources`, with `title` in their title (any case),
+        newest first, then by title and id, from `offset`, at most `limit`; and how many the filters
+        keep. A filter that is None or empty keeps every article."""
+        ...
+
+    def article_facets(self) -> dict:
+        """What the articles list filters on: {sources: the distinct sources, sorted; first, last:
+        the earliest and latest dates ("" without dates)}."""
+        ...
+
     def article(self, article_id: str) -> dict | None:
         """One article with its text: {id, source, doc, title, url, date, text, hash}; None if absent."""
         ...
@@ -68,10 +82,46 @@ class Store(Protocol):
         relations_total}; every entity and relation type is listed, with 0 when there is none."""
         ...
 
+    def revision(self) -> str:
+        """A value that changes whenever the stored graph does (a write through any connection),
+        read without a scan: the embedded store's data version and this connection's changes,
+        Neo4j's last committed transaction (the bookmark of a read). What caches key on."""
+        ...
+
     def search(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
         """Entities whose name or a mention text matches every word of `text` in any case form,
         exact names first, then by mentions, name and id (graph.search). QueryError for a query too
         long to be a name."""
+        ...
+
+    def similar(self, text: str, types: list[str] | None = None, limit: int = 20) -> list[EntityHit]:
+        """Entities with names close to a misspelt query ("Кречтова", "Заливацкго"): every query word
+        of three letters or more close (graph.search.closeness) to a word of one of their name keys,
+        closest first, then by mentions, name and id. Answered from the store's index (the embedded
+        store's trigram index of name keys, Neo4j's full-text index with fuzzy terms), never from the
+        whole graph. QueryError as for `search`."""
+        ...
+
+    def evidence(self, relation_ids: Iterable[str], limit: int | None = None) -> dict[str, list[dict]]:
+        """The evidence sentences of these relations, per relation id, in article and text order (at
+        most `limit` each): [{article, start, stop, sentence, confidence, title, date}], with the
+        title and date of the article they come from. A relation without evidence is left out."""
+        ...
+
+    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+        """Per node of these with relations, how many distinct neighbours it has (a hub's without
+        reading its edges)."""
+        ...
+
+    def article_content(self, article_id: str) -> dict[str, list[dict]]:
+        """What one article says, as its page shows it: {"mentions": [{entity, type, name, start,
+        stop}], "relations": [{source, source_name, source_type, target, target_name, target_type,
+        type, role, confidence, start, stop, sentence}]}, both in text order (a relation's
+        confidence is the highest over every article). Both lists empty for an article not stored."""
+        ...
+
+    def article_counts(self, article_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """Per stored article of these: (distinct entities mentioned, relation evidence sentences)."""
         ...
 
     def entity(self, entity_id: str) -> EntityCard | None:
@@ -94,6 +144,12 @@ class Store(Protocol):
     def projects(self) -> list[Project]:
         """Every project with its places, participants (roles, key people) and evidence count, in
         project id order: the projects table, without reading the whole graph."""
+        ...
+
+    def projects_page(self, offset: int = 0, limit: int = 100) -> list[Project]:
+        """The projects table a page at a time: the projects `offset` to `offset + limit` in
+        project id order, each as `projects()` gives it (the pages, in order, are `projects()`),
+        read from the relations at those projects alone, whatever the size of the graph."""
         ...
 
     def extractions(self) -> Iterator[Extraction]:

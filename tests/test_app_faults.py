@@ -54,6 +54,7 @@ def test_a_store_gone_mid_session_is_one_line_not_a_traceback(app_env, monkeypat
         raise StoreError(GONE)
 
     monkeypatch.setattr(EmbeddedStore, "stats", gone)
+    monkeypatch.setattr(EmbeddedStore, "revision", gone)  # a run asks for the graph's revision first
     with caplog.at_level(logging.WARNING, logger="investgraph.app"):
         run(at)
     assert [e.value for e in at.error] == [f"The graph store does not answer: {GONE}"]

@@ -555,3 +555,126 @@ def test_extractions_write_the_same_graph_again(store, news_dir, nlp, tmp_path):
         assert [a.article.id for a in store.extractions()] == sorted(a["id"] for a in store.articles())
     finally:
         copied.close()
+
+
+# --- what the app's pages read: search and similar names from the store's index, evidence per
+# relation, an article's content and counts, the projects table a page at a time -------------------
+
+def set_search_index(store, on: bool) -> None:
+    """Empty the store's search index (the embedded store's trigram index of name keys, Neo4j's
+    full-text index), or make it again."""
+    if store.url.startswith("sqlite"):
+        with store.db:
+            store.db.execute("INSERT INTO names_grams (names_grams) VALUES (?)", ("rebuild" if on else "delete-all",))
+    elif on:
+        store._ensure_schema()
+    else:
+        store.driver.execute_query("DROP INDEX entity_names", database_=store.database)
+
+
+def test_search_and_similar_names_answer_from_the_stores_index(store, news_dir, nlp):
+    ingest_once(store, [news_dir])
+    for typo in ("Заливацкго", "Залевацкого", "Руслан Заливацки", "заливатский"):
+        assert [h.name for h in store.similar(typo)][:1] == ["Руслан Заливацкий"], typo
+    assert [h.name for h in store.similar("Вороьев", types=["PERSON"])] == ["Андрей Воробьев"]
+    assert store.similar("Вороьев", types=["ORG"]) == []
+    assert store.similar("Щшхзъ") == [] and store.similar("  ,. ") == [] and store.similar("ab") == []
+    set_search_index(store, on=False)
+    try:
+        for query in (store.search, store.similar):
+            try:
+                found = query("Заливацкого")
+            except StoreError:  # Neo4j: no index to ask
+                found = []
+            assert found == [], query  # without its index the store finds nothing: it does not scan names
+    finally:
+        set_search_index(store, on=True)
+    assert names(store, "Заливацкого") == ["Руслан Заливацкий"]
+    assert [h.name for h in store.similar("Заливацкго")] == ["Руслан Заливацкий"]
+
+
+def test_similar_refuses_a_query_longer_than_any_name(store):
+    from graph.search import MAX_QUERY_CHARS
+    from graph.store import QueryError
+    with pytest.raises(QueryError, match="is refused"):
+        store.similar("а" * (MAX_QUERY_CHARS + 1))
+
+
+def test_evidence_per_relation_from_the_store(relation_store):
+    (rid,) = [k for _, _, k in relation_store.neighbourhood([PERSON_KEY]).edges(keys=True)]
+    found = relation_store.evidence([rid, "no-such-relation"])
+    assert list(found) == [rid]
+    assert [(e["article"], e["title"], e["date"]) for e in found[rid]] == [
+        (REL_A1, "Заливацкий и «Северный луч»", "2024-01-10"), (REL_A1, "Заливацкий и «Северный луч»", "2024-01-10"),
+        (REL_A2, "Кто возглавляет «Северный луч»", "2024-02-20")]
+    assert [e["start"] for e in found[rid]] == sorted(e["start"] for e in found[rid][:2]) + [found[rid][2]["start"]]
+    assert found[rid][0]["sentence"] == REL_TEXT_A1.split(". ")[0] + "."
+    assert relation_store.evidence([rid], limit=1)[rid] == found[rid][:1]
+    assert relation_store.evidence([]) == {}
+
+
+def test_article_content_and_counts_as_the_whole_graph_gives_them(examples_store):
+    from graph import analytics
+    g = examples_store.snapshot()
+    index = analytics.article_index(g)
+    for article in examples_store.articles():
+        content = examples_store.article_content(article["id"])
+        assert content["mentions"] == analytics.article_mentions(g, index, article["id"])
+        types = [{"source_type": g.nodes[r["source"]]["type"], "target_type": g.nodes[r["target"]]["type"]}
+                 for r in analytics.article_relations(g, index, article["id"])]
+        assert content["relations"] == [{**r, **t} for r, t in zip(analytics.article_relations(g, index, article["id"]),
+                                                                     types, strict=True)]
+    ids = [a["id"] for a in examples_store.articles()]
+    assert examples_store.article_counts(ids + ["no-such-article"]) == analytics.article_counts(index)
+    assert examples_store.article_content("no-such-article") == {"mentions": [], "relations": []}
+
+
+@pytest.mark.parametrize("size", [1, 4, 100])
+def test_projects_page_by_page_are_the_projects_table(examples_store, size):
+    whole = examples_store.projects()
+    pages = [examples_store.projects_page(offset, size) for offset in range(0, len(whole) + size, size)]
+    assert [p for page in pages for p in page] == whole
+    assert all(len(page) <= size for page in pages) and pages[-1] == []
+
+
+def test_revision_changes_with_every_write_and_only_then(store, tmp_path):
+    from conftest import relation_extractions
+    before = store.revision()
+    assert store.revision() == before and store.stats() and store.search("Заливацкого") == []
+    assert store.revision() == before  # reads change nothing
+    store.write(relation_extractions()[:1])
+    after = store.revision()
+    assert after != before
+    if store.url.startswith("sqlite"):  # a write through another connection
+        other = open_store(store.url.removeprefix("sqlite:///"))
+        other.write(relation_extractions()[1:])
+        other.close()
+    else:
+        store.write(relation_extractions()[1:])
+    assert store.revision() != after
+
+
+def test_degrees_are_the_whole_graphs(examples_store):
+    from graph import analytics
+    g = examples_store.snapshot()
+    assert examples_store.degrees(list(g) + ["PERSON:никто"]) == {n: d for n, d in analytics.degrees(g).items() if d}
+
+
+def test_articles_page_by_page_with_filters(examples_store):
+    every = sorted(examples_store.articles(), key=lambda a: a["id"])
+    newest = sorted(every, key=lambda a: (a["date"] or "", a["title"] or ""), reverse=True)
+    newest = sorted(newest, key=lambda a: (-int((a["date"] or "0000-00-00").replace("-", "")),
+                                           a["title"] or "", a["id"]))
+    pages = [examples_store.articles_page(offset, 5) for offset in range(0, len(every) + 5, 5)]
+    assert [a for page, _ in pages for a in page] == newest and {n for _, n in pages} == {len(every)}
+    dated = [a for a in newest if not a["date"] or "2025-01-01" <= a["date"] <= "2025-12-31"]
+    assert examples_store.articles_page(0, 100, date_from="2025-01-01", date_to="2025-12-31") == (dated, len(dated))
+    word = newest[0]["title"].split()[1]
+    titled = [a for a in newest if word.lower() in (a["title"] or "").lower()]
+    assert examples_store.articles_page(0, 100, title=word.upper()) == (titled, len(titled))
+    source = newest[0]["source"]
+    assert examples_store.articles_page(0, 100, sources=[source])[0] == [a for a in newest if a["source"] == source]
+    facets = examples_store.article_facets()
+    assert facets["sources"] == sorted({a["source"] for a in every})
+    dates = sorted(a["date"] for a in every if a["date"])
+    assert (facets["first"], facets["last"]) == (dates[0], dates[-1])

@@ -1,31 +1,30 @@
-"""What every page of the workbench shares: the store, the whole graph loading in the
-background, the sidebar search, entity links and highlighting.
+"""What every page of the workbench shares: the store and its answers, the whole graph for exports,
+the sidebar search, entity links and highlighting.
 
 The sidebar's «Minimum confidence» filters the relations every page lists or draws (entity,
 explorer, projects, connections, an article's relations) and the exports: a relation below it
 is hidden, one made by rules alone (no confidence) never is; pages show a relation's confidence
 next to it ("0.82").
 
-The app talks only to the store interface (graph.store, opened by graph.open) and to graph.analytics. A page about
-a few entities (an entity, the explorer's view, paths between two entities, an article) answers
-from the store at once (analytics.StoreAdjacency), and so does the projects table
-(Store.projects); what needs the whole graph (similar names, evidence sentences, highlights,
-exports) comes from its snapshot, loaded once per graph version in a background thread shared
-by every session (WholeGraph), and pages fill it in when it is there. The version is the
-store's stats, read once per run, plus a counter the ingest page bumps: an ingest makes every
-page see the new graph on its next run.
+The app talks only to the store interface (graph.store, opened by graph.open) and to graph.analytics.
+Every page answers from the store's indexes: search and similar names (Store.search,
+Store.similar), an entity, the explorer's view, paths between two entities (analytics.StoreAdjacency,
+one hop at a time), the sentences behind the relations shown (Store.evidence), an article's
+highlights and relations (Store.article_content), the articles' counts (Store.article_counts) and
+the projects table a page at a time (Store.projects_page). Only an explicit export reads the whole
+graph (WholeGraph: its snapshot, loaded when the file is made). The version is the store's stats,
+read once per run, plus a counter the ingest page bumps: an ingest makes every page see the new
+graph on its next run.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import html
-import json
 import logging
 import os
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -58,8 +57,6 @@ PAGES = {  # page key -> file, relative to app/streamlit_app.py
 }
 CONFIDENCE_HELP = ("Hide relations whose confidence (the relation model's probability, 0–1) is below this, on "
                    "every page and in exports. Relations made by rules alone have none and always show.")
-LOADING = "loading the whole graph"  # what a page says while a part of it waits for the snapshot
-WAIT = 0.3  # seconds a page about a few entities waits for the whole graph before it answers from the store
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -111,24 +108,41 @@ def shown_url(s: Store) -> str:
 
 
 def begin_run() -> None:
-    """Read the store's stats once per run (streamlit_app.py calls this before any page); a store
-    that does not answer (a Neo4j server gone) stops the page with one line."""
+    """Read the store's revision once per run (streamlit_app.py calls this before any page: no
+    scan, a value that changes whenever the graph does); a store that does not answer (a Neo4j
+    server gone) stops the page with one line."""
     try:
-        st.session_state["_stats"] = store().stats()
+        st.session_state["_revision"] = store().revision()
     except StoreError as err:
         problem(err, "The graph store does not answer")
         st.stop()
 
 
-def stats() -> dict:
-    if "_stats" not in st.session_state:
+def revision() -> str:
+    if "_revision" not in st.session_state:
         begin_run()
-    return st.session_state["_stats"]
+    return st.session_state["_revision"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stats(url: str, revision: str) -> dict:
+    return store_at(url).stats()
+
+
+def stats() -> dict:
+    """The store's counts, read once per revision of the graph for every session (counting a
+    million relationships by type takes a second or more)."""
+    try:
+        return _stats(default_url(), revision())
+    except StoreError as err:
+        problem(err, "The graph store does not answer")
+        st.stop()
 
 
 def version() -> str:
-    """A key that changes whenever the graph does: the stats, plus a counter the ingest page bumps."""
-    return json.dumps(stats(), sort_keys=True) + f"#{st.session_state.get('graph_generation', 0)}"
+    """A key that changes whenever the graph does: the store's revision, plus a counter the
+    ingest page bumps."""
+    return f"{revision()}#{st.session_state.get('graph_generation', 0)}"
 
 
 def hub_threshold() -> int:
@@ -137,8 +151,8 @@ def hub_threshold() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _date_range(url: str, key: str) -> tuple[str, str]:
-    dates = sorted(a["date"] for a in store_at(url).articles() if a.get("date"))
-    return (dates[0], dates[-1]) if dates else ("", "")
+    facets = store_at(url).article_facets()
+    return facets["first"], facets["last"]
 
 
 def date_range() -> tuple[str, str]:
@@ -147,7 +161,7 @@ def date_range() -> tuple[str, str]:
     return _date_range(default_url(), version())
 
 
-# --- the whole graph, loading in the background ----------------------------------------------
+# --- the store's answers, and the whole graph for exports -------------------------------------
 
 _gc_lock = threading.Lock()
 _gc_pauses = 0
@@ -170,14 +184,11 @@ def gc_paused() -> Iterator[None]:
                 gc.enable()
 
 
-INDEXES: dict[str, Callable[[nx.MultiDiGraph], Any]] = {"names": analytics.name_index,
-                                                         "articles": analytics.article_index}
-
-
 class WholeGraph:
-    """The whole graph of one version of the store: its snapshot, loaded once (from `start()`)
-    in a background thread with a connection of its own, and the indexes pages build over it,
-    each built once."""
+    """The whole graph of one version of the store, for an explicit export of it (the Export
+    page, the explorer's «Export this view»): its snapshot, loaded once (from `start()`, or when
+    the file is made) in a background thread with a connection of its own. No page reads it to
+    answer: they answer from the store's indexes."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -186,8 +197,6 @@ class WholeGraph:
         self._loaded = threading.Event()
         self._graph: nx.MultiDiGraph | None = None
         self._error: str | None = None
-        self._indexes: dict[str, Any] = {}
-        self._index_locks: dict[str, threading.Lock] = {}
 
     def start(self) -> WholeGraph:
         """Start loading, unless it is loading or loaded; a load that failed is tried again."""
@@ -213,17 +222,9 @@ class WholeGraph:
         finally:
             self._loaded.set()
 
-    def wait_for(self, seconds: float) -> bool:
-        """Wait up to `seconds` for the load to end; whether it has."""
-        return self._loaded.wait(seconds)
-
     @property
     def ready(self) -> bool:
         return self._loaded.is_set() and self._graph is not None
-
-    @property
-    def error(self) -> str | None:
-        return self._error if self._loaded.is_set() else None
 
     def wait(self) -> nx.MultiDiGraph:
         """The snapshot, loading it if need be; StoreError if it cannot be loaded."""
@@ -233,20 +234,6 @@ class WholeGraph:
             raise StoreError(self._error or "the graph could not be loaded")
         return self._graph
 
-    def has(self, what: str) -> bool:
-        return what in self._indexes
-
-    def index(self, what: str, build: Callable[[nx.MultiDiGraph], Any] | None = None) -> Any:
-        """An index over the snapshot, built once: one of INDEXES, or what `build` makes of it."""
-        g = self.wait()
-        with self._lock:
-            lock = self._index_locks.setdefault(what, threading.Lock())
-        with lock:
-            if what not in self._indexes:
-                with gc_paused():  # everything an index allocates stays: collecting is pure overhead
-                    self._indexes[what] = (build or INDEXES[what])(g)
-        return self._indexes[what]
-
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _whole_graph(url: str, key: str) -> WholeGraph:
@@ -254,70 +241,26 @@ def _whole_graph(url: str, key: str) -> WholeGraph:
 
 
 def whole() -> WholeGraph:
-    """The WholeGraph of the current version (not necessarily loading yet: `start()` it)."""
+    """The WholeGraph of the current version, for exports (not loading until `start()`ed or waited for)."""
     store()
     return _whole_graph(default_url(), version())
 
 
-def graph() -> nx.MultiDiGraph:
-    """The whole graph, waiting for it to load; a graph that cannot be loaded stops the page."""
-    wg = whole()
-    try:
-        if wg.ready:
-            return wg.wait()
-        with st.spinner(f"Loading the whole graph ({stats()['relations_total']:,} relations)…"):
-            return wg.wait()
-    except StoreError as err:
-        st.error(f"The graph cannot be loaded: {scrub(str(err))}")
-        st.stop()
-
-
-def derived(what: str, build: Callable[[nx.MultiDiGraph], Any] | None = None) -> Any:
-    """An index over the whole graph (one of INDEXES, or what `build` makes of the graph, cached
-    under `what`), waiting for the graph if need be. Pages must not change what they get."""
-    wg = whole()
-    if wg.has(what):
-        return wg.index(what, build)
-    graph()
-    with st.spinner("Indexing the graph…"):
-        return wg.index(what, build)
-
-
-def loaded_graph(wait: float = 0.0) -> nx.MultiDiGraph | None:
-    """The whole graph if it has loaded, else None. With `wait`, start loading it and wait that
-    many seconds first (pages give it WAIT: a small graph is there by then)."""
-    wg = whole()
-    if not wg.ready and wait > 0:
-        wg.start().wait_for(wait)
-    return wg.wait() if wg.ready else None
-
-
-def adjacency(wait: float = 0.0) -> analytics.Adjacency:
-    """What the walks read: the whole graph once it has loaded (waiting `wait` seconds for it),
-    until then the store, while the whole graph loads."""
-    g = loaded_graph(wait)
-    if g is not None:
-        return analytics.Adjacency(g)
-    whole().start()
+def adjacency() -> analytics.StoreAdjacency:
+    """What the walks read: the store, one hop at a time."""
     return analytics.StoreAdjacency(store())
 
 
-@st.fragment(run_every=1.0)
-def _poll(what: str, url: str, key: str) -> None:
-    wg = _whole_graph(url, key)
-    if wg.ready:
-        st.rerun()
-    if wg.error:
-        st.error(f"The graph cannot be loaded, so {what} cannot be shown: {scrub(wg.error)}")
-    else:
-        st.caption(f":material/hourglass_top: {what[0].upper() + what[1:]}: {LOADING}…")
-
-
-def when_loaded(what: str) -> None:
-    """Say that `what` comes with the whole graph, start loading it, and rerun the page once it
-    has loaded."""
-    whole().start()
-    _poll(what, default_url(), version())
+def with_evidence(rows: list[dict], limit: int) -> dict[str, dict]:
+    """Put on each row (a relation: its id under "key", or the edges of a path's hops) the first
+    `limit` sentences that state it, read from the store for those relations only; the articles
+    they come from, by id (id, title, date), for the links."""
+    edges = [e for r in rows for e in (r.get("edges") or [r])]
+    found = store().evidence([e["key"] for e in edges], limit=limit)
+    for e in edges:
+        e["evidence"] = found.get(e["key"], [])
+    return {ev["article"]: {"id": ev["article"], "title": ev.get("title") or "", "date": ev.get("date") or ""}
+            for evs in found.values() for ev in evs}
 
 
 # --- links and text -------------------------------------------------------------------------
@@ -341,14 +284,17 @@ def article_link(article: dict) -> str:
     return f"<a href='{article_href(article['id'])}' target='_self'>{html.escape(title)}</a>"
 
 
-def evidence_html(evidence: list[dict], articles: dict[str, dict], limit: int = 3) -> str:
+def evidence_html(evidence: list[dict], articles: dict[str, dict], limit: int = 3, total: int | None = None) -> str:
+    """The first `limit` sentences stating a relation, each with its article; "… n more" for the
+    rest of `total` (the relation's evidence count; by default those given)."""
     parts = []
     for ev in evidence[:limit]:
         a = articles.get(ev["article"], {"id": ev["article"]})
         parts.append(f"<div style='margin:0 0 .3rem 1.2rem;font-size:.9em'>«{html.escape(ev.get('sentence', ''))}» "
-                     f"<small>— {article_link(a)} {html.escape(a.get('date', ''))}</small></div>")
-    if len(evidence) > limit:
-        parts.append(f"<div style='margin-left:1.2rem'><small>… {len(evidence) - limit} more</small></div>")
+                     f"<small>— {article_link(a)} {html.escape(a.get('date') or '')}</small></div>")
+    more = (len(evidence) if total is None else total) - min(limit, len(evidence))
+    if more > 0:
+        parts.append(f"<div style='margin-left:1.2rem'><small>… {more} more</small></div>")
     return "".join(parts)
 
 
@@ -397,35 +343,26 @@ def selected_entity() -> str | None:
 
 
 def node_names(ids: list[str]) -> dict[str, str]:
-    """Names of entities, from the whole graph if loaded, else the store."""
-    g = loaded_graph()
-    if g is None:
-        g = store().neighbourhood(ids, hops=0)
+    """Names of entities, from the store."""
+    g = store().neighbourhood(ids, hops=0)
     return {i: g.nodes[i]["name"] for i in ids if i in g}
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -> list[EntityHit]:
-    return store_at(url).search(text, types=list(types) or None, limit=limit)
+def _search(url: str, key: str, text: str, types: tuple[str, ...], limit: int) -> tuple[list[EntityHit], bool]:
+    s = store_at(url)
+    hits = s.search(text, types=list(types) or None, limit=limit)
+    return (hits, False) if hits else (s.similar(text, types=list(types) or None, limit=limit), True)
 
 
 def find(text: str, types: list[str] | None = None, limit: int = 20) -> tuple[list[EntityHit], bool]:
-    """The store's morphology-aware search (cached per graph version: the sidebar asks again on
-    every run); when it finds nothing, names close to the query (typos), which needs the whole
-    graph's names. Returns (hits, similar names?). A search the store refuses (QueryError: too
-    long to be a name) or cannot answer, or a whole graph that cannot load, raises StoreError:
-    callers say so in one line (`problem`) and the rest of the page goes on."""
+    """The store's morphology-aware search; when it finds nothing, names close to the query
+    (typos), from the store's index too (Store.similar). Cached per graph version: the sidebar
+    asks again on every run. Returns (hits, similar names?). A search the store refuses
+    (QueryError: too long to be a name) or cannot answer raises StoreError: callers say so in
+    one line (`problem`) and the rest of the page goes on."""
     store()
-    hits = _search(default_url(), version(), text.strip(), tuple(sorted(types or ())), limit)
-    if hits:
-        return hits, False
-    wg = whole()
-    if not wg.ready:
-        with st.spinner("Loading the whole graph for similar names…"):
-            wg.wait()
-    with st.spinner("Indexing the graph…") if not wg.has("names") else contextlib.nullcontext():
-        names = wg.index("names")
-    return analytics.fuzzy_hits(wg.wait(), text, types, limit, names), True
+    return _search(default_url(), version(), text.strip(), tuple(sorted(types or ())), limit)
 
 
 def entity_picker(label: str, key: str, default: str | None = None, types: list[str] | None = None) -> str | None:

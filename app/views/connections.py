@@ -1,8 +1,8 @@
 """Connections: the shortest paths between two entities (each hop with the sentences that state
 it, with its confidence; along relations that pass the sidebar's minimum confidence), and the
 interlocks of one entity (who shares the most organisations, projects or people
-with it). Both walk the store from the entities chosen (or the whole graph once it has loaded);
-the sentences come with the whole graph."""
+with it). Both walk the store from the entities chosen; the sentences of the paths found are read
+from the store for their relations."""
 from __future__ import annotations
 
 import html
@@ -12,7 +12,6 @@ import streamlit as st
 
 from app.views.common import (
     RELATION_LABELS,
-    WAIT,
     adjacency,
     confidence_html,
     entity_link,
@@ -23,7 +22,7 @@ from app.views.common import (
     open_entity,
     role_label,
     selected_entity,
-    when_loaded,
+    with_evidence,
 )
 from graph import analytics
 
@@ -39,11 +38,11 @@ def hop_html(adj: analytics.Adjacency, hop: dict, articles: dict) -> str:
         parts.append(f"<div>{entity_link(a, na['name'], na['type'])} {arrow} "
                      f"<b>{RELATION_LABELS.get(e['type'], e['type'])}{role}</b>{confidence_html(e['confidence'])} "
                      f"{arrow} {entity_link(b, nb['name'], nb['type'])}</div>"
-                     + evidence_html(e["evidence"], articles, limit=2))
+                     + evidence_html(e["evidence"], articles, limit=2, total=e["evidence_count"]))
     return "".join(parts)
 
 
-def paths_tab(adj: analytics.Adjacency, articles: dict, threshold: int) -> None:
+def paths_tab(adj: analytics.Adjacency, threshold: int) -> None:
     c1, c2, c3 = st.columns([3, 3, 2])
     with c1:
         a = entity_picker("From", "conn-a", default=selected_entity())
@@ -62,8 +61,7 @@ def paths_tab(adj: analytics.Adjacency, articles: dict, threshold: int) -> None:
                 + (" (hubs avoided)" if avoid_hubs else "")
                 + (f" through relations of confidence {minimum:.2f} or more." if minimum else "."))
         return
-    if not articles:
-        when_loaded("the sentences behind each hop")
+    articles = with_evidence([hop for path in found for hop in path], 2)
     for i, path in enumerate(found, 1):
         names = [adj.node(path[0]["source"])["name"]] + [adj.node(h["target"])["name"] for h in path]
         with st.expander(f"Path {i} · {len(path)} hop(s): " + " — ".join(names), expanded=i <= 3):
@@ -91,11 +89,10 @@ def interlocks_tab(adj: analytics.Adjacency, threshold: int) -> None:
 
 def main() -> None:
     st.title("Connections")
-    adj, threshold = adjacency(WAIT), hub_threshold()
-    articles = {a["id"]: a for a in adj.g.graph.get("articles", [])}  # the whole graph's; none from the store
+    adj, threshold = adjacency(), hub_threshold()
     tab_paths, tab_interlocks = st.tabs(["Paths between two entities", "Interlocks"])
     with tab_paths:
-        paths_tab(adj, articles, threshold)
+        paths_tab(adj, threshold)
     with tab_interlocks:
         interlocks_tab(adj, threshold)
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 
-import networkx as nx
 import pandas as pd
 import streamlit as st
 
@@ -15,18 +14,16 @@ from app.views.common import (
     RELATION_LABELS,
     TYPE_ICONS,
     TYPE_LABELS,
-    WAIT,
     article_link,
     confidence_html,
     entity_link,
     evidence_html,
     highlight,
-    loaded_graph,
     min_confidence,
     role_label,
     selected_entity,
     store,
-    when_loaded,
+    with_evidence,
 )
 from graph import analytics
 from graph.confidence import confident
@@ -42,7 +39,8 @@ def relation_list(title: str, rows: list[dict], articles: dict[str, dict]) -> No
         role = f" <b>({html.escape(role_label(r['role']))})</b>" if r["role"] else ""
         st.markdown(f"{arrow} {RELATION_LABELS.get(r['type'], r['type'])}{role} "
                     f"{entity_link(r['other'], r['other_name'], r['other_type'])}{confidence_html(r['confidence'])} "
-                    f"<small>· {r['weight']} article(s)</small>" + evidence_html(r["evidence"], articles),
+                    f"<small>· {r['weight']} article(s)</small>"
+                    + evidence_html(r["evidence"], articles, total=r["evidence_count"]),
                     unsafe_allow_html=True)
 
 
@@ -81,14 +79,16 @@ RELATION_SECTIONS = (  # title, relation types, direction (None: either)
     ("Places and parts", ("LOCATED_IN", "PART_OF"), None))
 
 
-def relations(source: analytics.Adjacency | nx.MultiDiGraph, entity_id: str, articles: dict[str, dict],
-              loaded: bool) -> None:
-    """The entity's relations by kind, those below the sidebar's minimum confidence hidden."""
+EVIDENCE_SHOWN = 3  # sentences under each relation
+
+
+def relations(source: analytics.Adjacency, entity_id: str, articles: dict[str, dict]) -> None:
+    """The entity's relations by kind, those below the sidebar's minimum confidence hidden, each
+    with its first sentences (read from the store for the relations shown)."""
     every = analytics.relations_of(source, entity_id)
     minimum = min_confidence()
     rels = [r for r in every if confident(r["confidence"], minimum)]
-    if not loaded and rels:
-        when_loaded("the sentences behind each relation")
+    articles.update(with_evidence(rels, EVIDENCE_SHOWN))
     for title, types, direction in RELATION_SECTIONS:
         relation_list(title, [r for r in rels if r["type"] in types and direction in (None, r["direction"])],
                       articles)
@@ -130,16 +130,16 @@ def main() -> None:
         st.title("Entity")
         st.info("Search a person, organisation, place or project in the sidebar to open its page.")
         return
-    s, g = store(), loaded_graph(WAIT)  # the card comes from the store; the evidence with the whole graph
+    s = store()  # the card, the relations and their sentences: all from the store
     card = s.entity(entity_id)
     if card is None:
         st.warning(f"No entity {entity_id}.")
         return
     st.session_state["entity"] = entity_id
-    articles = {a["id"]: a for a in (g.graph.get("articles", []) if g is not None else card.articles)}
+    articles = {a["id"]: a for a in card.articles}
     header(card)
     facts(card, articles)
-    relations(g if g is not None else analytics.StoreAdjacency(s), entity_id, articles, g is not None)
+    relations(analytics.StoreAdjacency(s), entity_id, articles)
     timeline(card)
     mentions(card, articles)
 

@@ -5,8 +5,9 @@ to remove it. Filters: entity types, relation types, dates, minimum weight, the 
 confidence (an edge's caption shows its confidence), hubs hidden. At most
 400 nodes (the user may raise it to 2,000), nearest first, with a warning when the view is cut.
 
-The view comes from the store (analytics.StoreAdjacency) until the whole graph has loaded; a
-date filter needs the evidence, so it waits for the whole graph."""
+The view comes from the store, one hop at a time (analytics.StoreAdjacency); a date filter reads
+the evidence of the edges the walk meets, with their articles' dates, from the store too. «Export
+this view» reads the whole graph, only when its file is made."""
 from __future__ import annotations
 
 import datetime as dt
@@ -21,18 +22,17 @@ from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 from app.views.common import (
     TYPE_COLORS,
     TYPE_ICONS,
-    WAIT,
     adjacency,
     confidence_label,
     date_range,
     entity_picker,
-    graph,
     hub_threshold,
     min_confidence,
     node_names,
     open_entity,
     role_label,
     selected_entity,
+    store,
     whole,
 )
 from graph import analytics
@@ -170,9 +170,9 @@ def sidebar_filters() -> Filters:
 
 
 def view(seeds: list[str], f: Filters, removed: set[str]) -> nx.MultiDiGraph:
-    """The neighbourhood shown; evidence dates are in the whole graph: a date filter waits for it,
-    else the store answers."""
-    source = graph() if (f.date_from or f.date_to) else adjacency(WAIT)
+    """The neighbourhood shown, from the store; with a date filter the edges met carry their
+    evidence and its dates."""
+    source = analytics.StoreAdjacency(store(), evidence=True) if (f.date_from or f.date_to) else adjacency()
     return analytics.neighbourhood(source, seeds, hops=f.hops, types=f.types or None, relations=f.relations or None,
                                    min_weight=f.min_weight, date_from=f.date_from, date_to=f.date_to, hidden=removed,
                                    hub_threshold=f.hub_threshold, max_nodes=f.max_nodes,

@@ -4,8 +4,11 @@ kind and role, sortable, downloadable as CSV or Excel. The sidebar's minimum con
 participants and places whose relation to the project is below it (a project whose every
 participant is hidden keeps one row without them).
 
-The table comes from the store (Store.projects: a few queries), not from the whole graph, and
-is built once per graph version for every session."""
+The table comes from the store a page of PAGE_PROJECTS projects at a time (Store.projects_page:
+the relations at those projects alone), each page built once per graph version for every
+session; the filters and downloads apply to the page shown, or, when asked for, to the whole
+table (Store.projects: a few scans of the store, seconds on a million relations), never to the
+whole graph."""
 from __future__ import annotations
 
 import io
@@ -22,10 +25,10 @@ from app.views.common import (
     gc_paused,
     min_confidence,
     open_entity,
+    stats,
     store,
     store_at,
     version,
-    whole,
 )
 from graph import analytics
 from graph.confidence import confident
@@ -84,6 +87,34 @@ def view_of_store() -> ProjectsView:
     return _projects_view(default_url(), version())
 
 
+PAGE_PROJECTS = 100  # projects per page of the table
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _projects_page(url: str, key: str, page: int) -> ProjectsView:
+    return projects_view(store_at(url).projects_page((page - 1) * PAGE_PROJECTS, PAGE_PROJECTS))
+
+
+def chosen_view() -> tuple[ProjectsView, str]:
+    """The page of the table asked for (the first by default), or the whole table when asked for;
+    what the caption says of it."""
+    total = stats()["entities"].get("PROJECT", 0)
+    pages = max(1, -(-total // PAGE_PROJECTS))
+    c1, c2 = st.columns([2, 6])
+    whole_table = c2.toggle(f"Filter and download all {total:,} projects", key="proj-all",
+                            help="Reads the whole projects table from the store: seconds on a large graph.") \
+        if pages > 1 else True
+    if whole_table:
+        with st.spinner("Reading the projects…"):
+            return view_of_store(), ""
+    page = int(c1.number_input(f"Page (of {pages:,})", 1, pages, 1, key="proj-page"))
+    store()
+    page = min(page, pages)
+    first = (page - 1) * PAGE_PROJECTS
+    shown = f"projects {first + 1:,}–{min(first + PAGE_PROJECTS, total):,} of {total:,}"
+    return _projects_page(default_url(), version(), page), f" · {shown} (filters apply to this page)"
+
+
 def row_texts(df: pd.DataFrame) -> pd.Series:
     """Each row's shown cells as one lower-case text, for the «Contains» filter."""
     shown = [c for c in analytics.PROJECT_COLUMNS if c not in ("project_id", "participant_id", "confidence")]
@@ -126,8 +157,7 @@ def excel_bytes(df: pd.DataFrame) -> bytes:
 
 def main() -> None:
     st.title("Projects")
-    with st.spinner("Reading the projects…"):
-        pv = view_of_store()
+    pv, paged = chosen_view()
     df = pv.frame
     minimum = min_confidence()
     if df.empty:
@@ -152,7 +182,7 @@ def main() -> None:
         keep &= texts.str.contains(text.strip().lower(), regex=False)
     view = df[keep]
     hidden = (f" · participants and places of confidence below {minimum:.2f} hidden (sidebar)" if minimum else "")
-    st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows" + hidden)
+    st.caption(f"{view['project_id'].nunique()} projects · {len(view)} rows" + paged + hidden)
     shown = view.drop(columns=["project_id", "participant_id"]).rename(columns=HEADERS)
     event = st.dataframe(shown, hide_index=True, width="stretch", on_select="rerun",
                          selection_mode="single-row", key="proj-table",
@@ -173,7 +203,6 @@ def main() -> None:
     d2.download_button("Excel", lambda: excel_bytes(export), "projects.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="proj-xlsx",
                        icon=":material/download:", on_click="ignore")
-    whole().start()  # the table is shown: the whole graph, which the other pages want, may load now
 
 
 main()
