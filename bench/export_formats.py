@@ -48,7 +48,7 @@ def child(fmt: str, store_path: str, out: str) -> dict:
     """One export, timed step by step, in this (fresh) process."""
     from graph.export import export
     from graph.snapshot import manifest
-    from graph.store import open_store
+    from graph.open import open_store
     started = time.perf_counter()
     store = open_store(store_path)
     g = store.snapshot()
@@ -79,7 +79,7 @@ def measure(fmt: str, store_path: Path, folder: Path) -> dict:
 def build(store_path: Path, relations: int) -> None:
     from app_pages import synthetic
 
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(str(store_path))
     try:
         if not store.stats()["articles"]:
