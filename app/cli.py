@@ -532,9 +532,10 @@ Example:
 @store_option
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
-    from graph.export import export, output_problem
+    from graph.export import export_parts, output_problem
     from graph.formats import MissingDependency
-    from graph.snapshot import Selection, manifest, resolve, select, selection_problem
+    from graph.snapshot import Selection, selection_problem
+    from graph.snapshot_stream import snapshot_parts
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
@@ -548,15 +549,14 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     if problem := output_problem(fmt, Path(output), force):
         raise RefusedOutput(problem)
     with opened(store_url) as store:
-        chosen_ids = resolve(given, store)
-        g = select(store.snapshot(), chosen_ids)
-        about = manifest(g, given.as_given(), store.url)
-    try:
-        written = export(g, fmt, Path(output), articles=articles, manifest=about)
-    except OSError as err:
-        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
-    except MissingDependency as err:
-        raise click.ClickException(str(err)) from err
+        parts = snapshot_parts(store, given)
+        try:
+            written = export_parts(parts, fmt, Path(output), articles=articles)
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+        except MissingDependency as err:
+            raise click.ClickException(str(err)) from err
+    about = parts.manifest or {}
     for path in written:
         click.echo(f"wrote {path}", err=True)
     c = about["counts"]

@@ -42,6 +42,7 @@ import networkx as nx
 
 from . import formats
 from .confidence import confident
+from .formats import graphml
 from .formats.base import (
     ARTICLE_FIELDS,
     Edge,
@@ -54,13 +55,13 @@ from .formats.base import (
     write_members,
 )
 from .formats.base import manifest_text as manifest_text
-from .formats.gephi import styled
+from .formats.gephi import style_edge, style_node, styled
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 EXPORT_FORMATS = FORMATS + formats.NAMES
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
 ARTICLES_BY_DEFAULT = {"graphml": True, "gexf": True, "csv": False, "json": False}
-STREAMED = ("json", "csv", "neo4j-admin", "cypher", "ftm")  # written as read: memory bounded by the writer
+STREAMED = ("json", "csv", "graphml", "neo4j-admin", "cypher", "ftm")  # written as read: memory bounded by the writer
 
 
 def above_confidence(g: nx.MultiDiGraph, minimum: float | None) -> nx.MultiDiGraph:
@@ -310,13 +311,16 @@ def write_csv(parts: Parts, fmt_parts: Parts, members: Members) -> None:
 
 def write_xml(parts: Parts, fmt: str, out: IO[bytes]) -> None:
     """GraphML or GEXF with Gephi's styles and the manifest (networkx's writers)."""
-    flat = flat_of(parts)
     if fmt == "graphml":
-        styled(flat, fmt)
-        if parts.manifest is not None:
-            flat.graph["manifest"] = json.dumps(parts.manifest, ensure_ascii=False)
-        out.write("\n".join(nx.generate_graphml(flat)).encode("utf-8"))
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        graphml.write(lambda: ((n, style_node(flat_node(d), fmt)) for n, d in parts.nodes()),
+                      lambda: ((u, v, k, style_edge(flat_edge(d), fmt)) for u, v, k, d in parts.edges()),
+                      {} if parts.manifest is None else {"manifest": json.dumps(parts.manifest, ensure_ascii=False)},
+                      text)
+        text.flush()
+        text.detach()
         return
+    flat = flat_of(parts)
     for _, _, d in flat.edges(data=True):
         d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
     styled(flat, fmt, type_key="relation")

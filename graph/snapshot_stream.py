@@ -24,6 +24,7 @@ from typing import Any
 from .assemble import assemble_snapshot
 from .base import GraphStore
 from .formats.base import Edge, Node, Parts, graph_parts
+from .snapshot import Selection, StreamedContent, manifest, manifest_of, resolve, select
 from .store import Store
 
 PAGE = 2000
@@ -86,9 +87,7 @@ def store_parts(store: Store, manifest: dict[str, Any] | None = None, page: int 
 def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetime | None = None,
                     page: int = PAGE) -> dict[str, Any]:
     """The manifest of the whole graph of `store` (graph.snapshot.manifest), read page by page."""
-    from .snapshot import StreamedContent, manifest_of
     if not isinstance(store, GraphStore):
-        from .snapshot import manifest
         return manifest(store.snapshot(), selection, store.url, created_at)
     content = StreamedContent()
     content.add_articles(store_articles(store, page))
@@ -97,4 +96,15 @@ def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetim
     return manifest_of(content, selection, store.url, created_at)
 
 
-__all__ = ["PAGE", "store_parts", "stream_manifest"]
+def snapshot_parts(store: Store, given: Selection) -> Parts:
+    """The snapshot a selection (as given: names, not ids) names, as Parts with its manifest: what
+    the CLI's `investgraph export` and the app's Export page write. The whole graph is read from
+    the store a page at a time (write the parts while the store is open); a selection is cut
+    from Store.snapshot() (graph.snapshot.select). DecisionError when a name names no node."""
+    if given.is_whole():
+        return store_parts(store, stream_manifest(store, given.as_given()))
+    g = select(store.snapshot(), resolve(given, store))
+    return graph_parts(g, manifest(g, given.as_given(), store.url))
+
+
+__all__ = ["PAGE", "snapshot_parts", "store_parts", "stream_manifest"]

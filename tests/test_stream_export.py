@@ -71,3 +71,74 @@ def test_every_streamed_format_writes_the_same_file(embedded_examples, fmt, arti
 def test_graph_parts_write_as_the_graph(embedded_examples, fmt):
     g = embedded_examples.snapshot()
     assert export_parts_bytes(graph_parts(g), fmt) == export_bytes(g, fmt) or fmt in ("csv", "neo4j-admin")
+
+
+def old_with_articles(g):
+    """A copy with each article of the snapshot as a node and a MENTIONED_IN edge from each entity
+    to each article that mentions it. An article id that is also an entity id gets "article:" first."""
+    out = g.copy()
+    ids = {}
+    for a in g.graph.get("articles", []):
+        node = a["id"] if a["id"] not in g else f"article:{a['id']}"
+        ids[a["id"]] = node
+        out.add_node(node, type="ARTICLE", name=a.get("title") or a["id"], kind="", aliases=[], facts={},
+                     mention_count=0, url=a.get("url") or "", date=a.get("date") or "", source=a.get("source") or "")
+    for n, d in g.nodes(data=True):
+        counts: dict[str, int] = {}
+        for m in d.get("mentions", []):
+            counts[m["article"]] = counts.get(m["article"], 0) + 1
+        for article, count in counts.items():
+            if (node := ids.get(article)) is not None:
+                out.add_edge(n, node, key=f"MENTIONED_IN:{n}@{article}", type="MENTIONED_IN", role="", weight=count,
+                             evidence_count=0)
+                out.nodes[node]["mention_count"] += count
+    return out
+
+
+def networkx_graphml(g, manifest_=None, articles=True) -> bytes:
+    import networkx as nx
+
+    from graph.export import flat_graph
+    from graph.formats.gephi import styled
+    flat = styled(flat_graph(old_with_articles(g) if articles else g), "graphml")
+    if manifest_ is not None:
+        flat.graph["manifest"] = json.dumps(manifest_, ensure_ascii=False)
+    return "\n".join(nx.generate_graphml(flat)).encode("utf-8")
+
+
+def odd_graph():
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    g.graph["articles"] = [{"id": "a1", "title": "T & <x>\r\nnext", "url": "u\"q", "date": "", "source": "s"},
+                           {"id": "n1", "title": "", "url": "", "date": "", "source": ""}]
+    g.add_node("n1", type="PERSON", name='Иван "И"\u2028', aliases=["x"], facts={"a": 1},
+               mentions=[{"article": "a1", "start": 0, "stop": 3, "text": "Ив"},
+                         {"article": "n1", "start": 0, "stop": 3, "text": "Ив"}])
+    g.add_node("n2", type="ORG", name="ООО\t", aliases=[], facts={}, mentions=[], kind="bank")
+    g.add_edge("n1", "n2", key="r2", type="WORKS_AT", role="", weight=2, evidence=[], confidence=None)
+    g.add_edge("n1", "n2", key="r1", type="WORKS_AT", role="дир", weight=1, evidence=[], confidence=0.5)
+    return g
+
+
+@pytest.mark.parametrize("articles", [True, False])
+@pytest.mark.parametrize("with_manifest", [True, False])
+def test_graphml_is_networkxs_text(embedded_examples, articles, with_manifest):
+    for g in (embedded_examples.snapshot(), odd_graph()):
+        about = manifest(g, {"around": ["x & y"]}, "bolt://u:p@h", WHEN) if with_manifest else None
+        assert export_bytes(g, "graphml", articles=articles, manifest=about) == networkx_graphml(g, about, articles)
+
+
+def test_article_nodes_are_as_before(embedded_examples):
+    from graph.export import with_articles
+    for g in (embedded_examples.snapshot(), odd_graph()):
+        old, new = old_with_articles(g), with_articles(g)
+        assert list(new.nodes(data=True)) == list(old.nodes(data=True))
+        assert list(new.edges(keys=True, data=True)) == list(old.edges(keys=True, data=True))
+
+
+def test_graphml_of_an_empty_graph_is_networkxs_text():
+    import networkx as nx
+    g = nx.MultiDiGraph()
+    assert export_bytes(g, "graphml") == networkx_graphml(g)
+    about = manifest(g, {}, "x", WHEN)
+    assert export_bytes(g, "graphml", manifest=about) == networkx_graphml(g, about)
