@@ -42,7 +42,7 @@ import networkx as nx
 
 from . import formats
 from .confidence import confident
-from .formats import graphml
+from .formats import gexf, graphml
 from .formats.base import (
     ARTICLE_FIELDS,
     Edge,
@@ -55,13 +55,13 @@ from .formats.base import (
     write_members,
 )
 from .formats.base import manifest_text as manifest_text
-from .formats.gephi import style_edge, style_node, styled
+from .formats.gephi import style_edge, style_node
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 EXPORT_FORMATS = FORMATS + formats.NAMES
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
 ARTICLES_BY_DEFAULT = {"graphml": True, "gexf": True, "csv": False, "json": False}
-STREAMED = ("json", "csv", "graphml", "neo4j-admin", "cypher", "ftm")  # written as read: memory bounded by the writer
+STREAMED = ("json", "csv", "graphml", "gexf", "neo4j-admin", "cypher", "ftm")  # written as read
 
 
 def above_confidence(g: nx.MultiDiGraph, minimum: float | None) -> nx.MultiDiGraph:
@@ -142,13 +142,9 @@ def to_json(g: nx.MultiDiGraph) -> dict:
             "edges": [edge_json(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True)]}
 
 
-def with_gexf_manifest(xml: str, manifest: dict[str, Any]) -> str:
-    """GEXF text with the manifest (JSON) as its meta description, where Gephi shows a graph's notes."""
-    description = f"<description>{escape(json.dumps(manifest, ensure_ascii=False))}</description>"
-    if "</meta>" in xml:
-        return xml.replace("</meta>", f"{description}</meta>", 1)
-    head, sep, rest = xml.partition("<graph ")
-    return f"{head}<meta>{description}</meta>{sep}{rest}"
+def gexf_description(manifest: dict[str, Any]) -> str:
+    """The manifest (JSON) as GEXF's meta description, where Gephi shows a graph's notes."""
+    return f"<description>{escape(json.dumps(manifest, ensure_ascii=False))}</description>"
 
 
 CSV_TABLES = ("nodes.csv", "edges.csv", "articles.csv")
@@ -320,12 +316,18 @@ def write_xml(parts: Parts, fmt: str, out: IO[bytes]) -> None:
         text.flush()
         text.detach()
         return
-    flat = flat_of(parts)
-    for _, _, d in flat.edges(data=True):
-        d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
-    styled(flat, fmt, type_key="relation")
-    xml = "\n".join(nx.generate_gexf(flat))
-    out.write((xml if parts.manifest is None else with_gexf_manifest(xml, parts.manifest)).encode("utf-8"))
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    gexf.write(lambda: ((n, style_node(flat_node(d), fmt)) for n, d in parts.nodes()),
+               lambda: ((u, v, k, style_edge(gexf_edge(d), fmt, type_key="relation")) for u, v, k, d in parts.edges()),
+               None if parts.manifest is None else gexf_description(parts.manifest), text)
+    text.flush()
+    text.detach()
+
+
+def gexf_edge(d: dict) -> dict:
+    flat = flat_edge(d)
+    flat["relation"] = flat.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
+    return flat
 
 
 def check_format(fmt: str) -> None:

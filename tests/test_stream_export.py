@@ -142,3 +142,33 @@ def test_graphml_of_an_empty_graph_is_networkxs_text():
     assert export_bytes(g, "graphml") == networkx_graphml(g)
     about = manifest(g, {}, "x", WHEN)
     assert export_bytes(g, "graphml", manifest=about) == networkx_graphml(g, about)
+
+
+def networkx_gexf(g, manifest_=None, articles=True) -> bytes:
+    from xml.sax.saxutils import escape
+
+    import networkx as nx
+
+    from graph.export import flat_graph
+    from graph.formats.gephi import styled
+    flat = flat_graph(old_with_articles(g) if articles else g)
+    for _, _, d in flat.edges(data=True):
+        d["relation"] = d.pop("type")
+    styled(flat, "gexf", type_key="relation")
+    xml = "\n".join(nx.generate_gexf(flat))
+    if manifest_ is not None:
+        description = f"<description>{escape(json.dumps(manifest_, ensure_ascii=False))}</description>"
+        xml = xml.replace("</meta>", f"{description}</meta>", 1)
+    return xml.encode("utf-8")
+
+
+@pytest.mark.parametrize("articles", [True, False])
+@pytest.mark.parametrize("with_manifest", [True, False])
+def test_gexf_is_networkxs_text(embedded_examples, articles, with_manifest):
+    import networkx as nx
+    empty = nx.MultiDiGraph()
+    lonely = nx.MultiDiGraph()
+    lonely.add_node("x", type="LOC", name="X", aliases=[], facts={}, mentions=[])
+    for g in (embedded_examples.snapshot(), odd_graph(), empty, lonely):
+        about = manifest(g, {"around": ["x & y"]}, "bolt://u:p@h", WHEN) if with_manifest else None
+        assert export_bytes(g, "gexf", articles=articles, manifest=about) == networkx_gexf(g, about, articles)
