@@ -212,17 +212,26 @@ def article_parts(parts: Parts) -> Parts:
 
     def edges() -> Iterator[Edge]:
         ids, _ = tally()
-        rest = iter(parts.edges())
-        pending = next(rest, None)
-        for n, d in parts.nodes():
-            while pending is not None and pending[0] == n:
-                yield pending
-                pending = next(rest, None)
-            yield from mentioned_in(n, d, ids)
-        if pending is not None:
-            yield pending
-            yield from rest
+        if parts.pages is None:
+            yield from interleaved(parts.nodes(), parts.edges(), ids)
+            return
+        for nodes, edges in parts.pages():
+            yield from interleaved(nodes, edges, ids)
     return Parts(articles=parts.articles, nodes=nodes, edges=edges, manifest=parts.manifest)
+
+
+def interleaved(nodes: Iterable[Node], edges: Iterable[Edge], ids: dict[str, str]) -> Iterator[Edge]:
+    """Each node's edges (`edges` grouped by source in node order), then its MENTIONED_IN edges."""
+    rest = iter(edges)
+    pending = next(rest, None)
+    for n, d in nodes:
+        while pending is not None and pending[0] == n:
+            yield pending
+            pending = next(rest, None)
+        yield from mentioned_in(n, d, ids)
+    if pending is not None:
+        yield pending
+        yield from rest
 
 
 def mentioned_in(n: str, d: dict, ids: dict[str, str]) -> Iterator[Edge]:

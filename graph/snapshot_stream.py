@@ -79,9 +79,9 @@ def store_parts(store: Store, manifest: dict[str, Any] | None = None, page: int 
     if not isinstance(store, GraphStore):
         return graph_parts(store.snapshot(), manifest)
     return Parts(articles=lambda: store_articles(store, page),
-                 nodes=lambda: (n for nodes, _ in store_nodes_and_edges(store, page) for n in nodes),
+                 nodes=lambda: store_nodes(store, page),
                  edges=lambda: (e for _, edges in store_nodes_and_edges(store, page) for e in edges),
-                 manifest=manifest)
+                 manifest=manifest, pages=lambda: store_nodes_and_edges(store, page))
 
 
 def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetime | None = None,

@@ -12,11 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from typing import IO, Any
-from xml.etree.ElementTree import Element
 
 import networkx as nx
 
-from .graphml import FlatEdge, FlatNode, open_tag, text_of
+from .graphml import El, FlatEdge, FlatNode, open_tag, text_of
 
 NS_GEXF = "http://www.gexf.net/1.2draft"
 NS_VIZ = "http://www.gexf.net/1.2draft/viz"
@@ -58,33 +57,29 @@ def value_text(v: Any) -> str:
     return {"inf": "INF", "nan": "NaN", "-inf": "-INF"}.get(text, text) if isinstance(v, float) else text
 
 
-def with_viz(elem: Element, viz: dict[str, Any] | None) -> Element:
+def viz_children(viz: dict[str, Any] | None) -> list[El]:
     if not viz:
-        return elem
+        return []
+    out: list[El] = []
     if (color := viz.get("color")) is not None:
-        elem.append(Element("viz:color", r=str(color.get("r")), g=str(color.get("g")), b=str(color.get("b")),
-                            a=str(color.get("a", 1.0))))
-    for name in ("size", "thickness"):
-        if viz.get(name) is not None:
-            elem.append(Element(f"viz:{name}", value=str(viz[name])))
-    return elem
+        out.append(("viz:color", {"r": str(color.get("r")), "g": str(color.get("g")), "b": str(color.get("b")),
+                                  "a": str(color.get("a", 1.0))}, None, []))
+    out += [(f"viz:{name}", {"value": str(viz[name])}, None, []) for name in ("size", "thickness")
+            if viz.get(name) is not None]
+    return out
 
 
-def with_values(elem: Element, data: dict[str, Any], ids: dict[str, tuple[str, str]]) -> Element:
-    if data:
-        values = Element("attvalues")
-        for title, v in data.items():
-            values.append(Element("attvalue", {"for": ids[title][0], "value": value_text(v)}))
-        elem.append(values)
-    return elem
+def values_children(data: dict[str, Any], ids: dict[str, tuple[str, str]]) -> list[El]:
+    if not data:
+        return []
+    return [("attvalues", {}, None, [("attvalue", {"for": ids[title][0], "value": value_text(v)}, None, [])
+                                     for title, v in data.items()])]
 
 
 def header(description: str | None) -> str:
     """The gexf element's opening and its meta, as networkx writes them (with the manifest)."""
-    meta = Element("meta", lastmodifieddate=time.strftime("%Y-%m-%d"))
-    creator = Element("creator")
-    creator.text = f"NetworkX {nx.__version__}"
-    meta.append(creator)
+    meta: El = ("meta", {"lastmodifieddate": time.strftime("%Y-%m-%d")}, None,
+                [("creator", {}, f"NetworkX {nx.__version__}", [])])
     text = text_of(meta, 1)
     if description is not None:
         text = text.replace("</meta>", f"{description}</meta>", 1)
@@ -102,26 +97,26 @@ def write(nodes: Callable[[], Iterable[FlatNode]], edges: Callable[[], Iterable[
         empty = "\n".join(nx.generate_gexf(nx.MultiDiGraph()))
         out.write(empty if description is None else empty.replace("</meta>", f"{description}</meta>", 1))
         return
-    out.write(header(description) + "\n  " + open_tag(Element("graph", defaultedgetype="directed", mode="static",
-                                                                name="")))
+    out.write(header(description) + "\n  "
+              + open_tag(("graph", {"defaultedgetype": "directed", "mode": "static", "name": ""}, None, [])))
     for cls in ("edge", "node"):
         if attributes[cls]:
-            declared = Element("attributes", {"mode": "static", "class": cls})
-            for title, (id_, type_) in attributes[cls].items():
-                declared.append(Element("attribute", id=id_, title=title, type=type_))
-            out.write("\n    " + text_of(declared, 2))
+            out.write("\n    " + text_of(("attributes", {"mode": "static", "class": cls}, None,
+                                          [("attribute", {"id": id_, "title": title, "type": type_}, None, [])
+                                           for title, (id_, type_) in attributes[cls].items()]), 2))
     out.write("\n    <nodes>")
     for n, d in nodes():
-        elem = with_viz(Element("node", id=str(n), label=str(d.get("label", n))), d.get("viz"))
-        out.write("\n      " + text_of(with_values(elem, node_values(n, d), attributes["node"]), 3))
+        out.write("\n      " + text_of(("node", {"id": str(n), "label": str(d.get("label", n))}, None,
+                                        viz_children(d.get("viz"))
+                                        + values_children(node_values(n, d), attributes["node"])), 3))
     out.write("\n    </nodes>")
     count = 0
     for u, v, k, d in edges():
-        kw: dict[str, str] = {"source": str(u), "target": str(v), "id": str(count),
-                              **{name: str(d[name]) for name in ("label", "weight", "type") if name in d}}
-        elem = with_viz(Element("edge", kw), d.get("viz"))
+        attrs: dict[str, str] = {"source": str(u), "target": str(v), "id": str(count),
+                                 **{name: str(d[name]) for name in ("label", "weight", "type") if name in d}}
         out.write(("\n    <edges>" if not count else "") + "\n      "
-                  + text_of(with_values(elem, edge_values(k, d), attributes["edge"]), 3))
+                  + text_of(("edge", attrs, None, viz_children(d.get("viz"))
+                             + values_children(edge_values(k, d), attributes["edge"])), 3))
         count += 1
     out.write("\n    </edges>" if count else "\n    <edges />")
     out.write("\n  </graph>\n</gexf>")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from typing import IO, Any
-from xml.etree.ElementTree import Element, tostring
 
 NS_GRAPHML = "http://graphml.graphdrawing.org/xmlns"
 NS_XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -40,41 +39,43 @@ def collect_keys(graph_data: dict[str, Any], nodes: Iterable[FlatNode], edges: I
     return keys
 
 
-def indent(elem: Element, level: int) -> None:
-    """networkx's in-place pretty-printer (GraphMLWriter.indent)."""
-    i = "\n" + level * "  "
-    if len(elem):
-        if not elem.text or not elem.text.strip():
-            elem.text = i + "  "
-        if not elem.tail or not elem.tail.strip():
-            elem.tail = i
-        child = elem
-        for child in elem:
-            indent(child, level + 1)
-        if not child.tail or not child.tail.strip():
-            child.tail = i
-    elif level and (not elem.tail or not elem.tail.strip()):
-        elem.tail = i
+# An element to write: (tag, attributes, text, children), serialised as ElementTree serialises it
+# (ASCII, character references, empty elements short) and indented as networkx indents.
+El = tuple[str, dict[str, str], str | None, list[Any]]
 
 
-def text_of(elem: Element, level: int) -> str:
-    """An element as it reads at `level` in the document (without what follows it), its lines
-    joined by newlines as generate_graphml joins them."""
-    indent(elem, level)
-    elem.tail = None
-    return "\n".join(tostring(elem).decode("ascii").splitlines())
+def escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def with_data(elem: Element, data: dict[str, Any], scope: str, keys: dict[Key, str]) -> Element:
-    for name, value in data.items():
-        child = Element("data", key=keys[(str(name), xml_type(value), scope)])
-        child.text = str(value)
-        elem.append(child)
-    return elem
+def escape_attribute(text: str) -> str:
+    return (escape_text(text).replace('"', "&quot;").replace("\r", "&#13;").replace("\n", "&#10;")
+            .replace("\t", "&#09;"))
 
 
-def open_tag(elem: Element) -> str:
-    return tostring(elem).decode("ascii").removesuffix(" />") + ">"
+def markup(el: El, level: int) -> str:
+    tag, attrs, text, children = el
+    head = "<" + tag + "".join(f' {k}="{escape_attribute(v)}"' for k, v in attrs.items())
+    if children:
+        pad = "\n" + "  " * (level + 1)
+        return (head + ">" + "".join(pad + markup(c, level + 1) for c in children)
+                + "\n" + "  " * level + "</" + tag + ">")
+    return head + ">" + escape_text(text) + "</" + tag + ">" if text else head + " />"
+
+
+def text_of(el: El, level: int) -> str:
+    """An element as it reads at `level` in the document, its lines joined by newlines as
+    generate_graphml (and generate_gexf) join the document's."""
+    return "\n".join(markup(el, level).encode("ascii", "xmlcharrefreplace").decode("ascii").splitlines())
+
+
+def open_tag(el: El) -> str:
+    return text_of((el[0], el[1], None, []), 0).removesuffix(" />") + ">"
+
+
+def with_data(tag: str, attrs: dict[str, str], data: dict[str, Any], scope: str, keys: dict[Key, str]) -> El:
+    return (tag, attrs, None, [("data", {"key": keys[(str(name), xml_type(value), scope)]}, str(value), [])
+                               for name, value in data.items()])
 
 
 def write(nodes: Callable[[], Iterable[FlatNode]], edges: Callable[[], Iterable[FlatEdge]],
@@ -82,22 +83,23 @@ def write(nodes: Callable[[], Iterable[FlatNode]], edges: Callable[[], Iterable[
     """GraphML of the flat nodes and edges (each callable gives a new iterator) and the graph's
     data (the manifest), as generate_graphml writes a MultiDiGraph of them."""
     keys = collect_keys(graph_data, nodes(), edges())
-    out.write(open_tag(Element("graphml", {"xmlns": NS_GRAPHML, "xmlns:xsi": NS_XSI,
-                                           "xsi:schemaLocation": SCHEMA_LOCATION})))
+    out.write(open_tag(("graphml", {"xmlns": NS_GRAPHML, "xmlns:xsi": NS_XSI, "xsi:schemaLocation": SCHEMA_LOCATION},
+                        None, [])))
     for (name, type_, scope), key in reversed(keys.items()):
-        out.write("\n  " + text_of(Element("key", {"id": key, "for": scope, "attr.name": name, "attr.type": type_}), 1))
-    graph = Element("graph", edgedefault="directed")
+        out.write("\n  " + text_of(("key", {"id": key, "for": scope, "attr.name": name, "attr.type": type_}, None, []),
+                                    1))
+    graph: El = ("graph", {"edgedefault": "directed"}, None, [])
     children = 0
 
-    def child(elem: Element) -> None:
+    def child(el: El) -> None:
         nonlocal children
-        out.write(("" if children else "\n  " + open_tag(graph)) + "\n    " + text_of(elem, 2))
+        out.write(("" if children else "\n  " + open_tag(graph)) + "\n    " + text_of(el, 2))
         children += 1
 
     for n, d in nodes():
-        child(with_data(Element("node", id=str(n)), d, "node", keys))
+        child(with_data("node", {"id": str(n)}, d, "node", keys))
     for u, v, k, d in edges():
-        child(with_data(Element("edge", source=str(u), target=str(v), id=str(k)), d, "edge", keys))
-    for data in with_data(Element("graph"), graph_data, "graph", keys):
+        child(with_data("edge", {"source": str(u), "target": str(v), "id": str(k)}, d, "edge", keys))
+    for data in with_data("graph", {}, graph_data, "graph", keys)[3]:
         child(data)
-    out.write("\n  </graph>\n</graphml>" if children else "\n  " + tostring(graph).decode("ascii") + "\n</graphml>")
+    out.write("\n  </graph>\n</graphml>" if children else "\n  " + text_of(graph, 1) + "\n</graphml>")
