@@ -691,22 +691,21 @@ def diff_cmd(files: tuple[str, ...], since: str | None, store_url: str | None, a
 def diff_sides(files: tuple[str, ...], since: str | None, store_url: str | None):
     """The two graphs `investgraph diff` compares, and what to call them: two snapshot files, or
     the store as known the day before `since` and as known today."""
-    from datetime import date, timedelta
-
-    from graph.snapshot import Selection, SnapshotError, select
+    from graph.diff import PeriodError, since_sides
+    from graph.snapshot import SnapshotError
     from graph.snapshot_io import read_snapshot
     if since is None:
         try:
             return read_snapshot(Path(files[0])).graph, read_snapshot(Path(files[1])).graph, files[0], files[1]
         except SnapshotError as err:
             raise click.ClickException(str(err)) from err
-    before, today = (date.fromisoformat(since) - timedelta(days=1)).isoformat(), date.today().isoformat()
-    if since > today:
-        raise click.UsageError(f"--since {since} is after today")
     with opened(store_url) as store:
-        g, url = store.snapshot(), store.url
-    return select(g, Selection(as_of=before)), select(g, Selection(as_of=today)), f"{url} as of {before}", \
-        f"{url} as of {today}"
+        try:
+            old, new, before, today = since_sides(store.snapshot(), since)
+        except PeriodError as err:
+            raise click.UsageError(str(err)) from err
+        url = store.url
+    return old, new, f"{url} as of {before}", f"{url} as of {today}"
 
 
 @cli.command()
