@@ -67,7 +67,9 @@ def child(fmt: str, store_path: str, out: str, in_memory: bool = False) -> dict:
     done = time.perf_counter()
     store.close()
     counts = (parts.manifest or {})["counts"]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
     return {"format": fmt, "manifest_s": made - started, "write_s": done - made, "bytes": size_of(written),
+            "cpu_s": usage.ru_utime + usage.ru_stime,
             "manifest_peak_mb": manifest_peak, "peak_mb": peak_mb(),
             "nodes": counts["entities_total"], "relations": counts["relations_total"]}
 

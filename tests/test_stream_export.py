@@ -172,3 +172,12 @@ def test_gexf_is_networkxs_text(embedded_examples, articles, with_manifest):
     for g in (embedded_examples.snapshot(), odd_graph(), empty, lonely):
         about = manifest(g, {"around": ["x & y"]}, "bolt://u:p@h", WHEN) if with_manifest else None
         assert export_bytes(g, "gexf", articles=articles, manifest=about) == networkx_gexf(g, about, articles)
+
+
+def test_neo4j_parts_read_a_page_at_a_time_are_the_snapshots(neo4j_examples):
+    g = neo4j_examples.snapshot()
+    parts = store_parts(neo4j_examples, page=7)
+    assert list(parts.articles()) == list(g.graph["articles"])
+    assert [(n, dict(d)) for n, d in parts.nodes()] == [(n, dict(d)) for n, d in g.nodes(data=True)]
+    assert [(u, v, k, dict(d)) for u, v, k, d in parts.edges()] == list(g.edges(keys=True, data=True))
+    assert stream_manifest(neo4j_examples, {}, WHEN, page=5) == manifest(g, {}, neo4j_examples.url, WHEN)
