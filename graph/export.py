@@ -1,7 +1,12 @@
 """Export a graph snapshot: GraphML and GEXF (Gephi), node-link JSON, CSV tables.
 
-Every format starts from the same networkx MultiDiGraph (`Store.snapshot()` or a
-neighbourhood), so the CLI and the app export through this one module.
+Every format writes a snapshot's `Parts` (graph.formats.base: re-iterable articles, nodes and
+edges, and the manifest) item by item: the parts of a networkx graph (`export(g, ...)`: a
+selection, a neighbourhood) or the whole graph read from the store a page at a time
+(graph.snapshot_stream, `export_parts`), so that exporting a large graph keeps its memory
+bounded; the CLI and the app export through this one module. GraphML and GEXF are the text
+networkx's writers give (graph.formats.graphml, graph.formats.gexf), JSON the text json.dumps
+gives with indent=1.
 GraphML and GEXF (and CSV on request) show articles as nodes too, type ARTICLE, with a
 MENTIONED_IN edge from each entity to each article naming it (weight: its mentions there),
 as the Neo4j store keeps them.
