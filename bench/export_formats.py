@@ -100,14 +100,14 @@ def build(store_path: Path, relations: int) -> None:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = ["| format | manifest (read + hash) | write | output | peak RSS: after manifest | at the end |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| format | manifest (read + hash) | write | CPU, whole run | output | peak RSS: after manifest | "
+             "at the end |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['format']} | failed: {r['error']} ||||| ")
+            lines.append(f"| {r['format']} | failed: {r['error']} |||||| ")
             continue
-        lines.append(f"| {r['format']} | {r['manifest_s']:.1f} s | **{r['write_s']:.1f} s** | "
-                     f"{r['bytes'] / 1e6:.1f} MB | {r['manifest_peak_mb']:.0f} MB | {r['peak_mb']:.0f} MB |")
+        lines.append(f"| {r['format']} | {r['manifest_s']:.0f} s | {r['write_s']:.0f} s | {r['cpu_s']:.0f} s | "
+                     f"{r['bytes'] / 1e6:,.0f} MB | {r['manifest_peak_mb']:.0f} MB | **{r['peak_mb']:.0f} MB** |")
     return lines
 
 
