@@ -532,9 +532,10 @@ Example:
 @store_option
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
-    from graph.export import export, output_problem
+    from graph.export import export_parts, output_problem
     from graph.formats import MissingDependency
-    from graph.snapshot import Selection, manifest, resolve, select, selection_problem
+    from graph.snapshot import Selection, selection_problem
+    from graph.snapshot_stream import snapshot_parts
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
@@ -548,15 +549,14 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     if problem := output_problem(fmt, Path(output), force):
         raise RefusedOutput(problem)
     with opened(store_url) as store:
-        chosen_ids = resolve(given, store)
-        g = select(store.snapshot(), chosen_ids)
-        about = manifest(g, given.as_given(), store.url)
-    try:
-        written = export(g, fmt, Path(output), articles=articles, manifest=about)
-    except OSError as err:
-        raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
-    except MissingDependency as err:
-        raise click.ClickException(str(err)) from err
+        parts = snapshot_parts(store, given)
+        try:
+            written = export_parts(parts, fmt, Path(output), articles=articles)
+        except OSError as err:
+            raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
+        except MissingDependency as err:
+            raise click.ClickException(str(err)) from err
+    about = parts.manifest or {}
     for path in written:
         click.echo(f"wrote {path}", err=True)
     c = about["counts"]
@@ -691,22 +691,21 @@ def diff_cmd(files: tuple[str, ...], since: str | None, store_url: str | None, a
 def diff_sides(files: tuple[str, ...], since: str | None, store_url: str | None):
     """The two graphs `investgraph diff` compares, and what to call them: two snapshot files, or
     the store as known the day before `since` and as known today."""
-    from datetime import date, timedelta
-
-    from graph.snapshot import Selection, SnapshotError, select
+    from graph.diff import PeriodError, since_sides
+    from graph.snapshot import SnapshotError
     from graph.snapshot_io import read_snapshot
     if since is None:
         try:
             return read_snapshot(Path(files[0])).graph, read_snapshot(Path(files[1])).graph, files[0], files[1]
         except SnapshotError as err:
             raise click.ClickException(str(err)) from err
-    before, today = (date.fromisoformat(since) - timedelta(days=1)).isoformat(), date.today().isoformat()
-    if since > today:
-        raise click.UsageError(f"--since {since} is after today")
     with opened(store_url) as store:
-        g, url = store.snapshot(), store.url
-    return select(g, Selection(as_of=before)), select(g, Selection(as_of=today)), f"{url} as of {before}", \
-        f"{url} as of {today}"
+        try:
+            old, new, before, today = since_sides(store.snapshot(), since)
+        except PeriodError as err:
+            raise click.UsageError(str(err)) from err
+        url = store.url
+    return old, new, f"{url} as of {before}", f"{url} as of {today}"
 
 
 @cli.command()

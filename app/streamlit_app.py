@@ -21,7 +21,7 @@ st.set_page_config(page_title="InvestGraph", page_icon=":material/hub:", layout=
 TITLES = {"projects": ("Projects", ":material/factory:"), "entity": ("Entity", ":material/badge:"),
           "explorer": ("Graph explorer", ":material/hub:"), "connections": ("Connections", ":material/route:"),
           "articles": ("Articles", ":material/newspaper:"), "ingest": ("Ingest", ":material/upload_file:"),
-          "export": ("Export", ":material/download:")}
+          "changes": ("What changed", ":material/update:"), "export": ("Export", ":material/download:")}
 pages = [st.Page(PAGES[key], title=title, icon=icon, default=key == "projects")
          for key, (title, icon) in TITLES.items()]
 page = st.navigation(pages)

@@ -6,12 +6,15 @@ one evidence sentence per relation in articles of ten).
     python bench/export_formats.py --relations 100000            # every format
     python bench/export_formats.py --relations 100000 --formats json,cypher,neo4j-admin
     python bench/export_formats.py --keep /tmp/igbench            # keep the store and reuse it
+    python bench/export_formats.py --in-memory                    # the old way: Store.snapshot() first
 
-Each format runs in a fresh Python process, as `investgraph export` would: open the store, read
-the whole snapshot (Store.snapshot()), make the manifest (counts and the content hash), write the
-file. The child reports the time of each step and its peak resident memory (ru_maxrss) after the
-read, after the manifest (whose content hash serialises the whole snapshot) and at the end: a
-writer that adds nothing of its own leaves the last two equal. Outputs go to a temporary folder and are deleted (their size is reported).
+Each format runs in a fresh Python process, as `investgraph export` would, through the CLI's own
+path (graph.snapshot_stream.snapshot_parts, graph.export.export_parts): open the store, make the
+manifest (a pass over the store a page at a time: counts, article ids, the content hash), then
+write the file as it reads the store. The child reports the time of each step and its peak
+resident memory (ru_maxrss) after the manifest and at the end. With --in-memory it reads the
+whole snapshot (Store.snapshot()) first and writes from it, as exports did before streaming.
+Outputs go to a temporary folder and are deleted (their size is reported).
 """
 from __future__ import annotations
 
@@ -44,31 +47,37 @@ def size_of(paths: list[Path]) -> int:
     return total
 
 
-def child(fmt: str, store_path: str, out: str) -> dict:
+def child(fmt: str, store_path: str, out: str, in_memory: bool = False) -> dict:
     """One export, timed step by step, in this (fresh) process."""
-    from graph.export import export
-    from graph.snapshot import manifest
-    from graph.store import open_store
+    from graph.export import export_parts
+    from graph.formats.base import graph_parts
+    from graph.open import open_store
+    from graph.snapshot import Selection, manifest
+    from graph.snapshot_stream import snapshot_parts
     started = time.perf_counter()
     store = open_store(store_path)
-    g = store.snapshot()
-    read = time.perf_counter()
-    read_peak = peak_mb()
-    about = manifest(g, {}, store.url)
+    if in_memory:
+        g = store.snapshot()
+        parts = graph_parts(g, manifest(g, {}, store.url))
+    else:
+        parts = snapshot_parts(store, Selection())
     made = time.perf_counter()
     manifest_peak = peak_mb()
-    written = export(g, fmt, Path(out), manifest=about)
+    written = export_parts(parts, fmt, Path(out))
     done = time.perf_counter()
     store.close()
-    return {"format": fmt, "read_s": read - started, "manifest_s": made - read, "write_s": done - made,
-            "bytes": size_of(written), "read_peak_mb": read_peak, "manifest_peak_mb": manifest_peak,
-            "peak_mb": peak_mb(),
-            "nodes": g.number_of_nodes(), "relations": g.number_of_edges()}
+    counts = (parts.manifest or {})["counts"]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"format": fmt, "manifest_s": made - started, "write_s": done - made, "bytes": size_of(written),
+            "cpu_s": usage.ru_utime + usage.ru_stime,
+            "manifest_peak_mb": manifest_peak, "peak_mb": peak_mb(),
+            "nodes": counts["entities_total"], "relations": counts["relations_total"]}
 
 
-def measure(fmt: str, store_path: Path, folder: Path) -> dict:
+def measure(fmt: str, store_path: Path, folder: Path, in_memory: bool = False) -> dict:
     out = folder / f"out-{fmt}{SUFFIX.get(fmt, '.' + fmt)}"
-    done = subprocess.run([sys.executable, __file__, "--child", fmt, str(store_path), str(out)],
+    done = subprocess.run([sys.executable, __file__, "--child", fmt, str(store_path), str(out)]
+                          + (["--in-memory"] if in_memory else []),
                           capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"format": fmt, "error": (done.stderr.strip().splitlines() or ["?"])[-1]}
@@ -79,7 +88,7 @@ def measure(fmt: str, store_path: Path, folder: Path) -> dict:
 def build(store_path: Path, relations: int) -> None:
     from app_pages import synthetic
 
-    from graph.store import open_store
+    from graph.open import open_store
     store = open_store(str(store_path))
     try:
         if not store.stats()["articles"]:
@@ -91,26 +100,26 @@ def build(store_path: Path, relations: int) -> None:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = ["| format | read snapshot | manifest | write | output | peak RSS: after read | after manifest | "
-             "at the end |", "|---|---|---|---|---|---|---|---|"]
+    lines = ["| format | manifest (read + hash) | write | CPU, whole run | output | peak RSS: after manifest | "
+             "at the end |", "|---|---|---|---|---|---|---|"]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['format']} | failed: {r['error']} ||||||| ")
+            lines.append(f"| {r['format']} | failed: {r['error']} |||||| ")
             continue
-        lines.append(f"| {r['format']} | {r['read_s']:.1f} s | {r['manifest_s']:.1f} s | **{r['write_s']:.1f} s** | "
-                     f"{r['bytes'] / 1e6:.1f} MB | {r['read_peak_mb']:.0f} MB | {r['manifest_peak_mb']:.0f} MB | "
-                     f"{r['peak_mb']:.0f} MB |")
+        lines.append(f"| {r['format']} | {r['manifest_s']:.0f} s | {r['write_s']:.0f} s | {r['cpu_s']:.0f} s | "
+                     f"{r['bytes'] / 1e6:,.0f} MB | {r['manifest_peak_mb']:.0f} MB | **{r['peak_mb']:.0f} MB** |")
     return lines
 
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(child(*sys.argv[2:5])))
+        print(json.dumps(child(*sys.argv[2:5], in_memory="--in-memory" in sys.argv[5:])))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--relations", type=int, default=100_000)
     ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated, default all")
     ap.add_argument("--keep", type=Path, help="a folder to keep the store in and reuse it from")
+    ap.add_argument("--in-memory", action="store_true", help="read the whole snapshot first (as before streaming)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="investgraph-export-bench-") as tmp:
         folder = args.keep or Path(tmp)
@@ -120,7 +129,7 @@ def main() -> None:
         build(store_path, args.relations)
         rows = []
         for fmt in args.formats.split(","):
-            rows.append(measure(fmt, store_path, Path(tmp)))
+            rows.append(measure(fmt, store_path, Path(tmp), args.in_memory))
             print(json.dumps(rows[-1]), flush=True)
         first = next((r for r in rows if "nodes" in r), {})
         print(f"\n{first.get('relations', '?')} relationships, {first.get('nodes', '?')} entities "

@@ -5,13 +5,20 @@ Entities are matched by node id, relations by their id (type, source, target, ro
 graph.model.relation_key). A relation whose (type, source, target) is in both snapshots with other
 roles is a changed role, not a new and a removed relation. Evidence of what is new or changed
 comes from B, of what was removed from A: the sentences with their article's date, title and url.
+
+`changes_since(store, since)` is `investgraph diff --since` and the app's «What changed» page:
+the store's graph as known the day before `since` against the graph as known today (each a
+graph.snapshot selection `as_of`; articles without a date are left out of both).
 """
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
+
+from .store import Store
 
 
 @dataclass
@@ -143,6 +150,29 @@ def diff(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> SnapshotDiff:
     out.removed_relations = [relation_change(a, *where_a[k], k)
                              for k in sorted(set(where_a) - set(where_b) - changed)]
     return out
+
+
+class PeriodError(ValueError):
+    """A period that cannot be compared (a date after today)."""
+
+
+def since_sides(g: nx.MultiDiGraph, since: str, today: str | None = None) -> tuple[nx.MultiDiGraph, nx.MultiDiGraph,
+                                                                                  str, str]:
+    """The whole graph `g` as known the day before `since` and as known `today` (default: the
+    system's date), with those two dates."""
+    from .snapshot import Selection, select
+    today = today or date.today().isoformat()
+    if since > today:
+        raise PeriodError(f"--since {since} is after today")
+    before = (date.fromisoformat(since) - timedelta(days=1)).isoformat()
+    return select(g, Selection(as_of=before)), select(g, Selection(as_of=today)), before, today
+
+
+def changes_since(store: Store, since: str, today: str | None = None) -> tuple[SnapshotDiff, str, str]:
+    """What the store learnt from `since` on (see the module docstring), and what to call the two
+    sides ("URL as of DATE")."""
+    old, new, before, today = since_sides(store.snapshot(), since, today)
+    return diff(old, new), f"{store.url} as of {before}", f"{store.url} as of {today}"
 
 
 def quoted(c: Cited) -> str:

@@ -1,7 +1,12 @@
 """Export a graph snapshot: GraphML and GEXF (Gephi), node-link JSON, CSV tables.
 
-Every format starts from the same networkx MultiDiGraph (`Store.snapshot()` or a
-neighbourhood), so the CLI and the app export through this one module.
+Every format writes a snapshot's `Parts` (graph.formats.base: re-iterable articles, nodes and
+edges, and the manifest) item by item: the parts of a networkx graph (`export(g, ...)`: a
+selection, a neighbourhood) or the whole graph read from the store a page at a time
+(graph.snapshot_stream, `export_parts`), so that exporting a large graph keeps its memory
+bounded; the CLI and the app export through this one module. GraphML and GEXF are the text
+networkx's writers give (graph.formats.graphml, graph.formats.gexf), JSON the text json.dumps
+gives with indent=1.
 GraphML and GEXF (and CSV on request) show articles as nodes too, type ARTICLE, with a
 MENTIONED_IN edge from each entity to each article naming it (weight: its mentions there),
 as the Neo4j store keeps them.
@@ -33,44 +38,35 @@ from __future__ import annotations
 import csv
 import io
 import json
-import zipfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from xml.sax.saxutils import escape
 
 import networkx as nx
 
 from . import formats
 from .confidence import confident
-from .formats.base import graph_parts
-from .formats.gephi import styled
+from .formats import gexf, graphml
+from .formats.base import (
+    ARTICLE_FIELDS,
+    Edge,
+    Members,
+    Node,
+    Parts,
+    atomic_file,
+    graph_parts,
+    members_bytes,
+    write_members,
+)
+from .formats.base import manifest_text as manifest_text
+from .formats.gephi import style_edge, style_node
 
 FORMATS = ("graphml", "gexf", "json", "csv")
 EXPORT_FORMATS = FORMATS + formats.NAMES
 ARTICLE, MENTIONED_IN = "ARTICLE", "MENTIONED_IN"
 ARTICLES_BY_DEFAULT = {"graphml": True, "gexf": True, "csv": False, "json": False}
-
-
-def with_articles(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy with each article of the snapshot as a node and a MENTIONED_IN edge from each entity
-    to each article that mentions it. An article id that is also an entity id gets "article:" first."""
-    out = g.copy()
-    ids = {}
-    for a in g.graph.get("articles", []):
-        node = a["id"] if a["id"] not in g else f"article:{a['id']}"
-        ids[a["id"]] = node
-        out.add_node(node, type=ARTICLE, name=a.get("title") or a["id"], kind="", aliases=[], facts={},
-                     mention_count=0, url=a.get("url") or "", date=a.get("date") or "", source=a.get("source") or "")
-    for n, d in g.nodes(data=True):
-        counts: dict[str, int] = {}
-        for m in d.get("mentions", []):
-            counts[m["article"]] = counts.get(m["article"], 0) + 1
-        for article, count in counts.items():
-            if (node := ids.get(article)) is not None:
-                out.add_edge(n, node, key=f"{MENTIONED_IN}:{n}@{article}", type=MENTIONED_IN, role="", weight=count,
-                             evidence_count=0)
-                out.nodes[node]["mention_count"] += count
-    return out
+STREAMED = ("json", "csv", "graphml", "gexf", "neo4j-admin", "cypher", "ftm")  # written as read
 
 
 def above_confidence(g: nx.MultiDiGraph, minimum: float | None) -> nx.MultiDiGraph:
@@ -81,162 +77,79 @@ def above_confidence(g: nx.MultiDiGraph, minimum: float | None) -> nx.MultiDiGra
     return nx.subgraph_view(g, filter_edge=lambda u, v, k: confident(g.edges[u, v, k].get("confidence"), minimum))
 
 
+def flat_node(d: dict) -> dict:
+    """A node's attributes as scalars, as GraphML, GEXF and CSV take them."""
+    return dict(type=d.get("type", ""), name=d.get("name", ""), kind=d.get("kind") or "",
+                aliases="; ".join(d.get("aliases", [])),
+                facts=json.dumps(d.get("facts", {}), ensure_ascii=False) if d.get("facts") else "",
+                mention_count=int(d.get("mention_count", len(d.get("mentions", [])))),
+                label=d.get("name", ""),
+                **{k: d[k] for k in ("url", "date", "source") if d.get("type") == ARTICLE})
+
+
+def flat_edge(d: dict) -> dict:
+    """An edge's attributes as scalars (no confidence for a relation made by rules alone)."""
+    return dict(type=d.get("type", ""), role=d.get("role") or "", weight=int(d.get("weight", 1)),
+                evidence_count=int(d.get("evidence_count", len(d.get("evidence", [])))),
+                label=d.get("type", "") + (f" ({d['role']})" if d.get("role") else ""),
+                # GraphML and GEXF take no None: a relation made by rules alone has no attribute
+                **({"confidence": float(d["confidence"])} if d.get("confidence") is not None else {}))
+
+
 def flat_graph(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
     """A copy with only scalar attributes, as GraphML and GEXF require."""
+    return flat_of(graph_parts(g))
+
+
+def flat_of(parts: Parts) -> nx.MultiDiGraph:
+    """The parts as a networkx graph with only scalar attributes (what networkx's writers take)."""
     flat = nx.MultiDiGraph()
-    for n, d in g.nodes(data=True):
-        flat.add_node(n, type=d.get("type", ""), name=d.get("name", ""), kind=d.get("kind") or "",
-                      aliases="; ".join(d.get("aliases", [])),
-                      facts=json.dumps(d.get("facts", {}), ensure_ascii=False) if d.get("facts") else "",
-                      mention_count=int(d.get("mention_count", len(d.get("mentions", [])))),
-                      label=d.get("name", ""),
-                      **{k: d[k] for k in ("url", "date", "source") if d.get("type") == ARTICLE})
-    for u, v, k, d in g.edges(keys=True, data=True):
-        flat.add_edge(u, v, key=k, type=d.get("type", ""), role=d.get("role") or "",
-                      weight=int(d.get("weight", 1)),
-                      evidence_count=int(d.get("evidence_count", len(d.get("evidence", [])))),
-                      label=d.get("type", "") + (f" ({d['role']})" if d.get("role") else ""),
-                      # GraphML and GEXF take no None: a relation made by rules alone has no attribute
-                      **({"confidence": float(d["confidence"])} if d.get("confidence") is not None else {}))
+    for n, d in parts.nodes():
+        flat.add_node(n, **flat_node(d))
+    for u, v, k, d in parts.edges():
+        flat.add_edge(u, v, key=k, **flat_edge(d))
     return flat
 
 
+def article_json(a: dict) -> dict:
+    return {k: a.get(k, "") for k in ("id", "source", "title", "url", "date")}
+
+
+def node_json(n: str, d: dict) -> dict:
+    """A node as the JSON format gives it."""
+    node = {"id": n, "type": d.get("type"), "name": d.get("name"), "aliases": d.get("aliases", [])}
+    if d.get("kind"):
+        node["kind"] = d["kind"]
+    if d.get("facts"):
+        node["facts"] = d["facts"]
+    node["mention_count"] = d.get("mention_count", len(d.get("mentions", [])))
+    node["mentions"] = [{"article": m["article"], "start": m["start"], "stop": m["stop"],
+                         **({"text": m["text"]} if "text" in m else {})} for m in d.get("mentions", [])]
+    return node
+
+
+def edge_json(u: str, v: str, k: str, d: dict) -> dict:
+    """An edge as the JSON format gives it."""
+    edge = {"id": k, "source": u, "target": v, "type": d.get("type")}
+    if d.get("role"):
+        edge["role"] = d["role"]
+    edge["weight"] = d.get("weight", 1)
+    edge["confidence"] = d.get("confidence")
+    edge["evidence"] = [{"article": e["article"], "start": e["start"], "stop": e["stop"],
+                         "sentence": e.get("sentence", ""), "confidence": e.get("confidence")}
+                        for e in d.get("evidence", [])]
+    return edge
+
+
 def to_json(g: nx.MultiDiGraph) -> dict:
-    articles = [{k: a.get(k, "") for k in ("id", "source", "title", "url", "date")}
-                for a in g.graph.get("articles", [])]
-    nodes = []
-    for n, d in g.nodes(data=True):
-        node = {"id": n, "type": d.get("type"), "name": d.get("name"), "aliases": d.get("aliases", [])}
-        if d.get("kind"):
-            node["kind"] = d["kind"]
-        if d.get("facts"):
-            node["facts"] = d["facts"]
-        node["mention_count"] = d.get("mention_count", len(d.get("mentions", [])))
-        node["mentions"] = [{"article": m["article"], "start": m["start"], "stop": m["stop"],
-                             **({"text": m["text"]} if "text" in m else {})} for m in d.get("mentions", [])]
-        nodes.append(node)
-    edges = []
-    for u, v, k, d in g.edges(keys=True, data=True):
-        edge = {"id": k, "source": u, "target": v, "type": d.get("type")}
-        if d.get("role"):
-            edge["role"] = d["role"]
-        edge["weight"] = d.get("weight", 1)
-        edge["confidence"] = d.get("confidence")
-        edge["evidence"] = [{"article": e["article"], "start": e["start"], "stop": e["stop"],
-                             "sentence": e.get("sentence", ""), "confidence": e.get("confidence")}
-                            for e in d.get("evidence", [])]
-        edges.append(edge)
-    return {"articles": articles, "nodes": nodes, "edges": edges}
+    return {"articles": [article_json(a) for a in g.graph.get("articles", [])],
+            "nodes": [node_json(n, d) for n, d in g.nodes(data=True)],
+            "edges": [edge_json(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True)]}
 
 
-def csv_tables(g: nx.MultiDiGraph) -> dict[str, str]:
-    """nodes.csv, edges.csv and articles.csv as text."""
-    flat = flat_graph(g)
-    tables = {}
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["id", "type", "name", "kind", "aliases", "mention_count", "facts"])
-    for n, d in flat.nodes(data=True):
-        w.writerow([n, d["type"], d["name"], d["kind"], d["aliases"], d["mention_count"], d["facts"]])
-    tables["nodes.csv"] = out.getvalue()
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["id", "source", "target", "type", "role", "weight", "evidence_count", "confidence"])
-    for u, v, k, d in flat.edges(keys=True, data=True):
-        w.writerow([k, u, v, d["type"], d["role"], d["weight"], d["evidence_count"], d.get("confidence", "")])
-    tables["edges.csv"] = out.getvalue()
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["id", "source", "title", "url", "date"])
-    for a in g.graph.get("articles", []):
-        w.writerow([a.get(k, "") for k in ("id", "source", "title", "url", "date")])
-    tables["articles.csv"] = out.getvalue()
-    return tables
-
-
-def evidence_tables(g: nx.MultiDiGraph) -> dict[str, str]:
-    """mentions.csv and evidence.csv as text: what makes a CSV snapshot readable back."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["entity", "article", "start", "stop", "text"])
-    for n, d in g.nodes(data=True):
-        for m in d.get("mentions", []):
-            w.writerow([n, m["article"], m["start"], m["stop"], m.get("text", "")])
-    tables = {"mentions.csv": out.getvalue()}
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["relation", "article", "start", "stop", "sentence", "confidence"])
-    for _, _, k, d in g.edges(keys=True, data=True):
-        for e in d.get("evidence", []):
-            c = e.get("confidence")
-            w.writerow([k, e["article"], e["start"], e["stop"], e.get("sentence", ""), "" if c is None else c])
-    tables["evidence.csv"] = out.getvalue()
-    return tables
-
-
-def snapshot_tables(g: nx.MultiDiGraph, fmt_g: nx.MultiDiGraph, manifest: dict[str, Any] | None) -> dict[str, str]:
-    """The CSV files: nodes, edges and articles of `fmt_g` (with article nodes when asked); for a
-    snapshot also mentions and evidence of `g` and manifest.json."""
-    tables = csv_tables(fmt_g)
-    if manifest is not None:
-        tables.update(evidence_tables(g))
-        tables[MANIFEST_FILE] = manifest_text(manifest)
-    return tables
-
-
-def manifest_text(manifest: dict[str, Any]) -> str:
-    return json.dumps(manifest, ensure_ascii=False, indent=1) + "\n"
-
-
-def with_gexf_manifest(xml: str, manifest: dict[str, Any]) -> str:
-    """GEXF text with the manifest (JSON) as its meta description, where Gephi shows a graph's notes."""
-    description = f"<description>{escape(json.dumps(manifest, ensure_ascii=False))}</description>"
-    if "</meta>" in xml:
-        return xml.replace("</meta>", f"{description}</meta>", 1)
-    head, sep, rest = xml.partition("<graph ")
-    return f"{head}<meta>{description}</meta>{sep}{rest}"
-
-
-def for_format(g: nx.MultiDiGraph, fmt: str, articles: bool | None) -> nx.MultiDiGraph:
-    """The graph to write: with article nodes when asked, or by default for the format (never for json)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
-    wanted = ARTICLES_BY_DEFAULT[fmt] if articles is None else articles
-    return with_articles(g) if wanted and fmt != "json" else g
-
-
-def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
-                 min_confidence: float | None = None, manifest: dict[str, Any] | None = None) -> bytes:
-    """The graph in one format as bytes (CSV comes as a zip of three tables); `articles`: article
-    nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf);
-    `min_confidence`: leave out the relations below it (above_confidence); `manifest`: a
-    snapshot's, written into the file (see the module docstring)."""
-    g = above_confidence(g, min_confidence)
-    if fmt in formats.NAMES:
-        return formats.to_bytes(fmt, graph_parts(g, manifest), bool(articles))
-    fg = for_format(g, fmt, articles)
-    if fmt == "graphml":
-        flat = styled(flat_graph(fg), fmt)
-        if manifest is not None:
-            flat.graph["manifest"] = json.dumps(manifest, ensure_ascii=False)
-        return "\n".join(nx.generate_graphml(flat)).encode("utf-8")
-    if fmt == "gexf":
-        flat = flat_graph(fg)
-        for _, _, d in flat.edges(data=True):
-            d["relation"] = d.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
-        styled(flat, fmt, type_key="relation")
-        xml = "\n".join(nx.generate_gexf(flat))
-        return (xml if manifest is None else with_gexf_manifest(xml, manifest)).encode("utf-8")
-    if fmt == "json":
-        data = to_json(g) if manifest is None else {"manifest": manifest, **to_json(g)}
-        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
-    if fmt == "csv":
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, text in snapshot_tables(g, fg, manifest).items():
-                z.writestr(name, text)
-        return buf.getvalue()
-    raise ValueError(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
+def gexf_description(manifest: dict[str, Any]) -> str:
+    """The manifest (JSON) as GEXF's meta description, where Gephi shows a graph's notes."""
+    return f"<description>{escape(json.dumps(manifest, ensure_ascii=False))}</description>"
 
 
 CSV_TABLES = ("nodes.csv", "edges.csv", "articles.csv")
@@ -273,18 +186,214 @@ def output_problem(fmt: str, path: Path, force: bool = False) -> str | None:
     return None
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """A regular file is written beside itself and renamed into place: a failed write (disk full)
-    leaves no half-written export, and an old file stays whole. Anything else (a device) directly."""
-    if path.exists() and not path.is_file():
-        path.write_bytes(data)
+def article_parts(parts: Parts) -> Parts:
+    """The parts with each article as a node too (type ARTICLE, after the entities) and a
+    MENTIONED_IN edge from each entity to each article that mentions it (weight: its mentions
+    there), after the entity's own edges. An article id that is also an entity id gets "article:"
+    first. Keeps per article its node id and mention count; edges must come grouped by source in
+    node order (as networkx and graph.snapshot_stream give them)."""
+    known: dict[str, Any] = {}
+
+    def tally() -> tuple[dict[str, str], dict[str, int]]:
+        if not known:
+            ids = {a["id"]: a["id"] for a in parts.articles()}
+            counts = dict.fromkeys(ids, 0)
+            for n, d in parts.nodes():
+                if n in ids:
+                    ids[n] = f"article:{n}"
+                for m in d.get("mentions", []):
+                    if m["article"] in counts:
+                        counts[m["article"]] += 1
+            known.update(ids=ids, counts=counts)
+        return known["ids"], known["counts"]
+
+    def nodes() -> Iterator[Node]:
+        ids, counts = tally()
+        yield from parts.nodes()
+        for a in parts.articles():
+            yield ids[a["id"]], dict(type=ARTICLE, name=a.get("title") or a["id"], kind="", aliases=[], facts={},
+                                     mention_count=counts[a["id"]], url=a.get("url") or "",
+                                     date=a.get("date") or "", source=a.get("source") or "")
+
+    def edges() -> Iterator[Edge]:
+        ids, _ = tally()
+        if parts.pages is None:
+            yield from interleaved(parts.nodes(), parts.edges(), ids)
+            return
+        for nodes, edges in parts.pages():
+            yield from interleaved(nodes, edges, ids)
+    return Parts(articles=parts.articles, nodes=nodes, edges=edges, manifest=parts.manifest)
+
+
+def interleaved(nodes: Iterable[Node], edges: Iterable[Edge], ids: dict[str, str]) -> Iterator[Edge]:
+    """Each node's edges (`edges` grouped by source in node order), then its MENTIONED_IN edges."""
+    rest = iter(edges)
+    pending = next(rest, None)
+    for n, d in nodes:
+        while pending is not None and pending[0] == n:
+            yield pending
+            pending = next(rest, None)
+        yield from mentioned_in(n, d, ids)
+    if pending is not None:
+        yield pending
+        yield from rest
+
+
+def mentioned_in(n: str, d: dict, ids: dict[str, str]) -> Iterator[Edge]:
+    """The MENTIONED_IN edges of node `n` to the article nodes (`ids`: article id -> node id)."""
+    counts: dict[str, int] = {}
+    for m in d.get("mentions", []):
+        counts[m["article"]] = counts.get(m["article"], 0) + 1
+    for article, count in counts.items():
+        if (node := ids.get(article)) is not None:
+            yield n, node, f"{MENTIONED_IN}:{n}@{article}", dict(type=MENTIONED_IN, role="", weight=count,
+                                                                   evidence_count=0)
+
+
+def with_articles(g: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of the graph with article nodes and MENTIONED_IN edges (article_parts)."""
+    parts = article_parts(graph_parts(g))
+    out = nx.MultiDiGraph()
+    out.graph.update(g.graph)
+    out.add_nodes_from(parts.nodes())
+    out.add_edges_from(parts.edges())
+    return out
+
+
+def for_format(parts: Parts, fmt: str, articles: bool | None) -> Parts:
+    """The parts to write: with article nodes when asked, or by default for the format (never for json)."""
+    wanted = ARTICLES_BY_DEFAULT[fmt] if articles is None else articles
+    return article_parts(parts) if wanted and fmt != "json" else parts
+
+
+def json_lines(value: Any, depth: int) -> str:
+    """json.dumps(value, indent=1) as it reads at `depth` inside an indent=1 document."""
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n" + " " * depth)
+
+
+def write_json(parts: Parts, out: IO[str]) -> None:
+    """The JSON format, item by item: the text json.dumps(data, ensure_ascii=False, indent=1) gives."""
+    out.write("{")
+    sections: list[tuple[str, Iterable[Any]]] = [
+        ("articles", (article_json(a) for a in parts.articles())),
+        ("nodes", (node_json(n, d) for n, d in parts.nodes())),
+        ("edges", (edge_json(u, v, k, d) for u, v, k, d in parts.edges()))]
+    if parts.manifest is not None:
+        out.write('\n "manifest": ' + json_lines(parts.manifest, 1) + ",")
+    for i, (name, items) in enumerate(sections):
+        out.write(("," if i else "") + f'\n "{name}": [')
+        count = 0
+        for item in items:
+            out.write(("," if count else "") + "\n  " + json_lines(item, 2))
+            count += 1
+        out.write("\n ]" if count else "]")
+    out.write("\n}")
+
+
+def write_csv(parts: Parts, fmt_parts: Parts, members: Members) -> None:
+    """The CSV tables of `fmt_parts` (with article nodes when asked); for a snapshot (a manifest)
+    also the mentions and evidence of `parts` and manifest.json."""
+    tables: list[tuple[str, list[str], Iterable[list[Any]]]] = [
+        ("nodes.csv", ["id", "type", "name", "kind", "aliases", "mention_count", "facts"],
+         ([n, f["type"], f["name"], f["kind"], f["aliases"], f["mention_count"], f["facts"]]
+          for n, d in fmt_parts.nodes() for f in (flat_node(d),))),
+        ("edges.csv", ["id", "source", "target", "type", "role", "weight", "evidence_count", "confidence"],
+         ([k, u, v, f["type"], f["role"], f["weight"], f["evidence_count"], f.get("confidence", "")]
+          for u, v, k, d in fmt_parts.edges() for f in (flat_edge(d),))),
+        ("articles.csv", list(ARTICLE_FIELDS), ([a.get(k, "") for k in ARTICLE_FIELDS] for a in parts.articles()))]
+    if parts.manifest is not None:
+        tables += [("mentions.csv", ["entity", "article", "start", "stop", "text"],
+                    ([n, m["article"], m["start"], m["stop"], m.get("text", "")]
+                     for n, d in parts.nodes() for m in d.get("mentions", []))),
+                   ("evidence.csv", ["relation", "article", "start", "stop", "sentence", "confidence"],
+                    ([k, e["article"], e["start"], e["stop"], e.get("sentence", ""),
+                      "" if e.get("confidence") is None else e["confidence"]]
+                     for _, _, k, d in parts.edges() for e in d.get("evidence", [])))]
+    for name, header, rows in tables:
+        with members.text(name) as out:
+            w = csv.writer(out)
+            w.writerow(header)
+            w.writerows(rows)
+    if parts.manifest is not None:
+        with members.text(MANIFEST_FILE) as out:
+            out.write(manifest_text(parts.manifest))
+
+
+def write_xml(parts: Parts, fmt: str, out: IO[bytes]) -> None:
+    """GraphML or GEXF with Gephi's styles and the manifest (networkx's writers)."""
+    if fmt == "graphml":
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        graphml.write(lambda: ((n, style_node(flat_node(d), fmt)) for n, d in parts.nodes()),
+                      lambda: ((u, v, k, style_edge(flat_edge(d), fmt)) for u, v, k, d in parts.edges()),
+                      {} if parts.manifest is None else {"manifest": json.dumps(parts.manifest, ensure_ascii=False)},
+                      text)
+        text.flush()
+        text.detach()
         return
-    part = path.with_name(f".{path.name}.part")
-    try:
-        part.write_bytes(data)
-        part.replace(path)
-    finally:
-        part.unlink(missing_ok=True)
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    gexf.write(lambda: ((n, style_node(flat_node(d), fmt)) for n, d in parts.nodes()),
+               lambda: ((u, v, k, style_edge(gexf_edge(d), fmt, type_key="relation")) for u, v, k, d in parts.edges()),
+               None if parts.manifest is None else gexf_description(parts.manifest), text)
+    text.flush()
+    text.detach()
+
+
+def gexf_edge(d: dict) -> dict:
+    flat = flat_edge(d)
+    flat["relation"] = flat.pop("type")  # GEXF reserves an edge's `type` for directed/undirected/mutual
+    return flat
+
+
+def check_format(fmt: str) -> None:
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"unknown export format '{fmt}' (use {', '.join(EXPORT_FORMATS)})")
+
+
+def write_file(parts: Parts, fmt: str, out: IO[bytes], articles: bool | None) -> None:
+    """One of graphml, gexf and json to a binary file."""
+    if fmt == "json":
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+        write_json(parts, text)
+        text.flush()
+        text.detach()
+        return
+    write_xml(for_format(parts, fmt, articles), fmt, out)
+
+
+def export_parts(parts: Parts, fmt: str, path: Path, articles: bool | None = None) -> list[Path]:
+    """Write a snapshot's parts (a networkx graph's, graph.formats.base.graph_parts, or a store's
+    read a page at a time, graph.snapshot_stream.store_parts) to `path`, the manifest in
+    `parts.manifest`; see `export`."""
+    check_format(fmt)
+    path = Path(path)
+    if fmt in formats.NAMES:
+        return formats.write(fmt, parts, path, bool(articles))
+    if fmt == "csv":
+        return write_members(path, lambda members: write_csv(parts, for_format(parts, fmt, articles), members))
+    with atomic_file(path) as out:
+        write_file(parts, fmt, out, articles)
+    return [path]
+
+
+def export_parts_bytes(parts: Parts, fmt: str, articles: bool | None = None) -> bytes:
+    """A snapshot's parts in one format as bytes (CSV and neo4j-admin as a zip); see `export_bytes`."""
+    check_format(fmt)
+    if fmt in formats.NAMES:
+        return formats.to_bytes(fmt, parts, bool(articles))
+    if fmt == "csv":
+        return members_bytes(lambda members: write_csv(parts, for_format(parts, fmt, articles), members))
+    out = io.BytesIO()
+    write_file(parts, fmt, out, articles)
+    return out.getvalue()
+
+
+def export_bytes(g: nx.MultiDiGraph, fmt: str, articles: bool | None = None,
+                 min_confidence: float | None = None, manifest: dict[str, Any] | None = None) -> bytes:
+    """The graph in one format as bytes (CSV comes as a zip of its tables); `articles`: article
+    nodes and MENTIONED_IN edges (None: the format's default, on for graphml and gexf);
+    `min_confidence`: leave out the relations below it (above_confidence); `manifest`: a
+    snapshot's, written into the file (see the module docstring)."""
+    return export_parts_bytes(graph_parts(above_confidence(g, min_confidence), manifest), fmt, articles)
 
 
 def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = None,
@@ -292,17 +401,4 @@ def export(g: nx.MultiDiGraph, fmt: str, path: Path, articles: bool | None = Non
     """Write the graph to `path`; for CSV a folder (or a .zip) with nodes, edges and articles
     (and for a snapshot mentions, evidence and manifest.json). `articles`, `min_confidence` and
     `manifest` as for export_bytes. OSError if it cannot be written (see output_problem first)."""
-    path = Path(path)
-    g = above_confidence(g, min_confidence)
-    if fmt in formats.NAMES:
-        return formats.write(fmt, graph_parts(g, manifest), path, bool(articles))
-    if fmt == "csv" and csv_as_folder(path):
-        path.mkdir(parents=True, exist_ok=True)
-        written = []
-        for name, text in snapshot_tables(g, for_format(g, fmt, articles), manifest).items():
-            write_atomically(path / name, text.encode("utf-8"))
-            written.append(path / name)
-        return written
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, export_bytes(g, fmt, articles, manifest=manifest))  # g is filtered already
-    return [path]
+    return export_parts(graph_parts(above_confidence(g, min_confidence), manifest), fmt, Path(path), articles)

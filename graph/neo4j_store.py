@@ -230,6 +230,24 @@ QUERIES = {
     "all_relations": """
         MATCH (s:Entity)-[r:RELATION]->(t:Entity)
         RETURN r.id AS id, r.type AS type, s.id AS source, t.id AS target, r.role AS role ORDER BY id""",
+    "article_page": f"MATCH (a:Article) WHERE a.id > $after RETURN {ARTICLE_COLUMNS} ORDER BY a.id LIMIT $limit",
+    "entity_page": "MATCH (e:Entity) WHERE e.id > $after RETURN e.id AS id, e.type AS type, e.name AS name, "
+                   "e.kind AS kind, e.facts AS facts ORDER BY e.id LIMIT $limit",
+    "relation_page": """
+        MATCH (s:Entity)-[r:RELATION]->(t:Entity) WHERE r.id > $after
+        RETURN r.id AS id, r.type AS type, s.id AS source, t.id AS target, r.role AS role ORDER BY id LIMIT $limit""",
+    "mentions_of_entities": """
+        UNWIND $ids AS id MATCH (e:Entity {id: id})-[m:MENTIONED_IN]->(a:Article)
+        RETURN e.id AS entity, a.id AS article, m.start AS start, m.stop AS stop, m.text AS text
+        ORDER BY entity, article, start, stop""",
+    "relations_from": """
+        UNWIND $ids AS id MATCH (s:Entity {id: id})-[r:RELATION]->(t:Entity)
+        RETURN r.id AS id, r.type AS type, s.id AS source, t.id AS target, r.role AS role ORDER BY id""",
+    "evidence_of": """
+        UNWIND $ids AS id MATCH (v:Evidence {relation_id: id})
+        RETURN v.relation_id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop,
+               v.sentence AS sentence, v.confidence AS confidence
+        ORDER BY relation, article, start, stop""",
     "mentions_in": """
         UNWIND $ids AS id MATCH (e:Entity)-[m:MENTIONED_IN]->(:Article {id: id})
         RETURN id AS article, e.id AS entity, m.key AS key, m.start AS start, m.stop AS stop, m.text AS text,

@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -55,7 +55,7 @@ from .analytics import articles_in, neighbourhood
 from .assemble import PLACE_RELATIONS
 from .confidence import confident, top_confidence
 from .decisions import find_node
-from .export import to_json
+from .export import article_json, edge_json, node_json, to_json
 from .model import ENTITY_TYPES, RELATION_TYPES
 from .store import DecisionError, Store
 from .text import fold, name_key
@@ -276,10 +276,13 @@ def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
 
 # --- what a snapshot is ----------------------------------------------------------------------
 
+def place(x: dict) -> tuple:
+    return (x["article"], x["start"], x["stop"])
+
+
 def canonical(g: nx.MultiDiGraph) -> dict:
     """The graph's content in a fixed order: what the content hash is taken over."""
     data = to_json(g)
-    place = lambda x: (x["article"], x["start"], x["stop"])  # noqa: E731
     return {
         "articles": sorted(data["articles"], key=lambda a: a["id"]),
         "nodes": sorted(({**n, "mentions": sorted(n["mentions"], key=place)} for n in data["nodes"]),
@@ -289,10 +292,83 @@ def canonical(g: nx.MultiDiGraph) -> dict:
     }
 
 
+class StreamedContent:
+    """The content hash, counts and article ids of a snapshot fed a piece at a time: articles, then
+    edges, then nodes, each by id (the order of the canonical JSON text, whose keys are sorted), so
+    that the hash is content_hash's without the whole graph in memory."""
+
+    SECTIONS = ("articles", "edges", "nodes")
+
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256(b"{")
+        self.done: list[str] = []
+        self.article_ids: list[str] = []
+        self.entities = dict.fromkeys(ENTITY_TYPES, 0)
+        self.relations = dict.fromkeys(RELATION_TYPES, 0)
+
+    def section(self, name: str, items: Iterable[dict]) -> None:
+        if name != self.SECTIONS[len(self.done)]:
+            raise ValueError(f"content sections go {', '.join(self.SECTIONS)}; got {name}")
+        self.sha.update(("," if self.done else "").encode() + json.dumps(name).encode() + b":[")
+        previous = None
+        for i, item in enumerate(items):
+            if previous is not None and item["id"] < previous:
+                raise ValueError(f"{name} not by id: {item['id']!r} after {previous!r}")
+            previous = item["id"]
+            text = json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            self.sha.update(("," if i else "").encode() + text.encode("utf-8"))
+        self.sha.update(b"]")
+        self.done.append(name)
+
+    def add_articles(self, articles: Iterable[dict]) -> None:
+        def each() -> Iterator[dict]:
+            for a in articles:
+                self.article_ids.append(a["id"])
+                yield article_json(a)
+        self.section("articles", each())
+
+    def add_edges(self, edges: Iterable[tuple[str, str, str, dict]]) -> None:
+        def each() -> Iterator[dict]:
+            for u, v, k, d in edges:
+                self.relations[d.get("type")] = self.relations.get(d.get("type"), 0) + 1
+                e = edge_json(u, v, k, d)
+                yield {**e, "evidence": sorted(e["evidence"], key=place)}
+        self.section("edges", each())
+
+    def add_nodes(self, nodes: Iterable[tuple[str, dict]]) -> None:
+        def each() -> Iterator[dict]:
+            for n, d in nodes:
+                self.entities[d.get("type")] = self.entities.get(d.get("type"), 0) + 1
+                node = node_json(n, d)
+                yield {**node, "mentions": sorted(node["mentions"], key=place)}
+        self.section("nodes", each())
+
+    def content_hash(self) -> str:
+        if len(self.done) != len(self.SECTIONS):
+            raise ValueError("content hash asked before every section was added")
+        sha = self.sha.copy()
+        sha.update(b"}")
+        return "sha256:" + sha.hexdigest()
+
+    def counts(self) -> dict[str, Any]:
+        return {"articles": len(self.article_ids), "entities": self.entities,
+                "entities_total": sum(self.entities.values()), "relations": self.relations,
+                "relations_total": sum(self.relations.values())}
+
+
+def content_of(g: nx.MultiDiGraph) -> StreamedContent:
+    """The content of a networkx snapshot, fed in canonical order."""
+    content = StreamedContent()
+    content.add_articles(sorted(g.graph.get("articles", []), key=lambda a: a["id"]))
+    content.add_edges(sorted(g.edges(keys=True, data=True), key=lambda e: e[2]))
+    content.add_nodes(sorted(g.nodes(data=True), key=lambda n: n[0]))
+    return content
+
+
 def content_hash(g: nx.MultiDiGraph) -> str:
-    """sha256:HEX over the canonical content (no time, store or selection in it)."""
-    text = json.dumps(canonical(g), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256:HEX over the canonical content (no time, store or selection in it): the SHA-256 of
+    json.dumps(canonical(g), ensure_ascii=False, sort_keys=True, separators=(",", ":"))."""
+    return content_of(g).content_hash()
 
 
 def counts(g: nx.MultiDiGraph) -> dict[str, Any]:
@@ -320,11 +396,17 @@ def manifest(g: nx.MultiDiGraph, selection: dict[str, Any], store_url: str,
     """What a snapshot is: format, created_at (UTC), InvestGraph version, the store (any password
     redacted), the selection as given, counts by type, the article ids it rests on (sorted) and
     the content hash."""
+    return manifest_of(content_of(g), selection, store_url, created_at)
+
+
+def manifest_of(content: StreamedContent, selection: dict[str, Any], store_url: str,
+                created_at: datetime | None = None) -> dict[str, Any]:
+    """The manifest (see `manifest`) of content fed whole."""
     when = (created_at or datetime.now(UTC)).astimezone(UTC)
     return {"format": MANIFEST_FORMAT, "created_at": when.isoformat(timespec="seconds"),
             "investgraph_version": investgraph_version(), "store": redact_url(store_url),
-            "selection": selection, "counts": counts(g),
-            "articles": sorted(a["id"] for a in g.graph.get("articles", [])), "content_hash": content_hash(g)}
+            "selection": selection, "counts": content.counts(),
+            "articles": content.article_ids, "content_hash": content.content_hash()}
 
 
 class SnapshotError(ValueError):

@@ -53,7 +53,7 @@ RELATION_LABELS = labels("relation_types")
 PAGES = {  # page key -> file, relative to app/streamlit_app.py
     "projects": "views/projects.py", "entity": "views/entity.py", "explorer": "views/explorer.py",
     "connections": "views/connections.py", "articles": "views/articles.py", "ingest": "views/ingest.py",
-    "export": "views/export.py",
+    "export": "views/export.py", "changes": "views/changes.py",
 }
 CONFIDENCE_HELP = ("Hide relations whose confidence (the relation model's probability, 0–1) is below this, on "
                    "every page and in exports. Relations made by rules alone have none and always show.")

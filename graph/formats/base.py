@@ -37,6 +37,8 @@ class Parts:
     nodes: Callable[[], Iterable[Node]]
     edges: Callable[[], Iterable[Edge]]
     manifest: dict[str, Any] | None = None
+    # the nodes with the edges out of them, a page at a time (one read where a writer needs both)
+    pages: Callable[[], Iterable[tuple[list[Node], list[Edge]]]] | None = None
 
 
 def graph_parts(g: nx.MultiDiGraph, manifest: dict[str, Any] | None = None) -> Parts:

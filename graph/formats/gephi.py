@@ -40,21 +40,33 @@ def gexf_viz(color: str, **extra: Any) -> dict[str, Any]:
     return {"color": {"r": r, "g": g, "b": b, "a": 1.0}, **extra}
 
 
+def style_node(d: dict[str, Any], fmt: str) -> dict[str, Any]:
+    """A flat node's attributes with Gephi's colour and size for `fmt`, changed in place."""
+    color, size = node_color(d.get("type", "")), node_size(int(d.get("mention_count", 0)))
+    if fmt == "gexf":
+        d["viz"] = gexf_viz(color, size=size)
+    else:
+        d["r"], d["g"], d["b"] = rgb(color)
+        d["size"] = size
+    return d
+
+
+def style_edge(d: dict[str, Any], fmt: str, type_key: str = "type") -> dict[str, Any]:
+    """A flat edge's attributes with Gephi's colour (and GEXF's thickness), changed in place."""
+    color = edge_color(d.get(type_key, ""))
+    if fmt == "gexf":
+        d["viz"] = gexf_viz(color, thickness=float(min(int(d.get("weight", 1)), 10)))
+    else:
+        d["r"], d["g"], d["b"] = rgb(color)
+    return d
+
+
 def styled(flat: nx.MultiDiGraph, fmt: str, type_key: str = "type") -> nx.MultiDiGraph:
     """`flat` (graph.export.flat_graph) with Gephi's colours and sizes for `fmt` ("graphml" or
     "gexf"), changed in place and returned; `type_key`: the edge attribute holding the relation
     type (GEXF's edges call it `relation`)."""
     for _, d in flat.nodes(data=True):
-        color, size = node_color(d.get("type", "")), node_size(int(d.get("mention_count", 0)))
-        if fmt == "gexf":
-            d["viz"] = gexf_viz(color, size=size)
-        else:
-            d["r"], d["g"], d["b"] = rgb(color)
-            d["size"] = size
+        style_node(d, fmt)
     for _, _, d in flat.edges(data=True):
-        color = edge_color(d.get(type_key, ""))
-        if fmt == "gexf":
-            d["viz"] = gexf_viz(color, thickness=float(min(int(d.get("weight", 1)), 10)))
-        else:
-            d["r"], d["g"], d["b"] = rgb(color)
+        style_edge(d, fmt, type_key)
     return flat
