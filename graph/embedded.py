@@ -135,9 +135,10 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "relation_page": "SELECT id, type, source, target, role FROM relations WHERE id > :after ORDER BY id LIMIT :limit",
     "mentions_of_entities": f"""SELECT entity_id entity, article_id article, start, stop, text FROM mentions
                                 WHERE entity_id IN ({IDS}) ORDER BY entity_id, article_id, start, stop""",
-    "relations_from": f"SELECT id, type, source, target, role FROM relations WHERE source IN ({IDS}) ORDER BY id",
-    "evidence_of": f"""SELECT relation_id relation, article_id article, start, stop, sentence, confidence FROM evidence
-                       WHERE relation_id IN ({IDS}) ORDER BY relation_id, article_id, start, stop""",
+    "relations_by_source": f"SELECT id, type, source, target, role FROM relations WHERE source IN ({IDS}) ORDER BY id",
+    "evidence_in_order": f"""SELECT relation_id relation, article_id article, start, stop, sentence, confidence
+                             FROM evidence WHERE relation_id IN ({IDS}) ORDER BY relation_id, article_id, start, stop
+                          """,
     "mentions_in": f"""SELECT article_id article, entity_id entity, entity_key key, start, stop, text, sentence_start,
                               sentence_stop FROM mentions WHERE article_id IN ({IDS})""",
     "evidence_in": f"""SELECT e.article_id article, r.id relation, r.type, r.source, r.target, r.role, e.start, e.stop,

@@ -240,10 +240,10 @@ QUERIES = {
         UNWIND $ids AS id MATCH (e:Entity {id: id})-[m:MENTIONED_IN]->(a:Article)
         RETURN e.id AS entity, a.id AS article, m.start AS start, m.stop AS stop, m.text AS text
         ORDER BY entity, article, start, stop""",
-    "relations_from": """
+    "relations_by_source": """
         UNWIND $ids AS id MATCH (s:Entity {id: id})-[r:RELATION]->(t:Entity)
         RETURN r.id AS id, r.type AS type, s.id AS source, t.id AS target, r.role AS role ORDER BY id""",
-    "evidence_of": """
+    "evidence_in_order": """
         UNWIND $ids AS id MATCH (v:Evidence {relation_id: id})
         RETURN v.relation_id AS relation, v.article_id AS article, v.start AS start, v.stop AS stop,
                v.sentence AS sentence, v.confidence AS confidence

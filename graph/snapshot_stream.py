@@ -52,8 +52,8 @@ def store_nodes_and_edges(store: GraphStore, page: int = PAGE) -> Iterator[tuple
     """Per page of entities (by id): the nodes, and the edges out of them in networkx's order."""
     for entities in pages(store, "entity_page", page):
         ids = [r["id"] for r in entities]
-        relations = store._dicts("relations_from", ids=ids)
-        evidence = store._dicts("evidence_of", ids=[r["id"] for r in relations]) if relations else []
+        relations = store._dicts("relations_by_source", ids=ids)
+        evidence = store._dicts("evidence_in_order", ids=[r["id"] for r in relations]) if relations else []
         g = assemble_snapshot([], store._dicts("mentions_of_entities", ids=ids), entities, evidence, relations)
         yield [(n, g.nodes[n]) for n in ids], list(g.edges(keys=True, data=True))
 
@@ -69,7 +69,7 @@ def store_nodes(store: GraphStore, page: int = PAGE) -> Iterator[Node]:
 def store_edges_by_id(store: GraphStore, page: int = PAGE) -> Iterator[Edge]:
     """Every edge by relation id (for the content hash)."""
     for relations in pages(store, "relation_page", page):
-        evidence = store._dicts("evidence_of", ids=[r["id"] for r in relations])
+        evidence = store._dicts("evidence_in_order", ids=[r["id"] for r in relations])
         g = assemble_snapshot([], [], [], evidence, relations)
         yield from sorted(g.edges(keys=True, data=True), key=lambda e: e[2])
 
