@@ -84,10 +84,12 @@ def test_project_card_facts_are_human_readable(app_env, graph):
     at = app("entity", entity=park)
     page = texts(at)
     assert "Facts" in page
-    investment = graph.nodes[park]["facts"]["investment"]  # the current value, with the words that state it
-    assert (investment["amount"], investment["currency"]) == (950e6, "RUB")
+    # the park's own investment, with the words that state it; the 950 млн a resident «вложит в
+    # производство клеёного бруса» (2026) belong to that plant, not to the park
+    investment = graph.nodes[park]["facts"]["investment"]
+    assert (investment["amount"], investment["currency"]) == (2.5e9, "RUB")
     (line,) = [m.value for m in at.markdown if m.value.startswith("**Инвестиции:**")]
-    assert line.startswith("**Инвестиции:** 950 млн ₽") and f"«{investment['evidence']['text']}»" in line, line
+    assert line.startswith("**Инвестиции:** 2,5 млрд ₽") and f"«{investment['evidence']['text']}»" in line, line
     assert "Participants" in page
     rows = [m.value for m in at.markdown if m.value.startswith("← участвует в")]
     expected = participants(graph, park)

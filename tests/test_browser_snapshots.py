@@ -46,6 +46,8 @@ def test_what_changed_and_a_projects_timeline(app_url, page):  # noqa: F811
     box.press("Enter")
     idle(page)
     page.get_by_text(re.compile(r"^\d+ articles, earliest first\.")).wait_for()
+    page.locator("ul.timeline").last.wait_for()  # the caption shows before the articles under it
+    idle(page)
     dates = [d for d in page.locator("ul.timeline").evaluate_all(
         "els => els.map(e => e.previousElementSibling ? e.previousElementSibling.innerText : '')")]
     days = [re.match(r"(\d{4}-\d{2}-\d{2})", d).group(1) for d in dates if re.match(r"\d{4}-\d{2}-\d{2}", d)]
