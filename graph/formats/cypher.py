@@ -81,14 +81,17 @@ def statements(parts: Parts) -> Iterator[str]:
     yield from (statement + ";" for statement in SCHEMA.values())
     yield "CALL db.awaitIndexes(300);"
     content = model.ArticleContent.of(parts)
-    yield from node_statements("Article", model.article_rows(parts, content))
-    yield from node_statements("Entity", model.entity_rows(parts))
-    yield from relationship_statements("MENTIONED_IN", "Entity", "Article", model.all_mention_rows(parts),
-                                       ("entity", "article"))
-    yield from relationship_statements("RELATION", "Entity", "Entity", model.relation_rows(parts),
-                                       ("source", "target"))
-    yield from node_statements("Evidence", model.all_evidence_rows(parts))
-    yield from node_statements("Said", model.said_rows(parts, content))
+    try:
+        yield from node_statements("Article", model.article_rows(parts, content))
+        yield from node_statements("Entity", model.entity_rows(parts))
+        yield from relationship_statements("MENTIONED_IN", "Entity", "Article", model.all_mention_rows(parts),
+                                           ("entity", "article"))
+        yield from relationship_statements("RELATION", "Entity", "Entity", model.relation_rows(parts),
+                                           ("source", "target"))
+        yield from node_statements("Evidence", model.all_evidence_rows(parts))
+        yield from node_statements("Said", model.said_rows(parts, content))
+    finally:
+        content.close()
 
 
 def write(parts: Parts, out: IO[bytes]) -> None:

@@ -90,10 +90,13 @@ def write(parts: Parts, members: Members) -> None:
     rows = {"nodes-article.csv": model.article_rows(parts, content), "nodes-entity.csv": model.entity_rows(parts),
             "nodes-evidence.csv": model.all_evidence_rows(parts), "nodes-said.csv": model.said_rows(parts, content),
             "rels-mentioned_in.csv": model.all_mention_rows(parts), "rels-relation.csv": model.relation_rows(parts)}
-    for files, column in ((NODE_FILES, ":LABEL"), (RELATIONSHIP_FILES, ":TYPE")):
-        for name, (label, columns) in files.items():
-            with members.text(name) as out:
-                write_table(out, label, columns, rows[name], column)
+    try:
+        for files, column in ((NODE_FILES, ":LABEL"), (RELATIONSHIP_FILES, ":TYPE")):
+            for name, (label, columns) in files.items():
+                with members.text(name) as out:
+                    write_table(out, label, columns, rows[name], column)
+    finally:
+        content.close()
     with members.text(ARGS_FILE) as out:
         out.write(import_args())
     if parts.manifest is not None:

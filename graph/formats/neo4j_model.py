@@ -18,14 +18,16 @@ in a snapshot, so not here either. Rows are dicts of property values (None: abse
 
 Memory: entities, mentions, relations and evidence are rows of one node or edge each; articles
 and Said rows need what every node and edge says of an article, gathered first (`ArticleContent`:
-per article the offsets and texts of its mentions and evidence sentences, which the snapshot holds
-already, and the nodes it names; per node its name, kind and facts).
+per article the offsets and texts of its mentions and evidence sentences and the nodes it names;
+per node its name, kind and facts), into a temporary SQLite file, so that memory stays bounded.
 """
 from __future__ import annotations
 
 import json
+import sqlite3
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from graph.model import Article
@@ -64,34 +66,59 @@ def evidence_rows(key: str, d: dict[str, Any]) -> Iterator[Row]:
                "sentence": e.get("sentence") or "", "confidence": None if c is None else float(c)}
 
 
-@dataclass
 class ArticleContent:
     """What the nodes and edges of a snapshot say of each article: the pieces of its stand-in
-    text and the nodes it names or states a relation of; and each node's statement."""
+    text and the nodes it names or states a relation of; and each node's statement. Kept in a
+    temporary SQLite file, not in memory: at a million relationships it is the whole graph's
+    text (1.3 GB resident when it was dicts)."""
 
-    pieces: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
-    nodes: dict[str, dict[str, None]] = field(default_factory=dict)
-    said: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="investgraph-content-")
+        self.db = sqlite3.connect(Path(self._dir.name) / "content.db")
+        self.db.executescript("""
+            PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;
+            CREATE TABLE pieces (article TEXT, start INTEGER, stop INTEGER, text TEXT);
+            CREATE TABLE named (article TEXT, node TEXT, UNIQUE (article, node));
+            CREATE TABLE said (node TEXT PRIMARY KEY, name TEXT, kind TEXT, facts TEXT);""")
 
     @classmethod
     def of(cls, parts: Parts) -> ArticleContent:
         out = cls()
         for n, d in parts.nodes():
-            out.said[n] = (str(d.get("name") or n), d.get("kind") or None, facts_json(d))
-            for m in d.get("mentions", []):
-                out.pieces.setdefault(m["article"], []).append((m["start"], m["stop"], m.get("text") or ""))
-                out.nodes.setdefault(m["article"], {})[n] = None
+            out.db.execute("INSERT OR REPLACE INTO said VALUES (?, ?, ?, ?)",
+                           (n, str(d.get("name") or n), d.get("kind") or None, facts_json(d)))
+            mentions = d.get("mentions", [])
+            out.add([(m["article"], m["start"], m["stop"], m.get("text") or "") for m in mentions],
+                    [(m["article"], n) for m in mentions])
         for u, v, _, d in parts.edges():
-            for e in d.get("evidence", []):
-                out.pieces.setdefault(e["article"], []).append((e["start"], e["stop"], e.get("sentence") or ""))
-                named = out.nodes.setdefault(e["article"], {})
-                named[u] = named[v] = None
+            evidence = d.get("evidence", [])
+            out.add([(e["article"], e["start"], e["stop"], e.get("sentence") or "") for e in evidence],
+                    [(e["article"], x) for e in evidence for x in (u, v)])
+        out.db.executescript("CREATE INDEX pieces_by_article ON pieces (article);")
         return out
+
+    def add(self, pieces: list[tuple[str, int, int, str]], named: list[tuple[str, str]]) -> None:
+        self.db.executemany("INSERT INTO pieces VALUES (?, ?, ?, ?)", pieces)
+        self.db.executemany("INSERT OR IGNORE INTO named VALUES (?, ?)", named)
+
+    def pieces(self, article: str) -> list[tuple[int, int, str]]:
+        """The article's pieces in the order the snapshot gave them."""
+        return self.db.execute("SELECT start, stop, text FROM pieces WHERE article = ? ORDER BY rowid",
+                               (article,)).fetchall()
+
+    def named(self, article: str) -> list[tuple[str, str, str | None, str]]:
+        """node, name, kind, facts of each node the article names, in the order first given."""
+        return self.db.execute("""SELECT n.node, s.name, s.kind, s.facts FROM named n JOIN said s ON s.node = n.node
+                                  WHERE n.article = ? ORDER BY n.rowid""", (article,)).fetchall()
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
 
 
 def article_rows(parts: Parts, content: ArticleContent) -> Iterator[Row]:
     for a in parts.articles():
-        text = stand_in_text(content.pieces.get(a["id"], []))
+        text = stand_in_text(content.pieces(a["id"]))
         yield {"id": a["id"], "source": a.get("source") or "", "doc": "", "title": a.get("title") or "",
                "url": a.get("url") or "", "date": a.get("date") or "", "text": text,
                "hash": Article(id=a["id"], text=text).content_hash}
@@ -99,8 +126,7 @@ def article_rows(parts: Parts, content: ArticleContent) -> Iterator[Row]:
 
 def said_rows(parts: Parts, content: ArticleContent) -> Iterator[Row]:
     for a in parts.articles():
-        for node in content.nodes.get(a["id"], {}):
-            name, kind, facts = content.said[node]
+        for node, name, kind, facts in content.named(a["id"]):
             yield {"entity_id": node, "article_id": a["id"], "key": node, "name": name, "kind": kind, "facts": facts}
 
 
