@@ -106,7 +106,6 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "article_dates": "() first, last: the earliest and latest non-empty dates (None without)",
     "project_page": "(offset, limit) id, name, kind, facts (JSON) of the PROJECT nodes; by id, that page of them",
     "relations_at": "(ids) id, type, role, source, target: the relations at the nodes",
-    "relations_from": "(ids) id, type, role, source, target: the relations from the nodes",
     "evidence_summary_of": "(ids: relations) relation, n (evidence sentences), c (their highest confidence)",
 }
 PROJECT_TABLES = ("projects", "entity_names", "project_relations", "evidence_summary")  # see assemble_projects
@@ -407,7 +406,7 @@ def places_above(q: Backend, places: set[str]) -> list[Row]:
     found: list[Row] = []
     seen, frontier = set(places), sorted(places)
     while frontier:
-        step = [r for r in q.rows("relations_from", ids=frontier) if r["type"] in PLACE_RELATIONS]
+        step = [r for r in q.rows("relations_by_source", ids=frontier) if r["type"] in PLACE_RELATIONS]
         found += step
         frontier = sorted({r["target"] for r in step} - seen)
         seen.update(frontier)

@@ -168,7 +168,6 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                     "LIMIT :limit OFFSET :offset",
     "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
                     f"OR target IN ({IDS})",
-    "relations_from": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS})",
     "evidence_summary_of": f"""SELECT relation_id relation, COUNT(*) n, MAX(confidence) c FROM evidence
                                WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
 }

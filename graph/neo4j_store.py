@@ -291,9 +291,6 @@ QUERIES = {
     "relations_at": """
         UNWIND $ids AS id MATCH (:Entity {id: id})-[r:RELATION]-() WITH DISTINCT r
         RETURN r.id AS id, r.type AS type, r.role AS role, startNode(r).id AS source, endNode(r).id AS target""",
-    "relations_from": """
-        UNWIND $ids AS id MATCH (s:Entity {id: id})-[r:RELATION]->(t:Entity)
-        RETURN r.id AS id, r.type AS type, r.role AS role, s.id AS source, t.id AS target""",
     "evidence_summary_of": """
         UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) RETURN id AS relation, count(*) AS n,
         max(v.confidence) AS c""",
