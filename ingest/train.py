@@ -201,6 +201,9 @@ def boosted(examples: list, labels: list[int]) -> Boosted:
     return Boosted(names, size, booster.model_to_string())
 
 
+# folds of the training documents whose out-of-fold scores choose the thresholds: with 5 each
+# inner model sees 4/5 of them and scores as the final model will (3: LOCATED_IN 0.571, 5: 0.592)
+INNER_FOLDS = 5
 NEVER = 1.01  # a threshold no probability reaches: the model adds nothing to the rules
 
 
@@ -262,7 +265,7 @@ def pair_key(e: Example | SpanExample) -> str:
 def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
     docs = sorted({e.doc for e in examples})
     scored = []
-    for held in folds_of(docs, 3):
+    for held in folds_of(docs, INNER_FOLDS):
         inner = [e for e in examples if e.doc not in held]
         out = [e for e in examples if e.doc in held]
         if not out or len({e.label for e in inner}) < 2:
