@@ -7,7 +7,8 @@ path. The graph in Neo4j:
     (:Entity {id, type, name, kind, facts, name_keys})    facts: JSON text; name_keys: the search
                                                           keys of its name and of its mention texts
     (:Entity)-[:MENTIONED_IN {start, stop, text, sentence_start, sentence_stop, key}]->(:Article)
-    (:Entity)-[:RELATION {id, type, role}]->(:Entity)
+    (:Entity)-[:RELATION {id, type, role, weight}]->(:Entity)   weight: the distinct articles of its
+                                                          evidence, set at each write that touches it
     (:Evidence {relation_id, article_id, start, stop, sentence, confidence})   a sentence that states a
                                                           relation, with the relation's confidence in its
                                                           article (absent for rules alone)
@@ -157,6 +158,19 @@ UNWIND $ids AS id
 MATCH ()-[r:RELATION {id: id}]->() USING INDEX SEEK r:RELATION(id)
 WHERE NOT EXISTS { MATCH (:Evidence {relation_id: id}) }
 DELETE r"""
+SET_RELATION_WEIGHTS = """
+UNWIND $ids AS id
+MATCH ()-[r:RELATION {id: id}]->() USING INDEX SEEK r:RELATION(id)
+SET r.weight = COUNT { MATCH (v:Evidence {relation_id: id}) RETURN DISTINCT v.article_id }"""
+# A database written before relations kept their weight gets them when opened, once: the marker
+# node says it has them (a database without relations needs none, and gets no marker).
+WEIGHTS_MARK = "InvestGraphRelationWeights"
+WEIGHTS_KEPT = f"RETURN EXISTS {{ MATCH (:{WEIGHTS_MARK}) }} OR NOT EXISTS {{ MATCH ()-[:RELATION]->() }} AS kept"
+BACKFILL_WEIGHTS = """
+MATCH ()-[r:RELATION]->() WHERE r.weight IS NULL
+CALL { WITH r SET r.weight = COUNT { MATCH (v:Evidence {relation_id: r.id}) RETURN DISTINCT v.article_id }
+} IN TRANSACTIONS OF 10000 ROWS"""
+MARK_WEIGHTS = f"MERGE (:{WEIGHTS_MARK})"
 ENTITY_ALIASES = """
 UNWIND $ids AS id MATCH (e:Entity {id: id})
 OPTIONAL MATCH (e)-[m:MENTIONED_IN]->()
@@ -283,8 +297,21 @@ QUERIES = {
     "article_dates": "MATCH (a:Article) WHERE coalesce(a.date, '') <> '' RETURN min(a.date) AS first, "
                      "max(a.date) AS last",
     "degrees": """
-        UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE EXISTS { (e)-[:RELATION]-() }
-        RETURN id, COUNT { MATCH (e)-[:RELATION]-(m) RETURN DISTINCT m } AS degree""",
+        UNWIND $ids AS id MATCH (e:Entity {id: id})
+        CALL { WITH e MATCH (e)-[:RELATION]-(m) WITH DISTINCT m LIMIT coalesce($cap, 9223372036854775807)
+               RETURN count(m) AS degree }
+        WITH id, degree WHERE degree > 0 RETURN id, degree""",
+    "relation_counts": """
+        UNWIND $ids AS id MATCH (e:Entity {id: id}) WITH id, COUNT { (e)-[:RELATION]-() } AS n WHERE n > 0
+        RETURN id, n""",
+    "heaviest_at": """
+        MATCH (n:Entity {id: $id})
+        CALL { WITH n MATCH (n)-[r:RELATION]-() WHERE r.weight >= $min_weight AND ($types IS NULL OR r.type IN $types)
+               RETURN DISTINCT r ORDER BY r.weight DESC, r.id LIMIT $limit }
+        MATCH (v:Evidence {relation_id: r.id})
+        WITH r, count(v) AS evidence_count, max(v.confidence) AS confidence
+        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+               r.weight AS weight, evidence_count, confidence ORDER BY weight DESC, id""",
     "project_page": """
         MATCH (p:Entity {type: 'PROJECT'})
         RETURN p.id AS id, p.name AS name, p.kind AS kind, p.facts AS facts ORDER BY id SKIP $offset LIMIT $limit""",
@@ -400,6 +427,9 @@ class Neo4jStore(GraphStore):
                 session.run(statement).consume()
             if missing:
                 session.run("CALL db.awaitIndexes(300)").consume()
+            if not session.run(WEIGHTS_KEPT).single(strict=True)["kept"]:
+                session.run(BACKFILL_WEIGHTS).consume()
+                session.run(MARK_WEIGHTS).consume()
 
     def _session(self, work: Callable[[Neo4jTx], T], action: str, write: bool) -> T:
         try:
@@ -532,6 +562,7 @@ class Neo4jTx:
             self.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone))
         if touched.relations - gone:
             self.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(touched.relations - gone))
+            self.run(SET_RELATION_WEIGHTS, ids=sorted(touched.relations - gone))
         return {r["id"] for r in dropped}
 
     def summarise(self, state: dict[str, dict]) -> set[str]:
