@@ -169,6 +169,10 @@ class Adjacency:
     def count(self, ids: Iterable[str]) -> None:
         """Make the degrees of these nodes known, without their edges (a whole graph knows them)."""
 
+    def link(self, ids: Iterable[str], others: Iterable[str]) -> None:
+        """Make the edges between these nodes and the others known, not their other edges (a whole
+        graph knows them)."""
+
     def has(self, n: str) -> bool:
         return n in self.g
 
@@ -236,6 +240,11 @@ class StoreAdjacency(Adjacency):
             self.partial.update({n: (part.degree(n) if n in part else 0, counts[n]) for n in hubs})
             self._add(part)
         self.fetched.update(new)
+
+    def link(self, ids: Iterable[str], others: Iterable[str]) -> None:
+        new = sorted(set(ids) - self.fetched)
+        if new:
+            self._add(self.store.edges_between(new, others))
 
     def _add(self, part: nx.MultiDiGraph) -> None:
         """Add the nodes and edges of a piece read from the store (with their evidence, if asked)."""
@@ -324,13 +333,14 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         return (n not in hidden and (not types or adj.node(n).get("type") in types)
                 and (hub_threshold is None or adj.degree(n) < hub_threshold))
 
-    truncated = False
+    truncated, hop, last = False, 0, []
 
     def edges_at(frontier: list[str]) -> Iterator[tuple[str, str, float]]:
         return ((u, v, d.get("weight", 1)) for n in frontier for u, v, _, d in adj.edges(n) if edge_ok(d))
 
     def admit(reach: dict[str, float], kept: int) -> list[str]:
-        nonlocal truncated
+        nonlocal truncated, hop, last
+        hop += 1
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
         room, nxt = max(0, max_nodes - kept), []
         if not room and truncated:  # the view is full and known to be cut: nothing more to learn
@@ -338,15 +348,18 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         for start in range(0, len(order), max(room + 1, ADMIT_CHUNK)):  # in order until the view is full:
             part = order[start:start + max(room + 1, ADMIT_CHUNK)]  # around a hub, not all its neighbours
             adj.count(part)  # their degrees (hubs), without reading a hub's edges
-            passing = [m for m in part if node_ok(m)]
-            adj.fetch(passing[:room])  # the edges of those that join
-            nxt += passing
+            nxt += [m for m in part if node_ok(m)]
             if len(nxt) > room:
                 break
         truncated = truncated or len(nxt) > room
+        if hop < hops:
+            adj.fetch(nxt[:room])  # the edges of those that join, for the next hop
+        else:
+            last = nxt[:room]  # the last hop's: only their edges within the view, once it is known
         return nxt[:room]
 
     keep = walk(seeds, hops, edges_at, admit)
+    adj.link(last, keep)
     sub = nx.MultiDiGraph()
     sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated

@@ -99,6 +99,8 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
                       "sentences)",
     "degrees": "(ids, cap: None for none) id, degree (distinct neighbours through relations, counted up to cap: "
                "a hub's count stops there)",
+    "edges_between": "(ids, others) the columns of edges_at: the relations between a node of ids and one of others, "
+                     "either way; by id",
     "relation_counts": "(ids) id, n (relations at the node, kept by the store as they are written; none: no row)",
     "heaviest_at": "(id, limit, types: None for any, min_weight) the columns of edges_at: the node's `limit` "
                    "relations of those types with weight ≥ min_weight, heaviest first, then by id (the weight kept "
@@ -244,6 +246,11 @@ class GraphStore(ABC):
         ids = sorted(set(ids))
         cap = int(at_most) if at_most is not None else None
         return {r["id"]: r["degree"] for r in self._dicts("degrees", ids=ids, cap=cap)} if ids else {}
+
+    def edges_between(self, ids: Iterable[str], others: Iterable[str]) -> nx.MultiDiGraph:
+        """The relations between a node of `ids` and one of `others` (either way), with their ends:
+        what a view needs of nodes whose other relations lead out of it."""
+        return self._read(lambda q: edges_between(q, sorted(set(ids)), sorted(set(others))))
 
     def relation_counts(self, ids: Iterable[str]) -> dict[str, int]:
         """How many relations each node has (a node without any is left out), as the store keeps
@@ -465,6 +472,11 @@ def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None
 
     keep = walk(ids, hops, edges_at, admit)
     return assemble_subgraph(entity_rows(q, keep).values(), crossed.values())
+
+
+def edges_between(q: Backend, ids: list[str], others: list[str]) -> nx.MultiDiGraph:
+    edges = list(q.rows("edges_between", ids=ids, others=others)) if ids and others else []
+    return assemble_subgraph(entity_rows(q, {r[k] for r in edges for k in ("source", "target")}).values(), edges)
 
 
 def heaviest(q: Backend, ids: list[str], limit: int, relations: list[str] | None,

@@ -167,6 +167,12 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "count_mentions": "SELECT coalesce(max(n), 0) n FROM store_counts WHERE key = 'mentions'",
     "count_entities": "SELECT substr(key, 8) type, n FROM store_counts WHERE key LIKE 'entity:%' AND n > 0",
     "count_relations": "SELECT substr(key, 10) type, n FROM store_counts WHERE key LIKE 'relation:%' AND n > 0",
+    "edges_between": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
+                                COUNT(*) evidence_count, MAX(e.confidence) confidence
+                         FROM relations r JOIN evidence e ON e.relation_id = r.id
+                         WHERE (r.source IN ({IDS}) AND r.target IN (SELECT value FROM json_each(:others)))
+                            OR (r.target IN ({IDS}) AND r.source IN (SELECT value FROM json_each(:others)))
+                         GROUP BY r.id ORDER BY r.id""",
     "relation_counts": f"SELECT entity_id id, n FROM relation_counts WHERE entity_id IN ({IDS})",
     "heaviest_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, h.weight,
                               (SELECT COUNT(*) FROM evidence e WHERE e.relation_id = r.id) evidence_count,

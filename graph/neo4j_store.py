@@ -301,6 +301,15 @@ QUERIES = {
         CALL { WITH e MATCH (e)-[:RELATION]-(m) WITH DISTINCT m LIMIT coalesce($cap, 9223372036854775807)
                RETURN count(m) AS degree }
         WITH id, degree WHERE degree > 0 RETURN id, degree""",
+    "edges_between": """
+        UNWIND $ids AS id
+        MATCH (:Entity {id: id})-[r:RELATION]-(o:Entity) WHERE o.id IN $others
+        WITH DISTINCT r
+        MATCH (v:Evidence {relation_id: r.id})
+        WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
+        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+               weight, evidence_count, confidence
+        ORDER BY id""",
     "relation_counts": """
         UNWIND $ids AS id MATCH (e:Entity {id: id}) WITH id, COUNT { (e)-[:RELATION]-() } AS n WHERE n > 0
         RETURN id, n""",

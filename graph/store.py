@@ -113,6 +113,10 @@ class Store(Protocol):
         reading its edges), or `at_most` if it has more: enough to tell a hub, reading no more."""
         ...
 
+    def edges_between(self, ids: Iterable[str], others: Iterable[str]) -> nx.MultiDiGraph:
+        """The relations between a node of ids and one of others (either way), with their ends."""
+        ...
+
     def relation_counts(self, ids: Iterable[str]) -> dict[str, int]:
         """Per node of these with relations, how many relations it has, kept by the store at each
         write (no count over a hub's relations)."""
