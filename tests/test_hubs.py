@@ -193,3 +193,22 @@ def test_a_neo4j_graph_from_before_relation_weights_gets_them_when_opened(neo4j_
         assert_kept_right(again)
     finally:
         again.close()
+
+
+@pytest.mark.neo4j
+def test_neo4j_keeps_its_counts_in_one_node(neo4j_store):
+    from graph.neo4j_store import COUNT_NOW, READ_COUNTS
+
+    def kept_and_counted() -> tuple[dict, dict]:
+        with neo4j_store.driver.session(database=neo4j_store.database) as session:
+            kept = session.run(READ_COUNTS).single(strict=True)["counts"]
+            counted = {r["key"]: r["n"] for q in COUNT_NOW for r in session.run(q)}
+        return {k: n for k, n in kept.items() if n}, counted
+
+    neo4j_store.write(hub_graph())
+    kept, counted = kept_and_counted()
+    assert kept == counted and kept["relation_LOCATED_IN"] == len(WEIGHTS)
+    neo4j_store.remove_article("https://hub.example.ru/r0")
+    neo4j_store.merge(project(1), project(2))
+    kept, counted = kept_and_counted()
+    assert kept == counted and kept["entity_LOC"] == REGIONS and kept["entity_PROJECT"] == len(WEIGHTS) - 1
