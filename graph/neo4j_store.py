@@ -61,6 +61,7 @@ SCHEMA = {  # name: the statement that creates it
     "evidence_key": "CREATE CONSTRAINT evidence_key IF NOT EXISTS FOR (v:Evidence) "
                     "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
     "article_source": "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
+    "article_date": "CREATE INDEX article_date IF NOT EXISTS FOR (a:Article) ON (a.date)",  # the first and last
     "entity_type": "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
     "evidence_article": "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
     "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
@@ -312,8 +313,10 @@ QUERIES = {
     "articles_count": f"MATCH (a:Article) WHERE {ARTICLE_FILTERS} RETURN count(a) AS n",
     "article_sources": "MATCH (a:Article) WHERE a.source IS NOT NULL RETURN DISTINCT a.source AS source "
                        "ORDER BY source",
-    "article_dates": "MATCH (a:Article) WHERE coalesce(a.date, '') <> '' RETURN min(a.date) AS first, "
-                     "max(a.date) AS last",
+    "article_dates": """
+        RETURN head(COLLECT { MATCH (a:Article) WHERE a.date > '' RETURN a.date ORDER BY a.date LIMIT 1 }) AS first,
+               head(COLLECT { MATCH (a:Article) WHERE a.date > '' RETURN a.date ORDER BY a.date DESC LIMIT 1 })
+               AS last""",
     "degrees": """
         UNWIND $ids AS id MATCH (e:Entity {id: id})
         CALL { WITH e MATCH (e)-[:RELATION]-(m) WITH DISTINCT m LIMIT coalesce($cap, 9223372036854775807)
