@@ -100,8 +100,8 @@ CREATE TABLE IF NOT EXISTS relation_weights (
     relation_id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
     weight INTEGER NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS relation_weights_source ON relation_weights(source, weight DESC, relation_id, type);
-CREATE INDEX IF NOT EXISTS relation_weights_target ON relation_weights(target, weight DESC, relation_id, type);
+CREATE INDEX IF NOT EXISTS relation_weights_from ON relation_weights(source, weight DESC, relation_id, type, target);
+CREATE INDEX IF NOT EXISTS relation_weights_to ON relation_weights(target, weight DESC, relation_id, type, source);
 CREATE TRIGGER IF NOT EXISTS relation_weights_add AFTER INSERT ON evidence
 WHEN NOT EXISTS (SELECT 1 FROM evidence WHERE relation_id = new.relation_id AND article_id = new.article_id
                  AND rowid != new.rowid) BEGIN
@@ -150,7 +150,7 @@ INSERT OR IGNORE INTO store_counts
     UNION ALL SELECT 'relation:' || type, COUNT(*) FROM relations GROUP BY type;
 """
 # a node's `limit` heaviest relations of some types (NULL: any) and weight, from the indexes above
-HEAVIEST = """SELECT relation_id, weight FROM relation_weights WHERE {end} = :id AND weight >= :min_weight
+HEAVIEST = """SELECT relation_id, weight FROM relation_weights WHERE {end} = :id AND +weight >= :min_weight
               AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
               ORDER BY weight DESC, relation_id LIMIT :limit"""
 IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
@@ -241,9 +241,10 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                      "(SELECT MAX(date) FROM articles WHERE date > '') last",  # from articles_date
     "degrees": """SELECT id, degree FROM (
                       SELECT value id, (SELECT COUNT(*) FROM (SELECT DISTINCT other FROM (
-                          SELECT target other FROM relations WHERE source = value
-                          UNION ALL SELECT source FROM relations WHERE target = value) LIMIT coalesce(:cap, -1))) degree
-                      FROM json_each(:ids)) WHERE degree > 0""",
+                          SELECT target other FROM relation_weights WHERE source = value
+                          UNION ALL SELECT source FROM relation_weights WHERE target = value)
+                          LIMIT coalesce(:cap, -1))) degree
+                      FROM json_each(:ids)) WHERE degree > 0""",  # from the covering indexes of relation_weights
     "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
                     "LIMIT :limit OFFSET :offset",
     "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
