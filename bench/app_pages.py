@@ -54,8 +54,8 @@ from graph.model import INVOLVEMENT_ROLES, PROJECT_KINDS, Article, Entity, Evide
 from graph.open import open_store  # noqa: E402
 
 APP = str(ROOT / "app" / "streamlit_app.py")
-LOADING = "loading the whole graph"
-EXPLORER_PER_NODE = 100  # the explorer's relations per node by default (app/views/explorer.py DEFAULT_PER_NODE)  # what a page said while a part of it waited for the whole graph
+LOADING = "loading the whole graph"  # what a page said while a part of it waited for the whole graph
+EXPLORER_PER_NODE = 50  # the explorer's relations per node by default (app/views/explorer.py DEFAULT_PER_NODE)
 
 
 def synthetic(store, relations: int, per_article: int = 10, batch: int = 500, seed: int = 7) -> None:

@@ -4,8 +4,8 @@ open its card; double-click (or the expand button) to expand it; Delete (or the 
 to remove it. Filters: entity types, relation types, dates, minimum weight, the sidebar's minimum
 confidence (an edge's caption shows its confidence), hubs hidden. At most
 400 nodes (the user may raise it to 2,000), nearest first, with a warning when the view is cut.
-Around a node with more than 100 relations (a hub; the user may raise it to 5,000) only its
-heaviest 100 of the relation types chosen are read, and the page says how many of how many.
+Around a node with more than 50 relations (a hub; the user may raise it to 5,000) only its
+heaviest 50 of the relation types chosen are read, and the page says how many of how many.
 
 The view comes from the store, one hop at a time (analytics.StoreAdjacency); a date filter reads
 the evidence of the edges the walk meets, with their articles' dates, from the store too. «Export
@@ -49,7 +49,7 @@ MAX_HELP = ("The nearest nodes are kept, those on heavier edges first. Large vie
             "in the browser.")
 # How many relations of one node the view reads (heaviest first): a hub has tens of thousands, which
 # no view can show, and reading them all took seconds at a million relationships (docs/scaling.md)
-MIN_PER_NODE, DEFAULT_PER_NODE, MAX_PER_NODE = 10, 100, 5000
+MIN_PER_NODE, DEFAULT_PER_NODE, MAX_PER_NODE = 10, 50, 5000
 PER_NODE_HELP = ("Around a node with more relations than this (a hub), only its heaviest ones are read "
                  "(those stated in the most articles), of the relation types and weight chosen.")
 
@@ -164,7 +164,7 @@ def sidebar_filters() -> Filters:
         max_nodes = st.number_input("Show at most (nodes)", MIN_NODES, MAX_NODES, DEFAULT_NODES, step=50,
                                     key="explorer-max", help=MAX_HELP)
         per_node = st.number_input("Relations per node (heaviest first)", MIN_PER_NODE, MAX_PER_NODE,
-                                   DEFAULT_PER_NODE, step=100, key="explorer-per-node", help=PER_NODE_HELP)
+                                   DEFAULT_PER_NODE, step=50, key="explorer-per-node", help=PER_NODE_HELP)
         layout = st.selectbox("Layout", list(LAYOUTS), key="explorer-layout")
         chosen = None
         if first:
