@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -360,6 +360,13 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
 
     keep = walk(seeds, hops, edges_at, admit)
     adj.link(last, keep)
+    return view_of(adj, keep, edge_ok, truncated)
+
+
+def view_of(adj: Adjacency, keep: Iterable[str], edge_ok: Callable[[dict], bool], truncated: bool) -> nx.MultiDiGraph:
+    """The nodes a walk kept and the edges between them that pass `edge_ok`, with the graph
+    attributes "truncated" and "partial" (neighbourhood says what they mean)."""
+    keep = dict.fromkeys(keep)  # in the walk's order: nearer first
     sub = nx.MultiDiGraph()
     sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated
