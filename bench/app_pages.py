@@ -55,6 +55,7 @@ from graph.open import open_store  # noqa: E402
 
 APP = str(ROOT / "app" / "streamlit_app.py")
 LOADING = "loading the whole graph"  # what a page said while a part of it waited for the whole graph
+EXPLORER_PER_NODE = 50  # the explorer's relations per node by default (app/views/explorer.py DEFAULT_PER_NODE)
 
 
 def synthetic(store, relations: int, per_article: int = 10, batch: int = 500, seed: int = 7) -> None:
@@ -322,6 +323,9 @@ def data_functions(store, t: dict[str, list], whole_graph: bool) -> None:
     def over_store():
         return analytics.StoreAdjacency(store)
 
+    def as_explorer():  # what the explorer reads: a hub's heaviest relations, hubs told by a capped count
+        return analytics.StoreAdjacency(store, per_node=EXPLORER_PER_NODE, degree_cap=threshold)
+
     rows = {
         "stats (once per revision of the graph)": store.stats,
         "revision (every run)": store.revision,
@@ -332,10 +336,12 @@ def data_functions(store, t: dict[str, list], whole_graph: bool) -> None:
         "relations_of + evidence (store)": lambda: store.evidence(
             [r["key"] for r in analytics.relations_of(over_store(), person)], limit=3),
         "article content (store)": lambda: store.article_content(t["articles"][0]),
-        "neighbourhood 2 hops (store)": lambda: analytics.neighbourhood(over_store(), [person], 2,
+        "neighbourhood 2 hops (store)": lambda: analytics.neighbourhood(as_explorer(), [person], 2,
                                                                       hub_threshold=threshold),
-        "neighbourhood 2 hops, hub (store)": lambda: analytics.neighbourhood(over_store(), [hub], 2,
+        "neighbourhood 2 hops, hub (store)": lambda: analytics.neighbourhood(as_explorer(), [hub], 2,
                                                                            hub_threshold=threshold),
+        "neighbourhood 2 hops, hub, every relation": lambda: analytics.neighbourhood(over_store(), [hub], 2,
+                                                                                   hub_threshold=threshold),
         "paths ≤4 (store)": lambda: analytics.paths(over_store(), a, b, 4, hub_threshold=threshold),
         "interlocks (store)": lambda: analytics.interlocks(over_store(), person, hub_threshold=threshold),
     }

@@ -19,7 +19,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import itemgetter
@@ -161,12 +161,17 @@ class Adjacency:
 
     def __init__(self, g: nx.MultiDiGraph) -> None:
         self.g = g
+        self.partial: dict[str, tuple[int, int]] = {}  # node -> (relations read, relations it has)
 
     def fetch(self, ids: Iterable[str]) -> None:
         """Make the edges at these nodes known (a whole graph knows them all)."""
 
     def count(self, ids: Iterable[str]) -> None:
         """Make the degrees of these nodes known, without their edges (a whole graph knows them)."""
+
+    def link(self, ids: Iterable[str], others: Iterable[str]) -> None:
+        """Make the edges between these nodes and the others known, not their other edges (a whole
+        graph knows them)."""
 
     def has(self, n: str) -> bool:
         return n in self.g
@@ -190,37 +195,67 @@ class Adjacency:
 class StoreAdjacency(Adjacency):
     """An Adjacency that asks a store for what a walk needs, once per node; with `evidence`, each
     edge fetched carries its evidence sentences with their articles' dates (Store.evidence), for a
-    walk that filters on dates."""
+    walk that filters on dates. With `per_node`, a node with more relations than that (a hub) is
+    read only through its `per_node` heaviest of the `relations` types and `min_weight`
+    (Store.heaviest): `partial` says, per such node, how many of how many relations were read.
+    With `degree_cap` (a walk's hub threshold), a degree counted by the store stops there: the
+    store reads that many of a hub's neighbours, not all of them."""
 
-    def __init__(self, store, evidence: bool = False) -> None:
+    def __init__(self, store, evidence: bool = False, per_node: int | None = None,
+                 relations: list[str] | None = None, min_weight: int = 1, degree_cap: int | None = None) -> None:
         super().__init__(nx.MultiDiGraph())
         self.store = store
         self.evidence = evidence
+        self.per_node = per_node
+        self.relations = relations or None
+        self.min_weight = min_weight
+        self.degree_cap = degree_cap
         self.fetched: set[str] = set()
         self.degrees: dict[str, int] = {}
 
     def count(self, ids: Iterable[str]) -> None:
         new = sorted(set(ids) - self.fetched - set(self.degrees))
         if new:
-            self.degrees.update(self.store.degrees(new))
+            self.degrees.update(self.store.degrees(new, self.degree_cap))
 
     def degree(self, n: str) -> int:
-        """Distinct neighbours: of a fetched node from its edges, else as the store counted them."""
-        return super().degree(n) if n in self.fetched or n not in self.degrees else self.degrees[n]
+        """Distinct neighbours: of a node fetched whole from its edges, else as the store counted them."""
+        if n in self.partial and n not in self.degrees:
+            self.degrees.update(self.store.degrees([n], self.degree_cap))
+        if n in self.partial or (n not in self.fetched and n in self.degrees):
+            return self.degrees.get(n, 0)
+        return super().degree(n)
 
     def fetch(self, ids: Iterable[str]) -> None:
         new = sorted(set(ids) - self.fetched)
+        if not new:
+            return
+        counts = self.store.relation_counts(new) if self.per_node is not None else {}
+        hubs = [n for n in new if counts.get(n, 0) > (self.per_node or 0)]
+        whole = [n for n in new if n not in set(hubs)]
+        if whole:
+            self._add(self.store.neighbourhood(whole, hops=1))
+        if hubs:
+            part = self.store.heaviest(hubs, self.per_node or 0, self.relations, self.min_weight)
+            self.partial.update({n: (part.degree(n) if n in part else 0, counts[n]) for n in hubs})
+            self._add(part)
+        self.fetched.update(new)
+
+    def link(self, ids: Iterable[str], others: Iterable[str]) -> None:
+        new = sorted(set(ids) - self.fetched)
         if new:
-            part = self.store.neighbourhood(new, hops=1)
-            if self.evidence:
-                fresh = [(u, v, k) for u, v, k in part.edges(keys=True) if not self.g.has_edge(u, v, k)]
-                found = self.store.evidence([k for _, _, k in fresh])
-                for u, v, k in fresh:
-                    part.edges[u, v, k]["evidence"] = found.get(k, [])
-            self.g.add_nodes_from(part.nodes(data=True))
-            self.g.add_edges_from((u, v, k, d) for u, v, k, d in part.edges(keys=True, data=True)
-                                  if not self.g.has_edge(u, v, k))  # keyed: an edge fetched twice stays one
-            self.fetched.update(new)
+            self._add(self.store.edges_between(new, others))
+
+    def _add(self, part: nx.MultiDiGraph) -> None:
+        """Add the nodes and edges of a piece read from the store (with their evidence, if asked)."""
+        if self.evidence:
+            fresh = [(u, v, k) for u, v, k in part.edges(keys=True) if not self.g.has_edge(u, v, k)]
+            found = self.store.evidence([k for _, _, k in fresh])
+            for u, v, k in fresh:
+                part.edges[u, v, k]["evidence"] = found.get(k, [])
+        self.g.add_nodes_from(part.nodes(data=True))
+        self.g.add_edges_from((u, v, k, d) for u, v, k, d in part.edges(keys=True, data=True)
+                              if not self.g.has_edge(u, v, k))  # keyed: an edge fetched twice stays one
 
 
 def adjacency(source) -> Adjacency:
@@ -281,7 +316,9 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
     pass the filters (relation types, weight, confidence, evidence dated within [date_from, date_to], which
     needs the edges' evidence and `dates`: article -> date) to nodes that pass them (types, not
     hidden, fewer than `hub_threshold` neighbours). Seeds always stay. Nearer nodes come first,
-    and among them those on heavier edges; at `max_nodes` it stops (graph attr "truncated")."""
+    and among them those on heavier edges; at `max_nodes` it stops (graph attr "truncated"). Graph
+    attr "partial": the nodes kept whose relations were read only in part, each with (relations
+    read, relations it has) (StoreAdjacency's `per_node`)."""
     adj = adjacency(source)
     adj.fetch(seeds)
     seeds = list(dict.fromkeys(s for s in seeds if adj.has(s)))
@@ -296,13 +333,14 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         return (n not in hidden and (not types or adj.node(n).get("type") in types)
                 and (hub_threshold is None or adj.degree(n) < hub_threshold))
 
-    truncated = False
+    truncated, hop, last = False, 0, []
 
     def edges_at(frontier: list[str]) -> Iterator[tuple[str, str, float]]:
         return ((u, v, d.get("weight", 1)) for n in frontier for u, v, _, d in adj.edges(n) if edge_ok(d))
 
     def admit(reach: dict[str, float], kept: int) -> list[str]:
-        nonlocal truncated
+        nonlocal truncated, hop, last
+        hop += 1
         order = sorted(reach, key=lambda m: (-reach[m], -adj.node(m).get("mention_count", 0), m))
         room, nxt = max(0, max_nodes - kept), []
         if not room and truncated:  # the view is full and known to be cut: nothing more to learn
@@ -310,18 +348,29 @@ def neighbourhood(source: Adjacency | nx.MultiDiGraph, seeds: Iterable[str], hop
         for start in range(0, len(order), max(room + 1, ADMIT_CHUNK)):  # in order until the view is full:
             part = order[start:start + max(room + 1, ADMIT_CHUNK)]  # around a hub, not all its neighbours
             adj.count(part)  # their degrees (hubs), without reading a hub's edges
-            passing = [m for m in part if node_ok(m)]
-            adj.fetch(passing[:room])  # the edges of those that join
-            nxt += passing
+            nxt += [m for m in part if node_ok(m)]
             if len(nxt) > room:
                 break
         truncated = truncated or len(nxt) > room
+        if hop < hops:
+            adj.fetch(nxt[:room])  # the edges of those that join, for the next hop
+        else:
+            last = nxt[:room]  # the last hop's: only their edges within the view, once it is known
         return nxt[:room]
 
     keep = walk(seeds, hops, edges_at, admit)
+    adj.link(last, keep)
+    return view_of(adj, keep, edge_ok, truncated)
+
+
+def view_of(adj: Adjacency, keep: Iterable[str], edge_ok: Callable[[dict], bool], truncated: bool) -> nx.MultiDiGraph:
+    """The nodes a walk kept and the edges between them that pass `edge_ok`, with the graph
+    attributes "truncated" and "partial" (neighbourhood says what they mean)."""
+    keep = dict.fromkeys(keep)  # in the walk's order: nearer first
     sub = nx.MultiDiGraph()
     sub.graph.update(adj.g.graph)
     sub.graph["truncated"] = truncated
+    sub.graph["partial"] = {n: adj.partial[n] for n in keep if n in adj.partial}
     sub.add_nodes_from((n, adj.node(n)) for n in keep)
     for n in keep:
         for u, v, k, d in adj.edges(n):

@@ -97,7 +97,14 @@ QUERIES = {  # what every store's queries answer: name -> (parameters) the colum
     "relation_confidence": "(ids: relations) id, confidence (the highest of its evidence's)",
     "article_counts": "(ids: articles) article, entities (distinct entities mentioned), relations (evidence "
                       "sentences)",
-    "degrees": "(ids) id, degree (distinct neighbours through relations)",
+    "degrees": "(ids, cap: None for none) id, degree (distinct neighbours through relations, counted up to cap: "
+               "a hub's count stops there)",
+    "edges_between": "(ids, others) the columns of edges_at: the relations between a node of ids and one of others, "
+                     "either way; by id",
+    "relation_counts": "(ids) id, n (relations at the node, kept by the store as they are written; none: no row)",
+    "heaviest_at": "(id, limit, types: None for any, min_weight) the columns of edges_at: the node's `limit` "
+                   "relations of those types with weight ≥ min_weight, heaviest first, then by id (the weight kept "
+                   "by the store as they are written, read from an index: not every relation at the node)",
     "articles_page": "(offset, limit, date_from, date_to, sources, title: each None for any) id, source, doc, title, "
                      "url, date of the articles the filters keep (an undated one passes the dates; title: lower "
                      "case, contained), newest first, then by title and id: that page",
@@ -235,9 +242,28 @@ class GraphStore(ABC):
                     "last": dates["last"] or ""}
         return self._read(read)
 
-    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+    def degrees(self, ids: Iterable[str], at_most: int | None = None) -> dict[str, int]:
         ids = sorted(set(ids))
-        return {r["id"]: r["degree"] for r in self._dicts("degrees", ids=ids)} if ids else {}
+        cap = int(at_most) if at_most is not None else None
+        return {r["id"]: r["degree"] for r in self._dicts("degrees", ids=ids, cap=cap)} if ids else {}
+
+    def edges_between(self, ids: Iterable[str], others: Iterable[str]) -> nx.MultiDiGraph:
+        """The relations between a node of `ids` and one of `others` (either way), with their ends:
+        what a view needs of nodes whose other relations lead out of it."""
+        return self._read(lambda q: edges_between(q, sorted(set(ids)), sorted(set(others))))
+
+    def relation_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """How many relations each node has (a node without any is left out), as the store keeps
+        them at each write: no count over a hub's relations."""
+        ids = sorted(set(ids))
+        return {r["id"]: r["n"] for r in self._dicts("relation_counts", ids=ids)} if ids else {}
+
+    def heaviest(self, ids: Iterable[str], limit: int, relations: list[str] | None = None,
+                 min_weight: int = 1) -> nx.MultiDiGraph:
+        """Like neighbourhood(ids, hops=1), but from each node only its `limit` heaviest relations
+        of the types (weight: the distinct articles of their evidence; ties by relation id) with at
+        least `min_weight`: what a page can show around a hub, read without its other relations."""
+        return self._read(lambda q: heaviest(q, sorted(set(ids)), int(limit), relations or None, int(min_weight)))
 
     def article_content(self, article_id: str) -> dict[str, list[dict]]:
         return self._read(lambda q: article_content(q, article_id))
@@ -446,6 +472,20 @@ def neighbourhood(q: Backend, ids: list[str], hops: int, types: list[str] | None
 
     keep = walk(ids, hops, edges_at, admit)
     return assemble_subgraph(entity_rows(q, keep).values(), crossed.values())
+
+
+def edges_between(q: Backend, ids: list[str], others: list[str]) -> nx.MultiDiGraph:
+    edges = list(q.rows("edges_between", ids=ids, others=others)) if ids and others else []
+    return assemble_subgraph(entity_rows(q, {r[k] for r in edges for k in ("source", "target")}).values(), edges)
+
+
+def heaviest(q: Backend, ids: list[str], limit: int, relations: list[str] | None,
+             min_weight: int) -> nx.MultiDiGraph:
+    """Store.heaviest: one index read per node, then the rows of the nodes at either end."""
+    crossed = {r["id"]: r for n in ids
+               for r in q.rows("heaviest_at", id=n, limit=limit, types=relations, min_weight=min_weight)}
+    ends = set(ids) | {r[k] for r in crossed.values() for k in ("source", "target")}
+    return assemble_subgraph(entity_rows(q, ends).values(), crossed.values())
 
 
 def snapshot(q: Backend) -> nx.MultiDiGraph:

@@ -90,6 +90,69 @@ CREATE TABLE IF NOT EXISTS decisions (
     alias TEXT NOT NULL, name TEXT NOT NULL, UNIQUE (action, node, other, alias)
 );
 """
+# What the pages read instead of counting or aggregating at read time, kept by triggers as rows are
+# written: each relation's weight (distinct articles of its evidence) beside its ends, indexed so
+# that a node's heaviest relations are the first entries of an index; each node's number of
+# relations; the numbers of articles, mentions, entities and relations by type (Store.stats). A
+# store file made before them gets them, filled from its rows, when opened (DERIVED_BACKFILL).
+DERIVED = """
+CREATE TABLE IF NOT EXISTS relation_weights (
+    relation_id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+    weight INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relation_weights_from ON relation_weights(source, weight DESC, relation_id, type, target);
+CREATE INDEX IF NOT EXISTS relation_weights_to ON relation_weights(target, weight DESC, relation_id, type, source);
+CREATE TRIGGER IF NOT EXISTS relation_weights_add AFTER INSERT ON evidence
+WHEN NOT EXISTS (SELECT 1 FROM evidence WHERE relation_id = new.relation_id AND article_id = new.article_id
+                 AND rowid != new.rowid) BEGIN
+    INSERT INTO relation_weights SELECT id, type, source, target, 1 FROM relations WHERE id = new.relation_id
+    ON CONFLICT DO UPDATE SET weight = weight + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS relation_weights_remove AFTER DELETE ON evidence
+WHEN NOT EXISTS (SELECT 1 FROM evidence WHERE relation_id = old.relation_id AND article_id = old.article_id) BEGIN
+    UPDATE relation_weights SET weight = weight - 1 WHERE relation_id = old.relation_id;
+    DELETE FROM relation_weights WHERE relation_id = old.relation_id AND weight <= 0;
+END;
+CREATE TRIGGER IF NOT EXISTS relation_weights_drop AFTER DELETE ON relations BEGIN
+    DELETE FROM relation_weights WHERE relation_id = old.id;
+END;
+CREATE TABLE IF NOT EXISTS relation_counts (entity_id TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TRIGGER IF NOT EXISTS relation_counts_add AFTER INSERT ON relations BEGIN
+    INSERT INTO relation_counts VALUES (new.source, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+    INSERT INTO relation_counts SELECT new.target, 1 WHERE new.target != new.source
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS relation_counts_remove AFTER DELETE ON relations BEGIN
+    UPDATE relation_counts SET n = n - 1 WHERE entity_id IN (old.source, old.target);
+    DELETE FROM relation_counts WHERE entity_id IN (old.source, old.target) AND n <= 0;
+END;
+CREATE TABLE IF NOT EXISTS store_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+""" + "".join(f"""
+CREATE TRIGGER IF NOT EXISTS store_counts_{table}_add AFTER INSERT ON {table} BEGIN
+    INSERT INTO store_counts VALUES ({key}, 1) ON CONFLICT DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER IF NOT EXISTS store_counts_{table}_remove AFTER DELETE ON {table} BEGIN
+    UPDATE store_counts SET n = n - 1 WHERE key = {key.replace('new.', 'old.')};
+END;""" for table, key in (("articles", "'articles'"), ("mentions", "'mentions'"),
+                           ("entities", "'entity:' || new.type"), ("relations", "'relation:' || new.type")))
+# the first and last article dates (Store.article_facets), read from an index: made when opened
+INDEXES = "CREATE INDEX IF NOT EXISTS articles_date ON articles(date);"
+# OR IGNORE: another process opening the same old file at the same moment may have filled them already
+DERIVED_BACKFILL = """
+INSERT OR IGNORE INTO relation_weights
+    SELECT r.id, r.type, r.source, r.target, COUNT(DISTINCT e.article_id) FROM relations r
+    JOIN evidence e ON e.relation_id = r.id GROUP BY r.id;
+INSERT OR IGNORE INTO relation_counts SELECT n, COUNT(*) FROM (
+    SELECT source n FROM relations UNION ALL SELECT target FROM relations WHERE target != source) GROUP BY n;
+INSERT OR IGNORE INTO store_counts
+    SELECT 'articles', COUNT(*) FROM articles UNION ALL SELECT 'mentions', COUNT(*) FROM mentions
+    UNION ALL SELECT 'entity:' || type, COUNT(*) FROM entities GROUP BY type
+    UNION ALL SELECT 'relation:' || type, COUNT(*) FROM relations GROUP BY type;
+"""
+# a node's `limit` heaviest relations of some types (NULL: any) and weight, from the indexes above
+HEAVIEST = """SELECT relation_id, weight FROM relation_weights WHERE {end} = :id AND +weight >= :min_weight
+              AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
+              ORDER BY weight DESC, relation_id LIMIT :limit"""
 IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
 ARTICLE_FILTERS = """(:date_from IS NULL OR coalesce(date, '') = '' OR date >= :date_from)
     AND (:date_to IS NULL OR coalesce(date, '') = '' OR date <= :date_to)
@@ -102,10 +165,24 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "articles_from_source": "SELECT id, doc FROM articles WHERE source = :source ORDER BY id",
     "article_ids": "SELECT id FROM articles ORDER BY id",
     "articles_in": f"SELECT id, source, doc, title, url, date, text, hash FROM articles WHERE id IN ({IDS})",
-    "count_articles": "SELECT COUNT(*) n FROM articles",
-    "count_mentions": "SELECT COUNT(*) n FROM mentions",
-    "count_entities": "SELECT type, COUNT(*) n FROM entities GROUP BY type",
-    "count_relations": "SELECT type, COUNT(*) n FROM relations GROUP BY type",
+    "count_articles": "SELECT coalesce(max(n), 0) n FROM store_counts WHERE key = 'articles'",
+    "count_mentions": "SELECT coalesce(max(n), 0) n FROM store_counts WHERE key = 'mentions'",
+    "count_entities": "SELECT substr(key, 8) type, n FROM store_counts WHERE key LIKE 'entity:%' AND n > 0",
+    "count_relations": "SELECT substr(key, 10) type, n FROM store_counts WHERE key LIKE 'relation:%' AND n > 0",
+    "edges_between": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
+                                COUNT(*) evidence_count, MAX(e.confidence) confidence
+                         FROM relations r JOIN evidence e ON e.relation_id = r.id
+                         WHERE (r.source IN ({IDS}) AND r.target IN (SELECT value FROM json_each(:others)))
+                            OR (r.target IN ({IDS}) AND r.source IN (SELECT value FROM json_each(:others)))
+                         GROUP BY r.id ORDER BY r.id""",
+    "relation_counts": f"SELECT entity_id id, n FROM relation_counts WHERE entity_id IN ({IDS})",
+    "heaviest_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, h.weight,
+                              (SELECT COUNT(*) FROM evidence e WHERE e.relation_id = r.id) evidence_count,
+                              (SELECT MAX(confidence) FROM evidence e WHERE e.relation_id = r.id) confidence
+                       FROM (SELECT * FROM ({HEAVIEST.format(end='source')})
+                             UNION SELECT * FROM ({HEAVIEST.format(end='target')})
+                             ORDER BY weight DESC, relation_id LIMIT :limit) h
+                       JOIN relations r ON r.id = h.relation_id ORDER BY h.weight DESC, r.id""",
     "entities": f"""SELECT id, type, name, kind, facts, (SELECT COUNT(*) FROM mentions WHERE entity_id = e.id) mentions
                     FROM entities e WHERE id IN ({IDS}) ORDER BY id""",
     "edges_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
@@ -160,10 +237,14 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                           ORDER BY coalesce(date, '') DESC, coalesce(title, ''), id LIMIT :limit OFFSET :offset""",
     "articles_count": f"SELECT COUNT(*) n FROM articles WHERE {ARTICLE_FILTERS}",
     "article_sources": "SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source",
-    "article_dates": "SELECT MIN(date) first, MAX(date) last FROM articles WHERE coalesce(date, '') != ''",
-    "degrees": f"""SELECT n id, COUNT(DISTINCT other) degree FROM (
-                       SELECT source n, target other FROM relations WHERE source IN ({IDS})
-                       UNION ALL SELECT target, source FROM relations WHERE target IN ({IDS})) GROUP BY n""",
+    "article_dates": "SELECT (SELECT MIN(date) FROM articles WHERE date > '') first, "
+                     "(SELECT MAX(date) FROM articles WHERE date > '') last",  # from articles_date
+    "degrees": """SELECT id, degree FROM (
+                      SELECT value id, (SELECT COUNT(*) FROM (SELECT DISTINCT other FROM (
+                          SELECT target other FROM relation_weights WHERE source = value
+                          UNION ALL SELECT source FROM relation_weights WHERE target = value)
+                          LIMIT coalesce(:cap, -1))) degree
+                      FROM json_each(:ids)) WHERE degree > 0""",  # from the covering indexes of relation_weights
     "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
                     "LIMIT :limit OFFSET :offset",
     "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
@@ -208,6 +289,8 @@ class EmbeddedStore(GraphStore):
                 with self.db:
                     self.db.execute("INSERT INTO names_grams (names_grams) VALUES ('rebuild')")
             self._add_columns()
+            self._derive()
+            self.db.executescript(INDEXES)
             prepare(self.db)
             self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.names_grams_vocab "
                             "USING fts5vocab(main, names_grams, row)")  # how many names hold each trigram
@@ -231,6 +314,12 @@ class EmbeddedStore(GraphStore):
             if column not in {r["name"] for r in self.db.execute(f"PRAGMA table_info({table})")}:
                 with self.db:
                     self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+    def _derive(self) -> None:
+        """Create the weights and counts the triggers keep (DERIVED), filled from the rows of a
+        store file made before them, in one transaction."""
+        if self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'store_counts'").fetchone() is None:
+            self.db.executescript(f"BEGIN IMMEDIATE; {DERIVED}; {DERIVED_BACKFILL} COMMIT;")
 
     # --- graph.base: transactions and the backend -------------------------------------
 

@@ -7,7 +7,8 @@ path. The graph in Neo4j:
     (:Entity {id, type, name, kind, facts, name_keys})    facts: JSON text; name_keys: the search
                                                           keys of its name and of its mention texts
     (:Entity)-[:MENTIONED_IN {start, stop, text, sentence_start, sentence_stop, key}]->(:Article)
-    (:Entity)-[:RELATION {id, type, role}]->(:Entity)
+    (:Entity)-[:RELATION {id, type, role, weight}]->(:Entity)   weight: the distinct articles of its
+                                                          evidence, set at each write that touches it
     (:Evidence {relation_id, article_id, start, stop, sentence, confidence})   a sentence that states a
                                                           relation, with the relation's confidence in its
                                                           article (absent for rules alone)
@@ -25,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict
 from typing import Any, TypeVar
@@ -59,6 +61,7 @@ SCHEMA = {  # name: the statement that creates it
     "evidence_key": "CREATE CONSTRAINT evidence_key IF NOT EXISTS FOR (v:Evidence) "
                     "REQUIRE (v.relation_id, v.article_id, v.start, v.stop) IS UNIQUE",
     "article_source": "CREATE INDEX article_source IF NOT EXISTS FOR (a:Article) ON (a.source)",
+    "article_date": "CREATE INDEX article_date IF NOT EXISTS FOR (a:Article) ON (a.date)",  # the first and last
     "entity_type": "CREATE INDEX entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
     "evidence_article": "CREATE INDEX evidence_article IF NOT EXISTS FOR (v:Evidence) ON (v.article_id)",
     "evidence_relation": "CREATE INDEX evidence_relation IF NOT EXISTS FOR (v:Evidence) ON (v.relation_id)",
@@ -82,8 +85,12 @@ ARTICLE_HASHES = "UNWIND $ids AS id MATCH (a:Article {id: id}) RETURN a.id AS id
 MERGE_ARTICLES = "UNWIND $rows AS row MERGE (a:Article {id: row.id}) SET a += row"
 MERGE_ENTITIES = """
 UNWIND $rows AS row
+OPTIONAL MATCH (old:Entity {id: row.id})
+WITH row, old IS NULL AS fresh
 MERGE (e:Entity {id: row.id})
-ON CREATE SET e.type = row.type, e.name = row.name, e.kind = row.kind, e.facts = row.facts"""
+ON CREATE SET e.type = row.type, e.name = row.name, e.kind = row.kind, e.facts = row.facts
+WITH row.type AS type, fresh WHERE fresh
+RETURN type, count(*) AS n"""
 CREATE_SAID = """
 UNWIND $rows AS row
 CREATE (:Said {entity_id: row.entity, article_id: row.article, key: row.key, name: row.name, kind: row.kind,
@@ -120,7 +127,8 @@ UNWIND $rows AS row
 WITH nodes[row[0]] AS s, nodes[row[1]] AS t, row[2] AS rid, row[3] AS type, row[4] AS role
 WHERE s IS NOT NULL AND t IS NOT NULL
   AND NOT EXISTS { MATCH ()-[r:RELATION {id: rid}]->() USING INDEX SEEK r:RELATION(id) }
-CREATE (s)-[:RELATION {id: rid, type: type, role: role}]->(t)"""
+CREATE (s)-[:RELATION {id: rid, type: type, role: role}]->(t)
+RETURN type, count(*) AS n"""
 MERGE_EVIDENCE = """
 UNWIND $rows AS row
 MERGE (v:Evidence {relation_id: row.relation, article_id: row.article, start: row.start, stop: row.stop})
@@ -148,15 +156,40 @@ DROP_UNMENTIONED_ENTITIES = """
 UNWIND $ids AS id
 MATCH (e:Entity {id: id}) WHERE NOT (e)-[:MENTIONED_IN]->()
 OPTIONAL MATCH (e)-[r:RELATION]-()
-WITH e, e.id AS id, collect(r.id) AS relations
+WITH e, e.id AS id, e.type AS type, collect([r.id, r.type]) AS relations
 DETACH DELETE e
-RETURN id, relations"""
+RETURN id, type, relations"""
 DELETE_RELATION_EVIDENCE = "UNWIND $ids AS id MATCH (v:Evidence {relation_id: id}) DELETE v"
 DROP_RELATIONS_WITHOUT_EVIDENCE = """
 UNWIND $ids AS id
 MATCH ()-[r:RELATION {id: id}]->() USING INDEX SEEK r:RELATION(id)
 WHERE NOT EXISTS { MATCH (:Evidence {relation_id: id}) }
-DELETE r"""
+WITH r, r.type AS type DELETE r
+RETURN type, count(*) AS n"""
+SET_RELATION_WEIGHTS = """
+UNWIND $ids AS id
+MATCH ()-[r:RELATION {id: id}]->() USING INDEX SEEK r:RELATION(id)
+SET r.weight = COUNT { MATCH (v:Evidence {relation_id: id}) RETURN DISTINCT v.article_id }"""
+# The number of entities and of relations of each type (Store.stats), kept at each write in one
+# node (its properties entity_<TYPE>, relation_<TYPE>): counting a million relationships by their
+# type property took seconds. A database without that node (new, or written by an older version)
+# gets it, counted, at its next write (COUNTED_NOW); until then stats counts.
+COUNTS_MARK = "InvestGraphCounts"
+READ_COUNTS = f"MATCH (c:{COUNTS_MARK}) RETURN properties(c) AS counts"
+COUNT_NOW = ("MATCH (e:Entity) RETURN 'entity_' + e.type AS key, count(*) AS n",
+             "MATCH ()-[r:RELATION]->() RETURN 'relation_' + r.type AS key, count(*) AS n")
+CREATE_COUNTS = f"CREATE (c:{COUNTS_MARK}) SET c = $counts"
+COUNT_KEY = re.compile(r"(entity|relation)_[A-Z][A-Z_]*")  # what may be written into a query as a property
+KEPT_COUNTS = {"count_entities": "entity_", "count_relations": "relation_"}  # the queries they answer
+# A database written before relations kept their weight gets them when opened, once: the marker
+# node (the counts' node) says it has them; a database without relations needs none.
+WEIGHTS_MARK = COUNTS_MARK
+WEIGHTS_KEPT = f"RETURN EXISTS {{ MATCH (:{WEIGHTS_MARK}) }} OR NOT EXISTS {{ MATCH ()-[:RELATION]->() }} AS kept"
+BACKFILL_WEIGHTS = """
+MATCH ()-[r:RELATION]->() WHERE r.weight IS NULL
+CALL { WITH r SET r.weight = COUNT { MATCH (v:Evidence {relation_id: r.id}) RETURN DISTINCT v.article_id }
+} IN TRANSACTIONS OF 10000 ROWS"""
+
 ENTITY_ALIASES = """
 UNWIND $ids AS id MATCH (e:Entity {id: id})
 OPTIONAL MATCH (e)-[m:MENTIONED_IN]->()
@@ -280,11 +313,35 @@ QUERIES = {
     "articles_count": f"MATCH (a:Article) WHERE {ARTICLE_FILTERS} RETURN count(a) AS n",
     "article_sources": "MATCH (a:Article) WHERE a.source IS NOT NULL RETURN DISTINCT a.source AS source "
                        "ORDER BY source",
-    "article_dates": "MATCH (a:Article) WHERE coalesce(a.date, '') <> '' RETURN min(a.date) AS first, "
-                     "max(a.date) AS last",
+    "article_dates": """
+        RETURN head(COLLECT { MATCH (a:Article) WHERE a.date > '' RETURN a.date ORDER BY a.date LIMIT 1 }) AS first,
+               head(COLLECT { MATCH (a:Article) WHERE a.date > '' RETURN a.date ORDER BY a.date DESC LIMIT 1 })
+               AS last""",
     "degrees": """
-        UNWIND $ids AS id MATCH (e:Entity {id: id}) WHERE EXISTS { (e)-[:RELATION]-() }
-        RETURN id, COUNT { MATCH (e)-[:RELATION]-(m) RETURN DISTINCT m } AS degree""",
+        UNWIND $ids AS id MATCH (e:Entity {id: id})
+        CALL { WITH e MATCH (e)-[:RELATION]-(m) WITH DISTINCT m LIMIT coalesce($cap, 9223372036854775807)
+               RETURN count(m) AS degree }
+        WITH id, degree WHERE degree > 0 RETURN id, degree""",
+    "edges_between": """
+        UNWIND $ids AS id
+        MATCH (:Entity {id: id})-[r:RELATION]-(o:Entity) WHERE o.id IN $others
+        WITH DISTINCT r
+        MATCH (v:Evidence {relation_id: r.id})
+        WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
+        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+               weight, evidence_count, confidence
+        ORDER BY id""",
+    "relation_counts": """
+        UNWIND $ids AS id MATCH (e:Entity {id: id}) WITH id, COUNT { (e)-[:RELATION]-() } AS n WHERE n > 0
+        RETURN id, n""",
+    "heaviest_at": """
+        MATCH (n:Entity {id: $id})
+        CALL { WITH n MATCH (n)-[r:RELATION]-() WHERE r.weight >= $min_weight AND ($types IS NULL OR r.type IN $types)
+               RETURN DISTINCT r ORDER BY r.weight DESC, r.id LIMIT $limit }
+        MATCH (v:Evidence {relation_id: r.id})
+        WITH r, count(v) AS evidence_count, max(v.confidence) AS confidence
+        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+               r.weight AS weight, evidence_count, confidence ORDER BY weight DESC, id""",
     "project_page": """
         MATCH (p:Entity {type: 'PROJECT'})
         RETURN p.id AS id, p.name AS name, p.kind AS kind, p.facts AS facts ORDER BY id SKIP $offset LIMIT $limit""",
@@ -400,6 +457,9 @@ class Neo4jStore(GraphStore):
                 session.run(statement).consume()
             if missing:
                 session.run("CALL db.awaitIndexes(300)").consume()
+            if not session.run(WEIGHTS_KEPT).single(strict=True)["kept"]:
+                session.run(BACKFILL_WEIGHTS).consume()
+                session.execute_write(lambda tx: keep_counts(tx, Counter()))
 
     def _session(self, work: Callable[[Neo4jTx], T], action: str, write: bool) -> T:
         try:
@@ -434,6 +494,9 @@ class Neo4jTx:
         self.tx = tx
         self.emptied: set[str] = set()
         self.texts: dict[str, set[str]] = {}
+        # entities and relations made (+) and deleted (-), by type, for keep_counts: update and
+        # subtract, as + and - of Counters drop what is not positive
+        self.delta: Counter[str] = Counter()
 
     def data(self, query: str, /, **params: Any) -> Rows:
         return self.tx.run(query, params).data()
@@ -442,6 +505,10 @@ class Neo4jTx:
         self.tx.run(query, params).consume()
 
     def rows(self, query: str, **params: Any) -> Rows:
+        if query in KEPT_COUNTS and (kept := self.tx.run(READ_COUNTS).single()) is not None:
+            prefix = KEPT_COUNTS[query]
+            return [{"type": k.removeprefix(prefix), "n": n} for k, n in sorted(kept["counts"].items())
+                    if k.startswith(prefix) and n]
         return self.data(QUERIES[query], **params)
 
     def table(self, name: str) -> Iterable[Sequence[Any]]:
@@ -499,10 +566,13 @@ class Neo4jTx:
         said = [row for ex, origin in assigned for row in said_rows(ex, origin)]
         relations, evidence = relation_rows(batch)
         entities = entity_rows_to_write(batch)
-        for query, data in ((MERGE_ARTICLES, articles), (MERGE_ENTITIES, entities), (MERGE_MENTIONS, mentions)):
-            if data:
-                self.run(query, rows=data)
-        write_relations(self.tx, relations)
+        if articles:
+            self.run(MERGE_ARTICLES, rows=articles)
+        if entities:
+            self.delta.update(counted(self.data(MERGE_ENTITIES, rows=entities), "entity"))
+        if mentions:
+            self.run(MERGE_MENTIONS, rows=mentions)
+        self.delta.update(write_relations(self.tx, relations))
         for query, data in ((MERGE_EVIDENCE, evidence), (CREATE_LOG, log), (CREATE_SAID, said)):
             if data:
                 self.run(query, rows=data)
@@ -519,6 +589,8 @@ class Neo4jTx:
         state = {r["id"]: r for r in self.data(ENTITY_STATE, ids=sorted(touched.entities - dropped))}
         renamed = self.summarise(state)
         self.refresh_keys(state, renamed)
+        keep_counts(self.tx, self.delta)
+        self.delta = Counter()
 
     def drop_unsupported(self, touched: Touched) -> set[str]:
         """Delete the touched entities nobody mentions, with their merge log, statements and relations,
@@ -527,11 +599,15 @@ class Neo4jTx:
         if dropped:
             self.run(DELETE_ENTITY_LOG, ids=[r["id"] for r in dropped])
             self.run(DELETE_ENTITY_SAID, ids=[r["id"] for r in dropped])
-        gone = {rid for r in dropped for rid in r["relations"]}
+        gone = {rid: kind for r in dropped for rid, kind in r["relations"] if rid is not None}
+        self.delta.subtract(f"entity_{r['type']}" for r in dropped)
+        self.delta.subtract(f"relation_{kind}" for kind in gone.values())
         if gone:
             self.run(DELETE_RELATION_EVIDENCE, ids=sorted(gone))
-        if touched.relations - gone:
-            self.run(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(touched.relations - gone))
+        if touched.relations - set(gone):
+            without = self.data(DROP_RELATIONS_WITHOUT_EVIDENCE, ids=sorted(touched.relations - set(gone)))
+            self.delta.update(counted(without, "relation", -1))
+            self.run(SET_RELATION_WEIGHTS, ids=sorted(touched.relations - set(gone)))
         return {r["id"] for r in dropped}
 
     def summarise(self, state: dict[str, dict]) -> set[str]:
@@ -590,17 +666,38 @@ def segments(batch: list[Extraction]) -> Iterator[list[Extraction]]:
         yield run
 
 
-def write_relations(tx: ManagedTransaction, relations: Rows) -> None:
+def keep_counts(tx: ManagedTransaction, delta: Counter[str]) -> None:
+    """Add a write's new and deleted entities and relations (entity_<TYPE>, relation_<TYPE>) to
+    the counts kept; where none are kept yet, count them all (this write's included)."""
+    kept = tx.run(READ_COUNTS).single()
+    changed = {k: n for k, n in delta.items() if n}
+    if kept is not None and not changed:
+        return
+    if kept is None or not all(COUNT_KEY.fullmatch(k) for k in changed):  # a type no query may name: count
+        tx.run(f"MATCH (c:{COUNTS_MARK}) DELETE c").consume()
+        tx.run(CREATE_COUNTS, counts={r["key"]: r["n"] for q in COUNT_NOW for r in tx.run(q)}).consume()
+        return
+    # the lock first: a write waiting for another one's counts reads them after it commits
+    sets = ", ".join(f"c.{k} = coalesce(c.{k}, 0) + $delta.{k}" for k in sorted(changed))
+    tx.run(f"MATCH (c:{COUNTS_MARK}) SET c._lock = true SET {sets} REMOVE c._lock", delta=changed).consume()
+
+
+def counted(rows: Rows, prefix: str, sign: int = 1) -> Counter[str]:
+    """Rows {type, n} as signed counts keyed prefix_<type>."""
+    return Counter({f"{prefix}_{r['type']}": sign * r["n"] for r in rows})
+
+
+def write_relations(tx: ManagedTransaction, relations: Rows) -> Counter[str]:
     """Relations {id, type, source, target, role} between stored entities, each once: the first
-    row of an id, and nothing for an id already stored."""
+    row of an id, and nothing for an id already stored; how many of each type it created."""
     # in key order: the entity lookups, the checks and the index inserts go from one key to the next
     distinct = sorted({r["id"]: r for r in reversed(relations)}.values(), key=lambda r: r["id"])
     if not distinct:
-        return
+        return Counter()
     ends = sorted({r["source"] for r in distinct} | {r["target"] for r in distinct})
     at = {key: i for i, key in enumerate(ends)}
     rows = [[at[r["source"]], at[r["target"]], r["id"], r["type"], r["role"]] for r in distinct]
-    tx.run(CREATE_RELATIONS, ids=ends, rows=rows).consume()
+    return counted(tx.run(CREATE_RELATIONS, ids=ends, rows=rows).data(), "relation")
 
 
 def entity_rows_to_write(batch: list[Extraction]) -> Rows:

@@ -108,9 +108,24 @@ class Store(Protocol):
         title and date of the article they come from. A relation without evidence is left out."""
         ...
 
-    def degrees(self, ids: Iterable[str]) -> dict[str, int]:
+    def degrees(self, ids: Iterable[str], at_most: int | None = None) -> dict[str, int]:
         """Per node of these with relations, how many distinct neighbours it has (a hub's without
-        reading its edges)."""
+        reading its edges), or `at_most` if it has more: enough to tell a hub, reading no more."""
+        ...
+
+    def edges_between(self, ids: Iterable[str], others: Iterable[str]) -> nx.MultiDiGraph:
+        """The relations between a node of ids and one of others (either way), with their ends."""
+        ...
+
+    def relation_counts(self, ids: Iterable[str]) -> dict[str, int]:
+        """Per node of these with relations, how many relations it has, kept by the store at each
+        write (no count over a hub's relations)."""
+        ...
+
+    def heaviest(self, ids: Iterable[str], limit: int, relations: list[str] | None = None,
+                 min_weight: int = 1) -> nx.MultiDiGraph:
+        """The one-hop neighbourhood of ids through at most `limit` relations per node: its heaviest
+        (distinct articles of the evidence; ties by relation id) of those types and weight."""
         ...
 
     def article_content(self, article_id: str) -> dict[str, list[dict]]:

@@ -291,6 +291,18 @@ def test_explorer_says_when_it_shows_only_part(app_env, graph):
     assert "Only the nearest 10 nodes are shown" in at.warning[0].value
 
 
+def test_explorer_says_when_it_reads_a_node_only_through_its_heaviest_relations(app_env, graph):
+    org = node_id(graph, "ООО «Тайга Металл»")
+    at = app("explorer", entity=org)
+    at.sidebar.slider(key="explorer-hops").set_value(1).run()
+    assert not at.info  # its 15 relations are fewer than the 50 read by default
+    whole = int(next(c.value for c in at.caption if "nodes" in c.value).split()[0])
+    at.sidebar.number_input(key="explorer-per-node").set_value(10).run()
+    assert "«ООО «Тайга Металл»»: showing 10 of its 15 relations, the heaviest" in at.info[0].value
+    shown = int(next(c.value for c in at.caption if "nodes" in c.value).split()[0])
+    assert shown < whole
+
+
 def test_projects_text_filter(app_env):
     at = app("projects")
     at.text_input(key="proj-text").input("тайга металл").run()

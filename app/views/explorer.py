@@ -4,6 +4,8 @@ open its card; double-click (or the expand button) to expand it; Delete (or the 
 to remove it. Filters: entity types, relation types, dates, minimum weight, the sidebar's minimum
 confidence (an edge's caption shows its confidence), hubs hidden. At most
 400 nodes (the user may raise it to 2,000), nearest first, with a warning when the view is cut.
+Around a node with more than 50 relations (a hub; the user may raise it to 5,000) only its
+heaviest 50 of the relation types chosen are read, and the page says how many of how many.
 
 The view comes from the store, one hop at a time (analytics.StoreAdjacency); a date filter reads
 the evidence of the edges the walk meets, with their articles' dates, from the store too. «Export
@@ -22,7 +24,6 @@ from st_link_analysis.component.layouts import LAYOUTS as LINK_LAYOUTS
 from app.views.common import (
     TYPE_COLORS,
     TYPE_ICONS,
-    adjacency,
     confidence_label,
     date_range,
     entity_picker,
@@ -46,6 +47,11 @@ EDGE_COLORS = colors("relation_types")  # graph/schema.json
 MIN_NODES, DEFAULT_NODES, MAX_NODES = 10, 400, 2000
 MAX_HELP = ("The nearest nodes are kept, those on heavier edges first. Large views take longer to lay out "
             "in the browser.")
+# How many relations of one node the view reads (heaviest first): a hub has tens of thousands, which
+# no view can show, and reading them all took seconds at a million relationships (docs/scaling.md)
+MIN_PER_NODE, DEFAULT_PER_NODE, MAX_PER_NODE = 10, 50, 5000
+PER_NODE_HELP = ("Around a node with more relations than this (a hub), only its heaviest ones are read "
+                 "(those stated in the most articles), of the relation types and weight chosen.")
 
 
 LAYOUTS = {  # the choices, as Cytoscape layout options (st-link-analysis' own, some tuned)
@@ -126,6 +132,7 @@ class Filters:
     hub_threshold: int | None
     max_nodes: int
     layout: str
+    per_node: int = DEFAULT_PER_NODE
     date_from: str | None = None
     date_to: str | None = None
 
@@ -156,13 +163,15 @@ def sidebar_filters() -> Filters:
         hide_hubs = st.checkbox(f"Hide hubs (≥ {threshold} neighbours)", value=True, key="explorer-hubs")
         max_nodes = st.number_input("Show at most (nodes)", MIN_NODES, MAX_NODES, DEFAULT_NODES, step=50,
                                     key="explorer-max", help=MAX_HELP)
+        per_node = st.number_input("Relations per node (heaviest first)", MIN_PER_NODE, MAX_PER_NODE,
+                                   DEFAULT_PER_NODE, step=50, key="explorer-per-node", help=PER_NODE_HELP)
         layout = st.selectbox("Layout", list(LAYOUTS), key="explorer-layout")
         chosen = None
         if first:
             lo, hi = dt.date.fromisoformat(first), dt.date.fromisoformat(last)
             chosen = st.date_input("Evidence dated", (lo, hi), min_value=lo, max_value=hi, key="explorer-dates")
     filters = Filters(hops, types, relations, int(min_weight), threshold if hide_hubs else None, int(max_nodes),
-                      layout)
+                      layout, int(per_node))
     if chosen and isinstance(chosen, (tuple, list)) and len(chosen) == 2:
         if (chosen[0].isoformat(), chosen[1].isoformat()) != (first, last):
             filters.date_from, filters.date_to = chosen[0].isoformat(), chosen[1].isoformat()
@@ -170,13 +179,23 @@ def sidebar_filters() -> Filters:
 
 
 def view(seeds: list[str], f: Filters, removed: set[str]) -> nx.MultiDiGraph:
-    """The neighbourhood shown, from the store; with a date filter the edges met carry their
-    evidence and its dates."""
-    source = analytics.StoreAdjacency(store(), evidence=True) if (f.date_from or f.date_to) else adjacency()
+    """The neighbourhood shown, from the store, at most `per_node` relations of each node; with a
+    date filter the edges met carry their evidence and its dates."""
+    source = analytics.StoreAdjacency(store(), evidence=bool(f.date_from or f.date_to), per_node=f.per_node,
+                                      relations=f.relations or None, min_weight=f.min_weight,
+                                      degree_cap=f.hub_threshold)
     return analytics.neighbourhood(source, seeds, hops=f.hops, types=f.types or None, relations=f.relations or None,
                                    min_weight=f.min_weight, date_from=f.date_from, date_to=f.date_to, hidden=removed,
                                    hub_threshold=f.hub_threshold, max_nodes=f.max_nodes,
                                    min_confidence=min_confidence())
+
+
+def partial_notes(sub: nx.MultiDiGraph) -> None:
+    """Say which nodes were read only through their heaviest relations, and how many they have."""
+    for n, (shown, total) in sorted(sub.graph.get("partial", {}).items()):
+        st.info(f"«{sub.nodes[n]['name']}»: showing {shown:,} of its {total:,} relations, the heaviest "
+                "(stated in the most articles) — narrow by relation type or minimum weight, or raise "
+                "«Relations per node» in the sidebar.", icon=":material/filter_alt:")
 
 
 def seed_chips(sub: nx.MultiDiGraph, seeds: list[str], removed: set[str]) -> None:
@@ -262,6 +281,7 @@ def main() -> None:
     if sub.graph.get("truncated"):
         st.warning(f"Only the nearest {f.max_nodes} nodes are shown, nearer and more strongly linked ones "
                    "first: narrow the filters, or raise «Show at most» in the sidebar.", icon=":material/filter_alt:")
+    partial_notes(sub)
     seed_chips(sub, seeds, removed)
     on_event(network(sub, f), seeds, removed)
     selected(sub, seeds)
