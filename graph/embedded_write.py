@@ -11,8 +11,9 @@ afterwards, so that a write costs what it writes, not what the store already hol
   (`temp.write_*`), and every check is an index probe per staged id: a node lives while it is
   mentioned, a relation while it has evidence and both ends live;
 - a node's name, kind and facts (graph.statements.summary) come from the counts of the names and
-  kinds its statements give, kept per node in `statement_names` by triggers on `statements`
-  (any code that adds or deletes statements keeps them right), and from its statements that give
+  kinds its statements give, kept per node in `statement_names`: counted per batch when a write
+  inserts statements (`count_statements`), by triggers on `statements` when any code deletes or
+  changes them, and from its statements that give
   facts (the partial index `statements_facts`); so a node named in 30,000 articles is summarised
   from its few distinct names, not from 30,000 rows;
 - search names (`names`: a node's name and the texts of its mentions) get the texts this write
@@ -47,10 +48,7 @@ CREATE TABLE IF NOT EXISTS statement_names (
     entity_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (entity_id, name, kind)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS statement_names_add AFTER INSERT ON statements BEGIN
-    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
+DROP TRIGGER IF EXISTS statement_names_add;  -- counted per batch (count_statements)
 CREATE TRIGGER IF NOT EXISTS statement_names_remove AFTER DELETE ON statements BEGIN
     UPDATE statement_names SET n = n - 1
     WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '');
@@ -89,6 +87,7 @@ INSERT_RELATION = "INSERT INTO relations (id, type, source, target, role) VALUES
 INSERT_EVIDENCE = """INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence)
                      VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING"""
 INSERT_NAME = "INSERT INTO names VALUES (?,?,?) ON CONFLICT DO NOTHING"
+COUNT_STATEMENTS = "INSERT INTO statement_names VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n"
 
 UNMENTIONED = """SELECT id FROM entities WHERE id IN (SELECT id FROM temp.write_suspects)
                  AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)"""
@@ -310,12 +309,20 @@ def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: 
                              (INSERT_STATEMENT, rows.statements, 3), (INSERT_RELATION, rows.relations, 1),
                              (INSERT_EVIDENCE, rows.evidence, 4)):
         db.executemany(sql, by_key(data, width))
+    count_statements(db, rows.statements)
     mentioned = {m[1] for m in rows.mentions}
     changes.entities |= nodes
     changes.suspects |= nodes - mentioned
     changes.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
     changes.aliases |= {(m[1], m[4]) for m in rows.mentions}
     changes.said.update(s[0] for s in rows.statements)
+
+
+def count_statements(db: sqlite3.Connection, statements: list[tuple]) -> None:
+    """Add the statements just inserted to `statement_names`, one upsert per (node, name, kind): a
+    trigger per row did the same, one statement at a time."""
+    counts = Counter((s[0], s[3], s[4] or "") for s in statements)
+    db.executemany(COUNT_STATEMENTS, sorted((*key, n) for key, n in counts.items()))
 
 
 def settle(db: sqlite3.Connection, changes: Changes) -> None:

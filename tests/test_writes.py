@@ -174,7 +174,7 @@ def test_a_store_file_from_before_the_counts_gets_them_when_opened(tmp_path):
     path = tmp_path / "old" / "graph.db"
     store = open_store(str(path))
     store.write(dated_extractions())
-    store.db.executescript("""DROP TRIGGER statement_names_add; DROP TRIGGER statement_names_remove;
+    store.db.executescript("""DROP TRIGGER IF EXISTS statement_names_add; DROP TRIGGER statement_names_remove;
                               DROP TRIGGER statement_names_change; DROP TABLE statement_names;""")
     store.close()
     store = open_store(str(path))
