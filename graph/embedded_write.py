@@ -104,8 +104,9 @@ FACT_STATEMENTS = """SELECT s.entity_id, s.article_id, a.date, s.facts FROM stat
                      JOIN articles a ON a.id = s.article_id
                      WHERE s.entity_id IN (SELECT id FROM temp.write_entities) AND s.facts != '{}'"""
 SET_SUMMARY = "UPDATE entities SET name=?, kind=?, facts=? WHERE id=?"
+# CROSS JOIN: the staged nodes first (without it the planner scans all of mentions_entity)
 WHOLE_TEXTS = """SELECT DISTINCT m.entity_id, m.text FROM temp.write_whole w
-                 JOIN mentions m ON m.entity_id = w.id"""
+                 CROSS JOIN mentions m ON m.entity_id = w.id"""
 STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write_whole)
                  AND alias != (SELECT e.name FROM entities e WHERE e.id = names.entity_id)
                  AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = names.entity_id
