@@ -116,14 +116,19 @@ STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write
 # This connection's settings. WAL (graph.embedded) with synchronous=NORMAL syncs the log at each
 # checkpoint rather than at each commit: a killed process loses nothing committed (tests/test_faults.py),
 # a power cut may lose the last commits but never corrupts the file, and a re-run ingest writes them
-# again. Temporary tables live in memory.
-CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY")
+# again. Temporary tables live in memory. The log is copied into the file (checkpointed) once it
+# holds CHECKPOINT_PAGES rather than SQLite's 1,000: a batch dirties more than that, so each commit
+# was followed by a checkpoint, and a page dirtied by several batches was copied (and synced) each
+# time. The log file grows to that size (400 MB of 4 KiB pages) while a writer works.
+CHECKPOINT_PAGES = 100_000
+CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY", f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
 # The page cache of a connection while it writes (SQLite's default is 2 MB): a batch dirties pages
-# all over the indexes, and a page evicted before the commit is written twice. So it grows with the
-# rows a batch writes (KiB per row), within bounds: a large ingest with small batches keeps a small
-# cache, and its memory does not grow with the store.
+# all over the indexes, and a page evicted before the commit is written twice; a page not in the
+# cache is read back from the file. So it grows with the rows a batch writes (KiB per row) and with
+# the store file, within bounds: a small store keeps a small cache, a large one at most CACHE_KIB[1]
+# (SQLite takes the pages as they are used: the bound is the writer's memory at most).
 CACHE_KIB_PER_ROW = 8
-CACHE_KIB = (8 * 1024, 256 * 1024)  # at least, at most
+CACHE_KIB = (8 * 1024, 1024 * 1024)  # at least, at most
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -166,7 +171,7 @@ class Changes:
 def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
     """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
     the same transaction; an article stored with the same content hash is left as it is."""
-    db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")
+    db.execute(f"PRAGMA cache_size=-{cache_kib(batch, file_kib(db))}")
     report, changes = WriteReport(), Changes()
     for run in runs(batch):
         fresh, gone = sort_out(run, stored_hashes(db, run), report)
@@ -176,11 +181,17 @@ def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Deci
     return report
 
 
-def cache_kib(batch: list[Extraction]) -> int:
-    """The page cache for writing a batch (CACHE_KIB_PER_ROW for each row it writes, within CACHE_KIB)."""
+def file_kib(db: sqlite3.Connection) -> int:
+    """The size of the store file (its pages), in KiB."""
+    return int(db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0] // 1024)
+
+
+def cache_kib(batch: list[Extraction], stored_kib: int = 0) -> int:
+    """The page cache for writing a batch into a store file of `stored_kib`: CACHE_KIB_PER_ROW for each
+    row the batch writes, or the file's size if larger, within CACHE_KIB."""
     rows = sum(len(ex.entities) + sum(len(e.mentions) for e in ex.entities) +
                sum(1 + len(r.evidence) for r in ex.relations) for ex in batch)
-    return min(max(rows * CACHE_KIB_PER_ROW, CACHE_KIB[0]), CACHE_KIB[1])
+    return min(max(rows * CACHE_KIB_PER_ROW, stored_kib, CACHE_KIB[0]), CACHE_KIB[1])
 
 
 def article_ids(ex: Extraction) -> set[str]:
