@@ -187,6 +187,32 @@ def test_a_store_file_from_before_the_counts_gets_them_when_opened(tmp_path):
         store.close()
 
 
+OLD_COUNTING = """CREATE INDEX names_key ON names(key);
+CREATE TRIGGER statement_names_add AFTER INSERT ON statements BEGIN
+    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;"""
+
+
+def test_a_store_file_that_counted_by_trigger_counts_once_when_opened(tmp_path):
+    """A store file made when a trigger counted each inserted statement (and names were indexed by
+    key) loses both when opened: the write counts per batch, and no statement is counted twice."""
+    path = tmp_path / "old" / "graph.db"
+    store = open_store(str(path))
+    store.write(dated_extractions()[:1])
+    store.db.executescript(OLD_COUNTING)
+    store.close()
+    store = open_store(str(path))
+    try:
+        assert rows(store.db, "SELECT name FROM sqlite_master WHERE name IN ('names_key', 'statement_names_add')") == []
+        store.write(dated_extractions())
+        changed = renamed(dated_extractions()[1], dated_extractions()[1].article.id, " Дополнено.")
+        assert store.write([changed]).replaced == [changed.article.id]
+        assert_kept_right(store)
+    finally:
+        store.close()
+
+
 NAMES = ["Игорь Кречетов", "И. Кречетов", "Кречетов", "Вологда", "Вологдой", "Тайга Металл", ""]
 KINDS = [None, "", "plant", "industrial_park", "technopark"]
 
