@@ -12,6 +12,7 @@ counts) and one transaction per batch into the same schema, with no idempotency 
 or summaries — the floor the embedded store's write can approach.
 
     python bench/store_write.py --relations 1000000                 # the embedded store
+    INVESTGRAPH_WRITE_CACHE_MIB=1024 python bench/store_write.py --relations 1000000  # a bulk load's cache
     python bench/store_write.py --relations 100000 --raw            # and SQLite's own rate
     NEO4J_PASSWORD=... python bench/store_write.py --relations 100000 --neo4j neo4j://neo4j@127.0.0.1:7688 \
         --neo4j-home /tmp/bench --clear --no-embedded                  # Neo4j (its database is emptied)

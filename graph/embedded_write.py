@@ -26,6 +26,7 @@ removing an article and assigning articles again after a decision use: given onl
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -123,12 +124,15 @@ STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write
 CHECKPOINT_PAGES = 100_000
 CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY", f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
 # The page cache of a connection while it writes (SQLite's default is 2 MB): a batch dirties pages
-# all over the indexes, and a page evicted before the commit is written twice; a page not in the
-# cache is read back from the file. So it grows with the rows a batch writes (KiB per row) and with
-# the store file, within bounds: a small store keeps a small cache, a large one at most CACHE_KIB[1]
-# (SQLite takes the pages as they are used: the bound is the writer's memory at most).
+# all over the indexes, and a page evicted before the commit is written twice. So it grows with the
+# rows a batch writes (KiB per row), within CACHE_KIB: an ingest's memory does not grow with the store.
+# A bulk load into a large store gains from a cache that holds the keyed indexes too (at 1M
+# relationships they are ≈ 700 MB and are read back from the OS for each probe): the environment
+# variable INVESTGRAPH_WRITE_CACHE_MIB lets the cache grow with the store file up to that many MiB
+# (docs/scaling.md, Writes). SQLite takes the pages as they are used: the bound is the most it holds.
 CACHE_KIB_PER_ROW = 8
-CACHE_KIB = (8 * 1024, 1024 * 1024)  # at least, at most
+CACHE_KIB = (8 * 1024, 256 * 1024)  # at least, at most (by batch)
+FILE_CACHE_VARIABLE = "INVESTGRAPH_WRITE_CACHE_MIB"
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -186,12 +190,22 @@ def file_kib(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0] // 1024)
 
 
+def file_cache_kib() -> int:
+    """How far the cache may grow with the store file: INVESTGRAPH_WRITE_CACHE_MIB, in KiB (0 if unset)."""
+    value = os.environ.get(FILE_CACHE_VARIABLE, "0")
+    try:
+        return max(int(value), 0) * 1024
+    except ValueError:
+        raise ValueError(f"{FILE_CACHE_VARIABLE}={value!r}: expected a whole number of MiB") from None
+
+
 def cache_kib(batch: list[Extraction], stored_kib: int = 0) -> int:
     """The page cache for writing a batch into a store file of `stored_kib`: CACHE_KIB_PER_ROW for each
-    row the batch writes, or the file's size if larger, within CACHE_KIB."""
+    row the batch writes, within CACHE_KIB, or the file's size up to file_cache_kib() if larger."""
     rows = sum(len(ex.entities) + sum(len(e.mentions) for e in ex.entities) +
                sum(1 + len(r.evidence) for r in ex.relations) for ex in batch)
-    return min(max(rows * CACHE_KIB_PER_ROW, stored_kib, CACHE_KIB[0]), CACHE_KIB[1])
+    by_batch = min(max(rows * CACHE_KIB_PER_ROW, CACHE_KIB[0]), CACHE_KIB[1])
+    return max(by_batch, min(stored_kib, file_cache_kib()))
 
 
 def article_ids(ex: Extraction) -> set[str]:

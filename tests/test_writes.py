@@ -230,3 +230,16 @@ def test_articles_of_another_text_with_the_same_id_in_one_batch_keep_the_last(em
     report = embedded_store.write([Extraction(first), Extraction(second), Extraction(first)])
     assert (report.added, report.replaced, report.unchanged) == (["same"], ["same", "same"], [])
     assert embedded_store.article("same")["text"] == "Первый."
+
+
+def test_the_writers_cache_follows_the_store_file_only_when_a_bulk_load_asks(monkeypatch):
+    from graph.embedded_write import CACHE_KIB, FILE_CACHE_VARIABLE, cache_kib
+    gigabyte = 1024 * 1024
+    monkeypatch.delenv(FILE_CACHE_VARIABLE, raising=False)
+    assert cache_kib([], stored_kib=gigabyte) == CACHE_KIB[0]  # an ingest's memory stays with its batch
+    monkeypatch.setenv(FILE_CACHE_VARIABLE, "512")
+    assert cache_kib([], stored_kib=gigabyte) == 512 * 1024
+    assert cache_kib([], stored_kib=100 * 1024) == 100 * 1024
+    monkeypatch.setenv(FILE_CACHE_VARIABLE, "lots")
+    with pytest.raises(ValueError, match=FILE_CACHE_VARIABLE):
+        cache_kib([], stored_kib=gigabyte)
