@@ -7,11 +7,12 @@ ends mentioned): people WORK_AT organisations, organisations and people are INVO
 projects are LOCATED_IN regions, with hubs. Only the `Store.write` calls are timed, not building
 the batches. Each store is written in a fresh process (its peak RSS is its own), into an empty
 store; `--raw` also times SQLite's own insert rate for the same rows: the rows a batch writes
-(graph.embedded_write.rows_of), inserted with one `executemany` per table and one transaction per
-batch into the same schema, with no idempotency checks, deletions or summaries — the floor the
-embedded store's write can approach.
+(graph.embedded_write.rows_of), inserted with one `executemany` per table (and the statements'
+counts) and one transaction per batch into the same schema, with no idempotency checks, deletions
+or summaries — the floor the embedded store's write can approach.
 
     python bench/store_write.py --relations 1000000                 # the embedded store
+    INVESTGRAPH_WRITE_CACHE_MIB=1024 python bench/store_write.py --relations 1000000  # a bulk load's cache
     python bench/store_write.py --relations 100000 --raw            # and SQLite's own rate
     NEO4J_PASSWORD=... python bench/store_write.py --relations 100000 --neo4j neo4j://neo4j@127.0.0.1:7688 \
         --neo4j-home /tmp/bench --clear --no-embedded                  # Neo4j (its database is emptied)
@@ -88,6 +89,8 @@ def raw_writer(path: Path):
         INSERT_STATEMENT,
         by_key,
         cache_kib,
+        count_statements,
+        file_kib,
         rows_of,
     )
     from graph.open import open_store
@@ -98,11 +101,12 @@ def raw_writer(path: Path):
 
     def write(batch) -> None:
         batch = bounded(batch)
-        db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")  # the page cache Store.write gives itself
+        db.execute(f"PRAGMA cache_size=-{cache_kib(batch, file_kib(db))}")  # the page cache Store.write gives itself
         rows = rows_of([assign(ex, Decisions()) for ex in batch])
         with db:
             for sql, table, width in statements:
                 db.executemany(sql, by_key(getattr(rows, table), width))
+            count_statements(db, rows.statements)
     return write, db
 
 

@@ -52,7 +52,7 @@ CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
 CREATE TABLE IF NOT EXISTS names (
     entity_id TEXT NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entity_id, alias)
 );
-CREATE INDEX IF NOT EXISTS names_key ON names(key);
+DROP INDEX IF EXISTS names_key;  -- no query looks a search key up whole
 CREATE TABLE IF NOT EXISTS relations (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, role TEXT
 );

@@ -11,8 +11,9 @@ afterwards, so that a write costs what it writes, not what the store already hol
   (`temp.write_*`), and every check is an index probe per staged id: a node lives while it is
   mentioned, a relation while it has evidence and both ends live;
 - a node's name, kind and facts (graph.statements.summary) come from the counts of the names and
-  kinds its statements give, kept per node in `statement_names` by triggers on `statements`
-  (any code that adds or deletes statements keeps them right), and from its statements that give
+  kinds its statements give, kept per node in `statement_names`: counted per batch when a write
+  inserts statements (`count_statements`), by triggers on `statements` when any code deletes or
+  changes them, and from its statements that give
   facts (the partial index `statements_facts`); so a node named in 30,000 articles is summarised
   from its few distinct names, not from 30,000 rows;
 - search names (`names`: a node's name and the texts of its mentions) get the texts this write
@@ -25,6 +26,7 @@ removing an article and assigning articles again after a decision use: given onl
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -47,10 +49,7 @@ CREATE TABLE IF NOT EXISTS statement_names (
     entity_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (entity_id, name, kind)
 ) WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS statement_names_add AFTER INSERT ON statements BEGIN
-    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
-    ON CONFLICT DO UPDATE SET n = n + 1;
-END;
+DROP TRIGGER IF EXISTS statement_names_add;  -- counted per batch (count_statements)
 CREATE TRIGGER IF NOT EXISTS statement_names_remove AFTER DELETE ON statements BEGIN
     UPDATE statement_names SET n = n - 1
     WHERE entity_id = old.entity_id AND name = old.name AND kind = coalesce(old.kind, '');
@@ -89,6 +88,7 @@ INSERT_RELATION = "INSERT INTO relations (id, type, source, target, role) VALUES
 INSERT_EVIDENCE = """INSERT INTO evidence (relation_id, article_id, start, stop, sentence, confidence)
                      VALUES (?,?,?,?,?,?) ON CONFLICT DO NOTHING"""
 INSERT_NAME = "INSERT INTO names VALUES (?,?,?) ON CONFLICT DO NOTHING"
+COUNT_STATEMENTS = "INSERT INTO statement_names VALUES (?,?,?,?) ON CONFLICT DO UPDATE SET n = n + excluded.n"
 
 UNMENTIONED = """SELECT id FROM entities WHERE id IN (SELECT id FROM temp.write_suspects)
                  AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)"""
@@ -105,8 +105,9 @@ FACT_STATEMENTS = """SELECT s.entity_id, s.article_id, a.date, s.facts FROM stat
                      JOIN articles a ON a.id = s.article_id
                      WHERE s.entity_id IN (SELECT id FROM temp.write_entities) AND s.facts != '{}'"""
 SET_SUMMARY = "UPDATE entities SET name=?, kind=?, facts=? WHERE id=?"
+# CROSS JOIN: the staged nodes first (without it the planner scans all of mentions_entity)
 WHOLE_TEXTS = """SELECT DISTINCT m.entity_id, m.text FROM temp.write_whole w
-                 JOIN mentions m ON m.entity_id = w.id"""
+                 CROSS JOIN mentions m ON m.entity_id = w.id"""
 STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write_whole)
                  AND alias != (SELECT e.name FROM entities e WHERE e.id = names.entity_id)
                  AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = names.entity_id
@@ -116,14 +117,22 @@ STALE_NAMES = """DELETE FROM names WHERE entity_id IN (SELECT id FROM temp.write
 # This connection's settings. WAL (graph.embedded) with synchronous=NORMAL syncs the log at each
 # checkpoint rather than at each commit: a killed process loses nothing committed (tests/test_faults.py),
 # a power cut may lose the last commits but never corrupts the file, and a re-run ingest writes them
-# again. Temporary tables live in memory.
-CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY")
+# again. Temporary tables live in memory. The log is copied into the file (checkpointed) once it
+# holds CHECKPOINT_PAGES rather than SQLite's 1,000: a batch dirties more than that, so each commit
+# was followed by a checkpoint, and a page dirtied by several batches was copied (and synced) each
+# time. The log file grows to that size (400 MB of 4 KiB pages) while a writer works.
+CHECKPOINT_PAGES = 100_000
+CONNECTION = ("PRAGMA synchronous=NORMAL", "PRAGMA temp_store=MEMORY", f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}")
 # The page cache of a connection while it writes (SQLite's default is 2 MB): a batch dirties pages
 # all over the indexes, and a page evicted before the commit is written twice. So it grows with the
-# rows a batch writes (KiB per row), within bounds: a large ingest with small batches keeps a small
-# cache, and its memory does not grow with the store.
+# rows a batch writes (KiB per row), within CACHE_KIB: an ingest's memory does not grow with the store.
+# A bulk load into a large store gains from a cache that holds the keyed indexes too (at 1M
+# relationships they are ≈ 700 MB and are read back from the OS for each probe): the environment
+# variable INVESTGRAPH_WRITE_CACHE_MIB lets the cache grow with the store file up to that many MiB
+# (docs/scaling.md, Writes). SQLite takes the pages as they are used: the bound is the most it holds.
 CACHE_KIB_PER_ROW = 8
-CACHE_KIB = (8 * 1024, 256 * 1024)  # at least, at most
+CACHE_KIB = (8 * 1024, 256 * 1024)  # at least, at most (by batch)
+FILE_CACHE_VARIABLE = "INVESTGRAPH_WRITE_CACHE_MIB"
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -166,7 +175,7 @@ class Changes:
 def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Decisions) -> WriteReport:
     """Write a (bounded) batch inside the caller's transaction: each article's old versions go in
     the same transaction; an article stored with the same content hash is left as it is."""
-    db.execute(f"PRAGMA cache_size=-{cache_kib(batch)}")
+    db.execute(f"PRAGMA cache_size=-{cache_kib(batch, file_kib(db))}")
     report, changes = WriteReport(), Changes()
     for run in runs(batch):
         fresh, gone = sort_out(run, stored_hashes(db, run), report)
@@ -176,11 +185,27 @@ def write_batch(db: sqlite3.Connection, batch: list[Extraction], decisions: Deci
     return report
 
 
-def cache_kib(batch: list[Extraction]) -> int:
-    """The page cache for writing a batch (CACHE_KIB_PER_ROW for each row it writes, within CACHE_KIB)."""
+def file_kib(db: sqlite3.Connection) -> int:
+    """The size of the store file (its pages), in KiB."""
+    return int(db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0] // 1024)
+
+
+def file_cache_kib() -> int:
+    """How far the cache may grow with the store file: INVESTGRAPH_WRITE_CACHE_MIB, in KiB (0 if unset)."""
+    value = os.environ.get(FILE_CACHE_VARIABLE, "0")
+    try:
+        return max(int(value), 0) * 1024
+    except ValueError:
+        raise ValueError(f"{FILE_CACHE_VARIABLE}={value!r}: expected a whole number of MiB") from None
+
+
+def cache_kib(batch: list[Extraction], stored_kib: int = 0) -> int:
+    """The page cache for writing a batch into a store file of `stored_kib`: CACHE_KIB_PER_ROW for each
+    row the batch writes, within CACHE_KIB, or the file's size up to file_cache_kib() if larger."""
     rows = sum(len(ex.entities) + sum(len(e.mentions) for e in ex.entities) +
                sum(1 + len(r.evidence) for r in ex.relations) for ex in batch)
-    return min(max(rows * CACHE_KIB_PER_ROW, CACHE_KIB[0]), CACHE_KIB[1])
+    by_batch = min(max(rows * CACHE_KIB_PER_ROW, CACHE_KIB[0]), CACHE_KIB[1])
+    return max(by_batch, min(stored_kib, file_cache_kib()))
 
 
 def article_ids(ex: Extraction) -> set[str]:
@@ -310,12 +335,20 @@ def insert_articles(db: sqlite3.Connection, batch: list[Extraction], decisions: 
                              (INSERT_STATEMENT, rows.statements, 3), (INSERT_RELATION, rows.relations, 1),
                              (INSERT_EVIDENCE, rows.evidence, 4)):
         db.executemany(sql, by_key(data, width))
+    count_statements(db, rows.statements)
     mentioned = {m[1] for m in rows.mentions}
     changes.entities |= nodes
     changes.suspects |= nodes - mentioned
     changes.relations |= {r[0] for r in rows.relations} - {v[0] for v in rows.evidence}
     changes.aliases |= {(m[1], m[4]) for m in rows.mentions}
     changes.said.update(s[0] for s in rows.statements)
+
+
+def count_statements(db: sqlite3.Connection, statements: list[tuple]) -> None:
+    """Add the statements just inserted to `statement_names`, one upsert per (node, name, kind): a
+    trigger per row did the same, one statement at a time."""
+    counts = Counter((s[0], s[3], s[4] or "") for s in statements)
+    db.executemany(COUNT_STATEMENTS, sorted((*key, n) for key, n in counts.items()))
 
 
 def settle(db: sqlite3.Connection, changes: Changes) -> None:

@@ -174,12 +174,38 @@ def test_a_store_file_from_before_the_counts_gets_them_when_opened(tmp_path):
     path = tmp_path / "old" / "graph.db"
     store = open_store(str(path))
     store.write(dated_extractions())
-    store.db.executescript("""DROP TRIGGER statement_names_add; DROP TRIGGER statement_names_remove;
+    store.db.executescript("""DROP TRIGGER IF EXISTS statement_names_add; DROP TRIGGER statement_names_remove;
                               DROP TRIGGER statement_names_change; DROP TABLE statement_names;""")
     store.close()
     store = open_store(str(path))
     try:
         assert_kept_right(store)
+        changed = renamed(dated_extractions()[1], dated_extractions()[1].article.id, " Дополнено.")
+        assert store.write([changed]).replaced == [changed.article.id]
+        assert_kept_right(store)
+    finally:
+        store.close()
+
+
+OLD_COUNTING = """CREATE INDEX names_key ON names(key);
+CREATE TRIGGER statement_names_add AFTER INSERT ON statements BEGIN
+    INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
+    ON CONFLICT DO UPDATE SET n = n + 1;
+END;"""
+
+
+def test_a_store_file_that_counted_by_trigger_counts_once_when_opened(tmp_path):
+    """A store file made when a trigger counted each inserted statement (and names were indexed by
+    key) loses both when opened: the write counts per batch, and no statement is counted twice."""
+    path = tmp_path / "old" / "graph.db"
+    store = open_store(str(path))
+    store.write(dated_extractions()[:1])
+    store.db.executescript(OLD_COUNTING)
+    store.close()
+    store = open_store(str(path))
+    try:
+        assert rows(store.db, "SELECT name FROM sqlite_master WHERE name IN ('names_key', 'statement_names_add')") == []
+        store.write(dated_extractions())
         changed = renamed(dated_extractions()[1], dated_extractions()[1].article.id, " Дополнено.")
         assert store.write([changed]).replaced == [changed.article.id]
         assert_kept_right(store)
@@ -204,3 +230,16 @@ def test_articles_of_another_text_with_the_same_id_in_one_batch_keep_the_last(em
     report = embedded_store.write([Extraction(first), Extraction(second), Extraction(first)])
     assert (report.added, report.replaced, report.unchanged) == (["same"], ["same", "same"], [])
     assert embedded_store.article("same")["text"] == "Первый."
+
+
+def test_the_writers_cache_follows_the_store_file_only_when_a_bulk_load_asks(monkeypatch):
+    from graph.embedded_write import CACHE_KIB, FILE_CACHE_VARIABLE, cache_kib
+    gigabyte = 1024 * 1024
+    monkeypatch.delenv(FILE_CACHE_VARIABLE, raising=False)
+    assert cache_kib([], stored_kib=gigabyte) == CACHE_KIB[0]  # an ingest's memory stays with its batch
+    monkeypatch.setenv(FILE_CACHE_VARIABLE, "512")
+    assert cache_kib([], stored_kib=gigabyte) == 512 * 1024
+    assert cache_kib([], stored_kib=100 * 1024) == 100 * 1024
+    monkeypatch.setenv(FILE_CACHE_VARIABLE, "lots")
+    with pytest.raises(ValueError, match=FILE_CACHE_VARIABLE):
+        cache_kib([], stored_kib=gigabyte)
