@@ -245,6 +245,16 @@ def region_members(g: nx.MultiDiGraph, region: str) -> set[str]:
     return members
 
 
+def induced(h: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The nodes of `h` in `keep` and the edges among them, in h's order (networkx's subgraph view
+    lists a small subset in the order of a set, which changes from run to run)."""
+    out = nx.MultiDiGraph()
+    out.graph.update(h.graph)
+    out.add_nodes_from((n, d) for n, d in h.nodes(data=True) if n in keep)
+    out.add_edges_from((u, v, k, d) for u, v, k, d in h.edges(keys=True, data=True) if u in keep and v in keep)
+    return out
+
+
 def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
     """The piece of the whole graph `g` the selection names (ids in `around` and `projects`;
     see the module docstring). The empty selection gives `g` itself."""
@@ -269,7 +279,7 @@ def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
             focus |= project_members(h, p)
         for r in sel.regions:
             focus |= region_members(h, r)
-        h = h.subgraph(n for n in h if n in focus).copy()
+        h = induced(h, focus)
     h.graph["articles"] = articles_in(h, g.graph.get("articles", []))
     return h
 
