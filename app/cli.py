@@ -533,9 +533,9 @@ Example:
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
     from graph.export import export_parts, output_problem
-    from graph.formats import MissingDependency
+    from graph.formats import MissingDependency, TooLarge, size_problem
     from graph.snapshot import Selection, selection_problem
-    from graph.snapshot_stream import snapshot_parts
+    from graph.snapshot_stream import exporting
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
@@ -549,12 +549,15 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     if problem := output_problem(fmt, Path(output), force):
         raise RefusedOutput(problem)
     with opened(store_url) as store:
-        parts = snapshot_parts(store, given)
+        whole = store.stats() if given.is_whole() else None
+        if whole and (problem := size_problem(fmt, whole["entities_total"], whole["relations_total"])):
+            raise click.ClickException(problem)  # said before the graph is read
         try:
-            written = export_parts(parts, fmt, Path(output), articles=articles)
+            with exporting(store, given) as parts:
+                written = export_parts(parts, fmt, Path(output), articles=articles)
         except OSError as err:
             raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
-        except MissingDependency as err:
+        except (MissingDependency, TooLarge) as err:
             raise click.ClickException(str(err)) from err
     about = parts.manifest or {}
     for path in written:

@@ -50,22 +50,27 @@ def size_of(paths: list[Path]) -> int:
 def child(fmt: str, store_path: str, out: str, in_memory: bool = False, select: str = "{}") -> dict:
     """One export, timed step by step, in this (fresh) process; `select`: the Selection as JSON."""
     from graph.export import export_parts
+    from graph.formats import size_problem
     from graph.formats.base import graph_parts
     from graph.open import open_store
     from graph.snapshot import Selection, manifest
     from graph.snapshot_stream import snapshot_parts
     started = time.perf_counter()
     store = open_store(store_path)
-    if in_memory:
-        g = store.snapshot()
-        parts = graph_parts(g, manifest(g, {}, store.url))
-    else:
-        given = {k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(select).items()}
-        parts = snapshot_parts(store, Selection(**given))
-    made = time.perf_counter()
-    manifest_peak = peak_mb()
-    written = export_parts(parts, fmt, Path(out))
-    done = time.perf_counter()
+    given = Selection(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(select).items()})
+    whole = store.stats() if given.is_whole() else None
+    if whole and (problem := size_problem(fmt, whole["entities_total"], whole["relations_total"])):
+        return {"format": fmt, "refused": problem, "wall_s": time.perf_counter() - started, "peak_mb": peak_mb()}
+    with store.reading():  # one read, as the CLI's export (graph.snapshot_stream.exporting)
+        if in_memory:
+            g = store.snapshot()
+            parts = graph_parts(g, manifest(g, {}, store.url))
+        else:
+            parts = snapshot_parts(store, given)
+        made = time.perf_counter()
+        manifest_peak = peak_mb()
+        written = export_parts(parts, fmt, Path(out))
+        done = time.perf_counter()
     store.close()
     counts = (parts.manifest or {})["counts"]
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -93,7 +98,7 @@ def measure(fmt: str, store_path: Path, folder: Path, in_memory: bool = False, s
     if proc.returncode != 0:
         return {"format": fmt, "error": (stderr.strip().splitlines() or ["?"])[-1], **wall}
     subprocess.run(["rm", "-rf", str(out), f"{out}.manifest.json"], check=False)
-    return {**json.loads(stdout.strip().splitlines()[-1]), **wall}
+    return {**wall, **json.loads(stdout.strip().splitlines()[-1])}
 
 
 def build(store_path: Path, relations: int) -> None:
@@ -115,6 +120,10 @@ def table(rows: list[dict]) -> list[str]:
              "peak RSS: after manifest | at the end | load average (mean, max) |", "|---" * 9 + "|"]
     for r in rows:
         load = f"{r['load_mean']:.1f}, {r['load_max']:.1f}" if "load_mean" in r else "—"
+        if "refused" in r:
+            lines.append(f"| {r['format']} | refused in {r['wall_s']:.1f} s, peak {r['peak_mb']:.0f} MB: "
+                         f"{r['refused']} |||||||  {load} |")
+            continue
         if "error" in r:
             lines.append(f"| {r['format']} | failed: {r['error']} |||||||  {load} |")
             continue

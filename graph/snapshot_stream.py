@@ -18,13 +18,17 @@ A store that is not one of graph.base's (a test double) is read whole with `snap
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
+
+import networkx as nx
 
 from .assemble import assemble_snapshot
 from .base import GraphStore
 from .formats.base import Edge, Node, Parts, graph_parts
 from .snapshot import Selection, StreamedContent, manifest, manifest_of, resolve, select
+from .snapshot_reach import reach, reached_graph
 from .store import Store
 
 PAGE = 2000
@@ -96,15 +100,33 @@ def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetim
     return manifest_of(content, selection, store.url, created_at)
 
 
+def selected_graph(store: Store, sel: Selection) -> nx.MultiDiGraph:
+    """The piece a selection (ids resolved) names: for a focused one (around, projects, regions) cut
+    from what the focus can reach, read alone (graph.snapshot_reach); else from Store.snapshot()."""
+    if isinstance(store, GraphStore) and (sel.around or sel.projects or sel.regions):
+        return select(reached_graph(store, reach(store, sel)), sel)
+    return select(store.snapshot(), sel)
+
+
 def snapshot_parts(store: Store, given: Selection) -> Parts:
     """The snapshot a selection (as given: names, not ids) names, as Parts with its manifest: what
     the CLI's `investgraph export` and the app's Export page write. The whole graph is read from
-    the store a page at a time (write the parts while the store is open); a selection is cut
-    from Store.snapshot() (graph.snapshot.select). DecisionError when a name names no node."""
+    the store a page at a time (write the parts while the store is open, inside `store.reading()`
+    for one consistent read: `exporting`); a selection is cut by graph.snapshot.select
+    (selected_graph). DecisionError when a name names no node."""
     if given.is_whole():
         return store_parts(store, stream_manifest(store, given.as_given()))
-    g = select(store.snapshot(), resolve(given, store))
+    g = selected_graph(store, resolve(given, store))
     return graph_parts(g, manifest(g, given.as_given(), store.url))
 
 
-__all__ = ["PAGE", "snapshot_parts", "store_parts", "stream_manifest"]
+@contextmanager
+def exporting(store: Store, given: Selection) -> Iterator[Parts]:
+    """snapshot_parts inside one read of the store (GraphStore.reading): the manifest and the file
+    written in the block come from the same state of the store, whatever is written meanwhile
+    (on the embedded store; Neo4j gives no snapshot across reads)."""
+    with store.reading() if isinstance(store, GraphStore) else nullcontext():
+        yield snapshot_parts(store, given)
+
+
+__all__ = ["PAGE", "exporting", "selected_graph", "snapshot_parts", "store_parts", "stream_manifest"]
