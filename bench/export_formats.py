@@ -7,6 +7,7 @@ one evidence sentence per relation in articles of ten).
     python bench/export_formats.py --relations 100000 --formats json,cypher,neo4j-admin
     python bench/export_formats.py --keep /tmp/igbench            # keep the store and reuse it
     python bench/export_formats.py --in-memory                    # the old way: Store.snapshot() first
+    python bench/export_formats.py --select '{"around": ["Регион 1"], "hops": 2}' --formats json
 
 Each format runs in a fresh Python process, as `investgraph export` would, through the CLI's own
 path (graph.snapshot_stream.snapshot_parts, graph.export.export_parts): open the store, make the
@@ -47,24 +48,24 @@ def size_of(paths: list[Path]) -> int:
     return total
 
 
-def child(fmt: str, store_path: str, out: str, in_memory: bool = False, select: str = "{}") -> dict:
-    """One export, timed step by step, in this (fresh) process; `select`: the Selection as JSON."""
+def child(fmt: str, store_path: str, out: str, in_memory: bool = False, selection: str = "{}") -> dict:
+    """One export, timed step by step, in this (fresh) process; `selection`: the Selection as JSON."""
     from graph.export import export_parts
     from graph.formats import size_problem
     from graph.formats.base import graph_parts
     from graph.open import open_store
-    from graph.snapshot import Selection, manifest
+    from graph.snapshot import Selection, manifest, resolve, select
     from graph.snapshot_stream import snapshot_parts
     started = time.perf_counter()
     store = open_store(store_path)
-    given = Selection(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(select).items()})
+    given = Selection(**{k: tuple(v) if isinstance(v, list) else v for k, v in json.loads(selection).items()})
     whole = store.stats() if given.is_whole() else None
     if whole and (problem := size_problem(fmt, whole["entities_total"], whole["relations_total"])):
         return {"format": fmt, "refused": problem, "wall_s": time.perf_counter() - started, "peak_mb": peak_mb()}
     with store.reading():  # one read, as the CLI's export (graph.snapshot_stream.exporting)
-        if in_memory:
-            g = store.snapshot()
-            parts = graph_parts(g, manifest(g, {}, store.url))
+        if in_memory:  # as before: the whole graph read, a selection cut from it
+            g = select(store.snapshot(), resolve(given, store))
+            parts = graph_parts(g, manifest(g, given.as_given(), store.url))
         else:
             parts = snapshot_parts(store, given)
         made = time.perf_counter()
@@ -135,7 +136,7 @@ def table(rows: list[dict]) -> list[str]:
 
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
-        print(json.dumps(child(*sys.argv[2:5], in_memory="--in-memory" in sys.argv[6:], select=sys.argv[5])))
+        print(json.dumps(child(*sys.argv[2:5], in_memory="--in-memory" in sys.argv[6:], selection=sys.argv[5])))
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--relations", type=int, default=100_000)
