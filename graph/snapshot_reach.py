@@ -1,7 +1,5 @@
-"""A focused selection (`--around`, `--project`, `--region`) read from the store without the whole
-graph: first the nodes the focus can reach, then only those nodes and the relations among them,
-and graph.snapshot.select cuts the selection out of that piece exactly as it would out of
-`Store.snapshot()`.
+"""The nodes a focused selection (`--around`, `--project`, `--region`) can reach, found in the
+store without the whole graph.
 
 `reach(store, sel)` walks the store's relations a frontier at a time (queries `relations_at` and
 `entities`, PAGE ids per query), ignoring the selection's filters (dates, types, weights), which
@@ -15,24 +13,22 @@ graph.snapshot.select can reach through what the filters leave, and every step s
 - a region: the places in it downward (LOCATED_IN / PART_OF from a LOC, at any depth), the
   projects and organisations located in them, each project as above, each organisation's people.
 
-`reached_graph(store, ids)` reads those nodes with their mentions, the relations among them with
-their evidence, and the articles they cite, in the order `Store.snapshot()` gives them, so that
-`select(reached_graph(...), sel)` is `select(store.snapshot(), sel)`. Memory follows what the
-focus reaches, not the graph (an `--around` of a hub with `--hops 2` can still reach much of it).
+graph.selection_stream reads those nodes and the relations among them (types, weights and
+confidences, no evidence) and cuts them with graph.snapshot.cut: the ids it keeps are those
+`select(store.snapshot(), sel)` keeps. Memory follows what the focus reaches, not the graph (an
+`--around` of a hub with `--hops 2` can still reach much of it): per node its type and the
+relations at the nodes the walk went through.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-import networkx as nx
-
-from .assemble import PLACE_RELATIONS, assemble_snapshot
+from .assemble import PLACE_RELATIONS
 from .base import GraphStore
 from .snapshot import Selection
 
 PAGE = 2000
-ARTICLE_COLUMNS = ("id", "source", "doc", "title", "url", "date")
 Relation = dict[str, Any]
 
 
@@ -141,23 +137,4 @@ def reach(store: GraphStore, sel: Selection) -> set[str]:
     return found | set(walk.type_of({*sel.around, *sel.projects, *sel.regions}))
 
 
-def reached_graph(store: GraphStore, ids: set[str]) -> nx.MultiDiGraph:
-    """The nodes `ids` with their mentions, the relations among them with their evidence and the
-    articles they cite, as Store.snapshot() gives them (rows in its order), read PAGE ids at a time."""
-    entities, mentions, relations = [], [], []
-    for chunk in chunks(ids):
-        entities += store._dicts("entities", ids=chunk)
-        mentions += store._dicts("mentions_of_entities", ids=chunk)
-        relations += [r for r in store._dicts("relations_by_source", ids=chunk) if r["target"] in ids]
-    relations.sort(key=lambda r: r["id"])
-    evidence = [e for chunk in chunks(r["id"] for r in relations)
-                for e in store._dicts("evidence_in_order", ids=chunk)]
-    cited = {m["article"] for m in mentions} | {e["article"] for e in evidence}
-    articles = [{k: a.get(k) for k in ARTICLE_COLUMNS} for chunk in chunks(cited)
-                for a in store._dicts("articles_in", ids=chunk)]
-    articles.sort(key=lambda a: str(a["id"]))
-    entities.sort(key=lambda r: r["id"])
-    return assemble_snapshot(articles, mentions, entities, evidence, relations)
-
-
-__all__ = ["reach", "reached_graph"]
+__all__ = ["chunks", "reach"]

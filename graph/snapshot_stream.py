@@ -22,13 +22,11 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
-import networkx as nx
-
 from .assemble import assemble_snapshot
 from .base import GraphStore
 from .formats.base import Edge, Node, Parts, graph_parts
+from .selection_stream import keyset, selection_parts
 from .snapshot import Selection, StreamedContent, manifest, manifest_of, resolve, select
-from .snapshot_reach import reach, reached_graph
 from .store import Store
 
 PAGE = 2000
@@ -36,14 +34,7 @@ PAGE = 2000
 
 def pages(store: GraphStore, query: str, page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
     """The rows of a keyset-paged query (article_page, entity_page, relation_page), a page at a time."""
-    after = ""
-    while True:
-        rows = store._dicts(query, after=after, limit=page)
-        if rows:
-            yield rows
-        if len(rows) < page:
-            return
-        after = rows[-1]["id"]
+    return keyset(store, query, page)
 
 
 def store_articles(store: GraphStore, page: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -100,23 +91,19 @@ def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetim
     return manifest_of(content, selection, store.url, created_at)
 
 
-def selected_graph(store: Store, sel: Selection) -> nx.MultiDiGraph:
-    """The piece a selection (ids resolved) names: for a focused one (around, projects, regions) cut
-    from what the focus can reach, read alone (graph.snapshot_reach); else from Store.snapshot()."""
-    if isinstance(store, GraphStore) and (sel.around or sel.projects or sel.regions):
-        return select(reached_graph(store, reach(store, sel)), sel)
-    return select(store.snapshot(), sel)
-
-
 def snapshot_parts(store: Store, given: Selection) -> Parts:
     """The snapshot a selection (as given: names, not ids) names, as Parts with its manifest: what
-    the CLI's `investgraph export` and the app's Export page write. The whole graph is read from
-    the store a page at a time (write the parts while the store is open, inside `store.reading()`
-    for one consistent read: `exporting`); a selection is cut by graph.snapshot.select
-    (selected_graph). DecisionError when a name names no node."""
+    the CLI's `investgraph export` and the app's Export page write. Read from the store a page at a
+    time (write the parts while the store is open, inside `store.reading()` for one consistent
+    read: `exporting`): the whole graph here, a selection by graph.selection_stream; a store that
+    is not one of graph.base's is cut in memory (graph.snapshot.select). DecisionError when a name
+    names no node."""
     if given.is_whole():
         return store_parts(store, stream_manifest(store, given.as_given()))
-    g = selected_graph(store, resolve(given, store))
+    sel = resolve(given, store)
+    if isinstance(store, GraphStore):
+        return selection_parts(store, sel, given.as_given())
+    g = select(store.snapshot(), sel)
     return graph_parts(g, manifest(g, given.as_given(), store.url))
 
 
@@ -129,4 +116,4 @@ def exporting(store: Store, given: Selection) -> Iterator[Parts]:
         yield snapshot_parts(store, given)
 
 
-__all__ = ["PAGE", "exporting", "selected_graph", "snapshot_parts", "store_parts", "stream_manifest"]
+__all__ = ["PAGE", "exporting", "snapshot_parts", "store_parts", "stream_manifest"]

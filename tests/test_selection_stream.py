@@ -1,25 +1,34 @@
-"""Snapshot exports read from the store without the whole graph: a focused selection read from what
-its focus reaches (graph.snapshot_reach) is the selection cut from `Store.snapshot()`, in each
-store; the export of the embedded store is one read, untorn by a write landing in the middle; an
-HTML page of a graph too big to lay out is refused before anything is written."""
+"""Snapshot exports read from the store without the whole graph: a selection read page by page
+(graph.selection_stream; a focus through what it reaches, graph.snapshot_reach) writes the files
+and the manifest of the selection cut from `Store.snapshot()`, in each store; the export of the
+embedded store is one read, untorn by a write landing in the middle; an HTML page of a graph too
+big to lay out is refused before anything is written."""
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from click.testing import CliRunner
 
 from app.cli import cli
-from graph.export import export_bytes, export_parts_bytes
-from graph.snapshot import Selection, select
+from graph.export import STREAMED, export_bytes, export_parts_bytes
+from graph.selection_stream import selection_parts
+from graph.snapshot import Selection, manifest, select
 from graph.snapshot_reach import reach
-from graph.snapshot_stream import exporting, selected_graph, store_parts
+from graph.snapshot_stream import exporting, store_parts
 
 from conftest import dated_extractions
 
 
+WHEN = datetime(2026, 1, 2, tzinfo=UTC)
+
+
 def selections(g) -> list[Selection]:
-    """Around every node (1 to 3 hops), every project, every place as a region, and a few with filters."""
+    """Around every third node (1 to 3 hops), every project, every place as a region, and the same
+    with filters; types, relations, weights, confidences and dates without a focus."""
     ids = sorted(g.nodes)
     of_type = {t: [n for n in ids if g.nodes[n]["type"] == t] for t in ("PROJECT", "LOC", "ORG")}
     out = [Selection(around=(n,), hops=h) for n in ids[::3] for h in (1, 2, 3)]
@@ -29,21 +38,45 @@ def selections(g) -> list[Selection]:
             Selection(projects=tuple(of_type["PROJECT"][:2]), min_weight=2),
             Selection(regions=tuple(of_type["LOC"][:2]), since="2024-03-01"),
             Selection(around=tuple(of_type["ORG"][:2]), hops=2, as_of="2024-03-31", relations=("WORKS_AT",))]
+    out += [Selection(types=(t,)) for t in ("PERSON", "ORG", "LOC", "PROJECT")]
+    out += [Selection(types=("PERSON", "PROJECT")), Selection(relations=("INVOLVED_IN",)),
+            Selection(relations=("WORKS_AT",), types=("ORG",)), Selection(min_weight=2),
+            Selection(min_confidence=0.5), Selection(since="2024-03-01"), Selection(until="2024-03-31"),
+            Selection(as_of="2024-01-31", types=("ORG", "PROJECT")), Selection(since="2025-01-01", min_weight=2)]
     return out
 
 
-def assert_reached_is_selected(store) -> None:
+def assert_streamed_is_selected(store) -> None:
     g = store.snapshot()
     for sel in selections(g):
-        assert export_bytes(selected_graph(store, sel), "json") == export_bytes(select(g, sel), "json"), sel
+        chosen = select(g, sel)
+        assert export_parts_bytes(selection_parts(store, sel, page=3), "json") == export_bytes(chosen, "json"), sel
+        streamed = selection_parts(store, sel, sel.as_given(), WHEN, page=4).manifest
+        assert streamed == manifest(chosen, sel.as_given(), store.url, WHEN), sel
 
 
-def test_a_focused_selection_read_from_its_reach_is_the_snapshots(examples_store):
-    assert_reached_is_selected(examples_store)
+def test_a_selection_read_page_by_page_is_the_snapshots(examples_store):
+    assert_streamed_is_selected(examples_store)
 
 
-def test_a_dated_selection_read_from_its_reach_is_the_snapshots(dated_store):
-    assert_reached_is_selected(dated_store)
+def test_a_dated_selection_read_page_by_page_is_the_snapshots(dated_store):
+    assert_streamed_is_selected(dated_store)
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in sorted(z.namelist())}
+
+
+@pytest.mark.parametrize("fmt", STREAMED)
+@pytest.mark.parametrize("sel", [Selection(around=("ORG:ока фарма",), hops=2, since="2024-02-01"),
+                                 Selection(types=("ORG", "PROJECT"))])
+def test_every_streamed_format_writes_the_selections_file(dated_embedded, fmt, sel):
+    chosen = select(dated_embedded.snapshot(), sel)
+    about = manifest(chosen, sel.as_given(), dated_embedded.url, WHEN)
+    before = export_bytes(chosen, fmt, manifest=about)
+    after = export_parts_bytes(selection_parts(dated_embedded, sel, sel.as_given(), WHEN, page=2), fmt)
+    assert (members(after) == members(before)) if fmt in ("csv", "neo4j-admin") else (after == before)
 
 
 def test_the_reach_stays_near_the_focus(embedded_examples):
