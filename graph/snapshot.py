@@ -1,7 +1,9 @@
 """Graph snapshots: a scoped, dated, citable piece of the graph.
 
 A `Selection` says which piece (the CLI's `investgraph export` options; the app can build one
-the same way); `select(g, selection)` cuts it out of a whole-graph snapshot (`Store.snapshot()`);
+the same way); `select(g, selection)` cuts it out of a whole-graph snapshot (`Store.snapshot()`),
+and graph.selection_stream reads the same piece from a store page by page (with `cut`,
+`relation_passes` and `node_drops`, the steps below);
 `manifest(...)` says what the piece is, and `read_manifest(path)` reads it back from any file
 `investgraph export` writes.
 

@@ -13,6 +13,16 @@ written from `Store.snapshot()`.
 article ids and the content hash (graph.snapshot.content_hash, taken over the same canonical JSON
 text, fed to the hash a piece at a time: articles, nodes and edges each by id).
 
+`snapshot_parts(store, selection)` is what the CLI and the app write: the whole graph as above, a
+selection read page by page too (graph.selection_stream). `exporting(store, selection)` holds one
+read of the store while the manifest and the file are made (GraphStore.reading): on the embedded
+store one SQLite read transaction, so that an ingest committing meanwhile changes neither (the
+WAL then grows until the export ends: SQLite cannot checkpoint past a reader). Neo4j reads at
+read-committed isolation, where one transaction is no snapshot either: there each page is its own
+read, and a Neo4j graph being written while it is exported can give a file whose manifest and
+content disagree. The app's Export page reads without `exporting` (its store connection is shared
+by the page's sessions).
+
 A store that is not one of graph.base's (a test double) is read whole with `snapshot()`.
 """
 from __future__ import annotations
