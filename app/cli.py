@@ -465,8 +465,9 @@ EXPORT_HELP = """Write a snapshot of the graph, the whole of it or a selection, 
                  cypher-shell -f FILE, or investgraph import FILE --store neo4j://...
   ftm            FollowTheMoney entities, one JSON a line, for Aleph and screening tools
                  (pip install 'investgraph[ftm]'); --articles adds Article entities as proof
-  html           one self-contained interactive page (opens offline)
-  png, svg       a picture of the selection for reports
+  html           one self-contained interactive page (opens offline); at most 5,000 entities
+                 and 20,000 relations, a larger snapshot is refused: select a piece of it
+  png, svg       a picture of the selection for reports (its 499 best-connected entities)
 
 Every relation carries its confidence (none for those made by rules alone).
 
@@ -489,9 +490,12 @@ PNG in a text chunk, SVG in its metadata; FtM beside it, as FILE.manifest.json.
 `investgraph snapshot info FILE` prints it; `investgraph import` reads JSON and CSV back (and runs
 a Cypher script in Neo4j); `investgraph diff A B` compares two.
 
-A file is written whole or not at all (beside itself, then renamed). Exit status 2 when
-the output cannot be used (a folder for a file, an existing file without --force) or an option
-is wrong, 1 when writing fails (disk full, no permission) or a name matches no entity.
+The store is read a page at a time as the file is written (the whole graph or a selection: memory
+stays bounded), in one read on the embedded store (an ingest writing meanwhile does not change the
+file; on Neo4j, export a graph nothing is writing). A file is written whole or not at all (beside
+itself, then renamed). Exit status 2 when the output cannot be used (a folder for a file, an
+existing file without --force) or an option is wrong, 1 when writing fails (disk full, no
+permission), a name matches no entity or the snapshot is too large for an html page.
 
 \b
 Example:
@@ -533,9 +537,9 @@ Example:
 def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_url: str | None,
                **chosen) -> None:
     from graph.export import export_parts, output_problem
-    from graph.formats import MissingDependency
+    from graph.formats import MissingDependency, TooLarge, size_problem
     from graph.snapshot import Selection, selection_problem
-    from graph.snapshot_stream import snapshot_parts
+    from graph.snapshot_stream import exporting
 
     if fmt == "json" and articles is not None:
         raise click.UsageError("json keeps articles in their own list; --articles/--no-articles is for "
@@ -549,12 +553,15 @@ def export_cmd(fmt: str, output: str, force: bool, articles: bool | None, store_
     if problem := output_problem(fmt, Path(output), force):
         raise RefusedOutput(problem)
     with opened(store_url) as store:
-        parts = snapshot_parts(store, given)
+        whole = store.stats() if given.is_whole() else None
+        if whole and (problem := size_problem(fmt, whole["entities_total"], whole["relations_total"])):
+            raise click.ClickException(problem)  # said before the graph is read
         try:
-            written = export_parts(parts, fmt, Path(output), articles=articles)
+            with exporting(store, given) as parts:
+                written = export_parts(parts, fmt, Path(output), articles=articles)
         except OSError as err:
             raise click.ClickException(f"cannot write {output}: {err.strerror or err}") from err
-        except MissingDependency as err:
+        except (MissingDependency, TooLarge) as err:
             raise click.ClickException(str(err)) from err
     about = parts.manifest or {}
     for path in written:

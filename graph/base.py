@@ -23,6 +23,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -181,6 +182,14 @@ class GraphStore(ABC):
     def _write(self, work: Callable[[Backend], T], action: str) -> T:
         """work(backend) in one write transaction, all or nothing; a failure is a StoreError
         naming the store and `action` ("… failed")."""
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Everything read inside the block as one consistent read where the store gives one (the
+        embedded store: one SQLite read transaction, a snapshot of the file while others write);
+        here, each read on its own (Neo4j reads at read-committed isolation: a transaction over
+        many reads would not be a snapshot either)."""
+        yield
 
     def _dicts(self, query: str, **params: Any) -> list[dict]:
         return self._read(lambda q: [dict(r) for r in q.rows(query, **params)])

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -322,6 +323,23 @@ class EmbeddedStore(GraphStore):
             self.db.executescript(f"BEGIN IMMEDIATE; {DERIVED}; {DERIVED_BACKFILL} COMMIT;")
 
     # --- graph.base: transactions and the backend -------------------------------------
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction for the block: in WAL mode every read inside sees the file as it
+        was at the first, whatever other connections commit meanwhile (a write on this connection
+        inside the block commits it and ends the snapshot)."""
+        if self.db.in_transaction:
+            yield
+            return
+        try:
+            self.db.execute("BEGIN")
+        except sqlite3.Error as err:
+            raise StoreError(f"{self.url}: reading failed ({err})") from err
+        try:
+            yield
+        finally:
+            self.db.rollback()
 
     def _read(self, work: Callable[[Backend], T]) -> T:
         try:

@@ -1,7 +1,9 @@
 """Graph snapshots: a scoped, dated, citable piece of the graph.
 
 A `Selection` says which piece (the CLI's `investgraph export` options; the app can build one
-the same way); `select(g, selection)` cuts it out of a whole-graph snapshot (`Store.snapshot()`);
+the same way); `select(g, selection)` cuts it out of a whole-graph snapshot (`Store.snapshot()`),
+and graph.selection_stream reads the same piece from a store page by page (with `cut`,
+`relation_passes` and `node_drops`, the steps below);
 `manifest(...)` says what the piece is, and `read_manifest(path)` reads it back from any file
 `investgraph export` writes.
 
@@ -245,31 +247,58 @@ def region_members(g: nx.MultiDiGraph, region: str) -> set[str]:
     return members
 
 
+def induced(h: nx.MultiDiGraph, keep: set[str]) -> nx.MultiDiGraph:
+    """The nodes of `h` in `keep` and the edges among them, in h's order (networkx's subgraph view
+    lists a small subset in the order of a set, which changes from run to run)."""
+    out = nx.MultiDiGraph()
+    out.graph.update(h.graph)
+    out.add_nodes_from((n, d) for n, d in h.nodes(data=True) if n in keep)
+    out.add_edges_from((u, v, k, d) for u, v, k, d in h.edges(keys=True, data=True) if u in keep and v in keep)
+    return out
+
+
+def relation_passes(d: dict[str, Any], sel: Selection) -> bool:
+    """Step 3 of the module docstring: a relation (its attributes within the window) passes the
+    relation types, the minimum weight and the minimum confidence."""
+    return not ((sel.relations and d.get("type") not in sel.relations) or d.get("weight", 1) < sel.min_weight
+                or not confident(d.get("confidence"), sel.min_confidence))
+
+
+def node_drops(d: dict[str, Any], degree: int, sel: Selection) -> bool:
+    """Step 4: an entity (not asked for) leaves when it has no mention in the window and no
+    relation left (`degree`), or is not of the selection's types."""
+    return (not d.get("mentions") and degree == 0) or bool(sel.types and d.get("type") not in sel.types)
+
+
+def cut(h: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
+    """Steps 3 to 5 of the module docstring on a graph already within the window (step 2): `h`
+    loses the relations and entities that leave (in place: nodes in h's order, each with the
+    relations left at that moment), then only the focus stays, when there is one."""
+    for u, v, k, d in list(h.edges(keys=True, data=True)):
+        if not relation_passes(d, sel):
+            h.remove_edge(u, v, k)
+    asked = {*sel.around, *sel.projects, *sel.regions}
+    for n, d in list(h.nodes(data=True)):
+        if n not in asked and node_drops(d, h.degree(n), sel):
+            h.remove_node(n)
+    if not (sel.around or sel.projects or sel.regions):
+        return h
+    focus: set[str] = set()
+    if sel.around:
+        focus |= set(neighbourhood(h, list(sel.around), hops=sel.hops, max_nodes=h.number_of_nodes() + 1))
+    for p in sel.projects:
+        focus |= project_members(h, p)
+    for r in sel.regions:
+        focus |= region_members(h, r)
+    return induced(h, focus)
+
+
 def select(g: nx.MultiDiGraph, sel: Selection) -> nx.MultiDiGraph:
     """The piece of the whole graph `g` the selection names (ids in `around` and `projects`;
     see the module docstring). The empty selection gives `g` itself."""
     if sel.is_whole():
         return g
-    h = within_window(g, window(g.graph.get("articles", []), sel)) if sel.dated() else g.copy()
-    for u, v, k, d in list(h.edges(keys=True, data=True)):
-        if ((sel.relations and d.get("type") not in sel.relations) or d.get("weight", 1) < sel.min_weight
-                or not confident(d.get("confidence"), sel.min_confidence)):
-            h.remove_edge(u, v, k)
-    asked = {*sel.around, *sel.projects, *sel.regions}
-    for n, d in list(h.nodes(data=True)):
-        if n in asked:
-            continue
-        if (not d.get("mentions") and h.degree(n) == 0) or (sel.types and d.get("type") not in sel.types):
-            h.remove_node(n)
-    if sel.around or sel.projects or sel.regions:
-        focus: set[str] = set()
-        if sel.around:
-            focus |= set(neighbourhood(h, list(sel.around), hops=sel.hops, max_nodes=h.number_of_nodes() + 1))
-        for p in sel.projects:
-            focus |= project_members(h, p)
-        for r in sel.regions:
-            focus |= region_members(h, r)
-        h = h.subgraph(n for n in h if n in focus).copy()
+    h = cut(within_window(g, window(g.graph.get("articles", []), sel)) if sel.dated() else g.copy(), sel)
     h.graph["articles"] = articles_in(h, g.graph.get("articles", []))
     return h
 

@@ -13,17 +13,29 @@ written from `Store.snapshot()`.
 article ids and the content hash (graph.snapshot.content_hash, taken over the same canonical JSON
 text, fed to the hash a piece at a time: articles, nodes and edges each by id).
 
+`snapshot_parts(store, selection)` is what the CLI and the app write: the whole graph as above, a
+selection read page by page too (graph.selection_stream). `exporting(store, selection)` holds one
+read of the store while the manifest and the file are made (GraphStore.reading): on the embedded
+store one SQLite read transaction, so that an ingest committing meanwhile changes neither (the
+WAL then grows until the export ends: SQLite cannot checkpoint past a reader). Neo4j reads at
+read-committed isolation, where one transaction is no snapshot either: there each page is its own
+read, and a Neo4j graph being written while it is exported can give a file whose manifest and
+content disagree. The app's Export page reads without `exporting` (its store connection is shared
+by the page's sessions).
+
 A store that is not one of graph.base's (a test double) is read whole with `snapshot()`.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from typing import Any
 
 from .assemble import assemble_snapshot
 from .base import GraphStore
 from .formats.base import Edge, Node, Parts, graph_parts
+from .selection_stream import keyset, selection_parts
 from .snapshot import Selection, StreamedContent, manifest, manifest_of, resolve, select
 from .store import Store
 
@@ -32,14 +44,7 @@ PAGE = 2000
 
 def pages(store: GraphStore, query: str, page: int = PAGE) -> Iterator[list[dict[str, Any]]]:
     """The rows of a keyset-paged query (article_page, entity_page, relation_page), a page at a time."""
-    after = ""
-    while True:
-        rows = store._dicts(query, after=after, limit=page)
-        if rows:
-            yield rows
-        if len(rows) < page:
-            return
-        after = rows[-1]["id"]
+    return keyset(store, query, page)
 
 
 def store_articles(store: GraphStore, page: int = PAGE) -> Iterator[dict[str, Any]]:
@@ -98,13 +103,27 @@ def stream_manifest(store: Store, selection: dict[str, Any], created_at: datetim
 
 def snapshot_parts(store: Store, given: Selection) -> Parts:
     """The snapshot a selection (as given: names, not ids) names, as Parts with its manifest: what
-    the CLI's `investgraph export` and the app's Export page write. The whole graph is read from
-    the store a page at a time (write the parts while the store is open); a selection is cut
-    from Store.snapshot() (graph.snapshot.select). DecisionError when a name names no node."""
+    the CLI's `investgraph export` and the app's Export page write. Read from the store a page at a
+    time (write the parts while the store is open, inside `store.reading()` for one consistent
+    read: `exporting`): the whole graph here, a selection by graph.selection_stream; a store that
+    is not one of graph.base's is cut in memory (graph.snapshot.select). DecisionError when a name
+    names no node."""
     if given.is_whole():
         return store_parts(store, stream_manifest(store, given.as_given()))
-    g = select(store.snapshot(), resolve(given, store))
+    sel = resolve(given, store)
+    if isinstance(store, GraphStore):
+        return selection_parts(store, sel, given.as_given())
+    g = select(store.snapshot(), sel)
     return graph_parts(g, manifest(g, given.as_given(), store.url))
 
 
-__all__ = ["PAGE", "snapshot_parts", "store_parts", "stream_manifest"]
+@contextmanager
+def exporting(store: Store, given: Selection) -> Iterator[Parts]:
+    """snapshot_parts inside one read of the store (GraphStore.reading): the manifest and the file
+    written in the block come from the same state of the store, whatever is written meanwhile
+    (on the embedded store; Neo4j gives no snapshot across reads)."""
+    with store.reading() if isinstance(store, GraphStore) else nullcontext():
+        yield snapshot_parts(store, given)
+
+
+__all__ = ["PAGE", "exporting", "snapshot_parts", "store_parts", "stream_manifest"]

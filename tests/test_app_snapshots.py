@@ -67,6 +67,17 @@ def test_export_page_says_a_name_that_names_nothing(dated_env):
     assert not labels(at)
 
 
+def test_export_page_refuses_a_whole_graph_page_too_big_and_offers_a_selection(dated_env, monkeypatch):
+    from graph.formats import html
+    monkeypatch.setattr(html, "MAX_NODES", 3)
+    at = page("export")
+    at.radio(key="export-fmt").set_value("html").run()
+    assert any("an HTML page shows at most 3 entities" in e.value for e in at.error), [e.value for e in at.error]
+    assert not labels(at)
+    at.text_area(key="export-around").input("Иван Петров").run()
+    assert not at.error and labels(at)[0] == "Download investgraph.html"
+
+
 def test_export_page_says_a_bad_range(dated_env):
     at = page("export")
     at.date_input(key="export-since").set_value(date(2024, 6, 1))

@@ -4,8 +4,9 @@ the same selection (around entities with hops, projects, a region, entity and re
 minimum weight and confidence, a date range and --as-of), the same files, the same manifest.
 
 The page answers from the store's counts; the file is made when the browser asks for it or for its
-manifest (the whole graph read from the store a page at a time, a selection cut from the store's
-snapshot), once for both. The sidebar's minimum confidence is the selection's unless set here.
+manifest (the whole graph read from the store a page at a time, a focused selection from what its
+focus reaches), once for both. A whole-graph HTML page beyond its size (graph.formats.size_problem)
+is refused here, from the counts. The sidebar's minimum confidence is the selection's unless set here.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import streamlit as st
 
 from app.views.common import min_confidence, stats, store
 from graph.export import EXPORT_FORMATS, export_parts_bytes
-from graph.formats import FOLDER_FORMATS, SUFFIXES
+from graph.formats import FOLDER_FORMATS, SUFFIXES, size_problem
 from graph.model import ENTITY_TYPES, RELATION_TYPES
 from graph.snapshot import MAX_HOPS, Selection, resolve, selection_problem
 from graph.snapshot_stream import snapshot_parts
@@ -121,6 +122,9 @@ def main() -> None:
         resolve(given, store())  # a name that names no node (or several) is said here, not in the download
     except DecisionError as err:
         st.error(str(err))
+        return
+    if given.is_whole() and (problem := size_problem(fmt, n["entities_total"], n["relations_total"])):
+        st.error(problem)
         return
     st.caption("Selection: " + (", ".join(f"{k}={v}" for k, v in given.as_given().items()) or "the whole graph"))
     made = prepared(given, fmt, articles)

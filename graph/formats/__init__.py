@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from .base import MANIFEST_FILE, Parts, as_folder, atomic_file, manifest_text, members_bytes, write_members
+from .base import MANIFEST_FILE, Parts, TooLarge, as_folder, atomic_file, manifest_text, members_bytes, write_members
 
 NAMES = ("neo4j-admin", "cypher", "ftm", "html", "png", "svg")
 FOLDER_FORMATS = ("neo4j-admin",)
@@ -29,6 +29,15 @@ SUFFIXES = {"cypher": ".cypher", "ftm": ".ftm.json", "html": ".html", "png": ".p
 
 class MissingDependency(RuntimeError):
     """A format whose library is an optional extra that is not installed."""
+
+
+def size_problem(fmt: str, entities: int, relations: int) -> str | None:
+    """Why a snapshot of this size cannot be written in `fmt` (an HTML page beyond its limits), or
+    None: asked before the snapshot is read (graph.formats.html.size_problem)."""
+    if fmt != "html":
+        return None
+    from .html import size_problem as page_problem
+    return page_problem(entities, relations)
 
 
 def file_writer(fmt: str, articles: bool) -> Callable[[Parts, IO[bytes]], None]:
@@ -154,4 +163,4 @@ def written_here(path: Path) -> bool:
 
 
 __all__ = ["FOLDER_FORMATS", "MANIFEST_FILE", "NAMES", "MissingDependency", "Parts", "handles", "output_problem",
-           "read_manifest", "to_bytes", "write", "written_here"]
+           "read_manifest", "size_problem", "to_bytes", "TooLarge", "write", "written_here"]

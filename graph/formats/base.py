@@ -29,6 +29,10 @@ Node = tuple[str, dict[str, Any]]
 Edge = tuple[str, str, str, dict[str, Any]]
 
 
+class TooLarge(ValueError):
+    """A snapshot too big for its format (an HTML page): the message says how big and how to select a piece."""
+
+
 @dataclass(frozen=True)
 class Parts:
     """A snapshot as writers read it: each of articles(), nodes(), edges() is a new iterator."""

@@ -9,6 +9,12 @@ Policy allows no network at all, so it opens the same anywhere, offline.
 
 Entities only (no article nodes). Up to LAYOUT_LIMIT nodes are laid out force-directed (cose),
 beyond that on a grid, which stays quick for thousands. Kept between passes: the articles.
+
+A page is for looking at: it holds at most MAX_NODES entities and MAX_RELATIONS relations (a
+browser lays out and draws every element; a page of a million relations would be hundreds of MB
+of JSON no browser opens usably). A bigger snapshot is refused before anything is written
+(`TooLarge`, `size_problem`: the counts of its manifest, or as counted while writing) with a message
+naming the options that select a piece; GraphML or GEXF take the whole graph to Gephi.
 """
 from __future__ import annotations
 
@@ -20,12 +26,33 @@ from typing import IO, Any
 
 from graph.model import SCHEMA, labels
 
-from .base import Parts, evidence_articles, mention_articles, selection_text
+from .base import Parts, TooLarge, evidence_articles, mention_articles, selection_text
 
 LAYOUT_LIMIT = 400
+MAX_NODES = 5_000
+MAX_RELATIONS = 20_000
 ARTICLES_SHOWN = 12  # per node
 EVIDENCE_SHOWN = 5  # per relation
 MARKERS = ("<!--MANIFEST-->", "<!--GRAPH-->", "<!--CYTOSCAPE-->")
+
+
+def size_problem(entities: int, relations: int) -> str | None:
+    """Why a snapshot of `entities` and `relations` cannot be an HTML page, or None."""
+    if entities <= MAX_NODES and relations <= MAX_RELATIONS:
+        return None
+    return (f"an HTML page shows at most {MAX_NODES:,} entities and {MAX_RELATIONS:,} relations (a browser lays "
+            f"out every one); this snapshot has {entities:,} entities and {relations:,} relations. Select a "
+            "piece: --around NAME (--hops 1..3), --project NAME, --region NAME, --types, --relations, "
+            "--min-weight, --since/--until; or export graphml or gexf for Gephi")
+
+
+def check_size(manifest: dict[str, Any] | None, entities: int = 0, relations: int = 0) -> None:
+    """TooLarge when the manifest's counts (or the counts so far) are beyond the page's limits."""
+    counts = (manifest or {}).get("counts", {})
+    found = size_problem(max(entities, int(counts.get("entities_total", 0))),
+                         max(relations, int(counts.get("relations_total", 0))))
+    if found:
+        raise TooLarge(found)
 
 
 def static(name: str) -> str:
@@ -74,10 +101,12 @@ def graph_json(parts: Parts, articles: dict[str, dict[str, Any]]) -> Iterator[st
     present: set[str] = set()
     yield '{"nodes": ['
     for i, (n, d) in enumerate(parts.nodes()):
+        check_size(None, entities=i + 1)
         present.add(str(d.get("type", "")))
         yield ("," if i else "") + script_json(node_data(n, d, articles))
     yield '], "edges": ['
     for i, (u, v, k, d) in enumerate(parts.edges()):
+        check_size(None, relations=i + 1)
         yield ("," if i else "") + script_json(edge_data(u, v, k, d, articles))
     types = {t: {"label": s["label"], "color": s["color"]} for t, s in SCHEMA["entity_types"].items() if t in present}
     yield '], "types": ' + script_json(types) + ', "layout_limit": ' + str(LAYOUT_LIMIT) + "}"
@@ -88,6 +117,7 @@ def title_of(manifest: dict[str, Any] | None) -> str:
 
 
 def pieces(parts: Parts) -> Iterable[str]:
+    check_size(parts.manifest)
     page = static("snapshot.html").replace("<!--TITLE-->", escape(title_of(parts.manifest)))
     head, rest = page.split(MARKERS[0])
     yield head

@@ -8,15 +8,18 @@ nodes are one group, `<g id="nodes-TYPE">`, with one element per node; text stay
 The manifest goes inside: PNG as the text chunk `investgraph-manifest`, SVG as the Dublin Core
 description in its <metadata>.
 
-A picture is for reading: it draws at most MAX_DRAWN nodes, the best connected (then the most
-mentioned), with the relations among them, and its title says how many of the selection's nodes
-it shows. That also bounds the layout (networkx's force-directed layout is quadratic; up to 500
-nodes it runs on dense arrays in about a second). The selection's nodes and edges are held for
-that choice (ids, types, names only).
+A picture is for reading: it draws at most MAX_DRAWN nodes, the best connected (the most
+relations, then the most mentioned), with the relations among them, and its title says how many of
+the selection's nodes it shows. That also bounds the layout (networkx's force-directed layout is
+quadratic; up to 500 nodes it runs on dense arrays in about a second). Choosing them keeps a count
+of relations per node and the chosen nodes, not the selection's edges (picture_graph).
 """
 from __future__ import annotations
 
+import heapq
 import json
+from collections import Counter
+from collections.abc import Iterator
 from typing import IO, Any
 
 import networkx as nx
@@ -33,14 +36,32 @@ DPI = 150
 
 
 def picture_graph(parts: Parts) -> nx.Graph:
-    """The selection's entities and relations as a plain graph (what the picture draws: one line
-    for the relations between two nodes); graph["relations"] counts them all."""
-    g = nx.Graph(relations=0)
-    for n, d in parts.nodes():
-        g.add_node(n, type=d.get("type", ""), name=d.get("name") or n,
-                   mentions=int(d.get("mention_count", len(d.get("mentions", [])))))
+    """What the picture draws: the selection's nodes, or the MAX_DRAWN best connected (the most
+    relations, loops aside; then the most mentioned; then by id), in the selection's order, with
+    the relations among them as a plain graph (one line for the relations between two nodes).
+    graph["relations"] counts all the selection's relations, graph["selected"] its nodes.
+
+    Two passes over the edges and one over the nodes; kept between them: a count of relations per
+    node and the chosen nodes, never the selection's edges."""
+    degree: Counter[str] = Counter()
+    relations = 0
+    for u, v, _, _d in parts.edges():
+        relations += 1
+        if u != v:
+            degree[u] += 1
+            degree[v] += 1
+    selected, chosen = 0, []
+
+    def each() -> Iterator[tuple[int, str, str, str, int]]:
+        nonlocal selected
+        for i, (n, d) in enumerate(parts.nodes()):
+            selected = i + 1
+            yield i, n, d.get("type", ""), d.get("name") or n, int(d.get("mention_count", len(d.get("mentions", []))))
+    chosen = heapq.nsmallest(MAX_DRAWN, each(), key=lambda c: (-degree[c[1]], -c[4], c[1]))
+    g = nx.Graph(relations=relations, selected=selected)
+    for _, n, type_, name, mentions in sorted(chosen):
+        g.add_node(n, type=type_, name=name, mentions=mentions)
     for u, v, _, d in parts.edges():
-        g.graph["relations"] += 1
         if u in g and v in g and u != v:
             g.add_edge(u, v, type=d.get("type", ""))
     return g
@@ -50,15 +71,6 @@ def layout(g: nx.Graph) -> dict[str, Any]:
     if g.number_of_nodes() == 0:
         return {}
     return nx.spring_layout(g, seed=7, iterations=100, k=3 / max(g.number_of_nodes(), 1) ** 0.5)
-
-
-def drawn(g: nx.Graph) -> nx.Graph:
-    """The nodes the picture shows: all, or the MAX_DRAWN best connected, then most mentioned."""
-    g.graph["selected"] = g.number_of_nodes()
-    if g.number_of_nodes() <= MAX_DRAWN:
-        return g
-    best = sorted(g, key=lambda n: (-g.degree(n), -g.nodes[n]["mentions"], n))[:MAX_DRAWN]
-    return g.subgraph(best).copy()
 
 
 def labelled(g: nx.Graph) -> list[str]:
@@ -114,7 +126,7 @@ def figure(g: nx.Graph, manifest: dict[str, Any] | None):
 def write(parts: Parts, out: IO[bytes], fmt: str) -> None:
     """The picture as PNG or SVG (`fmt`), the manifest inside."""
     from matplotlib import rc_context
-    g = drawn(picture_graph(parts))
+    g = picture_graph(parts)
     manifest = json.dumps(parts.manifest, ensure_ascii=False) if parts.manifest is not None else None
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "investgraph", "font.family": "DejaVu Sans"}):
         fig = figure(g, parts.manifest)
