@@ -241,3 +241,11 @@ def test_a_line_without_punctuation_is_cut_into_sentences_the_parser_can_hold(nl
     assert all(doc.text[s.start:s.stop] == s.text for s in doc.sents)
     ex = extract(Article(id="long", text=text))
     assert "Алексей Дюмин" in {e.name for e in ex.entities}
+
+
+def test_a_process_that_extracts_runs_blas_on_one_thread(nlp):
+    """Workers are the parallelism: OpenBLAS threads in each of them spun over slovnet's small
+    products and took several times the CPU (ingest/pipeline.py)."""
+    from threadpoolctl import threadpool_info
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
