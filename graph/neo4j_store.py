@@ -203,6 +203,16 @@ ARTICLE_FILTERS = """($date_from IS NULL OR coalesce(a.date, '') = '' OR a.date 
     AND ($sources IS NULL OR a.source IN $sources)
     AND ($title IS NULL OR toLower(coalesce(a.title, '')) CONTAINS $title)"""
 ARTICLE_COLUMNS = "a.id AS id, a.source AS source, a.doc AS doc, a.title AS title, a.url AS url, a.date AS date"
+# The tail of a query that has matched relations r: each once, with its weight (distinct articles of
+# its evidence), evidence count and best confidence, in id order (Store.edges_at, Store.edges_between).
+WEIGHED_EDGES = """
+        WITH DISTINCT r
+        MATCH (v:Evidence {relation_id: r.id})
+        WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
+        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
+               weight, evidence_count, confidence
+        ORDER BY id"""
+
 QUERIES = {
     "article_hash": "MATCH (a:Article {id: $id}) RETURN a.hash AS hash",
     "articles": f"MATCH (a:Article) RETURN {ARTICLE_COLUMNS} ORDER BY a.date DESC, a.id "
@@ -221,13 +231,7 @@ QUERIES = {
                COUNT { (e)-[:MENTIONED_IN]->() } AS mentions""",
     "edges_at": """
         UNWIND $ids AS id
-        MATCH (:Entity {id: id})-[r:RELATION]-()
-        WITH DISTINCT r
-        MATCH (v:Evidence {relation_id: r.id})
-        WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
-        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
-               weight, evidence_count, confidence
-        ORDER BY id""",
+        MATCH (:Entity {id: id})-[r:RELATION]-()""" + WEIGHED_EDGES,
     "mentions_of": """
         MATCH (:Entity {id: $id})-[m:MENTIONED_IN]->(a:Article)
         RETURN a.id AS article, a.title AS title, a.url AS url, a.date AS date, m.start AS start, m.stop AS stop,
@@ -324,13 +328,7 @@ QUERIES = {
         WITH id, degree WHERE degree > 0 RETURN id, degree""",
     "edges_between": """
         UNWIND $ids AS id
-        MATCH (:Entity {id: id})-[r:RELATION]-(o:Entity) WHERE o.id IN $others
-        WITH DISTINCT r
-        MATCH (v:Evidence {relation_id: r.id})
-        WITH r, count(DISTINCT v.article_id) AS weight, count(v) AS evidence_count, max(v.confidence) AS confidence
-        RETURN r.id AS id, r.type AS type, startNode(r).id AS source, endNode(r).id AS target, r.role AS role,
-               weight, evidence_count, confidence
-        ORDER BY id""",
+        MATCH (:Entity {id: id})-[r:RELATION]-(o:Entity) WHERE o.id IN $others""" + WEIGHED_EDGES,
     "relation_counts": """
         UNWIND $ids AS id MATCH (e:Entity {id: id}) WITH id, COUNT { (e)-[:RELATION]-() } AS n WHERE n > 0
         RETURN id, n""",
