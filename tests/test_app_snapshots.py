@@ -78,6 +78,16 @@ def test_export_page_refuses_a_whole_graph_page_too_big_and_offers_a_selection(d
     assert not at.error and labels(at)[0] == "Download investgraph.html"
 
 
+def test_export_page_refuses_a_selected_page_too_big_before_the_download(dated_env, monkeypatch):
+    from graph.formats import html
+    monkeypatch.setattr(html, "MAX_NODES", 1)
+    at = page("export")
+    at.radio(key="export-fmt").set_value("html")
+    at.text_area(key="export-around").input("Иван Петров").run()
+    assert any("an HTML page shows at most 1 entities" in e.value for e in at.error), [e.value for e in at.error]
+    assert not labels(at)
+
+
 def test_export_page_says_a_bad_range(dated_env):
     at = page("export")
     at.date_input(key="export-since").set_value(date(2024, 6, 1))

@@ -19,7 +19,7 @@ import streamlit as st
 
 from app.views.common import min_confidence, stats, store
 from graph.export import EXPORT_FORMATS, export_parts_bytes
-from graph.formats import FOLDER_FORMATS, SUFFIXES, size_problem
+from graph.formats import FOLDER_FORMATS, SUFFIXES, TooLarge, size_problem
 from graph.model import ENTITY_TYPES, RELATION_TYPES
 from graph.snapshot import MAX_HOPS, Selection, resolve, selection_problem
 from graph.snapshot_stream import snapshot_parts
@@ -128,6 +128,12 @@ def main() -> None:
         return
     st.caption("Selection: " + (", ".join(f"{k}={v}" for k, v in given.as_given().items()) or "the whole graph"))
     made = prepared(given, fmt, articles)
+    if fmt == "html":  # a page has a size limit, known once the selection is read: said here, not as a failed download
+        try:
+            made.get()
+        except TooLarge as err:
+            st.error(str(err))
+            return
     # on_click="ignore": a click must not rerun the page, or the rerun can revoke the deferred file
     # the browser is fetching. The file is made when the browser asks for it (or its manifest).
     left, right = st.columns(2)
