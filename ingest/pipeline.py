@@ -42,7 +42,7 @@ class Pipeline:
     def analyse(self, text: str) -> Doc:
         doc = Doc(text)
         doc.segment(self.segmenter)
-        split_long_sentences(doc)
+        split_sentences(doc)
         doc.tag_morph(self.morph_tagger)
         doc.parse_syntax(self.syntax_parser)
         agree_adjectives(doc)
@@ -56,17 +56,32 @@ class Pipeline:
 MAX_SENTENCE_TOKENS = 250
 
 
-def split_long_sentences(doc: Doc, limit: int = MAX_SENTENCE_TOKENS) -> None:
+def split_sentences(doc: Doc, limit: int = MAX_SENTENCE_TOKENS) -> None:
+    """Cut what the segmenter took for one sentence where it is not one: at a line break before
+    a line that does not go on in lower case (a headline or a dateline has no full stop, so the
+    segmenter ran it into the lead; so with the items of a list), and into runs of `limit` tokens."""
     sents = []
     for sent in doc.sents:
-        if len(sent.tokens) <= limit:
-            sents.append(sent)
-            continue
-        for i in range(0, len(sent.tokens), limit):
-            tokens = sent.tokens[i:i + limit]
-            start, stop = tokens[0].start, tokens[-1].stop
-            sents.append(DocSent(start, stop, doc.text[start:stop], tokens=tokens))
+        for line in lines_of(doc.text, sent.tokens):
+            for i in range(0, len(line), limit):
+                tokens = line[i:i + limit]
+                if len(tokens) == len(sent.tokens):
+                    sents.append(sent)
+                    continue
+                start, stop = tokens[0].start, tokens[-1].stop
+                sents.append(DocSent(start, stop, doc.text[start:stop], tokens=tokens))
     doc.sents = sents
+
+
+def lines_of(text: str, tokens: list) -> list[list]:
+    """The tokens in runs cut at each line break followed by anything but a lower-case word
+    (a wrapped line, "…»\n\nзаявил он", goes on)."""
+    runs: list[list] = [[]]
+    for token in tokens:
+        if runs[-1] and "\n" in text[runs[-1][-1].stop:token.start] and not token.text[:1].islower():
+            runs.append([])
+        runs[-1].append(token)
+    return runs
 
 
 AGREEMENT = ("Case", "Number", "Gender")

@@ -243,6 +243,23 @@ def test_a_line_without_punctuation_is_cut_into_sentences_the_parser_can_hold(nl
     assert "Алексей Дюмин" in {e.name for e in ex.entities}
 
 
+def test_a_headline_a_dateline_and_list_items_are_sentences_of_their_own(nlp):
+    """A headline has no full stop, so the segmenter ran it into the lead (in 83 of parks-dev's
+    108 articles): the syntax parsed the two as one sentence and paired what each named. A line
+    that goes on in lower case (wrapped text) is still one sentence."""
+    text = ("В Бурятии появится промышленный парк\n24 октября 2025 года\n"
+            "Резидентами парка стали две компании:\n— ООО «Альфа» построит завод;\n— АО «Бета» откроет склад.\n"
+            "Об этом рассказал министр\nэкономики республики Иван Петров.")
+    doc = nlp.analyse(text)
+    sentences = [s.text for s in doc.sents]
+    assert sentences[:5] == ["В Бурятии появится промышленный парк", "24 октября 2025 года",
+                             "Резидентами парка стали две компании:", "— ООО «Альфа» построит завод;",
+                             "— АО «Бета» откроет склад."]
+    assert sentences[5] == "Об этом рассказал министр\nэкономики республики Иван Петров."
+    assert all(doc.text[s.start:s.stop] == s.text for s in doc.sents)
+    assert all(t.id.split("_")[0] == str(i) for i, s in enumerate(doc.sents, 1) for t in s.tokens)
+
+
 def test_a_process_that_extracts_runs_blas_on_one_thread(nlp):
     """Workers are the parallelism: OpenBLAS threads in each of them spun over slovnet's small
     products and took several times the CPU (ingest/pipeline.py)."""
