@@ -36,6 +36,9 @@ PARTIES = {"PERSON", "ORG"}
 LOCATABLE = {"PROJECT", "ORG"}
 # words that refer back to the organisation named last: "она", "компания", "инвестор" …
 ORG_PRONOUNS = {"она", "он", "оно", "они"}
+# a masculine or neuter pronoun as an object points back to the project named last: "вложит в него
+# 324 млн рублей", "Его открывает ООО «…»" (as a subject, "он" is the organisation's, above)
+PROJECT_PRONOUNS = {"его", "него", "ему", "нему", "им", "ним", "нем", "нём"}
 ORG_REFERRING = words("org_referring")
 # words that refer back to the project named last: "завод", "проект", "площадка" …
 PROJECT_REFERRING = words("project_referring")
@@ -261,13 +264,15 @@ class Candidates:
                     kind, types = ("pronoun" if word in ORG_PRONOUNS else "noun"), {"ORG"}
                 elif lem in PROJECT_REFERRING and t.pos == "NOUN" and t.feats.get("Number") != "Plur":
                     kind, types = "noun", {"PROJECT"}
+                elif word in PROJECT_PRONOUNS and t.pos == "PRON" and t.rel in ("obj", "obl", "iobj"):
+                    kind, types = "pronoun", {"PROJECT"}
                 else:
                     continue
                 found = self.last_named(i, t.start, types)
                 if found is None:
                     continue
                 eid, back = found
-                if back == 0 and kind == "noun" and types == {"PROJECT"}:
+                if back == 0 and types == {"PROJECT"}:
                     continue  # a project named earlier in the same sentence needs no stand-in
                 self.points[i][eid].append(Point(t.start, t.stop, kind, back))
 

@@ -43,6 +43,17 @@ def test_a_project_noun_stands_for_the_project_named_before(nlp):
     assert PROJECT_NOUN[c.sentence[0]:c.sentence[1]].startswith("Инвестором проекта")
 
 
+def test_an_object_pronoun_stands_for_the_project_named_before_and_a_possessive_does_not(nlp):
+    text = ("В Ельце построят логистический центр «Север». Компания «Альфа-Логистик» вложит в него "
+            "2 млрд рублей. Его директор Иван Петров доволен.")
+    a = analyse(Article(id="t", text=text))
+    c = candidate(a, "INVOLVED_IN", "Альфа-Логистик", "Север")
+    assert c.features.get("tgt_referring:pronoun") == 1
+    assert text[c.sentence[0]:c.sentence[1]].startswith("Компания «Альфа-Логистик» вложит в него")
+    assert not any(c.features.get("tgt_referring:pronoun") and text[c.sentence[0]:].startswith("Его директор")
+                   for c in a.candidates)
+
+
 def test_a_party_never_named_with_the_project_is_paired_with_the_article_project(nlp):
     text = ("Технопарк «Кедр» откроется в Томске в 2027 году. Губернатор области провёл совещание. "
             "Компания «Томскнефтехимстрой» показала макет.")
