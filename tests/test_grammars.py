@@ -41,3 +41,13 @@ def test_matches_begin_only_where_the_window_allows():
     assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29), later))] == everywhere
     # and only from the lead's start: without "бывший" the post is "министр финансов"
     assert [tuple(m.span) for m in findall_from(parser, text, (Lead(56, 56, 62),))] == [(56, 72)]
+
+
+def test_a_window_may_begin_no_more_words_before_its_trigger_than_the_grammar_allows(nlp):
+    text = "Власти региона решили, что новая большая особая экономическая зона «Кедр» появится в Томске."
+    sent = pipeline().analyse(text).sents[0]
+    wide, = windows(sent, Trigger(frozenset({"зона"})))
+    narrow, = windows(sent, Trigger(frozenset({"зона"}), words_before=4))
+    assert sent.text[wide.start:].startswith("региона решили")
+    assert sent.text[narrow.start:].startswith("новая большая особая экономическая зона")
+    assert narrow.stop == wide.stop

@@ -41,6 +41,9 @@ class Trigger:
     prefixes: tuple[str, ...] = ()
     before: int = BEFORE  # characters a match may start before the trigger word
     after: int = AFTER  # and end after it
+    # and words: a grammar whose matches begin at most this many words before their trigger word
+    # (modifiers and the head's own adjectives) predicts nowhere further back; 0: `before` alone
+    words_before: int = 0
     forms: frozenset[str] = field(init=False, repr=False, compare=False)  # every form of the lemmas
 
     def __post_init__(self) -> None:
@@ -97,7 +100,7 @@ def windows(sent, trigger: Trigger) -> list[Window]:
     """Around each trigger word, cut at spaces; overlapping stretches joined."""
     text, before, after = sent.text, trigger.before, trigger.after
     spans: list[tuple[int, int, list[Lead]]] = []
-    for token in sent.tokens:
+    for i, token in enumerate(sent.tokens):
         if not trigger.fires(token.text):
             continue
         at, end = token.start - sent.start, token.stop - sent.start
@@ -105,6 +108,8 @@ def windows(sent, trigger: Trigger) -> list[Window]:
         if start:
             space = text.find(" ", start, at)
             start = space + 1 if space != -1 else at
+        if trigger.words_before:  # a word's start: no cutting at spaces
+            start = max(start, sent.tokens[max(0, i - trigger.words_before)].start - sent.start)
         stop = min(len(text), end + after)
         if stop < len(text):
             space = text.rfind(" ", end, stop)

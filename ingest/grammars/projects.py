@@ -262,7 +262,10 @@ TRIGGER = Trigger(
                "проект", "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
     # "промышленно-деловая зона": a zone's compound adjective opens the match
-    prefixes=COMPOUND_HEADS + ("промышленно-", "индустриально-", "производственно-"), after=140)
+    prefixes=COMPOUND_HEADS + ("промышленно-", "индустриально-", "производственно-"), after=140,
+    # up to three modifiers, then a head's own adjectives: "новая особая экономическая зона"; a match
+    # begins no further back (the same projects in parks-dev and factru-dev, 8% fewer parser states)
+    words_before=5)
 
 
 def parser() -> Parser:
