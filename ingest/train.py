@@ -246,7 +246,19 @@ def two_thresholds(scored: list[tuple[str, float, int, bool, bool]], gold_total:
     threshold = best_threshold(near, gold_total)
     emitted = [label for p, label, by_rule in pair_decisions(near).values() if by_rule or p >= threshold]
     kept = (len(emitted), sum(emitted))
-    return threshold, best_threshold([x[:4] for x in scored if x[4]], gold_total, kept)
+    return threshold, best_threshold(one_distant_per_party([x[:4] for x in scored if x[4]]), gold_total, kept)
+
+
+def one_distant_per_party(distant: list[tuple[str, float, int, bool]]) -> list[tuple[str, float, int, bool]]:
+    """What extraction keeps of the distant pairs (learned.one_distant_per_party): of a party's
+    INVOLVED_IN pairs in one document, the most probable."""
+    best: dict[tuple[str, ...], tuple[str, float, int, bool]] = {}
+    for x in distant:
+        parts = x[0].split("\x1f")  # pair_key: document, type, source, target
+        party = tuple(parts[:3]) if len(parts) == 4 and parts[1] == "INVOLVED_IN" else (x[0],)
+        if party not in best or x[1] > best[party][1]:
+            best[party] = x
+    return list(best.values())
 
 
 def folds_of(doc_ids: list[str], k: int) -> list[list[str]]:

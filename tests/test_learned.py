@@ -183,3 +183,23 @@ def test_a_relation_made_by_rules_alone_carries_their_measured_precision(nlp):
     ex = extract(Article(id="t", text="ООО «Рыбный порт» (входит в ГК «Алмаз») построит терминал в Находке."))
     part_of = [r for r in ex.relations if r.type == "PART_OF"]
     assert part_of and all(r.confidence == model.rule_precision["PART_OF"] for r in part_of)
+
+
+def test_a_party_keeps_one_distant_project_the_most_probable():
+    """A distant pair gives a party the project the article is about: in a round-up of a forum's
+    eleven agreements each company was paired with every project."""
+    from types import SimpleNamespace as NS
+    from ingest.learned import one_distant_per_party
+
+    def cand(rtype, source, target, distant):
+        return NS(type=rtype, source=NS(id=source), target=NS(id=target), features={"distant": 1} if distant else {})
+    scored = [(cand("INVOLVED_IN", "a", "p1", True), 0.5), (cand("INVOLVED_IN", "a", "p2", True), 0.7),
+              (cand("INVOLVED_IN", "a", "p3", False), 0.2), (cand("INVOLVED_IN", "b", "p1", True), 0.3),
+              (cand("LOCATED_IN", "p1", "x", True), 0.4), (cand("LOCATED_IN", "p2", "x", True), 0.6)]
+    kept = {(c.type, c.source.id, c.target.id) for c, _ in one_distant_per_party(scored)}
+    assert kept == {("INVOLVED_IN", "a", "p2"), ("INVOLVED_IN", "a", "p3"), ("INVOLVED_IN", "b", "p1"),
+                    ("LOCATED_IN", "p1", "x"), ("LOCATED_IN", "p2", "x")}
+    # training chooses the distant threshold on what extraction keeps
+    distant = [("d\x1fINVOLVED_IN\x1fa\x1fp1", 0.5, 0, False), ("d\x1fINVOLVED_IN\x1fa\x1fp2", 0.7, 1, False),
+               ("e\x1fINVOLVED_IN\x1fa\x1fp1", 0.2, 1, False), ("d\x1fLOCATED_IN\x1fp1\x1fx", 0.4, 1, False)]
+    assert sorted(x[1] for x in train.one_distant_per_party(distant)) == [0.2, 0.4, 0.7]
