@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from natasha import Doc
 
-from graph.model import Entity, Relation
+from graph.model import ZONE_KINDS, Entity, Relation
 from graph.text import lemma
 
 from .pipeline import pipeline
@@ -39,6 +39,8 @@ ORG_PRONOUNS = {"она", "он", "оно", "они"}
 # a masculine or neuter pronoun as an object points back to the project named last: "вложит в него
 # 324 млн рублей", "Его открывает ООО «…»" (as a subject, "он" is the organisation's, above)
 PROJECT_PRONOUNS = {"его", "него", "ему", "нему", "им", "ним", "нем", "нём"}
+# "построит там комплекс": the territory (a park, a zone) or the place named last
+THERE = {"там", "здесь"}
 ORG_REFERRING = words("org_referring")
 # words that refer back to the project named last: "завод", "проект", "площадка" …
 PROJECT_REFERRING = words("project_referring")
@@ -266,6 +268,9 @@ class Candidates:
                     kind, types = "noun", {"PROJECT"}
                 elif word in PROJECT_PRONOUNS and t.pos == "PRON" and t.rel in ("obj", "obl", "iobj"):
                     kind, types = "pronoun", {"PROJECT"}
+                elif word in THERE:
+                    self.add_there(i, t)
+                    continue
                 else:
                     continue
                 found = self.last_named(i, t.start, types)
@@ -275,6 +280,21 @@ class Candidates:
                 if back == 0 and types == {"PROJECT"}:
                     continue  # a project named earlier in the same sentence needs no stand-in
                 self.points[i][eid].append(Point(t.start, t.stop, kind, back))
+
+    def add_there(self, i: int, t) -> None:
+        """"там", "здесь": the territory project and the place named last before it (in this
+        sentence or the few before), each stood in for by the word."""
+        for types, fits in (({"PROJECT"}, lambda e: e.kind in ZONE_KINDS), ({"LOC"}, lambda e: True)):
+            for back in range(REFERRING_SENTENCES + 1):
+                j = i - back
+                if j < 0:
+                    break
+                named = [(p.start, eid) for eid, ps in self.points[j].items() for p in ps
+                         if not p.referring and p.stop <= t.start and self.by_id[eid].type in types
+                         and fits(self.by_id[eid])]
+                if named:
+                    self.points[i][max(named)[1]].append(Point(t.start, t.stop, "there", back))
+                    break
 
     def pairs(self, rtype: str, sources: set[str], targets: set[str]) -> list[Candidate]:
         found: dict[tuple[str, str], Candidate] = {}

@@ -54,6 +54,17 @@ def test_an_object_pronoun_stands_for_the_project_named_before_and_a_possessive_
                    for c in a.candidates)
 
 
+def test_there_stands_for_the_territory_and_the_place_named_before(nlp):
+    text = ("В Кемерове создана ТОР «Анжеро-Судженск». Компания «Кузбасс Карго» построит там "
+            "перевалочно-логистический комплекс.")
+    a = analyse(Article(id="t", text=text))
+    c = candidate(a, "INVOLVED_IN", "Кузбасс Карго", "Анжеро-Судженск")
+    assert c.features.get("tgt_referring:there") == 1
+    assert text[c.sentence[0]:c.sentence[1]].startswith("Компания «Кузбасс Карго» построит там")
+    place = candidate(a, "LOCATED_IN", "перевалочно-логистический комплекс", "Кемер")
+    assert place.features.get("tgt_referring:there") == 1
+
+
 def test_a_party_never_named_with_the_project_is_paired_with_the_article_project(nlp):
     text = ("Технопарк «Кедр» откроется в Томске в 2027 году. Губернатор области провёл совещание. "
             "Компания «Томскнефтехимстрой» показала макет.")
