@@ -6,8 +6,8 @@ A candidate is a (type, source, target) pair of one article's entities, seen in 
   - LOCATED_IN: a project or organisation and a place,
 both named in the same sentence, or one of them named earlier and referred to in this
 sentence by a referring word ("Она потратит 8,5 млрд рублей на логистический центр",
-"Завод разместится в Ельце"): the referring word then stands in for it, and the sentence
-where it stands is the evidence.
+"Завод разместится в Ельце", "вложит в него", "построит там комплекс"): the referring word
+then stands in for it, and the sentence where it stands is the evidence.
 
 Features are what generalises beyond the words of the training texts: entity types and
 kinds, the dependency path between the two (natasha's syntax), the lemma that joins them,
