@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -235,16 +236,17 @@ class Candidates:
     def covered(self, i: int, token) -> bool:
         return any(p.start <= token.start < p.stop for ps in self.points[i].values() for p in ps if not p.referring)
 
-    def last_named(self, i: int, offset: int, types: set[str]) -> tuple[str, int] | None:
-        """The entity of one of these types named last before `offset` (in sentence i or the
-        few before it), and how many sentences back."""
+    def last_named(self, i: int, offset: int, types: set[str],
+                   fits: Callable[[Entity], bool] = lambda e: True) -> tuple[str, int] | None:
+        """The entity of one of these types (that `fits`) named last before `offset` (in sentence
+        i or the few before it), and how many sentences back."""
         for back in range(REFERRING_SENTENCES + 1):
             j = i - back
             if j < 0:
                 break
             best = None
             for eid, ps in self.points[j].items():
-                if self.by_id[eid].type not in types:
+                if self.by_id[eid].type not in types or not fits(self.by_id[eid]):
                     continue
                 for p in ps:
                     if not p.referring and p.stop <= offset and (best is None or p.start > best[1]):
@@ -284,17 +286,11 @@ class Candidates:
     def add_there(self, i: int, t) -> None:
         """"там", "здесь": the territory project and the place named last before it (in this
         sentence or the few before), each stood in for by the word."""
-        for types, fits in (({"PROJECT"}, lambda e: e.kind in ZONE_KINDS), ({"LOC"}, lambda e: True)):
-            for back in range(REFERRING_SENTENCES + 1):
-                j = i - back
-                if j < 0:
-                    break
-                named = [(p.start, eid) for eid, ps in self.points[j].items() for p in ps
-                         if not p.referring and p.stop <= t.start and self.by_id[eid].type in types
-                         and fits(self.by_id[eid])]
-                if named:
-                    self.points[i][max(named)[1]].append(Point(t.start, t.stop, "there", back))
-                    break
+        for found in (self.last_named(i, t.start, {"PROJECT"}, lambda e: e.kind in ZONE_KINDS),
+                      self.last_named(i, t.start, {"LOC"})):
+            if found is not None:
+                eid, back = found
+                self.points[i][eid].append(Point(t.start, t.stop, "there", back))
 
     def pairs(self, rtype: str, sources: set[str], targets: set[str]) -> list[Candidate]:
         found: dict[tuple[str, str], Candidate] = {}

@@ -10,10 +10,12 @@ INVOLVED_IN also one logistic scorer per role.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -162,19 +164,31 @@ def shipped_model() -> RelationModel | None:
     return RelationModel.from_json(json.loads(resource.read_text(encoding="utf-8")))
 
 
+T = TypeVar("T")
+
+
+def best_of_each(items: list[T], party: Callable[[T], Hashable | None],
+                 probability: Callable[[T], float]) -> list[T]:
+    """The items whose party is None, and of each party's items the most probable (the first of
+    equals), in their order."""
+    best: dict[Hashable, tuple[float, int]] = {}
+    for i, item in enumerate(items):
+        key = party(item)
+        if key is not None and (key not in best or probability(item) > best[key][0]):
+            best[key] = (probability(item), i)
+    kept = {i for _, i in best.values()}
+    return [item for i, item in enumerate(items) if party(item) is None or i in kept]
+
+
 def one_distant_per_party(scored: list[tuple[Candidate, float]]) -> list[tuple[Candidate, float]]:
     """A distant pair gives a party never named with a project the project the article is about;
     an article has one such for each party: of a party's distant INVOLVED_IN pairs only the most
     probable stays. (An article listing a forum's agreements paired each company with each of its
     eleven projects; 5-fold CV over seeds 13/7/21: INVOLVED_IN 0.458 -> 0.480.)"""
-    best: dict[str, tuple[float, int]] = {}
-    for i, (c, p) in enumerate(scored):
-        if c.type == "INVOLVED_IN" and c.features.get("distant") == 1:
-            if c.source.id not in best or p > best[c.source.id][0]:
-                best[c.source.id] = (p, i)
-    kept = {i for _, i in best.values()}
-    return [(c, p) for i, (c, p) in enumerate(scored)
-            if not (c.type == "INVOLVED_IN" and c.features.get("distant") == 1) or i in kept]
+    def party(cp: tuple[Candidate, float]) -> str | None:
+        c = cp[0]
+        return c.source.id if c.type == "INVOLVED_IN" and c.features.get("distant") == 1 else None
+    return best_of_each(scored, party, lambda cp: cp[1])
 
 
 def decide(candidates: list[Candidate], model: RelationModel, rules: list[Relation],

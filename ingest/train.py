@@ -28,7 +28,7 @@ from graph.text import lemma, words
 
 from .candidates import LEARNED_TYPES, Candidate
 from .extract import Analysis, analyse, as_contract, decided
-from .learned import MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, feature_matrix
+from .learned import MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, best_of_each, feature_matrix
 from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
@@ -252,13 +252,10 @@ def two_thresholds(scored: list[tuple[str, float, int, bool, bool]], gold_total:
 def one_distant_per_party(distant: list[tuple[str, float, int, bool]]) -> list[tuple[str, float, int, bool]]:
     """What extraction keeps of the distant pairs (learned.one_distant_per_party): of a party's
     INVOLVED_IN pairs in one document, the most probable."""
-    best: dict[tuple[str, ...], tuple[str, float, int, bool]] = {}
-    for x in distant:
+    def party(x: tuple[str, float, int, bool]) -> tuple[str, ...] | None:
         parts = x[0].split("\x1f")  # pair_key: document, type, source, target
-        party = tuple(parts[:3]) if len(parts) == 4 and parts[1] == "INVOLVED_IN" else (x[0],)
-        if party not in best or x[1] > best[party][1]:
-            best[party] = x
-    return list(best.values())
+        return tuple(parts[:3]) if len(parts) == 4 and parts[1] == "INVOLVED_IN" else None
+    return best_of_each(distant, party, lambda x: x[1])
 
 
 def folds_of(doc_ids: list[str], k: int) -> list[list[str]]:
