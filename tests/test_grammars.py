@@ -1,9 +1,15 @@
 """How the yargy grammars are run: only on windows around their trigger words."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from ingest.grammars import Lead, Trigger, findall_from, windows
 from ingest.grammars.positions import parser as position_parser
 from ingest.pipeline import pipeline
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "news"
 
 
 def test_a_trigger_fires_on_every_form_of_its_lemmas_and_on_parts_of_compounds():
@@ -51,3 +57,37 @@ def test_a_window_may_begin_no_more_words_before_its_trigger_than_the_grammar_al
     assert sent.text[wide.start:].startswith("региона решили")
     assert sent.text[narrow.start:].startswith("новая большая особая экономическая зона")
     assert narrow.stop == wide.stop
+
+
+def facts_of(matches) -> list:
+    """Span, tokens and fact (for a grammar that interprets) of each match, in order."""
+    return [(tuple(m.span), [t.value for t in m.tokens], repr(m.fact) if m.tree.root.interpretator else None)
+            for m in matches]
+
+
+@pytest.mark.parametrize("grammar", ["projects", "organisations", "positions"])
+def test_the_lookahead_chart_finds_what_yargys_own_parser_finds(grammar):
+    """Predicting each rule once per token, and only its productions that can begin with the next
+    token, leaves yargy's matches, their facts and their order as they were."""
+    import importlib
+    parser = importlib.import_module(f"ingest.grammars.{grammar}").parser()
+    text = (EXAMPLES / "2023-09-19-kaluga-oez-oka-park-pharma.txt").read_text(encoding="utf-8")
+    text += " " + (EXAMPLES / "2025-08-12-khabarovsk-tor-amursky-bereg.txt").read_text(encoding="utf-8")
+    for line in filter(None, (line.strip() for line in text.splitlines())):
+        everywhere = (Lead(0, 0, len(line)),)
+        assert facts_of(findall_from(parser, line, everywhere)) == facts_of(parser.findall(line)), line
+    assert any(parser.findall(line) for line in text.splitlines())
+
+
+def test_the_lookahead_reads_through_rules_that_may_match_nothing():
+    """FIRST sets through optional and repeated parts: a production is predicted when the token
+    after an empty prefix can begin it, and not when nothing can."""
+    from yargy import or_, rule
+    from yargy.predicates import caseless, eq, gram
+
+    from ingest.grammars import make_parser
+    grammar = rule(rule(gram("ADJF")).optional().repeatable(), caseless("парк"), eq("«").optional())
+    parser = make_parser(or_(grammar, rule(caseless("зона"))))
+    text = "новый большой парк и зона, а затем парк «Кедр» без прилагательных"
+    assert facts_of(findall_from(parser, text, (Lead(0, 0, len(text)),))) == facts_of(parser.findall(text))
+    assert [m.span.start for m in findall_from(parser, text, (Lead(0, 0, len(text)),))] == [0, 21, 35]

@@ -5,18 +5,21 @@ windows of text around the trigger words of their grammar: yargy's Earley parser
 Python and its cost grows with the length of what it reads, while a project, post or
 organisation always starts a few words before its trigger word and ends a sentence's
 clause after it. Inside a window a match may only begin shortly before a trigger word
-(`Lead`), so the parser predicts new matches at those tokens alone.
+(`Lead`), so the parser predicts new matches at those tokens alone, and it fills its chart
+with one token of lookahead (`earley`).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from yargy import Parser
-from yargy.parser import Chart, Match, is_rule, prepare_resolved_matches, prepare_trees
+from yargy.parser import Match, prepare_resolved_matches, prepare_trees
 from yargy.tokenizer import MorphTokenizer
+
+from .earley import EarleyChart
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +29,12 @@ def tokenizer() -> MorphTokenizer:
 
 def make_parser(rule) -> Parser:
     return Parser(rule, tokenizer=tokenizer())
+
+
+@cache
+def earley(parser: Parser) -> EarleyChart:
+    """The parser's chart with lookahead (its FIRST sets computed once)."""
+    return EarleyChart(parser)
 
 
 BEFORE, AFTER = 60, 180  # characters read around a trigger word
@@ -124,20 +133,10 @@ def windows(sent, trigger: Trigger) -> list[Window]:
 
 
 def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator[Match]:
-    """parser.findall(text) for the matches that begin where a lead admits: yargy's own chart
-    loop, predicting the grammar only at those tokens instead of at every token, which is
-    most of the parser's work."""
-    chart = Chart(parser.tagger(parser.tokenizer(text)))
-    for column, next_column in chart:
-        if next_column is not None and any(lead.admits(next_column.token) for lead in leads):
-            parser.predict(column, next_column, parser.rule)
-        for state in column:
-            if state.completed:
-                parser.complete(column, state)
-            elif is_rule(state.next_term):
-                parser.predict(column, next_column, state.next_term)
-            elif next_column:
-                parser.scan(next_column, state.next_term, state)
+    """parser.findall(text) for the matches that begin where a lead admits: the grammar is
+    predicted only at those tokens instead of at every token, which is most of the parser's
+    work, and the chart is filled with lookahead."""
+    chart = earley(parser).fill(text, lambda token: any(lead.admits(token) for lead in leads))
     return prepare_resolved_matches(sorted(prepare_trees(chart.matches(parser.rule))))
 
 

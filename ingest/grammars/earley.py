@@ -1,0 +1,167 @@
+"""yargy's Earley chart, filled with one token of lookahead.
+
+yargy's parser predicts every production of a rule wherever the rule may begin, and predicts it
+again for each state that asks for it; most of those states die at the next token. Here a rule
+is predicted once per column, and only with the productions whose first token can be the next
+token (their FIRST predicates, read through nullable rules, as in any Earley parser with
+lookahead). The states that survive are the same ones yargy makes, with the same ranks, so the
+matches and their order are the same; the predicates are asked once per token, not once per
+state.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import NamedTuple
+
+from yargy.parser import Chart, Column, State, is_rule
+from yargy.rule.bnf import BNFRule
+from yargy.tree import Leaf, Node
+
+Predicate = Callable[[object], bool]
+
+
+class Start(NamedTuple):
+    """What a production can begin with: the ids of the predicates of its possible first tokens;
+    nullable if it can also match nothing (it is then predicted whatever comes next)."""
+
+    rank: int  # its place among its rule's productions (yargy orders ambiguous trees by it)
+    production: object
+    predicates: tuple[int, ...]
+    nullable: bool
+
+
+def rules_of(start: BNFRule) -> list[BNFRule]:
+    """Every rule reachable from the grammar's start rule."""
+    seen: dict[int, BNFRule] = {id(start): start}
+    todo = [start]
+    while todo:
+        for production in todo.pop().productions:
+            for term in production.terms:
+                if is_rule(term) and id(term) not in seen:
+                    seen[id(term)] = term
+                    todo.append(term)
+    return list(seen.values())
+
+
+def grammar_starts(start: BNFRule) -> tuple[dict[int, list[Start]], dict[int, Predicate]]:
+    """The Start of every production of every rule (rules by id), and every predicate by id;
+    FIRST sets and nullability to a fixed point, as rules may be recursive."""
+    rules = rules_of(start)
+    first: dict[int, dict[int, Predicate]] = {id(r): {} for r in rules}
+    nullable: set[int] = set()
+
+    def leading(production) -> tuple[dict[int, Predicate], bool]:
+        """The FIRST predicates of a production and whether it can match nothing."""
+        found: dict[int, Predicate] = {}
+        for term in production.terms:
+            found.update(first[id(term)] if is_rule(term) else {id(term): term})
+            if not (is_rule(term) and id(term) in nullable):
+                return found, False
+        return found, True
+
+    changed = True
+    while changed:
+        changed = False
+        for rule in rules:
+            into = first[id(rule)]
+            for production in rule.productions:
+                found, empty = leading(production)
+                if found.keys() - into.keys() or (empty and id(rule) not in nullable):
+                    into.update(found)
+                    if empty:
+                        nullable.add(id(rule))
+                    changed = True
+    starts: dict[int, list[Start]] = {}
+    for rule in rules:
+        starts[id(rule)] = []
+        for rank, production in enumerate(rule.productions):
+            found, empty = leading(production)
+            starts[id(rule)].append(Start(rank, production, tuple(found), empty))
+    predicates = {id(term): term for rule in rules for production in rule.productions
+                  for term in production.terms if not is_rule(term)}
+    return starts, predicates
+
+
+class Word(dict):
+    """What each predicate (by id) says of one word, each asked once, and the productions of each
+    rule (by id) worth predicting before it. yargy's predicates read a token's text, type and
+    morphological forms, all three given by the word itself, so one Word serves every token of
+    that text and type in every document."""
+
+    def __init__(self, token, predicates: dict[int, Predicate]) -> None:
+        super().__init__()
+        self.token, self.predicates = token, predicates
+        self.predictions: dict[int, list[tuple[int, object]]] = {}
+
+    def __missing__(self, key: int) -> bool:
+        answer = self[key] = bool(self.predicates[key](self.token))
+        return answer
+
+
+WORDS = 50_000  # words remembered per grammar before the memory starts again
+
+
+class EarleyChart:
+    """Fills yargy's Chart for one parser (its rule, tokenizer and tagger), predicting with
+    lookahead where `predicts_at(token)` lets the grammar begin."""
+
+    def __init__(self, parser) -> None:
+        self.parser = parser
+        self.starts, self.predicates = grammar_starts(parser.rule)
+        self.words: dict[tuple[str, str], Word] = {}
+
+    def word(self, token) -> Word:
+        key = (token.value, token.type)
+        found = self.words.get(key)
+        if found is None:
+            if len(self.words) >= WORDS:
+                self.words.clear()
+            found = self.words[key] = Word(token, self.predicates)
+        return found
+
+    def predictable(self, rule, token, word: Word | None) -> Iterable[tuple[int, object]]:
+        """(rank, production) of the rule worth predicting before the next token."""
+        if word is None:
+            return enumerate(rule.productions)
+        if type(rule) is not BNFRule:  # yargy's pipelines index their own productions
+            return enumerate(rule.predict(token))
+        found = word.predictions.get(id(rule))
+        if found is None:
+            found = word.predictions[id(rule)] = [
+                (start.rank, start.production) for start in self.starts[id(rule)]
+                if start.nullable or any(word[key] for key in start.predicates)]
+        return found
+
+    def fill(self, text: str, predicts_at: Callable[[object], bool]) -> Chart:
+        parser = self.parser
+        chart = Chart(parser.tagger(parser.tokenizer(text)))
+        for column, next_column in chart:
+            token = next_column.token if next_column is not None else None
+            word = self.word(token) if next_column is not None else None
+            predicted: set[int] = set()
+            if word is not None and predicts_at(token):
+                self.predict(column, token, word, parser.rule, predicted)
+            for state in column:
+                if state.completed:
+                    parser.complete(column, state)
+                elif is_rule(state.next_term):
+                    self.predict(column, token, word, state.next_term, predicted)
+                elif word is not None and word[id(state.next_term)]:
+                    scan(next_column, state)
+        return chart
+
+    def predict(self, column: Column, token, word: Word | None, rule, predicted: set[int]) -> None:
+        if id(rule) in predicted:
+            return  # the same states again, which the column would drop
+        predicted.add(id(rule))
+        for rank, production in self.predictable(rule, token, word):
+            node = Node(rule, production, rank=rank, children=[])
+            column.append(State(rule, production, dot_index=0, start_column=column, stop_column=column, node=node))
+
+
+def scan(column: Column, state: State) -> None:
+    """yargy's scan of the column's token, the predicate already asked."""
+    predicate = state.next_term
+    leaf = Leaf(predicate, predicate.constrain(column.token))
+    column.append(State(state.rule, state.production, dot_index=state.dot_index + 1,
+                        start_column=state.start_column, stop_column=column, node=state.node.attached(leaf)))
