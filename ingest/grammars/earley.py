@@ -143,7 +143,7 @@ class EarleyChart:
                 self.predict(column, token, word, parser.rule, predicted)
             for state in column:
                 if state.completed:
-                    parser.complete(column, state)
+                    complete(column, state)
                 elif is_rule(state.next_term):
                     self.predict(column, token, word, state.next_term, predicted)
                 elif word is not None and word[id(state.next_term)]:
@@ -156,12 +156,35 @@ class EarleyChart:
         predicted.add(id(rule))
         for rank, production in self.predictable(rule, token, word):
             node = Node(rule, production, rank=rank, children=[])
-            column.append(State(rule, production, dot_index=0, start_column=column, stop_column=column, node=node))
+            column.append(Item(rule, production, 0, column, column, node, ()))
 
 
-def scan(column: Column, state: State) -> None:
+class Item(State):
+    """yargy's State with the ids of its node's children kept, so that its hash (the one yargy
+    computes, from which the column drops duplicates) is computed once, without walking them."""
+
+    def __init__(self, rule, production, dot_index: int, start_column: Column, stop_column: Column,
+                 node: Node, children: tuple[int, ...]) -> None:
+        super().__init__(rule, production, dot_index, start_column, stop_column, node)
+        self.children = children
+        self.value = hash((id(rule), id(production), dot_index, start_column.index, stop_column.index, children))
+
+    def __hash__(self) -> int:
+        return self.value
+
+    def advanced(self, column: Column, child) -> Item:
+        """The item one term further on, ending at the column, with the child under its node."""
+        return Item(self.rule, self.production, self.dot_index + 1, self.start_column, column,
+                    self.node.attached(child), self.children + (id(child),))
+
+
+def scan(column: Column, state: Item) -> None:
     """yargy's scan of the column's token, the predicate already asked."""
     predicate = state.next_term
-    leaf = Leaf(predicate, predicate.constrain(column.token))
-    column.append(State(state.rule, state.production, dot_index=state.dot_index + 1,
-                        start_column=state.start_column, stop_column=column, node=state.node.attached(leaf)))
+    column.append(state.advanced(column, Leaf(predicate, predicate.constrain(column.token))))
+
+
+def complete(column: Column, completed: Item) -> None:
+    """yargy's complete: the items waiting for the completed rule move over it."""
+    for state in completed.parents:
+        column.append(state.advanced(column, completed.node))
