@@ -19,7 +19,7 @@ from yargy import Parser
 from yargy.parser import Match, prepare_resolved_matches, prepare_trees
 from yargy.tokenizer import MorphTokenizer
 
-from .earley import EarleyChart
+from .earley import EarleyChart, released
 
 
 @lru_cache(maxsize=1)
@@ -137,7 +137,9 @@ def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator
     predicted only at those tokens instead of at every token, which is most of the parser's
     work, and the chart is filled with lookahead."""
     chart = earley(parser).fill(text, lambda token: any(lead.admits(token) for lead in leads))
-    return prepare_resolved_matches(sorted(prepare_trees(chart.matches(parser.rule))))
+    trees = sorted(prepare_trees(chart.matches(parser.rule)))
+    released(chart)
+    return prepare_resolved_matches(trees)
 
 
 def sentence_matches(parser: Parser, doc, trigger: Trigger) -> Iterator[tuple[int, Match]]:
