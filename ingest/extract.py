@@ -20,7 +20,7 @@ from graph.text import lemma, morph, name_key
 from .aliases import canonical
 from .candidates import Candidate, relation_candidates
 from .facts import project_facts
-from .grammars import Lead, findall_from, windows
+from .grammars import Lead, everywhere, findall_from, windows
 from .grammars.organisations import BODIES, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
@@ -57,7 +57,7 @@ def organisation_spans(text: str, offset: int = 0, leads: tuple[Lead, ...] | Non
     правительства Хабаровского края" also the owner at its end ("правительства Хабаровского края")."""
     parser = organisation_parser()
     spans = []
-    for match in parser.findall(text) if leads is None else findall_from(parser, text, leads):
+    for match in findall_from(parser, text, everywhere(text) if leads is None else leads):
         start, stop = word_bounds(text, match.span.start, match.span.stop)
         spans.append((offset + start, offset + stop))
         if depth == 0 and len(match.tokens) > 2 and lemma(match.tokens[0].value) in OWNED_NOUNS:

@@ -17,11 +17,13 @@ from functools import lru_cache
 from typing import TypeVar
 
 from natasha import Doc
+from natasha.extractors import adapt_match
 from natasha.norm import syntax_normalize
 
 from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
+from .grammars import everywhere, findall_from
 from .pipeline import pipeline
 from .vocabulary import data_file, words
 
@@ -454,8 +456,9 @@ def name_parts(found: list[Found]) -> None:
 @lru_cache(maxsize=50_000)
 def person_name(name: str) -> tuple[str, str, str] | None:
     """(first, middle, last) of a person's name, "" for a part it lacks; None if natasha's names
-    grammar does not read it as a name."""
-    match = pipeline().names_extractor.find(name)
+    grammar does not read it as a name (its first match, as NamesExtractor.find, through our chart)."""
+    matches = findall_from(pipeline().names_extractor.parser, name, everywhere(name))
+    match = next((adapt_match(m) for m in matches), None)
     if match is None:
         return None
     first, middle, last = (getattr(match.fact, k, None) or "" for k in ("first", "middle", "last"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.grammars import Lead, Trigger, findall_from, windows
+from ingest.grammars import Lead, Trigger, everywhere, findall_from, windows
 from ingest.grammars.positions import parser as position_parser
 from ingest.pipeline import pipeline
 
@@ -38,13 +38,13 @@ def test_windows_surround_the_trigger_words_and_skip_the_rest(nlp):
 def test_matches_begin_only_where_the_window_allows():
     text = "Об этом заявил премьер-министр Италии, а позже и бывший министр финансов."
     parser = position_parser()
-    everywhere = [m.span for m in parser.findall(text)]
-    assert [tuple(s) for s in everywhere] == [(15, 22), (23, 30), (49, 72)]
+    spans_anywhere = [m.span for m in parser.findall(text)]
+    assert [tuple(s) for s in spans_anywhere] == [(15, 22), (23, 30), (49, 72)]
     # inside "премьер-министр" only: its two hyphen parts, not the later "бывший министр финансов"
-    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29),))] == everywhere[:2]
+    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29),))] == spans_anywhere[:2]
     # before a trigger word only an adjective begins a match: "бывший", not "и"
     later = Lead(40, 56, 62)
-    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29), later))] == everywhere
+    assert [m.span for m in findall_from(parser, text, (Lead(15, 15, 29), later))] == spans_anywhere
     # and only from the lead's start: without "бывший" the post is "министр финансов"
     assert [tuple(m.span) for m in findall_from(parser, text, (Lead(56, 56, 62),))] == [(56, 72)]
 
@@ -65,17 +65,17 @@ def facts_of(matches) -> list:
             for m in matches]
 
 
-@pytest.mark.parametrize("grammar", ["projects", "organisations", "positions"])
+@pytest.mark.parametrize("grammar", ["projects", "organisations", "positions", "natasha names"])
 def test_the_lookahead_chart_finds_what_yargys_own_parser_finds(grammar):
     """Predicting each rule once per token, and only its productions that can begin with the next
     token, leaves yargy's matches, their facts and their order as they were."""
     import importlib
-    parser = importlib.import_module(f"ingest.grammars.{grammar}").parser()
+    parser = (pipeline().names_extractor.parser if grammar == "natasha names"
+              else importlib.import_module(f"ingest.grammars.{grammar}").parser())
     text = (EXAMPLES / "2023-09-19-kaluga-oez-oka-park-pharma.txt").read_text(encoding="utf-8")
     text += " " + (EXAMPLES / "2025-08-12-khabarovsk-tor-amursky-bereg.txt").read_text(encoding="utf-8")
     for line in filter(None, (line.strip() for line in text.splitlines())):
-        everywhere = (Lead(0, 0, len(line)),)
-        assert facts_of(findall_from(parser, line, everywhere)) == facts_of(parser.findall(line)), line
+        assert facts_of(findall_from(parser, line, everywhere(line))) == facts_of(parser.findall(line)), line
     assert any(parser.findall(line) for line in text.splitlines())
 
 
@@ -89,5 +89,5 @@ def test_the_lookahead_reads_through_rules_that_may_match_nothing():
     grammar = rule(rule(gram("ADJF")).optional().repeatable(), caseless("парк"), eq("«").optional())
     parser = make_parser(or_(grammar, rule(caseless("зона"))))
     text = "новый большой парк и зона, а затем парк «Кедр» без прилагательных"
-    assert facts_of(findall_from(parser, text, (Lead(0, 0, len(text)),))) == facts_of(parser.findall(text))
-    assert [m.span.start for m in findall_from(parser, text, (Lead(0, 0, len(text)),))] == [0, 21, 35]
+    assert facts_of(findall_from(parser, text, everywhere(text))) == facts_of(parser.findall(text))
+    assert [m.span.start for m in findall_from(parser, text, everywhere(text))] == [0, 21, 35]

@@ -91,6 +91,11 @@ class Lead(NamedTuple):
         return self.word <= at <= self.last or (self.start <= at < self.word and is_adjective(token))
 
 
+def everywhere(text: str) -> tuple[Lead, ...]:
+    """A lead admitting every token of the text: findall_from is then parser.findall."""
+    return (Lead(0, 0, len(text)),)
+
+
 def is_adjective(token) -> bool:
     return any("ADJF" in form.grams for form in getattr(token, "forms", ()))
 
