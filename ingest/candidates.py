@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from natasha import Doc
@@ -78,11 +79,17 @@ class Point:
 
 
 def embedding_of(words: list[str]) -> np.ndarray:
-    emb = pipeline().embedding
-    vectors = [emb[w] for w in words if w in emb]
+    vectors = [v for v in map(word_vector, words) if v is not None]
     if not vectors:
         return np.zeros(EMBEDDING_SIZE, dtype=np.float32)
     return np.mean(vectors, axis=0).astype(np.float32)
+
+
+@lru_cache(maxsize=100_000)
+def word_vector(word: str) -> np.ndarray | None:
+    """navec's vector of a word (decoded from its quantised table once per word), None if it has none."""
+    emb = pipeline().embedding
+    return emb[word] if word in emb else None
 
 
 class SentenceView:

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from natasha import Doc
 from natasha.extractors import adapt_match
-from natasha.norm import syntax_normalize
+from natasha.norm import normalize, syntax_normalize
 
 from graph.text import lemma, morph, name_key
 
@@ -90,8 +90,30 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     tokens = span_tokens(doc, start, stop)
     if not tokens:
         return doc.text[start:stop]
-    normal = syntax_normalize(pipeline().morph_vocab, rooted(tokens)) or doc.text[start:stop]
+    normal = normalized(rooted(tokens), syntax=True) or doc.text[start:stop]
     return with_abbreviations(doc.text[start:stop], normal)
+
+
+NORMALS: dict[tuple, str] = {}  # normalised spans by what natasha's normalisers read of them
+NORMALS_KEPT = 50_000
+
+
+def normalized(tokens: list, syntax: bool) -> str:
+    """natasha's normal form of the tokens (syntax_normalize: the words the span's syntax heads
+    in the nominative; normalize: every word), remembered by what it depends on — each token's
+    text, tag and head within the span, and the spaces — since inflecting through pymorphy is
+    slow and the same names come back in every article."""
+    place = {t.id: i for i, t in enumerate(tokens)}
+    first = tokens[0].start if tokens else 0
+    key = (syntax, *((t.text, t.pos, tuple(sorted(t.feats.items())), place.get(t.head_id, -1),
+                      t.start - first, t.stop - first) for t in tokens))
+    normal = NORMALS.get(key)
+    if normal is None:
+        if len(NORMALS) >= NORMALS_KEPT:
+            NORMALS.clear()
+        method = syntax_normalize if syntax else normalize
+        normal = NORMALS[key] = method(pipeline().morph_vocab, tokens)
+    return normal
 
 
 def with_abbreviations(written: str, normal: str) -> str:
@@ -179,16 +201,14 @@ def make_found(doc: Doc, etype: str, start: int, stop: int, origin: str) -> Foun
 
 
 def natasha_mentions(doc: Doc) -> list[Found]:
-    nlp = pipeline()
     found = []
     for span in doc.spans:
         etype = NER_TYPES.get(span.type)
         if etype is None:
             continue
-        span.normalize(nlp.morph_vocab)
-        normal = span.normal or span.text
+        normal = normalized(span.tokens, syntax=span.type == "ORG") or span.text  # as span.normalize
         if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
-            normal = syntax_normalize(nlp.morph_vocab, span.tokens) or normal
+            normal = normalized(span.tokens, syntax=True) or normal
         found.append(Found(etype, span.start, span.stop, span.text, with_abbreviations(span.text, normal)))
     return found
 
