@@ -6,6 +6,7 @@ into one Entity; relation finders add relations with their evidence sentence.
 """
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -458,6 +459,17 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
 def extract(article: Article) -> Extraction:
     model = shipped_model()
     return decided(analyse(article, model), model)
+
+
+@lru_cache(maxsize=1)
+def ready() -> None:
+    """Load natasha, the grammars and the relation model (each cached per process) by extracting a
+    short text, then take everything loaded out of the garbage collector's sight (gc.freeze): the
+    models are some 200,000 objects that live as long as the process, and each full collection
+    walked them all (on a first pass over parks-dev, 0.8 s of 5.6 s went to collecting; 0.35 s
+    frozen). Once per process, before its first article, so that its time limit is the article's."""
+    extract(Article(id="warm-up", text="Губернатор Калужской области Владислав Шапша открыл завод."))
+    gc.freeze()
 
 
 def as_contract(extraction: Extraction) -> dict[str, Any]:

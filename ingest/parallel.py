@@ -61,10 +61,9 @@ def extract_resolved(article: Article) -> Extraction:
 
 
 def warm() -> None:
-    """Load natasha, the grammars and the relation model (cached per process) before the first
-    article, so that its time limit is spent on the article."""
-    from .extract import extract
-    extract(Article(id="warm-up", text="Губернатор Калужской области Владислав Шапша открыл завод."))
+    """A worker's initializer: the models loaded before its first article (extract.ready)."""
+    from .extract import ready
+    ready()
 
 
 def extract_one(article: Article, timeout: float | None,

@@ -31,7 +31,7 @@ from typing import Protocol
 from graph.model import Article, Extraction
 from graph.store import Store
 
-from .extract import extract
+from .extract import extract, ready
 from .limits import DEFAULT_TIMEOUT
 from .readers import DEFAULT_MAX_BYTES, ReadError, read_articles
 from .resolve import resolve
@@ -127,8 +127,10 @@ def describe(article: Article) -> str:
 
 
 def in_process(articles: Iterable[Article], timeout: float | None) -> Iterator[tuple[Article, Extracted]]:
-    """Extraction here, one article at a time, under the time limit (ingest.timelimit)."""
+    """Extraction here, one article at a time, under the time limit (ingest.timelimit); the models
+    are loaded before the first article (extract.ready), outside its limit."""
     for article in articles:
+        ready()
         try:
             with time_limit(timeout):
                 outcome = Extracted(resolve(extract(article)))
