@@ -5,8 +5,9 @@ again for each state that asks for it; most of those states die at the next toke
 is predicted once per column, and only with the productions whose first token can be the next
 token (their FIRST predicates, read through nullable rules, as in any Earley parser with
 lookahead). The states that survive are the same ones yargy makes, with the same ranks, so the
-matches and their order are the same; the predicates are asked once per token, not once per
-state.
+matches and their order are the same. What the predicates say of a word, and which productions
+may begin before it, is remembered per word (`Word`) across texts; the chart is emptied once
+read (`released`).
 """
 from __future__ import annotations
 
