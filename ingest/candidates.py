@@ -85,9 +85,10 @@ def embedding_of(words: list[str]) -> np.ndarray:
     return np.mean(vectors, axis=0).astype(np.float32)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=10_000)
 def word_vector(word: str) -> np.ndarray | None:
-    """navec's vector of a word (decoded from its quantised table once per word), None if it has none."""
+    """navec's vector of a word (decoded from its quantised table once per word, 1.2 kB each), None
+    if it has none."""
     emb = pipeline().embedding
     return emb[word] if word in emb else None
 

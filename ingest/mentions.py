@@ -95,7 +95,7 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
 
 
 NORMALS: dict[tuple, str] = {}  # normalised spans by what natasha's normalisers read of them
-NORMALS_KEPT = 50_000
+NORMALS_KEPT = 10_000  # about 0.5 kB each
 
 
 def normalized(tokens: list, syntax: bool) -> str:

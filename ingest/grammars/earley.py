@@ -99,7 +99,7 @@ class Word(dict):
         return answer
 
 
-WORDS = 50_000  # words remembered per grammar before the memory starts again
+WORDS = 10_000  # words remembered per grammar (about 1.2 kB each) before the memory starts again
 
 
 class EarleyChart:
