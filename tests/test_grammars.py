@@ -91,3 +91,22 @@ def test_the_lookahead_reads_through_rules_that_may_match_nothing():
     text = "новый большой парк и зона, а затем парк «Кедр» без прилагательных"
     assert facts_of(findall_from(parser, text, everywhere(text))) == facts_of(parser.findall(text))
     assert [m.span.start for m in findall_from(parser, text, everywhere(text))] == [0, 21, 35]
+
+
+def test_the_memory_of_words_is_bounded_and_starting_again_changes_nothing(monkeypatch):
+    """A grammar remembers what its predicates say of at most WORDS words; when full it forgets
+    them all and goes on, with the same matches."""
+    import ingest.grammars
+    import ingest.grammars.earley as chart_module
+    from ingest.grammars.projects import parser as project_parser
+    parser = project_parser()
+    text = (EXAMPLES / "2025-08-12-khabarovsk-tor-amursky-bereg.txt").read_text(encoding="utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    expected = [facts_of(parser.findall(line)) for line in lines]
+    monkeypatch.setattr(chart_module, "WORDS", 5)
+    chart = chart_module.EarleyChart(parser)
+    monkeypatch.setattr(ingest.grammars, "lookahead_chart", lambda p: chart)
+    for line, want in zip(lines, expected, strict=True):
+        assert facts_of(findall_from(parser, line, everywhere(line))) == want
+        assert len(chart.words) <= 5
+    assert any(expected)

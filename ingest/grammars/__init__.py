@@ -6,7 +6,7 @@ Python and its cost grows with the length of what it reads, while a project, pos
 organisation always starts a few words before its trigger word and ends a sentence's
 clause after it. Inside a window a match may only begin shortly before a trigger word
 (`Lead`), so the parser predicts new matches at those tokens alone, and it fills its chart
-with one token of lookahead (`earley`).
+with one token of lookahead (`earley.py`, one chart per parser: `lookahead_chart`).
 """
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def make_parser(rule) -> Parser:
 
 
 @cache
-def earley(parser: Parser) -> EarleyChart:
+def lookahead_chart(parser: Parser) -> EarleyChart:
     """The parser's chart with lookahead (its FIRST sets computed once)."""
     return EarleyChart(parser)
 
@@ -141,7 +141,7 @@ def findall_from(parser: Parser, text: str, leads: tuple[Lead, ...]) -> Iterator
     """parser.findall(text) for the matches that begin where a lead admits: the grammar is
     predicted only at those tokens instead of at every token, which is most of the parser's
     work, and the chart is filled with lookahead."""
-    chart = earley(parser).fill(text, lambda token: any(lead.admits(token) for lead in leads))
+    chart = lookahead_chart(parser).fill(text, lambda token: any(lead.admits(token) for lead in leads))
     trees = sorted(prepare_trees(chart.matches(parser.rule)))
     released(chart)
     return prepare_resolved_matches(trees)
