@@ -10,7 +10,7 @@ import gc
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from natasha import Doc
@@ -461,7 +461,7 @@ def extract(article: Article) -> Extraction:
     return decided(analyse(article, model), model)
 
 
-@lru_cache(maxsize=1)
+@cache
 def ready() -> None:
     """Load natasha, the grammars and the relation model (each cached per process) by extracting a
     short text, then take everything loaded out of the garbage collector's sight (gc.freeze): the

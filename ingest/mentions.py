@@ -24,6 +24,7 @@ from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .grammars import everywhere, findall_from
+from .memory import Memory
 from .pipeline import pipeline
 from .vocabulary import data_file, words
 
@@ -94,8 +95,7 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     return with_abbreviations(doc.text[start:stop], normal)
 
 
-NORMALS: dict[tuple, str] = {}  # normalised spans by what natasha's normalisers read of them
-NORMALS_KEPT = 10_000  # about 0.5 kB each
+NORMALS: Memory[str] = Memory(10_000)  # normalised spans by what natasha's normalisers read (about 0.5 kB each)
 
 
 def normalized(tokens: list, syntax: bool) -> str:
@@ -107,13 +107,8 @@ def normalized(tokens: list, syntax: bool) -> str:
     first = tokens[0].start if tokens else 0
     key = (syntax, *((t.text, t.pos, tuple(sorted(t.feats.items())), place.get(t.head_id, -1),
                       t.start - first, t.stop - first) for t in tokens))
-    normal = NORMALS.get(key)
-    if normal is None:
-        if len(NORMALS) >= NORMALS_KEPT:
-            NORMALS.clear()
-        method = syntax_normalize if syntax else normalize
-        normal = NORMALS[key] = method(pipeline().morph_vocab, tokens)
-    return normal
+    method = syntax_normalize if syntax else normalize
+    return NORMALS.recall(key, lambda: method(pipeline().morph_vocab, tokens))
 
 
 def with_abbreviations(written: str, normal: str) -> str:
@@ -206,9 +201,10 @@ def natasha_mentions(doc: Doc) -> list[Found]:
         etype = NER_TYPES.get(span.type)
         if etype is None:
             continue
-        normal = normalized(span.tokens, syntax=span.type == "ORG") or span.text  # as span.normalize
+        normal = ""
         if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
-            normal = normalized(span.tokens, syntax=True) or normal
+            normal = normalized(span.tokens, syntax=True)
+        normal = normal or normalized(span.tokens, syntax=span.type == "ORG") or span.text  # as span.normalize
         found.append(Found(etype, span.start, span.stop, span.text, with_abbreviations(span.text, normal)))
     return found
 

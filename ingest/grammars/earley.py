@@ -18,6 +18,8 @@ from yargy.parser import Chart, Column, State, is_rule
 from yargy.rule.bnf import BNFRule
 from yargy.tree import Leaf, Node
 
+from ..memory import Memory
+
 Predicate = Callable[[object], bool]
 
 
@@ -109,16 +111,10 @@ class EarleyChart:
     def __init__(self, parser) -> None:
         self.parser = parser
         self.starts, self.predicates = grammar_starts(parser.rule)
-        self.words: dict[tuple[str, str], Word] = {}
+        self.words: Memory[Word] = Memory(WORDS)
 
     def word(self, token) -> Word:
-        key = (token.value, token.type)
-        found = self.words.get(key)
-        if found is None:
-            if len(self.words) >= WORDS:
-                self.words.clear()
-            found = self.words[key] = Word(token, self.predicates)
-        return found
+        return self.words.recall((token.value, token.type), lambda: Word(token, self.predicates))
 
     def predictable(self, rule, token, word: Word | None) -> Iterable[tuple[int, object]]:
         """(rank, production) of the rule worth predicting before the next token."""
@@ -138,7 +134,7 @@ class EarleyChart:
         chart = Chart(parser.tagger(parser.tokenizer(text)))
         for column, next_column in chart:
             token = next_column.token if next_column is not None else None
-            word = self.word(token) if next_column is not None else None
+            word = self.word(token) if token is not None else None
             predicted: set[int] = set()
             if word is not None and predicts_at(token):
                 self.predict(column, token, word, parser.rule, predicted)
