@@ -28,7 +28,8 @@ from graph.text import lemma, words
 
 from .candidates import LEARNED_TYPES, Candidate
 from .extract import Analysis, analyse, as_contract, decided
-from .learned import MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, best_of_each, feature_matrix
+from .learned import (MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, best_of_each, feature_matrix,
+                      lightgbm_module)
 from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
@@ -192,7 +193,7 @@ MIN_FEATURE_COUNT = 3  # a feature seen in fewer training candidates is left out
 
 
 def boosted(examples: list, labels: list[int]) -> Boosted:
-    import lightgbm
+    lightgbm = lightgbm_module()
     counts: dict[str, int] = defaultdict(int)
     for e in examples:
         for k in e.candidate.features:

@@ -212,3 +212,16 @@ def test_a_party_keeps_one_distant_project_the_most_probable():
     distant = [("d\x1fINVOLVED_IN\x1fa\x1fp1", 0.5, 0, False), ("d\x1fINVOLVED_IN\x1fa\x1fp2", 0.7, 1, False),
                ("e\x1fINVOLVED_IN\x1fa\x1fp1", 0.2, 1, False), ("d\x1fLOCATED_IN\x1fp1\x1fx", 0.4, 1, False)]
     assert sorted(x[1] for x in train.one_distant_per_party(distant)) == [0.2, 0.4, 0.7]
+
+
+def test_the_model_loads_without_scikit_learn_or_pandas_and_they_import_afterwards():
+    """A fresh process (as every extracting worker is): loading the shipped model leaves scikit-learn
+    and pandas unimported (lightgbm would take 1.2 s of each start importing them), and both
+    import normally after it."""
+    import subprocess
+    import sys
+    code = ("import sys; from ingest.learned import shipped_model; shipped_model();"
+            "print(sorted(m for m in ('sklearn', 'pandas', 'scipy.stats') if m in sys.modules));"
+            "import sklearn.linear_model, pandas; print(pandas.DataFrame({'a': [1]}).shape)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["[]", "(1, 1)"]
