@@ -28,8 +28,16 @@ from graph.text import lemma, words
 
 from .candidates import LEARNED_TYPES, Candidate
 from .extract import Analysis, analyse, as_contract, decided
-from .learned import (MODEL_FILE, Boosted, Linear, RelationModel, TypeModel, best_of_each, feature_matrix,
-                      lightgbm_module)
+from .learned import (
+    MODEL_FILE,
+    Boosted,
+    Linear,
+    RelationModel,
+    TypeModel,
+    best_of_each,
+    feature_matrix,
+    lightgbm_module,
+)
 from .project_spans import SpanCandidate
 
 GOLD = Path(__file__).resolve().parent.parent / "gold"
