@@ -38,7 +38,8 @@ def lightgbm_module():
     if "lightgbm" in sys.modules:
         return sys.modules["lightgbm"]
     hidden = [name for name in UNUSED_BY_LIGHTGBM if name not in sys.modules]
-    sys.modules.update(dict.fromkeys(hidden))
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
     try:
         import lightgbm
     finally:
