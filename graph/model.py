@@ -25,6 +25,13 @@ PROJECT_KINDS = tuple(SCHEMA["project_kinds"])
 ZONE_KINDS = tuple(k for k, v in SCHEMA["project_kinds"].items() if v["zone"])
 
 
+def role_fits(role: str | None, kind: str | None) -> bool:
+    """Whether a party can be in a project of this kind in this role: a resident is in a park,
+    zone or cluster, not in a plant (the roles' `of` in graph/schema.json)."""
+    spec = SCHEMA["involvement_roles"].get(role or "", {})
+    return "of" not in spec or kind in spec["of"]
+
+
 def labels(section: str) -> dict[str, str]:
     """name -> label for one section of the schema ("entity_types", "project_kinds", ...)."""
     return {name: spec["label"] for name, spec in SCHEMA[section].items()}

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph.model import (ENTITY_TYPES, INVOLVEMENT_ROLES, PROJECT_KINDS, RELATION_TYPES, SCHEMA, ZONE_KINDS, colors,
-                         labels)
+                         labels, role_fits)
 from ingest import vocabulary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,12 +68,24 @@ def test_schema_declares_the_types_once():
         assert set(labels(section)) == set(SCHEMA[section]) and all(labels(section).values())
     assert set(colors("entity_types")) == set(ENTITY_TYPES)
     assert set(colors("relation_types")) == set(RELATION_TYPES)
+    # the kinds a role can be of are declared kinds
+    for spec in SCHEMA["involvement_roles"].values():
+        assert set(spec.get("of", [])) <= set(PROJECT_KINDS)
+
+
+def test_a_resident_is_in_a_territory_and_other_roles_fit_every_kind():
+    assert all(role_fits("resident", k) for k in ZONE_KINDS) and role_fits("resident", "cluster")
+    assert not role_fits("resident", "plant") and not role_fits("resident", "infrastructure")
+    assert all(role_fits(r, k) for r in INVOLVEMENT_ROLES if r != "resident" for k in PROJECT_KINDS)
 
 
 def test_extraction_emits_only_what_the_schema_declares(extracted):
     seen_types, seen_relations = set(), set()
     for doc, record in extracted:
         check_declared(record["entities"], record["relations"], doc)
+        kinds = {e["id"]: e.get("kind") for e in record["entities"]}
+        assert all(role_fits(r.get("role"), kinds[r["target"]]) for r in record["relations"]
+                   if r["type"] == "INVOLVED_IN"), doc
         seen_types |= {e["type"] for e in record["entities"]}
         seen_relations |= {r["type"] for r in record["relations"]}
     # the sample exercises the whole schema, not an empty corner of it
