@@ -367,6 +367,10 @@ def test_lands_joined_to_a_zone_named_by_its_bare_abbreviation(nlp):
      "предприятие по выпуску стеклянной тары и алюминиевых банок"),
     # a purpose after "для", a place near a named place, a place before the head
     ("Инвестор построит терминал для перевалки угля на Сахалине.", "терминал для перевалки угля на Сахалине"),
+    # what it serves, after "для"
+    ("Порт построит терминал для навалочных грузов.", "терминал для навалочных грузов"),
+    ("Холдинг откроет завод ингредиентов для молочной и масложировой промышленности.",
+     "завод ингредиентов для молочной и масложировой промышленности"),
     ("Агропромышленный парк у аэропорта Северогорска откроют весной.",
      "Агропромышленный парк у аэропорта Северогорска"),
     ("Компания уже построила в Туле собственный завод по производству красок.",
@@ -374,6 +378,11 @@ def test_lands_joined_to_a_zone_named_by_its_bare_abbreviation(nlp):
 ])
 def test_plants_named_by_what_they_make(nlp, text, name):
     assert name in projects_of(text)
+
+
+def test_a_park_for_its_residents_is_not_named_by_them(nlp):
+    assert not any("резидент" in name for name in projects_of("Власти создадут индустриальный парк для резидентов из "
+                                                                "Китая, сообщил губернатор."))
 
 
 @pytest.mark.parametrize("text, name, kind", [

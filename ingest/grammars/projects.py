@@ -130,10 +130,6 @@ def grammar():
                                 not_(gram("PREP")), not_(gram("PRCL")), not_(gram("NUMR")), not_(gram("CONJ")),
                                 not_(in_({",", ".", "«", "»", "(", ")", "—"})),
                                 not_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"}))))
-    # "для хранения растительного сырья", "для перевалки угля": a purpose, as a verbal noun
-    PURPOSE = dictionary(vocabulary.words("purpose_nouns"))
-    PO_PHRASE = rule(or_(rule(caseless("по"), and_(LOWER, not_(gram("CONJ")))), rule(caseless("для"), PURPOSE)),
-                     PO_WORD.repeatable(max=8).optional())
     GENT_ADJ = and_(gram("ADJF"), gram("gent"), not_(is_capitalized()))
     GENT_TYPE = rule(or_(rule(GENT_ADJ), rule(is_lower(), eq("-"), GENT_ADJ)).repeatable(max=2).optional(),
                      normalized("тип"))  # "технико-внедренческого типа", "туристско-рекреационного типа"
@@ -148,6 +144,12 @@ def grammar():
                      rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))))
     PRODUCT = rule(PRODUCT_NP, PRODUCT_NP.repeatable(max=2).optional(),
                    rule(eq("и"), PRODUCT_NP).optional())
+    # "для хранения растительного сырья", "для перевалки угля": a purpose, as a verbal noun; or what
+    # it serves: "терминал для навалочных грузов", "завод ингредиентов для молочной промышленности"
+    PURPOSE = dictionary(vocabulary.words("purpose_nouns"))
+    PO_PHRASE = or_(rule(or_(rule(caseless("по"), and_(LOWER, not_(gram("CONJ")))), rule(caseless("для"), PURPOSE)),
+                         PO_WORD.repeatable(max=8).optional()),
+                    rule(caseless("для"), PRODUCT))
     # capitalised only at the start of a sentence: extract checks that (else "Анжерский трубный завод")
     MODIFIER = and_(gram("ADJF"), not_(gram("Apro")))
     # a name without quotes after a head that takes one: "свободного порта Владивосток"
