@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 from typing import TypeVar
 
 import numpy as np
@@ -31,7 +32,7 @@ MODEL_FILE = "relation_model.json"
 UNUSED_BY_LIGHTGBM = ("sklearn", "pandas")
 
 
-def lightgbm_module():
+def lightgbm_module() -> ModuleType:
     """lightgbm, imported without scikit-learn and pandas unless they are imported already (a None
     in sys.modules makes an import fail; it is taken out again at once, so that they import as
     usual afterwards)."""
