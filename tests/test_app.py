@@ -293,12 +293,14 @@ def test_explorer_says_when_it_shows_only_part(app_env, graph):
 
 def test_explorer_says_when_it_reads_a_node_only_through_its_heaviest_relations(app_env, graph):
     org = node_id(graph, "ООО «Тайга Металл»")
+    relations = graph.degree(org)  # as the examples are extracted today
+    assert 10 < relations < 50
     at = app("explorer", entity=org)
     at.sidebar.slider(key="explorer-hops").set_value(1).run()
-    assert not at.info  # its 15 relations are fewer than the 50 read by default
+    assert not at.info  # its relations are fewer than the 50 read by default
     whole = int(next(c.value for c in at.caption if "nodes" in c.value).split()[0])
     at.sidebar.number_input(key="explorer-per-node").set_value(10).run()
-    assert "«ООО «Тайга Металл»»: showing 10 of its 15 relations, the heaviest" in at.info[0].value
+    assert f"«ООО «Тайга Металл»»: showing 10 of its {relations} relations, the heaviest" in at.info[0].value
     shown = int(next(c.value for c in at.caption if "nodes" in c.value).split()[0])
     assert shown < whole
 
