@@ -347,7 +347,7 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
                 p.why = "the article's one named zone of this kind"
         if p.label or pinned(p):
             continue
-        named = [n for n in ordered if n.label and n.kind == p.kind and n.start < p.start]
+        named = [n for n in ordered if n.label and n.kind == p.kind and n.start < p.start and same_head(n, p)]
         if p.bare and not named:  # "особую экономическую зону" in a title before ОЭЗ «Кузбасс»
             named = [n for n in ordered if n.label and n.kind == p.kind][:1]
         if p.bare and not named:  # "резидентом зоны" in a story about "томская ОЭЗ"
@@ -362,6 +362,13 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
             p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
                              and q.head == p.head and q.start < p.start)
             p.why = "the head word alone after the one project of its kind and head"
+
+
+def same_head(named: Found, bare: Found) -> bool:
+    """Whether a bare head can stand for a named project: of a territory any head of its kind
+    ("парк" for технопарк «…»), of a plant or a terminal only the same word ("логистический
+    комплекс" is not аэропорт «Платов»)."""
+    return named.kind in ZONE_KINDS or named.kind == "cluster" or named.head == bare.head
 
 
 NAMED_PLACE_AFTER = re.compile(r"\s+(?:в|во)\s+([А-ЯЁ][а-яё-]+)")

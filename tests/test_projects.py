@@ -325,6 +325,14 @@ def test_a_bare_head_is_the_named_project_of_the_place_the_text_just_named(nlp):
     assert "сельхозмашиностроительный технопарк" in south.aliases
 
 
+def test_a_bare_plant_head_is_no_named_project_of_another_head(nlp):
+    text = ("Компания построит логистический комплекс рядом с аэропортом «Северный». Крупный логистический "
+            "комплекс появится в Заречном районе, неподалеку от аэропорта «Северный».")
+    ex = extract(Article(id="t", text=text))
+    airport = next(e for e in ex.entities if e.name == "аэропорт «Северный»")
+    assert all("комплекс" not in m.text for m in airport.mentions), [m.text for m in airport.mentions]
+
+
 def test_on_it_in_a_projects_relative_clause_is_the_place_named_before(nlp):
     placed = located("Центром может стать остров Большой Уссурийский и российско-китайский технопарк, "
                      "который мы начинаем на нем строить.")
