@@ -57,8 +57,9 @@ DROP INDEX IF EXISTS names_key;  -- no query looks a search key up whole
 CREATE TABLE IF NOT EXISTS relations (
     id TEXT PRIMARY KEY, type TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, role TEXT
 );
-CREATE INDEX IF NOT EXISTS relations_source ON relations(source);
-CREATE INDEX IF NOT EXISTS relations_target ON relations(target);
+-- a relation's ends are found through relation_weights_from and _to (DERIVED), which hold the same
+DROP INDEX IF EXISTS relations_source;
+DROP INDEX IF EXISTS relations_target;
 CREATE TABLE IF NOT EXISTS evidence (
     relation_id TEXT NOT NULL, article_id TEXT NOT NULL, start INTEGER NOT NULL, stop INTEGER NOT NULL,
     sentence TEXT NOT NULL, confidence REAL, PRIMARY KEY (relation_id, article_id, start, stop)
@@ -155,6 +156,12 @@ HEAVIEST = """SELECT relation_id, weight FROM relation_weights WHERE {end} = :id
               AND (:types IS NULL OR type IN (SELECT value FROM json_each(:types)))
               ORDER BY weight DESC, relation_id LIMIT :limit"""
 IDS = "SELECT value FROM json_each(:ids)"  # a list of ids, given as one JSON array
+# The relations at the nodes of a JSON list (:ids), from relation_weights' indexes by source and by
+# target: every stored relation has evidence, so a weight (a relation without any is dropped by the
+# write that leaves it so), and relations keeps no index by its ends.
+FROM_IDS = f"SELECT relation_id FROM relation_weights WHERE source IN ({IDS})"
+TO_IDS = f"SELECT relation_id FROM relation_weights WHERE target IN ({IDS})"
+AT_IDS = f"{FROM_IDS} UNION {TO_IDS}"
 ARTICLE_FILTERS = """(:date_from IS NULL OR coalesce(date, '') = '' OR date >= :date_from)
     AND (:date_to IS NULL OR coalesce(date, '') = '' OR date <= :date_to)
     AND (:sources IS NULL OR source IN (SELECT value FROM json_each(:sources)))
@@ -173,8 +180,8 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "edges_between": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
                                 COUNT(*) evidence_count, MAX(e.confidence) confidence
                          FROM relations r JOIN evidence e ON e.relation_id = r.id
-                         WHERE (r.source IN ({IDS}) AND r.target IN (SELECT value FROM json_each(:others)))
-                            OR (r.target IN ({IDS}) AND r.source IN (SELECT value FROM json_each(:others)))
+                         WHERE r.id IN ({FROM_IDS} AND target IN (SELECT value FROM json_each(:others))
+                                        UNION {TO_IDS} AND source IN (SELECT value FROM json_each(:others)))
                          GROUP BY r.id ORDER BY r.id""",
     "relation_counts": f"SELECT entity_id id, n FROM relation_counts WHERE entity_id IN ({IDS})",
     "heaviest_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, h.weight,
@@ -189,7 +196,7 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "edges_at": f"""SELECT r.id, r.type, r.source, r.target, r.role, COUNT(DISTINCT e.article_id) weight,
                            COUNT(*) evidence_count, MAX(e.confidence) confidence
                     FROM relations r JOIN evidence e ON e.relation_id = r.id
-                    WHERE r.source IN ({IDS}) OR r.target IN ({IDS}) GROUP BY r.id ORDER BY r.id""",
+                    WHERE r.id IN ({AT_IDS}) GROUP BY r.id ORDER BY r.id""",
     "mentions_of": """SELECT m.article_id article, a.title, a.url, a.date, m.start, m.stop, m.text, m.sentence_start,
                              m.sentence_stop, m.entity_key key
                       FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = :id""",
@@ -199,8 +206,7 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "decisions": "SELECT action, node, other, alias, name FROM decisions ORDER BY seq",
     "node_ids": "SELECT id FROM entities",
     "articles_touching": f"""SELECT article_id id FROM mentions WHERE entity_id IN ({IDS})
-                             UNION SELECT e.article_id FROM evidence e JOIN relations r ON r.id = e.relation_id
-                             WHERE r.source IN ({IDS}) OR r.target IN ({IDS})""",
+                             UNION SELECT article_id FROM evidence WHERE relation_id IN ({AT_IDS})""",
     "all_articles": "SELECT id, source, doc, title, url, date FROM articles ORDER BY id",
     "all_mentions": "SELECT entity_id entity, article_id article, start, stop, text FROM mentions "
                     "ORDER BY article_id, start, stop",
@@ -213,7 +219,8 @@ QUERIES = {  # graph.base.QUERIES says what each answers
     "relation_page": "SELECT id, type, source, target, role FROM relations WHERE id > :after ORDER BY id LIMIT :limit",
     "mentions_of_entities": f"""SELECT entity_id entity, article_id article, start, stop, text FROM mentions
                                 WHERE entity_id IN ({IDS}) ORDER BY entity_id, article_id, start, stop""",
-    "relations_by_source": f"SELECT id, type, source, target, role FROM relations WHERE source IN ({IDS}) ORDER BY id",
+    "relations_by_source": f"SELECT id, type, source, target, role FROM relations WHERE id IN ({FROM_IDS}) "
+                           "ORDER BY id",
     "evidence_in_order": f"""SELECT relation_id relation, article_id article, start, stop, sentence, confidence
                              FROM evidence WHERE relation_id IN ({IDS}) ORDER BY relation_id, article_id, start, stop
                           """,
@@ -248,8 +255,7 @@ QUERIES = {  # graph.base.QUERIES says what each answers
                       FROM json_each(:ids)) WHERE degree > 0""",  # from the covering indexes of relation_weights
     "project_page": "SELECT id, name, kind, facts FROM entities WHERE type = 'PROJECT' ORDER BY id "
                     "LIMIT :limit OFFSET :offset",
-    "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE source IN ({IDS}) "
-                    f"OR target IN ({IDS})",
+    "relations_at": f"SELECT id, type, role, source, target FROM relations WHERE id IN ({AT_IDS})",
     "evidence_summary_of": f"""SELECT relation_id relation, COUNT(*) n, MAX(confidence) c FROM evidence
                                WHERE relation_id IN ({IDS}) GROUP BY relation_id""",
 }

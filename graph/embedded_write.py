@@ -92,8 +92,11 @@ COUNT_STATEMENTS = "INSERT INTO statement_names VALUES (?,?,?,?) ON CONFLICT DO 
 
 UNMENTIONED = """SELECT id FROM entities WHERE id IN (SELECT id FROM temp.write_suspects)
                  AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)"""
-RELATIONS_AT_DROPPED = """SELECT id FROM relations WHERE source IN (SELECT id FROM temp.write_dropped)
-                          UNION SELECT id FROM relations WHERE target IN (SELECT id FROM temp.write_dropped)"""
+# through relation_weights (graph.embedded: no index of relations by its ends): a relation without
+# evidence has no weight, but then it is among the relations a write checks already
+RELATIONS_AT_DROPPED = """SELECT relation_id FROM relation_weights WHERE source IN (SELECT id FROM temp.write_dropped)
+                          UNION SELECT relation_id FROM relation_weights
+                          WHERE target IN (SELECT id FROM temp.write_dropped)"""
 UNSUPPORTED = """SELECT r.id FROM relations r WHERE r.id IN (SELECT id FROM temp.write_relations)
                  AND (NOT EXISTS (SELECT 1 FROM evidence e WHERE e.relation_id = r.id)
                       OR NOT EXISTS (SELECT 1 FROM entities s WHERE s.id = r.source)

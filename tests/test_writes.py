@@ -58,6 +58,9 @@ def assert_kept_right(store) -> None:
                         *(f"SELECT entity_id FROM {t} WHERE entity_id NOT IN (SELECT id FROM entities)"
                           for t in ("names", "merge_log", "statements"))):
         assert rows(db, unsupported) == [], unsupported
+    # the reads of the relations at a node go through the weights' indexes: each relation has one
+    assert rows(db, "SELECT id, type, source, target FROM relations") == rows(
+        db, "SELECT relation_id, type, source, target FROM relation_weights")
     said = statements_of(db.execute("""SELECT s.entity_id entity, s.article_id article, a.date date, s.name,
                                        s.kind, s.facts FROM statements s JOIN articles a ON a.id = s.article_id"""))
     for node, name, kind, facts in rows(db, "SELECT id, name, kind, facts FROM entities"):
@@ -188,6 +191,8 @@ def test_a_store_file_from_before_the_counts_gets_them_when_opened(tmp_path):
 
 
 OLD_COUNTING = """CREATE INDEX names_key ON names(key);
+CREATE INDEX relations_source ON relations(source);
+CREATE INDEX relations_target ON relations(target);
 CREATE TRIGGER statement_names_add AFTER INSERT ON statements BEGIN
     INSERT INTO statement_names VALUES (new.entity_id, new.name, coalesce(new.kind, ''), 1)
     ON CONFLICT DO UPDATE SET n = n + 1;
@@ -196,7 +201,8 @@ END;"""
 
 def test_a_store_file_that_counted_by_trigger_counts_once_when_opened(tmp_path):
     """A store file made when a trigger counted each inserted statement (and names were indexed by
-    key) loses both when opened: the write counts per batch, and no statement is counted twice."""
+    key, relations by their ends) loses them when opened: the write counts per batch, and no
+    statement is counted twice."""
     path = tmp_path / "old" / "graph.db"
     store = open_store(str(path))
     store.write(dated_extractions()[:1])
@@ -204,7 +210,8 @@ def test_a_store_file_that_counted_by_trigger_counts_once_when_opened(tmp_path):
     store.close()
     store = open_store(str(path))
     try:
-        assert rows(store.db, "SELECT name FROM sqlite_master WHERE name IN ('names_key', 'statement_names_add')") == []
+        assert rows(store.db, "SELECT name FROM sqlite_master WHERE name IN ('names_key', 'statement_names_add', "
+                              "'relations_source', 'relations_target')") == []
         store.write(dated_extractions())
         changed = renamed(dated_extractions()[1], dated_extractions()[1].article.id, " Дополнено.")
         assert store.write([changed]).replaced == [changed.article.id]
