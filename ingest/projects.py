@@ -335,7 +335,8 @@ def join_place_adjectives(projects: list[Found]) -> None:
 
 def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
     """"сельхозмашиностроительный технопарк" after "технопарк «Юг Алтая»": an unnamed
-    project with nothing pinning it down is the named project of its kind before it, else
+    project with nothing pinning it down is the named project of its kind (a plant's or a
+    terminal's: of its head word, `same_head`) before it, else
     the one pinned-down project of its kind and head word before it ("завод" after "завод
     по глубокой переработке сои")."""
     ordered = sorted(projects, key=lambda p: p.start)
