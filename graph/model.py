@@ -23,6 +23,8 @@ INVOLVEMENT_ROLES = tuple(SCHEMA["involvement_roles"])
 PROJECT_KINDS = tuple(SCHEMA["project_kinds"])
 # kinds that are territories other projects sit in (parks, zones, ТОР, free ports)
 ZONE_KINDS = tuple(k for k, v in SCHEMA["project_kinds"].items() if v["zone"])
+# kinds companies settle in as residents: the zones and clusters (the resident role's `of`)
+TERRITORY_KINDS = tuple(SCHEMA["involvement_roles"]["resident"]["of"])
 
 
 def role_fits(role: str | None, kind: str | None) -> bool:

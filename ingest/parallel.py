@@ -132,10 +132,6 @@ class PoolExtractor:
                 pool.shutdown(wait=True, cancel_futures=True)
 
 
-WORKER_ENVIRONMENT = "distributed.nanny.pre-spawn-environ"  # what Dask sets before it starts a worker
-MALLOC_TRIM = "MALLOC_TRIM_THRESHOLD_"
-
-
 def dask_client(address: str, workers: int) -> tuple[Any, Any]:
     """A Dask client and the LocalCluster it runs (None for a cluster of its own at `address`)."""
     try:
@@ -147,9 +143,9 @@ def dask_client(address: str, workers: int) -> tuple[Any, Any]:
         # the workers' statistical profiler samples the extracting thread every 10 ms: a few % of each
         # article. And Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory
         # goes back to the system at once: natasha's many small numpy arrays then took 40% more CPU
-        # (its pipeline over parks-dev: 3.0 s against 2.2 s); None leaves glibc's own threshold
+        # (its pipeline over parks-dev: 3.0 s against 2.2 s); None unsets it, for glibc's own threshold
         with dask.config.set({"distributed.worker.profile.enabled": False,
-                              f"{WORKER_ENVIRONMENT}.{MALLOC_TRIM}": None}):
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster

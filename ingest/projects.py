@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from natasha import Doc
 
-from graph.model import ZONE_KINDS
+from graph.model import TERRITORY_KINDS, ZONE_KINDS
 from graph.text import lemma, morph, name_key
 
 from .grammars import sentence_matches
@@ -369,7 +369,7 @@ def same_head(named: Found, bare: Found) -> bool:
     """Whether a bare head can stand for a named project: of a territory any head of its kind
     ("парк" for технопарк «…»), of a plant or a terminal only the same word ("логистический
     комплекс" is not аэропорт «Платов»)."""
-    return named.kind in ZONE_KINDS or named.kind == "cluster" or named.head == bare.head
+    return named.kind in TERRITORY_KINDS or named.head == bare.head
 
 
 NAMED_PLACE_AFTER = re.compile(r"\s+(?:в|во)\s+([А-ЯЁ][а-яё-]+)")
