@@ -132,6 +132,23 @@ def organisations_mistyped(found: list[Found]) -> None:
             f.type, f.same_as, f.why = "ORG", org, f"written as the organisation's name «{f.text}»"
 
 
+# what follows a dateline's place: ", 28 августа", ". /корр./", " (Ярославская область)", ". В …"
+DATELINE_TAIL = re.compile(r"\s*(?:,\s*\d|,\s*/|\(|\.\s*/|\.\s+[А-ЯЁ])")
+
+
+def datelines_mistyped(text: str, found: list[Found]) -> None:
+    """"ИРКУТСК, 28 августа." tagged an organisation: a capitalised word opening a line before a
+    date or a source is the dateline's place, named "Иркутск", when the dictionary knows it as one
+    ("ТАСС, 29 июня" stays the agency)."""
+    for f in found:
+        if f.origin != "natasha" or not f.text.isupper() or len(f.text) < 3:
+            continue
+        if text[text.rfind("\n", 0, f.start) + 1:f.start].strip() or not DATELINE_TAIL.match(text, f.stop):
+            continue
+        if any("Geox" in p.tag for p in morph().parse(f.text.split()[-1].lower())):
+            f.type, f.normal, f.why = "LOC", f.text.title(), "the place of a dateline"
+
+
 def group_persons(found: list[Found]) -> list[list[Found]]:
     """Full names form groups (one first initial, one surname in any of its readings); a
     surname alone joins the full name with that surname, the most mentioned one when
@@ -438,6 +455,7 @@ def analyse(article: Article, model: RelationModel | None = None, project_spans:
     found = sorted(found + countries_of_posts(doc, found, posts), key=lambda f: (f.start, -f.stop))
     surnames_mistyped(found)
     organisations_mistyped(found)
+    datelines_mistyped(doc.text, found)
     entities, entity_of = to_entities(found, [(s.start, s.stop) for s in doc.sents], doc.text)
     project_facts(doc, article.id, found, entity_of)
     relations = dedupe(find_relations(doc, article.id, found, posts, entity_of, entities)

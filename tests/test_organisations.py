@@ -208,3 +208,12 @@ def test_a_name_with_its_russian_form_in_brackets_and_that_form_written_later(nl
     orgs = [e for e in extracted(text).entities if e.type == "ORG"]
     assert [o.name for o in orgs] == ["Hengsheng Machinery"]
     assert {"«Хэншэн Машинери»", "Хэншэн Машинери"} <= set(orgs[0].aliases)
+
+
+def test_the_place_of_a_dateline_is_a_place_and_an_agency_stays_one(nlp):
+    text = ("В Приангарье построят завод\n\nОМСК, 28 августа. /корр./. Компания «Север» построит завод.\n\n"
+            "ТАСС, 29 июня. Губернатор назвал сроки.\n\nНАЛЬЧИК. В регионе открыли технопарк.")
+    found = entities_of(text)
+    assert {("LOC", "Омск"), ("LOC", "Нальчик")} <= found
+    assert ("ORG", "ТАСС") in found
+    assert not any(t == "ORG" and n.upper() in ("ОМСК", "НАЛЬЧИК") for t, n in found)
