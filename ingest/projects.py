@@ -200,8 +200,10 @@ def grammar_projects(doc: Doc) -> list[Found]:
         stop = start + len(trimmed)
         kind = kind_of(fact.head)
         lead = re.split(r"[«(]|\s(?:в|во|на|по|для|под|у)\s", text[start:stop])[0]
-        if kind in ("plant", "other") and kind_of(lead) == "infrastructure":  # "распределительный центр"
-            kind = "infrastructure"
+        # the words before the head tell the kind better: "распределительный центр", "свободного порта"
+        lead_kind = kind_of(lead)
+        if (kind in ("plant", "other") and lead_kind == "infrastructure") or lead_kind == "free_port":
+            kind = lead_kind
         more = list(LISTED_NAME.finditer(text, start, stop)) if fact.more else []
         first_stop = more[1].start() if len(more) > 1 else stop
         if more:  # "«Надеждинская» и «Михайловский»": the first project ends at its own name

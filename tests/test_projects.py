@@ -462,3 +462,9 @@ def test_a_plant_named_only_by_its_head_goes_with_the_product_named_last(nlp):
             "монтажной пены. Работу на новом заводе получат 42 человека.")
     plants = {e.name: e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
     assert {m.text for m in plants["завод монтажной пены"].mentions} == {"завод монтажной пены", "новом заводе"}
+
+
+def test_a_free_port_without_its_name_is_the_free_port_named_in_the_article(nlp):
+    projects = projects_of("Власти предложат расширить свободный порт Владивосток. Режим свободного порта уже "
+                           "действует в Ванинском районе, и наблюдательный совет свободного порта это одобрил.")
+    assert projects == {"свободный порт Владивосток": "free_port"}
