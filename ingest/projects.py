@@ -94,6 +94,7 @@ def after_numeral(text: str, start: int) -> bool:
 
 
 EVENT_NOUNS = words("event_nouns")
+REFERRING_MODIFIERS = words("referring_modifiers")
 
 
 def after_event(text: str, start: int) -> bool:
@@ -365,6 +366,18 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
             p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
                              and q.head == p.head and q.start < p.start)
             p.why = "the head word alone after the one project of its kind and head"
+        elif pointing(p):  # "для будущего завода" after "деревообрабатывающий завод"
+            before = {name_key(q.normal): q for q in ordered if q.start < p.start and q.kind == p.kind
+                      and q.head == p.head and not pointing(q)}
+            if len(before) == 1:
+                p.same_as = next(iter(before.values()))
+                p.why = "the head word with a word that points back, after the one project of its head"
+
+
+def pointing(p: Found) -> bool:
+    """The head word with only words that point at a project, not describe it: "будущий завод"."""
+    ws = [lemma(w) for w in re.findall(r"[\w-]+", p.normal.lower())]
+    return len(ws) > 1 and ws[-1] == p.head and all(w in REFERRING_MODIFIERS for w in ws[:-1])
 
 
 def same_head(named: Found, bare: Found) -> bool:

@@ -471,3 +471,9 @@ def test_a_free_port_without_its_name_is_the_free_port_named_in_the_article(nlp)
     projects = projects_of("Власти предложат расширить свободный порт Владивосток. Режим свободного порта уже "
                            "действует в Ванинском районе, и наблюдательный совет свободного порта это одобрил.")
     assert projects == {"свободный порт Владивосток": "free_port"}
+
+
+def test_a_head_with_a_word_that_points_back_is_the_project_of_that_head_named_before(nlp):
+    projects = projects_of("Холдинг построит деревообрабатывающий завод. Немецкая компания изготовит "
+                           "оборудование для будущего завода. Рядом откроют логистический комплекс.")
+    assert projects == {"деревообрабатывающий завод": "plant", "логистический комплекс": "infrastructure"}
