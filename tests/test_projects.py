@@ -84,6 +84,13 @@ def test_a_trade_and_a_capitalised_plant_are_still_not_projects(nlp):
     assert "Моршанский трубный завод" not in projects_of("Договор подписал Моршанский трубный завод.")
 
 
+def test_a_deposit_is_where_a_project_stands_not_a_project(nlp):
+    projects = projects_of("Компания возведёт горно-обогатительный комбинат «Север» на месторождении «Южное» "
+                           "в Оймяконском районе.")
+    assert not any(n.startswith("месторождение") for n in projects), projects
+    assert any("комбинат «Север»" in n for n in projects), projects
+
+
 def test_generic_talk_about_parks_is_not_a_project(nlp):
     assert projects_of("Индустриальные парки становятся важным инструментом привлечения инвестиций.") == {}
 
