@@ -93,6 +93,15 @@ def after_numeral(text: str, start: int) -> bool:
     return bool(NUMERAL.search(text[max(0, start - 15):start]))
 
 
+# "объект … станет новым рыбным портом": what a project becomes describes it, it is no other project
+COPULA = re.compile(r"(?:\bстать|\bстал[аио]?|\bстан(?:ет|ут)|\bстанови(?:тся|ться)|\bстановятся"
+                    r"|\bявля(?:ется|ются|лся|лась|лось))\s+$", re.IGNORECASE)
+
+
+def after_copula(text: str, start: int) -> bool:
+    return bool(COPULA.search(text[max(0, start - 30):start]))
+
+
 EVENT_NOUNS = words("event_nouns")
 REFERRING_MODIFIERS = words("referring_modifiers")
 
@@ -189,7 +198,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
     for offset, match in sentence_matches(project_parser(), doc, TRIGGER):
         fact = match.fact
         start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
-        if fact.name is None and (after_name(text, start) or after_numeral(text, start)
+        if fact.name is None and (after_name(text, start) or after_numeral(text, start) or after_copula(text, start)
                                   or (capitalised_inside(text, start) and kind_of(fact.head) not in ZONE_KINDS)):
             continue
         if fact.name is not None and after_event(text, start):

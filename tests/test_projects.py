@@ -484,3 +484,8 @@ def test_a_head_with_a_word_that_points_back_is_the_project_of_that_head_named_b
     projects = projects_of("Холдинг построит деревообрабатывающий завод. Немецкая компания изготовит "
                            "оборудование для будущего завода. Рядом откроют логистический комплекс.")
     assert projects == {"деревообрабатывающий завод": "plant", "логистический комплекс": "infrastructure"}
+
+
+def test_what_a_project_becomes_is_no_project_of_its_own(nlp):
+    projects = projects_of("Рефрижераторный терминал «Ударник» по сути станет новым рыбным портом.")
+    assert projects == {"Рефрижераторный терминал «Ударник»": "infrastructure"}, projects
