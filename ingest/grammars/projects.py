@@ -173,8 +173,9 @@ def grammar():
     PLURAL_HEAD = and_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS), gram("plur"))
     PINNED_PLURAL = rule(MODIFIER.repeatable(max=3).optional(), PLURAL_HEAD.interpretation(Project.head),
                          PO_PHRASE.optional(), IN_PLACE)
-    # "алюминиевый завод", "томской ОЭЗ", "железногорского промпарка": a modifier makes it one thing
-    ADJECTIVE_PLANT = rule(MODIFIER.repeatable(max=2), any_of(
+    # "алюминиевый завод", "томской ОЭЗ", "железногорского промпарка": a modifier makes it one thing;
+    # two joined by "и" too: "объединённый производственный и офисный комплекс"
+    ADJECTIVE_PLANT = rule(MODIFIER.repeatable(max=2), rule(eq("и"), MODIFIER).optional(), any_of(
         and_(dictionary({"завод", "фабрика", "комбинат", "комплекс", "терминал", "порт", "электростанция",
                          "кластер", "технопарк", "агропарк", "промпарк", "индустрипарк"}), SING),
         KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["industrial_park"]).interpretation(Project.head))
