@@ -99,7 +99,13 @@ COPULA = re.compile(r"(?:\bстать|\bстал[аио]?|\bстан(?:ет|ут
 
 
 def after_copula(text: str, start: int) -> bool:
-    return bool(COPULA.search(text[max(0, start - 30):start]))
+    """The span is in the instrumental after "стать"/"являться" ("станет новым рыбным портом"), not
+    its subject ("может стать технопарк")."""
+    first = re.match(r"[\w-]+", text[start:])
+    if first is None or not COPULA.search(text[max(0, start - 30):start]):
+        return False
+    cases = {p.tag.case for p in morph().parse(first.group(0).lower())}
+    return "ablt" in cases and "nomn" not in cases
 
 
 EVENT_NOUNS = words("event_nouns")
