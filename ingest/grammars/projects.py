@@ -151,7 +151,7 @@ def grammar():
                          PO_WORD.repeatable(max=8).optional()),
                     rule(caseless("для"), PRODUCT))
     # capitalised only at the start of a sentence: extract checks that (else "Анжерский трубный завод")
-    MODIFIER = and_(gram("ADJF"), not_(gram("Apro")))
+    MODIFIER = and_(gram("ADJF"), not_(gram("Apro")), not_(gram("Poss")))  # not "Приангарье", read as "-ий"
     # a name without quotes after a head that takes one: "свободного порта Владивосток"
     PLAIN_NAME_HEAD = any_of(KIND_HEADS["free_port"], KIND_HEADS["sez"], KIND_HEADS["tor"], KIND_HEADS["zone"])
     COORDINATED = rule(in_({",", "и"}), QUOTED)
