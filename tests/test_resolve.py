@@ -33,9 +33,15 @@ def test_namesakes_with_other_first_names_stay_apart():
     ("компания «Амур»", "Амур"),
     ("Минэкономразвития", "Министерство экономического развития РФ"),
     ("Правительство РФ", "Правительство России"),
+    ("турецкий промышленный холдинг «Йылдыз»", "Йылдыз"),
 ])
 def test_organisation_variants_meet(a, b):
     assert key("ORG", a) == key("ORG", b)
+
+
+def test_a_place_before_an_organisation_noun_still_tells_organisations_apart():
+    assert key("ORG", "Правительство Калужской области") != key("ORG", "Правительство Тульской области")
+    assert key("ORG", "Новосибирский завод «Сибсельмаш»") != key("ORG", "Новосибирский завод")
 
 
 @pytest.mark.parametrize("a, b", [("РФ", "Россия"), ("Российская Федерация", "Россия"), ("Подмосковье", "Московская область"),
