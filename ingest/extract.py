@@ -288,14 +288,15 @@ def best_name(group: list[Found]) -> str:
 
 # what kind of organisation a name is, written before it in lower case: "издание «Толк»" is Толк
 DESCRIPTORS = words("descriptors")
-DESCRIBED = re.compile(r"^([а-яё-]+ )?([а-яё-]+) «([^«»]+)»$")
+# the kind in lower case, or capitalised as the first word of a sentence ("Компания «Альянс-НН» построит")
+DESCRIBED = re.compile(r"^((?:[А-ЯЁ]|[а-яё])[а-яё-]+ )?((?:[А-ЯЁ]|[а-яё])[а-яё-]+) «([^«»]+)»$")
 
 
 def without_descriptor(name: str) -> str:
     """"издание «Толк»" → Толк, "научно-исследовательское объединение «Сибур-Томскнефтехим»" →
     Сибур-Томскнефтехим: the organisation's own name, without the lower-case kind before it."""
     m = DESCRIBED.match(name)
-    if m and lemma(m.group(2)) in DESCRIPTORS:
+    if m and lemma(m.group(2).lower()) in DESCRIPTORS and (m.group(1) is None or m.group(2).islower()):
         return m.group(3)
     return name
 

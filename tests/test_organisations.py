@@ -164,9 +164,10 @@ def test_a_company_that_belongs_to_a_group_is_part_of_it(nlp):
 
 def test_an_organisation_is_named_without_the_kind_written_before_it(nlp):
     found = entities_of("Как рассказал изданию «Толк» министр, инвесторы стали активнее. "
-                        "Строительство вела компания «Амур». Банк «Открытие» выдал кредит.")
-    assert {("ORG", "Толк"), ("ORG", "Амур")} <= found
-    assert not any(name.startswith(("издание", "компания")) for _, name in found)
+                        "Строительство вела компания «Амур». Банк «Открытие» выдал кредит. "
+                        "Компания «Альянс-НН» построит склад.")
+    assert {("ORG", "Толк"), ("ORG", "Амур"), ("ORG", "Альянс-НН")} <= found
+    assert not any(name.lower().startswith(("издание", "компания")) for _, name in found)
 
 
 def test_a_unit_named_by_a_list_of_genitives(nlp):
