@@ -289,7 +289,7 @@ def best_name(group: list[Found]) -> str:
 # what kind of organisation a name is, written before it in lower case: "издание «Толк»" is Толк
 DESCRIPTORS = words("descriptors")
 # the kind in lower case, or capitalised as the first word of a sentence ("Компания «Альянс-НН» построит")
-DESCRIBED = re.compile(r"^((?:[А-ЯЁ]|[а-яё])[а-яё-]+ )?((?:[А-ЯЁ]|[а-яё])[а-яё-]+) «([^«»]+)»$")
+DESCRIBED = re.compile(r"^([А-ЯЁа-яё][а-яё-]+ )?([А-ЯЁа-яё][а-яё-]+) «([^«»]+)»$")
 
 
 def without_descriptor(name: str) -> str:

@@ -54,14 +54,14 @@ def organisation_core(name: str) -> str:
         return name_key(known)
     m = QUOTED.search(name)
     words = name_key(name).split()
-    if m and words and (words[0] in LEGAL or lemma(words[0]) in ORG_NOUNS or described(name[:m.start()])):
+    if m and words and (words[0] in LEGAL or lemma(words[0]) in ORG_NOUNS or kind_before_name(name[:m.start()])):
         return name_key(m.group(1) or m.group(2))  # "компания «Амур»" → амур
     while words and words[0] in LEGAL:
         words = words[1:]
     return " ".join(words)
 
 
-def described(lead: str) -> bool:
+def kind_before_name(lead: str) -> bool:
     """"турецкий промышленный холдинг ": adjectives and then the noun of what the organisation is."""
     words = name_key(lead).split()
     return len(words) > 1 and (words[-1] in LEGAL or words[-1] in ORG_NOUNS) and all(
