@@ -22,7 +22,7 @@ from .aliases import canonical
 from .candidates import Candidate, relation_candidates
 from .facts import project_facts
 from .grammars import Lead, everywhere, findall_from, windows
-from .grammars.organisations import BODIES, UNITS
+from .grammars.organisations import BODIES, LEGAL_FORMS, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
@@ -278,10 +278,13 @@ def best_name(group: list[Found]) -> str:
             return without_passing_words(DASHED_LABEL.sub(" ", name))  # "две ТОР — «Белогорск»": ТОР «Белогорск»
         return max(counts, key=len)
     counts = Counter(f.normal for f in group if f.same_as is None) or Counter(f.normal for f in group)
-    name = max(counts, key=lambda n: (counts[n], len(n)))
     if group[0].type != "ORG":
-        return name
-    name = without_descriptor(name)
+        return max(counts, key=lambda n: (counts[n], len(n)))
+    # the name as written with its legal form ("ООО «Тайга Металл»") over "компания «Тайга Металл»"
+    named = Counter()
+    for n, k in counts.items():
+        named[without_descriptor(n)] += k
+    name = max(named, key=lambda n: ((n.split() or [""])[0] in LEGAL_FORMS, named[n], len(n)))
     # a name as a card writes it: "Правительство Хабаровского края" (a Latin brand keeps its case: "fDi")
     return name[:1].upper() + name[1:] if re.match(r"[а-яё]", name) else name
 
