@@ -281,7 +281,7 @@ def best_name(group: list[Found]) -> str:
     if group[0].type != "ORG":
         return max(counts, key=lambda n: (counts[n], len(n)))
     # the name as written with its legal form ("ООО «Тайга Металл»") over "компания «Тайга Металл»"
-    named = Counter()
+    named: Counter[str] = Counter()
     for n, k in counts.items():
         named[without_descriptor(n)] += k
     name = max(named, key=lambda n: ((n.split() or [""])[0] in LEGAL_FORMS, named[n], len(n)))
