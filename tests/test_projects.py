@@ -443,6 +443,20 @@ def test_other_heads_of_investment_news(nlp, text, name, kind):
     assert projects_of(text).get(name) == kind
 
 
+@pytest.mark.parametrize("text, name, owner", [
+    ("Инвестор возведёт в регионе комбикормовый завод ГК «Зерновая база» мощностью 300 тыс. тонн.",
+     "комбикормовый завод ГК «Зерновая база»", "ГК «Зерновая база»"),
+    ("В Тверской области заработает новое производство компании «Северный металл».",
+     "новое производство компании «Северный металл»", "Северный металл"),
+    ("Рядом с действующим заводом ТЕХНОСТАЛЬ в Красном Луче отвели участок.",
+     "действующий завод ТЕХНОСТАЛЬ в Красном Луче", "ТЕХНОСТАЛЬ"),
+])
+def test_a_plant_named_by_whose_it_is_keeps_its_owner_an_organisation(nlp, text, name, owner):
+    ex = extract(Article(id="t", text=text))
+    names = {e.name: e.type for e in ex.entities}
+    assert names.get(name) == "PROJECT" and names.get(owner) == "ORG"
+
+
 @pytest.mark.parametrize("text", [
     "Производство продукции на заводе компании выросло на 5%, а объём производства молока снизился.",
     "Компания займется производством пластиковой тары.",

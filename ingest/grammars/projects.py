@@ -18,6 +18,7 @@ from yargy import Parser, and_, not_, or_, rule
 from yargy.interpretation import fact
 from yargy.predicates import (
     caseless,
+    custom,
     dictionary,
     eq,
     gram,
@@ -28,6 +29,7 @@ from yargy.predicates import (
     is_upper,
     normalized,
 )
+from yargy.predicates import type as token_type
 from yargy.rule import Rule
 
 from .. import vocabulary
@@ -60,6 +62,8 @@ PRODUCT_HEADS = vocabulary.words("product_heads")
 NOT_PRODUCTS = vocabulary.words("not_products")
 # goods in general: what a plant makes only with a word saying which ("завод молочной продукции")
 GOODS = vocabulary.words("goods")
+LEGAL_FORMS = vocabulary.words("legal_forms") - {"ИП"}  # "ИП" after a head is an industrial park's
+NOT_OWNERS = vocabulary.words("not_owners")
 # one-word park heads: a bare zone mention, parks listed together
 PARK_COMPOUNDS = vocabulary.words("park_compounds")
 
@@ -204,6 +208,16 @@ def grammar():
                 and_(dictionary(PRODUCT_HEADS), gram("sing")).interpretation(Project.head),
                 PRODUCT.interpretation(Project.what),
                 or_(QUOTED.interpretation(Project.name), rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE).optional())
+    # whose it is, after a head with nothing of its own to name it: "комбикормовый завод ГК «Эфко»",
+    # "производство компании «Рапира» в Калининградской области", "склад Nokian Tyres", "завод ТЕХНОНИКОЛЬ"
+    OWNER_NOUN = and_(dictionary(vocabulary.words("owner_nouns")), gram("gent"))
+    OWNER = or_(rule(OWNER_NOUN, in_(LEGAL_FORMS).optional(), QUOTED), rule(in_(LEGAL_FORMS), QUOTED),
+                rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized()),
+                     and_(token_type("LATIN"), not_(is_lower())).repeatable(max=2).optional()),
+                rule(OWNER_NOUN.optional(), and_(is_upper(), token_type("RU"), custom(lambda w: len(w) >= 3),
+                                                 not_(in_(NOT_OWNERS)))))
+    OWNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
+                 PRODUCT.interpretation(Project.what).optional(), OWNER, or_(PO_PHRASE, IN_PLACE).optional())
     # "индустриальных парков «Ключ», «Импульс» и ГИП": each name listed after a plural head is one
     LIST_ITEM = or_(QUOTED, rule(and_(is_upper(), not_(in_({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ", "ООО",
                                                              "АО", "ПАО", "ЗАО", "ОАО", "ГК", "УК", "РФ", "СЗ"})))))
@@ -212,8 +226,8 @@ def grammar():
                           and_(dictionary(PARK_COMPOUNDS), gram("plur")))
     LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
                   rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE, LISTED,
-                  PROJECT_NAMED, BARE_ZONE).interpretation(Project)
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, OWNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE,
+                  LISTED, PROJECT_NAMED, BARE_ZONE).interpretation(Project)
     return PROJECT
 
 
