@@ -170,8 +170,19 @@ def grammar():
                        and_(is_capitalized(), gram("NOUN"), gram("nomn"),
                             not_(gram("Abbr"))).interpretation(Project.name))
     UNNAMED_HEAD = any_of(*[h for k, h in KIND_HEADS.items() if k != "site"])
+    # whose it is, after a head with nothing of its own to name it: "комбикормовый завод ГК «Эфко»",
+    # "производство компании «Рапира» в Калининградской области", "склад Nokian Tyres", "завод ТЕХНОНИКОЛЬ"
+    OWNER_NOUN = and_(dictionary(vocabulary.words("owner_nouns")), gram("gent"))
+    OWNER = or_(rule(OWNER_NOUN, in_(LEGAL_FORMS).optional(), QUOTED), rule(in_(LEGAL_FORMS), QUOTED),
+                rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized()),
+                     and_(token_type("LATIN"), not_(is_lower())).repeatable(max=2).optional()),
+                rule(OWNER_NOUN.optional(), and_(is_upper(), token_type("RU"), custom(lambda w: len(w) >= 3),
+                                                 not_(in_(NOT_OWNERS)))))
+    # a head pinned down by what it does, where it is or whose it is (one rule: the heads are predicted once)
     PINNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
-                  or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE))
+                  or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE,
+                      rule(PRODUCT.interpretation(Project.what).optional(), OWNER,
+                           or_(PO_PHRASE, IN_PLACE).optional())))
     # plants and terminals in the plural are one project when a place pins them down:
     # "горно-обогатительные комбинаты в Бодайбинском районе"
     PLURAL_HEAD = and_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS), gram("plur"))
@@ -208,16 +219,6 @@ def grammar():
                 and_(dictionary(PRODUCT_HEADS), gram("sing")).interpretation(Project.head),
                 PRODUCT.interpretation(Project.what),
                 or_(QUOTED.interpretation(Project.name), rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE).optional())
-    # whose it is, after a head with nothing of its own to name it: "комбикормовый завод ГК «Эфко»",
-    # "производство компании «Рапира» в Калининградской области", "склад Nokian Tyres", "завод ТЕХНОНИКОЛЬ"
-    OWNER_NOUN = and_(dictionary(vocabulary.words("owner_nouns")), gram("gent"))
-    OWNER = or_(rule(OWNER_NOUN, in_(LEGAL_FORMS).optional(), QUOTED), rule(in_(LEGAL_FORMS), QUOTED),
-                rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized()),
-                     and_(token_type("LATIN"), not_(is_lower())).repeatable(max=2).optional()),
-                rule(OWNER_NOUN.optional(), and_(is_upper(), token_type("RU"), custom(lambda w: len(w) >= 3),
-                                                 not_(in_(NOT_OWNERS)))))
-    OWNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
-                 PRODUCT.interpretation(Project.what).optional(), OWNER, or_(PO_PHRASE, IN_PLACE).optional())
     # "индустриальных парков «Ключ», «Импульс» и ГИП": each name listed after a plural head is one
     LIST_ITEM = or_(QUOTED, rule(and_(is_upper(), not_(in_({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ", "ООО",
                                                              "АО", "ПАО", "ЗАО", "ОАО", "ГК", "УК", "РФ", "СЗ"})))))
@@ -226,7 +227,7 @@ def grammar():
                           and_(dictionary(PARK_COMPOUNDS), gram("plur")))
     LISTED = rule(PLURAL_PARKS.interpretation(Project.head), QUOTED.interpretation(Project.name),
                   rule(in_({",", "и"}), LIST_ITEM).repeatable(max=6).interpretation(Project.more))
-    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, OWNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE,
+    PROJECT = or_(NAMED, NAMED_PLAIN, PINNED, PINNED_PLURAL, ADJECTIVE_PLANT, LOGISTICS, ENTERPRISE, MADE,
                   LISTED, PROJECT_NAMED, BARE_ZONE).interpretation(Project)
     return PROJECT
 
