@@ -94,13 +94,24 @@ def person_key(f: Found) -> tuple[str, str]:
     return last, first
 
 
+# a Russian surname's case endings and what they may stand for in the nominative, for surnames
+# the dictionary does not know ("Мантурова" of Мантуров, "Макиевой" of Макиева, "Рудени" of Руденя)
+SURNAME_ENDINGS = (
+    (re.compile(r"(?<=[ое]в|ин|ын)(а|у|ым|е)$"), ("",)), (re.compile(r"(?<=[ое]в|ин|ын)(ой|ою)$"), ("а",)),
+    (re.compile(r"(?<=[сц]к)(ого|ому|им|ом)$"), ("ий",)), (re.compile(r"(?<=[сц]к)(ой|ую)$"), ("ая",)),
+    (re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])(и|е|ю|ей)$"), ("я",)),
+)
+
+
 @lru_cache(maxsize=50_000)
 def surname_forms(word: str) -> frozenset[str]:
     """What a surname may be in the nominative: "Лемана" is Леман or Лемана, "Свиридова"
     Свиридов or Свиридова; two spellings of one surname share a form."""
     from graph.text import morph
     low = word.lower().replace("ё", "е")
-    return frozenset({low, lemma(low)} | {p.normal_form.replace("ё", "е") for p in morph().parse(low)[:4]})
+    declined = {ending.sub(nominative, low) for ending, nominatives in SURNAME_ENDINGS if ending.search(low)
+                for nominative in nominatives}
+    return frozenset({low, lemma(low)} | declined | {p.normal_form.replace("ё", "е") for p in morph().parse(low)[:4]})
 
 
 def person_forms(f: Found) -> frozenset[str]:
@@ -186,8 +197,9 @@ def partial_home(f: Found, full: list[list[Found]]) -> list[Found] | None:
     word = name_key(f.first or f.last or f.normal)
     if last:
         same = [g for g in full if person_forms(f) & person_forms(g[0])]
-    else:  # a first name alone ("Егора"), or a surname natasha read as a first name ("Свиридов")
-        same = [g for g in full if word and word in {w for h in g for w in name_key(h.normal).split()}]
+    else:  # a first name alone ("Егора"), or a surname natasha read as a first name ("Свиридов", "Макиевой")
+        same = [g for g in full if word and word in {w for h in g for w in name_key(h.normal).split()}] or \
+            [g for g in full if " " not in f.text.strip() and surname_forms(f.text.strip()) & person_forms(g[0])]
     if len(same) <= 1:
         return same[0] if same else None
     counts = sorted((len(g) for g in same), reverse=True)

@@ -1,6 +1,8 @@
 """Organisation mentions from the grammar (real natasha models)."""
 from __future__ import annotations
 
+import pytest
+
 from graph.model import Article, Extraction
 from ingest.extract import extract, grammar_mentions
 from ingest.pipeline import pipeline
@@ -79,6 +81,16 @@ def test_a_lone_surname_tagged_as_a_place_is_the_person(nlp):
     found = entities_of("Нападающий Егор Свиридов забил гол. Болельщики верят в Свиридова и в его будущее.")
     assert {n for t, n in found if t == "PERSON"} == {"Егор Свиридов"}
     assert not any(t == "LOC" and "Свиридов" in n for t, n in found)
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Завод открыл министр Денис Мантуров. По словам Мантурова, выбор не случаен.", "Денис Мантуров"),
+    ("Выступила заместитель председателя банка Ирина Макиева. По мнению Макиевой, проект жив.", "Ирина Макиева"),
+    ("Соглашение подписал губернатор Игорь Руденя. По мнению Игоря Рудени, проект важен.", "Игорь Руденя"),
+])
+def test_a_surname_in_another_case_is_the_person_named_in_full(nlp, text, person):
+    # surnames the dictionary does not know, declined: "Мантурова" of Мантуров, "Рудени" of Руденя
+    assert {n for t, n in entities_of(text) if t == "PERSON"} == {person}
 
 
 def test_a_publication_before_the_quoted_title_of_its_article(nlp):
