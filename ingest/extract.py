@@ -22,6 +22,7 @@ from .aliases import canonical
 from .candidates import Candidate, relation_candidates
 from .facts import project_facts
 from .grammars import Lead, everywhere, findall_from, windows
+from .grammars.common import names_place
 from .grammars.organisations import BODIES, LEGAL_FORMS, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
@@ -215,7 +216,24 @@ def group_others(found: list[Found]) -> list[list[Found]]:
     for f in found:
         groups[group_key(f)].append(f)
     join_bare_bodies(groups)
+    join_bodies_of_place_adjectives(groups)
     return list(groups.values())
+
+
+def join_bodies_of_place_adjectives(groups: dict[tuple[str, str], list[Found]]) -> None:
+    """"Израильское правительство" and "правительство Израиля", "российская сборная" and
+    "сборная России": one organisation, named by the adjective of its place or by the place."""
+    orgs = {key: key.split() for etype, key in groups if etype == "ORG"}
+    for key, parts in orgs.items():
+        if len(parts) != 2 or not parts[0].endswith(("ский", "цкий")):
+            continue
+        adjective, body = parts
+        full = [k for k, w in orgs.items() if len(w) == 2 and w[0] == body and names_place(adjective, w[1])]
+        if len(full) == 1 and ("ORG", key) in groups:
+            named = groups[("ORG", full[0])][0]
+            for f in groups[("ORG", key)]:
+                f.why = f"the place's adjective; the article names the place: «{named.text}»"
+            groups[("ORG", full[0])] += groups.pop(("ORG", key))
 
 
 def join_bare_bodies(groups: dict[tuple[str, str], list[Found]]) -> None:
@@ -405,6 +423,12 @@ def merge_log(group: list[Found], name: str) -> dict[str, str]:
     return log
 
 
+def outer(group: list[Found]) -> list[Found]:
+    """The mentions not inside another of the same entity ("ТЕХНОНИКОЛЬ" in "Корпорация ТЕХНОНИКОЛЬ")."""
+    return [f for f in group if not any(g is not f and g.start <= f.start and f.stop <= g.stop
+                                        and (g.start, g.stop) != (f.start, f.stop) for g in group)]
+
+
 def to_entities(found: list[Found], sentences: list[tuple[int, int]],
                 text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
     """Group mentions into entities; also returns which entity each Found (by id()) became."""
@@ -431,7 +455,7 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]],
             id=f"T{n}", type=group[0].type, name=name,
             kind=next((f.kind for f in group if f.kind), None),
             aliases=sorted({f.text for f in group}),
-            mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in group],
+            mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in outer(group)],
             facts=facts,
             merged_by=merge_log(group, name),
         ))

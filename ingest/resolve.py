@@ -58,7 +58,16 @@ def organisation_core(name: str) -> str:
         return name_key(m.group(1) or m.group(2))  # "компания «Амур»" → амур
     while words and words[0] in LEGAL:
         words = words[1:]
+    written = name.split()
+    if len(words) == 2 and len(written) == 2 and lemma(words[0]) in ORG_NOUNS and written_as_name(written[1]):
+        return words[1]  # "корпорация ТЕХНОНИКОЛЬ", "компания Bosch"
     return " ".join(words)
+
+
+def written_as_name(word: str) -> bool:
+    """A word only a name is written as: in capitals ("ТЕХНОНИКОЛЬ") or in Latin letters ("Bosch")."""
+    letters = [c for c in word if c.isalpha()]
+    return len(letters) >= 3 and (all(c.isupper() for c in letters) or all("a" <= c.lower() <= "z" for c in letters))
 
 
 def kind_before_name(lead: str) -> bool:

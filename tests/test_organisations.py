@@ -6,6 +6,7 @@ import pytest
 from graph.model import Article, Extraction
 from ingest.extract import extract, grammar_mentions
 from ingest.pipeline import pipeline
+from ingest.resolve import organisation_core
 
 
 def extracted(text: str) -> Extraction:
@@ -91,6 +92,29 @@ def test_a_lone_surname_tagged_as_a_place_is_the_person(nlp):
 def test_a_surname_in_another_case_is_the_person_named_in_full(nlp, text, person):
     # surnames the dictionary does not know, declined: "Мантурова" of Мантуров, "Рудени" of Руденя
     assert {n for t, n in entities_of(text) if t == "PERSON"} == {person}
+
+
+@pytest.mark.parametrize("text", [
+    "Израильское правительство одобрило план. Правительство Израиля выделит деньги.",
+    "Российская сборная вышла в финал. Сборная России сыграет в воскресенье.",
+])
+def test_a_body_named_by_its_places_adjective_or_by_the_place_is_one_organisation(nlp, text):
+    assert len([e for e in extracted(text).entities if e.type == "ORG"]) == 1
+
+
+def test_bodies_of_two_places_stay_two(nlp):
+    found = entities_of("Китайское правительство и правительство Японии договорились о поставках.")
+    assert {n for t, n in found if t == "ORG"} == {"Китайское правительство", "Правительство Японии"}
+
+
+def test_an_organisation_noun_before_a_name_in_capitals_or_latin_is_not_part_of_the_name(nlp):
+    ex = extracted("Корпорация ТЕХНОНИКОЛЬ построит завод. ТЕХНОНИКОЛЬ вложит 2 млрд рублей.")
+    (org,) = [e for e in ex.entities if e.type == "ORG"]
+    assert [m.text for m in org.mentions] == ["Корпорация ТЕХНОНИКОЛЬ", "ТЕХНОНИКОЛЬ"]  # the inner one is no mention
+    assert organisation_core("компания Bosch") == "bosch"
+    # a name in lower case or title case keeps its noun: "Банк России" is no "Россия"
+    assert organisation_core("Банк России") == "банк россия"
+    assert organisation_core("Корпорация Развитие") == "корпорация развитие"
 
 
 def test_a_publication_before_the_quoted_title_of_its_article(nlp):
