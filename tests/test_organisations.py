@@ -117,6 +117,15 @@ def test_an_organisation_noun_before_a_name_in_capitals_or_latin_is_not_part_of_
     assert organisation_core("Корпорация Развитие") == "корпорация развитие"
 
 
+@pytest.mark.parametrize("text, region", [
+    ("Завод построят в Камчатском крае. На Камчатке уже есть два таких.", "Камчатский край"),
+    ("Губернатор Белгородской области приехал в село. На Белгородчине появится парк.", "Белгородская область"),
+])
+def test_a_region_under_its_other_name_is_one_place(nlp, text, region):
+    places = [e for e in extracted(text).entities if e.type == "LOC"]
+    assert [e.name for e in places] == [region] and len(places[0].mentions) == 2
+
+
 def test_a_publication_before_the_quoted_title_of_its_article(nlp):
     text = "О жаре минувшим летом читайте в статье Частного корреспондента «Жара продолжается»\n"
     entities = {(e.type, e.name) for e in extracted(text).entities}
