@@ -18,7 +18,8 @@ LOCATED_IN project → place: places inside the project's own words ("парк �
 области"), "расположен в …", and locative phrases read off the dependency tree ("в Омске
 создадут индустриальный парк", "алюминиевый завод и анодная фабрика в Тайшетском районе"),
 lands joined to a zone ("присоединение к ТОР «Приморье» земель во Владивостоке"), and "на нём"
-in a project's relative clause (the place named just before).
+in a project's relative clause (the place named just before). An organisation's home too:
+"корпорация «ТехноНиколь» из Москвы".
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ PLACE_AFTER = re.compile(r"^\s*(\(|,\s*расположенн\w+\s+в\s+|\s*в\s
 SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаёт|рассказа\w*|заяви\w*|по данным|по словам|по мнению|"
                     r"со ссылкой на|"
                     r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
+HOME = re.compile(r"\s*,?\s*из\s+")
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
 
@@ -156,8 +158,10 @@ class ProjectRelations:
             self.relations.append(Relation(rtype, a.id, b.id, role, [self.evidence(sent)]))
 
     def run(self) -> list[Relation]:
+        for sent in self.doc.sents:
+            self.homes(sent, [m for m in self.mentions if sent.start <= m.start < sent.stop])
         if not self.projects:
-            return []
+            return self.relations
         topic: list[Found] = []
         last_org: Found | None = None
         for sent in self.doc.sents:
@@ -331,6 +335,13 @@ class ProjectRelations:
             if {name_key(entity.name), name_key(place.text), place_key(entity)} & keys:
                 self.add("LOCATED_IN", project, place, None, sent)
                 return
+
+    def homes(self, sent, inside: list[Found]) -> None:
+        """An organisation's home: "корпорация «ТехноНиколь» из Москвы", "компания Dandong Flowers из КНР"."""
+        named = outermost(inside)
+        for org, place in zip(named, named[1:], strict=False):
+            if org.type == "ORG" and place.type == "LOC" and HOME.fullmatch(self.doc.text[org.stop:place.start]):
+                self.add("LOCATED_IN", org, place, None, sent)
 
     def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
         for p in projects:

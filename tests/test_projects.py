@@ -148,6 +148,15 @@ def located(text: str) -> set[tuple[str, str]]:
     return {(names[r.source], names[r.target]) for r in ex.relations if r.type == "LOCATED_IN"}
 
 
+def test_an_organisation_from_a_place_is_located_there_even_in_an_article_without_projects(nlp):
+    assert ("Сеул Трейд", "Южная Корея") in located(
+        "Компания «Сеул Трейд» из Южной Кореи вложит 5 млрд рублей в отрасль.")
+    assert ("Северный металл", "Тверь") in located(
+        "Ещё один резидент, компания «Северный металл» из Твери, построит в ОЭЗ завод.")
+    # a place further on, after a verb, is no home
+    assert not located("Компания «Сеул Трейд» вернулась из Южной Кореи с контрактом.")
+
+
 def test_a_place_on_the_verb_places_its_subjects_and_objects(nlp):
     places = located("Весной на острове Попова появятся рыбоперерабатывающий завод и грузовой терминал.")
     assert {p for p, _ in places} >= {"рыбоперерабатывающий завод", "грузовой терминал"}
