@@ -148,6 +148,17 @@ def located(text: str) -> set[tuple[str, str]]:
     return {(names[r.source], names[r.target]) for r in ex.relations if r.type == "LOCATED_IN"}
 
 
+def test_a_news_outlet_is_never_a_party(nlp):
+    text = ("Как пишет «БелПресса», компания «Северный металл» построит завод по выпуску труб в Твери. "
+            "Об этом сообщает ТАСС. Инвестиции в проект составят 2 млрд рублей, передаёт «Интерфакс-Поволжье».")
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    parties = {names[r.source] for r in ex.relations if r.type == "INVOLVED_IN"}
+    assert "Северный металл" in parties
+    assert not parties & {"БелПресса", "ТАСС", "Интерфакс-Поволжье"}
+    assert {"БелПресса", "ТАСС"} <= set(names.values())  # still organisations, as the sources cited
+
+
 def test_an_organisation_from_a_place_is_located_there_even_in_an_article_without_projects(nlp):
     assert ("Сеул Трейд", "Южная Корея") in located(
         "Компания «Сеул Трейд» из Южной Кореи вложит 5 млрд рублей в отрасль.")
