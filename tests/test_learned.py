@@ -101,6 +101,15 @@ def test_a_news_agency_cited_as_the_source_is_marked_as_cited(nlp):
     assert next(f for n, f in by_name.items() if "Азот" in n).get("src_head:азот-3") == 1  # named without «Компания»
 
 
+def test_a_federal_body_is_marked_as_federal_and_a_regional_one_is_not(nlp):
+    text = ("Кабмин расширил ТОР «Забайкалье». Правительство Забайкальского края и Минпромторг поддержат "
+            "строительство завода в ТОР «Забайкалье».")
+    a = analyse(Article(id="t", text=text))
+    federal = {c.source.name: c.features.get("src_federal") for c in a.candidates if c.type == "INVOLVED_IN"}
+    assert federal.get("Правительство России") == 1 and federal.get("Минпромторг России") == 1, federal
+    assert federal.get("Правительство Забайкальского края") == 0, federal
+
+
 def test_distant_pairs_get_a_threshold_of_their_own_given_what_the_near_pairs_emit():
     # near pairs: a rule pair that is right, additions at 0.9 (right) and 0.4 (wrong);
     # distant pairs: 0.8 right, 0.7 wrong, 0.6 wrong
