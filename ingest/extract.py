@@ -17,6 +17,7 @@ from natasha import Doc
 
 from graph.model import Article, Entity, Extraction, Mention, role_fits
 from graph.text import lemma, morph, name_key
+from graph.text import words as text_words
 
 from .aliases import canonical
 from .candidates import Candidate, relation_candidates
@@ -27,7 +28,7 @@ from .grammars.organisations import BODIES, LEGAL_FORMS, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
-from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by
+from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by, outermost
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
@@ -98,9 +99,9 @@ def person_key(f: Found) -> tuple[str, str]:
 # a Russian surname's case endings and what they may stand for in the nominative, for surnames
 # the dictionary does not know ("Мантурова" of Мантуров, "Макиевой" of Макиева, "Рудени" of Руденя)
 SURNAME_ENDINGS = (
-    (re.compile(r"(?<=[ое]в|ин|ын)(а|у|ым|е)$"), ("",)), (re.compile(r"(?<=[ое]в|ин|ын)(ой|ою)$"), ("а",)),
-    (re.compile(r"(?<=[сц]к)(ого|ому|им|ом)$"), ("ий",)), (re.compile(r"(?<=[сц]к)(ой|ую)$"), ("ая",)),
-    (re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])(и|е|ю|ей)$"), ("я",)),
+    (re.compile(r"(?<=[ое]в|ин|ын)(а|у|ым|е)$"), ""), (re.compile(r"(?<=[ое]в|ин|ын)(ой|ою)$"), "а"),
+    (re.compile(r"(?<=[сц]к)(ого|ому|им|ом)$"), "ий"), (re.compile(r"(?<=[сц]к)(ой|ую)$"), "ая"),
+    (re.compile(r"(?<=[бвгджзклмнпрстфхцчшщ])(и|е|ю|ей)$"), "я"),
 )
 
 
@@ -110,8 +111,7 @@ def surname_forms(word: str) -> frozenset[str]:
     Свиридов or Свиридова; two spellings of one surname share a form."""
     from graph.text import morph
     low = word.lower().replace("ё", "е")
-    declined = {ending.sub(nominative, low) for ending, nominatives in SURNAME_ENDINGS if ending.search(low)
-                for nominative in nominatives}
+    declined = {ending.sub(nominative, low) for ending, nominative in SURNAME_ENDINGS if ending.search(low)}
     return frozenset({low, lemma(low)} | declined | {p.normal_form.replace("ё", "е") for p in morph().parse(low)[:4]})
 
 
@@ -423,12 +423,6 @@ def merge_log(group: list[Found], name: str) -> dict[str, str]:
     return log
 
 
-def outer(group: list[Found]) -> list[Found]:
-    """The mentions not inside another of the same entity ("ТЕХНОНИКОЛЬ" in "Корпорация ТЕХНОНИКОЛЬ")."""
-    return [f for f in group if not any(g is not f and g.start <= f.start and f.stop <= g.stop
-                                        and (g.start, g.stop) != (f.start, f.stop) for g in group)]
-
-
 def to_entities(found: list[Found], sentences: list[tuple[int, int]],
                 text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
     """Group mentions into entities; also returns which entity each Found (by id()) became."""
@@ -455,7 +449,8 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]],
             id=f"T{n}", type=group[0].type, name=name,
             kind=next((f.kind for f in group if f.kind), None),
             aliases=sorted({f.text for f in group}),
-            mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in outer(group)],
+            # not "ТЕХНОНИКОЛЬ" inside its own "Корпорация ТЕХНОНИКОЛЬ"
+            mentions=[Mention(f.start, f.stop, f.text, *sentence_of(sentences, f.start)) for f in outermost(group)],
             facts=facts,
             merged_by=merge_log(group, name),
         ))
@@ -504,6 +499,14 @@ def analyse(article: Article, model: RelationModel | None = None, project_spans:
     return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates, spans)
 
 
+NEWS_OUTLET_WORDS = words("news_outlet_words")
+
+
+def news_outlet(name: str) -> bool:
+    """«ТАСС», «Интерфакс-Сибирь», «РИА «Восток-Медиа»», «БелПресса»: a news outlet's name."""
+    return any(w in NEWS_OUTLET_WORDS or w.endswith(("пресса", "медиа")) for w in text_words(name.replace("-", " ")))
+
+
 def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     """The extraction with the model's relations added to the rules' and its confidence on
     each relation of the types it was trained on (without a model, the rules' alone), each
@@ -522,14 +525,6 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
                or (role_fits(r.role, kinds.get(r.target)) and r.source not in outlets)]
     return Extraction(article=rules.article, entities=rules.entities, relations=fitting)
 
-
-NEWS_OUTLET_WORDS = words("news_outlet_words")
-
-
-def news_outlet(name: str) -> bool:
-    """«ТАСС», «Интерфакс-Сибирь», «РИА «Восток-Медиа»», «БелПресса»: a news outlet's name."""
-    return any(w in NEWS_OUTLET_WORDS or w.endswith(("пресса", "медиа"))
-               for w in re.findall(r"\w+", name.lower().replace("ё", "е")))
 
 
 def extract(article: Article) -> Extraction:

@@ -158,14 +158,13 @@ class ProjectRelations:
             self.relations.append(Relation(rtype, a.id, b.id, role, [self.evidence(sent)]))
 
     def run(self) -> list[Relation]:
-        for sent in self.doc.sents:
-            self.homes(sent, [m for m in self.mentions if sent.start <= m.start < sent.stop])
-        if not self.projects:
-            return self.relations
         topic: list[Found] = []
         last_org: Found | None = None
         for sent in self.doc.sents:
             inside = [m for m in self.mentions if sent.start <= m.start < sent.stop]
+            self.homes(sent, inside)
+            if not self.projects:  # an article without projects: homes only
+                continue
             projects = [m for m in inside if m.type == "PROJECT"]
             self.located_in(sent, projects, inside)
             self.owners_in_names(sent, projects, inside)

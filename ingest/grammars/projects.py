@@ -34,6 +34,7 @@ from yargy.rule import Rule
 
 from .. import vocabulary
 from . import Trigger, make_parser
+from .organisations import LEGAL_FORMS as ORGANISATION_LEGAL_FORMS
 
 Project = fact("Project", ["head", "name", "more", "what"])
 
@@ -62,7 +63,7 @@ PRODUCT_HEADS = vocabulary.words("product_heads")
 NOT_PRODUCTS = vocabulary.words("not_products")
 # goods in general: what a plant makes only with a word saying which ("завод молочной продукции")
 GOODS = vocabulary.words("goods")
-LEGAL_FORMS = vocabulary.words("legal_forms") - {"ИП"}  # "ИП" after a head is an industrial park's
+LEGAL_FORMS = ORGANISATION_LEGAL_FORMS - {"ИП"}  # "ИП" after a head is an industrial park's
 NOT_OWNERS = vocabulary.words("not_owners")
 # one-word park heads: a bare zone mention, parks listed together
 PARK_COMPOUNDS = vocabulary.words("park_compounds")
