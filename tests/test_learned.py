@@ -5,11 +5,12 @@ by cross-validation (`make crossval`), not here."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
-from graph.model import Article
-from ingest.extract import analyse, as_contract, decided, extract
+from graph.model import Article, Relation
+from ingest.extract import analyse, as_contract, decided, extract, state_body
 from ingest.learned import RelationModel, shipped_model
 from ingest import train
 
@@ -150,6 +151,22 @@ def test_the_model_keeps_every_relation_the_rules_found(nlp):
     rules = {(r.type, r.source, r.target, r.role) for r in a.extraction.relations}
     final = {(r.type, r.source, r.target, r.role) for r in decided(a, shipped_model()).relations}
     assert rules <= final
+
+
+def test_a_state_body_is_never_a_resident(nlp):
+    a = analyse(Article(id="t", text="Правительство Хабаровского края, АО «КРДВ Хабаровск» и ООО «Азот-3» обсудили ТОР "
+                                     "«Хабаровск»."))
+    ids = {e.name: e.id for e in a.extraction.entities}
+    tor = ids["ТОР «Хабаровск»"]
+    residents = [Relation("INVOLVED_IN", ids[n], tor, "resident")
+                 for n in ("Правительство Хабаровского края", "АО «КРДВ Хабаровск»", "ООО «Азот-3»")]
+    partner = Relation("INVOLVED_IN", ids["Правительство Хабаровского края"], tor, "partner")
+    a = replace(a, extraction=replace(a.extraction, relations=[*residents, partner]))
+    kept = decided(a, None).relations
+    assert kept == [residents[2], partner]
+    assert state_body("Минпромторг России") and state_body("Областное правительство")
+    assert state_body("ОАО «Особые экономические зоны»") and state_body("Корпорация развития Дальнего Востока")
+    assert not state_body("ООО «Правительство»") and not state_body("Корпорация «ТехноНиколь»")
 
 
 def few_gold(n: int = 8) -> list[dict]:
