@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from graph.model import Article, Relation
-from ingest.extract import analyse, as_contract, decided, extract, state_body
+from ingest.extract import analyse, as_contract, decided, extract, residents_of_the_territory, state_body
 from ingest.learned import RelationModel, shipped_model
 from ingest import train
 
@@ -167,6 +167,24 @@ def test_a_state_body_is_never_a_resident(nlp):
     assert state_body("Минпромторг России") and state_body("Областное правительство")
     assert state_body("ОАО «Особые экономические зоны»") and state_body("Корпорация развития Дальнего Востока")
     assert not state_body("ООО «Правительство»") and not state_body("Корпорация «ТехноНиколь»")
+
+
+def test_an_investor_in_a_plant_is_a_resident_of_the_articles_one_territory(nlp):
+    text = ("В ТОР «Хабаровск» построят завод по выпуску труб. ООО «Азот-3» вложит в завод 2 млрд рублей.")
+    a = analyse(Article(id="t", text=text))
+    ids = {e.name: e.id for e in a.extraction.entities}
+    plant = next(e.id for e in a.extraction.entities if e.type == "PROJECT" and e.kind == "plant")
+    invests = Relation("INVOLVED_IN", ids["ООО «Азот-3»"], plant, "investor")
+    added = residents_of_the_territory(a.extraction.entities, [invests])
+    assert [(r.source, r.target, r.role) for r in added] == [(ids["ООО «Азот-3»"], ids["ТОР «Хабаровск»"], "resident")]
+    assert added[0].evidence == invests.evidence
+    # already involved in the territory, or an article about two territories: nothing added
+    resident = Relation("INVOLVED_IN", ids["ООО «Азот-3»"], ids["ТОР «Хабаровск»"], "partner")
+    assert residents_of_the_territory(a.extraction.entities, [resident, invests]) == []
+    two = analyse(Article(id="t", text=text + " Второй завод компания построит в ОЭЗ «Липецк»."))
+    plant = next(e.id for e in two.extraction.entities if e.type == "PROJECT" and e.kind == "plant")
+    azot = next(e.id for e in two.extraction.entities if e.name == "ООО «Азот-3»")
+    assert residents_of_the_territory(two.extraction.entities, [Relation("INVOLVED_IN", azot, plant, "investor")]) == []
 
 
 def few_gold(n: int = 8) -> list[dict]:
