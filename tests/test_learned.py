@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from graph.model import Article, Relation
-from ingest.extract import analyse, as_contract, decided, extract, residents_of_the_territory, state_body
+from ingest.extract import (analyse, as_contract, decided, extract, federal_power, residents_of_the_territory,
+                            state_body)
 from ingest.learned import RelationModel, shipped_model
 from ingest import train
 
@@ -167,6 +168,18 @@ def test_a_state_body_is_never_a_resident(nlp):
     assert state_body("Минпромторг России") and state_body("Областное правительство")
     assert state_body("ОАО «Особые экономические зоны»") and state_body("Корпорация развития Дальнего Востока")
     assert not state_body("ООО «Правительство»") and not state_body("Корпорация «ТехноНиколь»")
+
+
+def test_the_federal_government_and_parliament_are_never_a_party(nlp):
+    a = analyse(Article(id="t", text="Правительство РФ и правительство Хабаровского края поддержали ТОР «Хабаровск»."))
+    ids = {e.name: e.id for e in a.extraction.entities}
+    tor = ids["ТОР «Хабаровск»"]
+    federal, regional = (Relation("INVOLVED_IN", ids[n], tor, "partner")
+                         for n in ("Правительство России", "Правительство Хабаровского края"))
+    a = replace(a, extraction=replace(a.extraction, relations=[federal, regional]))
+    assert decided(a, None).relations == [regional]
+    assert federal_power("Госдума") and federal_power("Совет Федерации") and federal_power("Правительство России")
+    assert not federal_power("Минпромторг России") and not federal_power("Правительство Республики Бурятия")
 
 
 def test_an_investor_in_a_plant_is_a_resident_of_the_articles_one_territory(nlp):
