@@ -17,7 +17,6 @@ from natasha import Doc
 
 from graph.model import TERRITORY_KINDS, Article, Entity, Extraction, Mention, Relation, role_fits
 from graph.text import lemma, morph, name_key
-from graph.text import words as text_words
 
 from .aliases import canonical
 from .candidates import Candidate, relation_candidates
@@ -29,6 +28,7 @@ from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
 from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by, outermost
+from .parties import never_party, never_resident
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
@@ -499,37 +499,6 @@ def analyse(article: Article, model: RelationModel | None = None, project_spans:
     return Analysis(Extraction(article=article, entities=entities, relations=relations), candidates, spans)
 
 
-NEWS_OUTLET_WORDS = words("news_outlet_words")
-
-
-def news_outlet(name: str) -> bool:
-    """«ТАСС», «Интерфакс-Сибирь», «РИА «Восток-Медиа»», «БелПресса»: a news outlet's name."""
-    return any(w in NEWS_OUTLET_WORDS or w.endswith(("пресса", "медиа")) for w in text_words(name.replace("-", " ")))
-
-
-STATE_BODIES = words("state_bodies")
-DEVELOPMENT_INSTITUTIONS = words("development_institutions")
-
-
-def state_body(name: str) -> bool:
-    """«Правительство России», «Областное правительство», «Минпромторг России»: a state body's
-    name (its first or second word is a state body's head word); or a state development
-    institution's («Корпорация развития Дальнего Востока», «КРДВ Хабаровск», «ОАО «ОЭЗ»»)."""
-    if any(lemma(w) in STATE_BODIES for w in text_words(name.split("«")[0])[:2]):
-        return True
-    written, key = f" {' '.join(text_words(name))} ", f" {name_key(name)} "
-    return any(f" {phrase} " in written or f" {phrase} " in key for phrase in DEVELOPMENT_INSTITUTIONS)
-
-
-FEDERAL_POWERS = words("federal_powers")
-
-
-def federal_power(name: str) -> bool:
-    """«Правительство РФ», «Госдума», «Совет Федерации»: the federal government or parliament."""
-    key = name_key(canonical("ORG", name) or name)
-    return any(key == power or key.startswith(power + " ") for power in FEDERAL_POWERS)
-
-
 def residents_of_the_territory(entities: list[Entity], relations: list[Relation]) -> list[Relation]:
     """"Building inside a territory" (the gold's convention): in an article about one territory (a
     park, zone, ТОР, cluster), a party investing in a plant is also the territory's resident. The
@@ -561,13 +530,8 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
         relations = decide(analysis.candidates, model, rules.relations, rules.article.id, rules.article.text)
     relations = relations + residents_of_the_territory(rules.entities, relations)
     orgs = [e for e in rules.entities if e.type == "ORG"]
-    # never a party: a news outlet, the news' source (11 of the held-out false INVOLVED_IN were ТАСС,
-    # Интерфакс, «БелПресса» … of «как пишет «БелПресса»», «/ТАСС/»); the federal government and
-    # parliament (7 over three seeds; 5-fold CV, seeds 13/7/21: INVOLVED_IN 0.577 -> 0.583)
-    never = {e.id for e in orgs if news_outlet(e.name) or federal_power(e.name)}
-    # never a resident: a state body (12 of its 15 held-out resident pairs were false: «Правительство
-    # России» beside the residents it approved)
-    bodies = {e.id for e in orgs if state_body(e.name)}
+    never = {e.id for e in orgs if never_party(e.name)}  # ingest/parties.py: who can be a party, in which role
+    bodies = {e.id for e in orgs if never_resident(e.name)}
     # a sentence of residency makes its companies residents of the territory, not of the plants it
     # names (5-fold CV over seeds 13/7/21: INVOLVED_IN 0.502 -> 0.509)
     kinds = {e.id: e.kind for e in rules.entities}

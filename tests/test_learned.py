@@ -10,9 +10,9 @@ from dataclasses import replace
 import pytest
 
 from graph.model import Article, Relation
-from ingest.extract import (analyse, as_contract, decided, extract, federal_power, residents_of_the_territory,
-                            state_body)
+from ingest.extract import analyse, as_contract, decided, extract, residents_of_the_territory
 from ingest.learned import RelationModel, shipped_model
+from ingest.parties import federal_power, never_resident, press_service, state_body
 from ingest import train
 
 REFERRING = ("Компания «Северный лес» зарегистрирована в Вологде. Она потратит 8,5 млрд рублей на "
@@ -168,6 +168,7 @@ def test_a_state_body_is_never_a_resident(nlp):
     assert state_body("Минпромторг России") and state_body("Областное правительство")
     assert state_body("ОАО «Особые экономические зоны»") and state_body("Корпорация развития Дальнего Востока")
     assert not state_body("ООО «Правительство»") and not state_body("Корпорация «ТехноНиколь»")
+    assert never_resident("Кузбасская торгово-промышленная палата") and not never_resident("ООО «Союз»")
 
 
 def test_the_federal_government_and_parliament_are_never_a_party(nlp):
@@ -180,6 +181,7 @@ def test_the_federal_government_and_parliament_are_never_a_party(nlp):
     assert decided(a, None).relations == [regional]
     assert federal_power("Госдума") and federal_power("Совет Федерации") and federal_power("Правительство России")
     assert not federal_power("Минпромторг России") and not federal_power("Правительство Республики Бурятия")
+    assert press_service("Пресс-служба правительства Амурской области") and not press_service("ООО «Пресс»")
 
 
 def test_an_investor_in_a_plant_is_a_resident_of_the_articles_one_territory(nlp):
