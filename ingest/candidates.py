@@ -29,6 +29,7 @@ from graph.model import ZONE_KINDS, Entity, Relation
 from graph.text import lemma
 
 from .aliases import canonical
+from .parties import federal_power
 from .pipeline import pipeline
 from .syntax import Tree
 from .vocabulary import words
@@ -49,8 +50,8 @@ ORG_REFERRING = words("org_referring")
 PROJECT_REFERRING = words("project_referring")
 # words that cite an organisation as the news' source: "сообщает ТАСС", "по данным Росстата"
 CITING = words("citing_words")
-# a federal body: "Правительство России", "Минпромторг России", "Госдума" (the state's, not a region's)
-FEDERAL = re.compile(r"\b(России|РФ|Российской Федерации)$|^(Государственная дума|Совет Федерации)")
+# a federal body: "Минпромторг России" (the state's, not a region's), and the federal powers ("Госдума")
+OF_RUSSIA = re.compile(r"\b(России|РФ|Российской Федерации)$")
 DATELINE = re.compile(r"^[^\n]{0,120}\d{4}[^\n]{0,12}[—–-]\s*$|^[A-ZА-ЯЁ][A-ZА-ЯЁ-]+,[^\n]{0,60}[—–-]\s*$")
 REFERRING_SENTENCES = 2  # how far back a referring word may point
 MAX_BETWEEN = 12  # words between a pair that still count as its context
@@ -223,7 +224,7 @@ class Candidates:
         head = "«»" if first.startswith("«") else lemma(first.lower())
         cited = sum(self.cited_at(m.start, m.stop) for m in e.mentions)
         return {"head:" + head: 1.0, "cited": cited / len(e.mentions), "ever_cited": float(cited > 0),
-                "federal": float(bool(FEDERAL.search(canonical("ORG", e.name) or e.name)))}
+                "federal": float(federal_power(e.name) or bool(OF_RUSSIA.search(canonical("ORG", e.name) or e.name)))}
 
     def cited_at(self, start: int, stop: int) -> bool:
         """A name cited as the source: after a word of citing, or in a dateline

@@ -36,20 +36,25 @@ def press_service(name: str) -> bool:
 
 def federal_power(name: str) -> bool:
     """«Правительство РФ», «Госдума», «Совет Федерации»: the federal government or parliament, read
-    through aliases.json's other names (the gold of parks-dev names them 14 times, never as a party)."""
-    key = name_key(canonical("ORG", name) or name)
-    return any(key == power or key.startswith(power + " ") for power in FEDERAL_POWERS)
+    through aliases.json's other names (the gold of parks-dev names them 14 times, never as a party);
+    not a region's «Государственная дума Ставропольского края»."""
+    return name_key(canonical("ORG", name) or name) in FEDERAL_POWERS
 
 
 def never_party(name: str) -> bool:
     return news_outlet(name) or press_service(name) or federal_power(name)
 
 
+def words_before_quotes(name: str) -> list[str]:
+    """The words that say what an organisation is: «ООО «Правительство»» is no government."""
+    return text_words(name.split("«")[0])
+
+
 def state_body(name: str) -> bool:
     """«Правительство России», «Областное правительство», «Минпромторг России»: a state body's
     name (its first or second word is a state body's head word); or a state development
     institution's («Корпорация развития Дальнего Востока», «КРДВ Хабаровск», «ОАО «ОЭЗ»»)."""
-    if any(lemma(w) in STATE_BODIES for w in text_words(name.split("«")[0])[:2]):
+    if any(lemma(w) in STATE_BODIES for w in words_before_quotes(name)[:2]):
         return True
     written, key = f" {' '.join(text_words(name))} ", f" {name_key(name)} "
     return any(f" {phrase} " in written or f" {phrase} " in key for phrase in DEVELOPMENT_INSTITUTIONS)
@@ -58,4 +63,4 @@ def state_body(name: str) -> bool:
 def never_resident(name: str) -> bool:
     """A state body or development institution, an association or a chamber («Кузбасская
     торгово-промышленная палата»)."""
-    return state_body(name) or any(lemma(w) in ASSOCIATIONS for w in text_words(name.split("«")[0]))
+    return state_body(name) or any(lemma(w) in ASSOCIATIONS for w in words_before_quotes(name))

@@ -181,6 +181,7 @@ def test_the_federal_government_and_parliament_are_never_a_party(nlp):
     assert decided(a, None).relations == [regional]
     assert federal_power("Госдума") and federal_power("Совет Федерации") and federal_power("Правительство России")
     assert not federal_power("Минпромторг России") and not federal_power("Правительство Республики Бурятия")
+    assert federal_power("Государственная Дума РФ") and not federal_power("Государственная дума Ставропольского края")
     assert press_service("Пресс-служба правительства Амурской области") and not press_service("ООО «Пресс»")
 
 
