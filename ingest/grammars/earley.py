@@ -12,7 +12,7 @@ read (`released`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from yargy.parser import Chart, Column, State, is_rule
 from yargy.rule.bnf import BNFRule
@@ -141,7 +141,7 @@ class EarleyChart:
             for state in column:
                 if state.completed:
                     complete(column, state)
-                elif is_rule(state.next_term):
+                elif state.waits_for is not None:
                     self.predict(column, token, word, state.next_term, predicted)
                 elif word is not None and word[id(state.next_term)]:
                     scan(next_column, state)
@@ -152,17 +152,27 @@ class EarleyChart:
             return  # the same states again, which the column would drop
         predicted.add(id(rule))
         for rank, production in self.predictable(rule, token, word):
-            node = Node(rule, production, rank=rank, children=[])
-            column.append(Item(rule, production, 0, column, column, node, ()))
+            add(column, Item(rule, production, 0, column, column, Node(rule, production, rank=rank, children=[]), ()))
 
 
 class Item(State):
-    """yargy's State with the ids of its node's children kept, so that its hash (the one yargy
-    computes, from which the column drops duplicates) is computed once, without walking them."""
+    """yargy's State with what yargy asks of a state again and again computed once: its hash (the
+    one yargy computes, from which the column drops duplicates) from the ids of its node's children
+    kept, without walking them; whether it is completed, its next term, and the id of the rule it
+    waits for (None when it waits for a token or for nothing)."""
+
+    __slots__ = ("rule", "production", "dot_index", "start_column", "stop_column", "node",
+                 "completed", "next_term", "waits_for", "children", "value")
 
     def __init__(self, rule, production, dot_index: int, start_column: Column, stop_column: Column,
                  node: Node, children: tuple[int, ...]) -> None:
-        super().__init__(rule, production, dot_index, start_column, stop_column, node)
+        # what State.__init__ sets, set here: a call less for each of the chart's 100,000 items
+        self.rule, self.production, self.dot_index = rule, production, dot_index
+        self.start_column, self.stop_column, self.node = start_column, stop_column, node
+        terms = production.terms
+        self.completed = dot_index >= len(terms)
+        self.next_term: Any = None if self.completed else terms[dot_index]
+        self.waits_for = id(self.next_term) if isinstance(self.next_term, BNFRule) else None
         self.children = children
         self.value = hash((id(rule), id(production), dot_index, start_column.index, stop_column.index, children))
 
@@ -178,13 +188,23 @@ class Item(State):
 def scan(column: Column, state: Item) -> None:
     """yargy's scan of the column's token, the predicate already asked."""
     predicate = state.next_term
-    column.append(state.advanced(column, Leaf(predicate, predicate.constrain(column.token))))
+    add(column, state.advanced(column, Leaf(predicate, predicate.constrain(column.token))))
 
 
 def complete(column: Column, completed: Item) -> None:
     """yargy's complete: the items waiting for the completed rule move over it."""
-    for state in completed.parents:
-        column.append(state.advanced(column, completed.node))
+    for state in completed.start_column.states_index[id(completed.rule)]:
+        add(column, state.advanced(column, completed.node))
+
+
+def add(column: Column, item: Item) -> None:
+    """yargy's Column.append of an Item: kept unless the column has its hash, indexed by the rule
+    it waits for."""
+    if item.value not in column.hashes:
+        column.hashes.add(item.value)
+        column.states.append(item)
+        if item.waits_for is not None:
+            column.states_index[item.waits_for].append(item)
 
 
 def released(chart: Chart) -> None:
