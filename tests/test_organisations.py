@@ -223,6 +223,14 @@ def test_a_unit_named_by_a_list_of_genitives(nlp):
             "Министерство промышленности, торговли и инвестиций Бурятии"} <= found
 
 
+def test_regions_listed_by_their_adjectives_share_the_noun_of_the_last(nlp):
+    text = ("Элеваторы появятся в Кемеровской, Иркутской и Тюменской областях, а также в Красноярском "
+            "и Забайкальском краях. Комплексы разместятся в Карагинском и Соболевском районах.")
+    places = {e.name for e in extracted(text).entities if e.type == "LOC"}
+    assert places == {"Кемеровская область", "Иркутская область", "Тюменская область", "Красноярский край",
+                      "Забайкальский край", "Карагинский район", "Соболевский район"}
+
+
 def test_a_lone_adjective_opening_a_sentence_is_not_a_place(nlp):
     found = entities_of("Зона включает две площадки. Южная расположена в Академгородке. "
                         "Северная занимает 77 га.")
