@@ -24,6 +24,7 @@ from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .grammars import everywhere, findall_from
+from .grammars.common import TERRITORY_NOUNS
 from .memory import Memory
 from .pipeline import pipeline
 from .vocabulary import data_file, words
@@ -581,31 +582,34 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
 
 # "в Кемеровской, Иркутской и Омской областях": the adjectives before the last share its noun
 SHARED_NOUN = re.compile(r"(?:\s*,\s*[А-ЯЁ][а-яё-]+)*\s*,?\s+(?:и|или)\s+[А-ЯЁ][а-яё-]+\s+([а-яё]+)\b")
-REGION_NOUNS = {"область", "край", "район", "округ", "республика"}
 
 
 def with_shared_noun(text: str, f: Found) -> str:
-    """The name of a region written as an adjective and its noun, in the singular: "Кемеровской"
+    """The name of a territory written as an adjective and its noun, in the singular: "Кемеровской"
     in "в Кемеровской, Иркутской и Омской областях" is Кемеровская область (the adjectives before
     the last share its noun), "Омской областях" Омская область, "Красноярском" in "в Красноярском
     и Забайкальском краях" Красноярский край."""
     words = f.text.split()
     if f.type != "LOC" or len(words) > 2:
         return f.normal
-    if len(words) == 2:
-        noun = lemma(words[1])
-    else:
-        m = SHARED_NOUN.match(text, f.stop)
-        noun = lemma(m.group(1)) if m else ""
-    if noun not in REGION_NOUNS:
+    m = SHARED_NOUN.match(text, f.stop) if len(words) == 1 else None
+    written = words[1] if len(words) == 2 else m.group(1) if m else ""
+    noun = lemma(written)
+    if noun not in TERRITORY_NOUNS:
         return f.normal
     adjective = next((p for p in morph().parse(words[0]) if p.tag.POS == "ADJF"), None)
     gender = morph().parse(noun)[0].tag.gender
     inflected = adjective.inflect({"sing", "nomn", gender}) if adjective is not None and gender else None
     if inflected is None:
         return f.normal
-    parts = zip(inflected.word.split("-"), words[0].split("-"), strict=False)  # "Кабардино-Балкарская"
-    return "-".join(p[:1].upper() + p[1:] if w[:1].isupper() else p for p, w in parts) + f" {noun}"
+    return f"{cased_as(inflected.word, words[0])} {cased_as(noun, written)}"
+
+
+def cased_as(word: str, written: str) -> str:
+    """The word with each hyphened part capitalised where the written form's is: "Кабардино-Балкарская",
+    "Федерация"."""
+    return "-".join(p[:1].upper() + p[1:] if w[:1].isupper() else p
+                    for p, w in zip(word.split("-"), written.split("-"), strict=False))
 
 
 @lru_cache(maxsize=1)
