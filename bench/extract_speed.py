@@ -3,11 +3,12 @@
     python bench/extract_speed.py [GOLD_DIR ...]      (default: ../shared/data/factru-dev)
     BENCH_DOCS=40 BENCH_ROUNDS=2 python bench/extract_speed.py   (a quicker run)
 
-Raw natasha = segment + morph + syntax + NER (what ingest.pipeline runs). Both are timed
-after a warm-up, over the same documents, each document by one and then the other, in each of
-3 rounds; printed are the best of each and the median of the per-round ratios (extract / raw),
-and the first round's ratio on its own: extract remembers what its grammars' predicates and
-natasha's normalisers say of each word and span, so a text read again is faster than a new one
+Raw natasha = segment + morph + syntax + NER, natasha as its wheel ships it
+(bench/natasha_stock.py). Both are timed after a warm-up, over the same documents, each
+document by one and then the other, in each of 3 rounds; printed are the best of each and the
+median of the per-round ratios (extract / raw), and the first round's ratio on its own:
+extract remembers what its grammars' predicates and natasha's normalisers say of each word and
+span, so a text read again is faster than a new one
 (a corpus of thousands of articles repeats most of its words; 108 texts do not).
 Run it with one BLAS thread (OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1) on a quiet machine:
 natasha's numpy work otherwise competes with whatever else runs on the two cores.
@@ -24,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.natasha_stock import StockNatasha  # noqa: E402
 from graph.model import Article  # noqa: E402
 from ingest.extract import extract  # noqa: E402
-from ingest.pipeline import pipeline  # noqa: E402
 
 
 def texts(folders: list[Path]) -> list[str]:
@@ -62,9 +63,10 @@ def main() -> None:
     folders = [Path(a) for a in sys.argv[1:]] or [ROOT.parent / "shared" / "data" / "factru-dev"]
     docs = texts(folders)[: int(os.environ.get("BENCH_DOCS", "0")) or None]
     rounds = int(os.environ.get("BENCH_ROUNDS", "3"))
-    nlp = pipeline()
+    raw_natasha = StockNatasha()
+    raw_natasha.analyse(docs[0])
     extract(Article(id="warm", text=docs[0]))  # load models and build grammars
-    results = rounds_of(rounds, nlp.analyse, lambda t: extract(Article(id="x", text=t)), docs)
+    results = rounds_of(rounds, raw_natasha.analyse, lambda t: extract(Article(id="x", text=t)), docs)
     chars = sum(map(len, docs))
     raw, raw_cpu = min(r[0][0] for r in results), min(r[0][1] for r in results)
     ours, ours_cpu = min(r[1][0] for r in results), min(r[1][1] for r in results)
