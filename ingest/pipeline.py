@@ -1,16 +1,14 @@
 """The natasha pipeline: one place that loads the models (once per process) and runs them.
 
 `analyse(text)` segments, tags morphology, parses syntax and finds NER spans. The models
-ship inside the natasha wheel (navec embeddings, slovnet taggers); nothing is fetched. Their
-convolutions run over each batch's words packed end to end (`PackedEncoder`): the same numbers
-as slovnet's own, a fifth less time.
+ship inside the natasha wheel (navec embeddings, slovnet taggers); nothing is fetched. They
+run with three of slovnet's steps done faster to the same numbers (`ingest/slovnet_steps.py`).
 """
 from __future__ import annotations
 
 import gc
 from functools import lru_cache
 
-import numpy as np
 from natasha import (
     Doc,
     MorphVocab,
@@ -23,6 +21,8 @@ from natasha import (
 )
 from natasha.doc import DocSent
 from threadpoolctl import threadpool_limits
+
+from .slovnet_steps import quicken
 
 # slovnet's models multiply small matrices, one sentence at a time. OpenBLAS splits each product
 # over threads that spin while they wait: on 2 cores that took 2.5x the CPU of one thread on news
@@ -49,8 +49,8 @@ class Pipeline:
         self.syntax_parser = NewsSyntaxParser(embedding)
         self.ner_tagger = NewsNERTagger(embedding)
         self.names_extractor = NamesExtractor(self.morph_vocab)
-        for model in (self.morph_tagger, self.syntax_parser, self.ner_tagger):
-            model.infer.model.encoder = PackedEncoder(model.infer.model.encoder)
+        for tagger in (self.morph_tagger, self.syntax_parser, self.ner_tagger):
+            quicken(tagger)
         gc.freeze()
         young, middle, _ = gc.get_threshold()
         gc.set_threshold(young, middle, FULL_COLLECTION_AFTER)
@@ -64,57 +64,6 @@ class Pipeline:
         agree_adjectives(doc)
         doc.tag_ner(self.ner_tagger)
         return doc
-
-
-class PackedEncoder:
-    """slovnet's CNN encoder (per layer: convolution, ReLU, batch norm, padding zeroed) over a
-    batch's words packed end to end, each sentence followed by zero rows as wide as the kernel's
-    reach, instead of each padded to the longest of the batch and cut into windows: no work on
-    padding, no copy of every window, and a convolution is one product per kernel position.
-    slovnet adds each position's product inside one matrix product, this adds them one after
-    the other: the tags, heads and spans came out the same on parks-dev, the seed and factru-dev
-    (tests/test_pipeline.py compares the two), for about 0.45 of the encoder's time."""
-
-    def __init__(self, encoder) -> None:
-        self.layers = []
-        self.reach = max(layer.conv.padding for layer in encoder.layers)
-        for layer in encoder.layers:
-            weight = layer.conv.weight.array  # filters x input x kernel
-            if weight.shape[2] != 2 * layer.conv.padding + 1 or layer.conv.padding != self.reach:
-                raise ValueError("PackedEncoder takes convolutions that keep the length, all of one kernel")
-            by_position = [np.ascontiguousarray(weight[:, :, k].T) for k in range(weight.shape[2])]
-            self.layers.append((by_position, layer.conv.bias.array, layer.norm))
-
-    def __call__(self, input: np.ndarray, pad_mask: np.ndarray) -> np.ndarray:
-        batch, length, _ = input.shape
-        words = ~pad_mask
-        reach = self.reach
-        # each sentence's first row in the packed rows: `reach` zero rows before each sentence
-        # and after the last
-        starts = reach + np.concatenate(([0], np.cumsum(words.sum(axis=1) + reach)[:-1]))
-        rows = (starts[:, None] + np.arange(length))[words]
-        count = int(rows[-1]) + 1 + reach if rows.size else 2 * reach
-        x = np.zeros((count, input.shape[2]), dtype=input.dtype)
-        x[rows] = input[words]
-        gaps = np.ones(count, dtype=bool)
-        gaps[rows] = False
-        inner = count - 2 * reach
-        for by_position, bias, norm in self.layers:
-            y = x[0:inner] @ by_position[0]
-            for k in range(1, len(by_position)):
-                y += x[k:k + inner] @ by_position[k]
-            y += bias
-            np.maximum(y, 0, out=y)
-            y -= norm.mean.array  # slovnet's batch norm, step by step in its order
-            y /= norm.std.array
-            y *= norm.weight.array
-            y += norm.bias.array
-            x = np.empty((count, y.shape[1]), dtype=y.dtype)
-            x[reach:reach + inner] = y
-            x[gaps] = 0
-        out = np.zeros((batch, length, x.shape[1]), dtype=x.dtype)
-        out[words] = x[rows]
-        return out
 
 
 # A "sentence" longer than this is no sentence (a table, a list without punctuation, a scraped
