@@ -12,6 +12,7 @@ once per process); tests/test_pipeline.py checks each against slovnet's own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -33,8 +34,7 @@ class WordCodes:
         return word_id, shape_id
 
     def __call__(self, words: list[str]) -> tuple[list[int], list[int]]:
-        memory = self.memory
-        codes = [memory.get(word) or memory.recall(word, lambda w=word: self.one(w)) for word in words]
+        codes = [self.memory.get(word) or self.memory.recall(word, partial(self.one, word)) for word in words]
         return [w for w, _ in codes], [s for _, s in codes]
 
 
