@@ -170,7 +170,8 @@ def test_in_order_waits_for_the_oldest_and_bounds_what_is_in_flight():
             yield n
 
     with ThreadPoolExecutor(5) as pool:
-        for n, result in in_order(lambda n: pool.submit(slower_first, n), feed(), in_flight=2):
+        for n, result in in_order(lambda n: pool.submit(slower_first, n), feed(), in_flight=2,
+                                     first=lambda n: Article(id=str(n), text="")):
             answered.append(result)
             assert len(submitted) - len(answered) <= 2
     assert answered == [0, 1, 2, 3, 4]
