@@ -115,7 +115,7 @@ class Viterbi:
         self.transitions = crf.transitions.array
 
     def decode(self, emissions: np.ndarray, mask: np.ndarray) -> list[np.ndarray]:
-        batch, length, _ = emissions.shape
+        length = emissions.shape[1]
         score = emissions[:, 0]
         history = []
         for i in range(1, length):
