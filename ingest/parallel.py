@@ -6,9 +6,10 @@ relation model) and each article is extracted on its own, so it spreads over pro
 - `PoolExtractor(workers)`: a `concurrent.futures.ProcessPoolExecutor` whose workers are
   started with 'spawn' (nothing of the parent is inherited: no open store, no threads) and
   load natasha, the grammars and the relation model once each, in their initializer.
-- `DaskExtractor(address, workers)`: the same task on Dask distributed workers, on a
-  `LocalCluster` ("local") or the scheduler at a `tcp://` address. Needs the `dask` extra
-  (`pip install 'investgraph[dask]'`) here and investgraph installed on every worker.
+- `DaskExtractor(address, workers)`: the same work on Dask distributed workers, a task per run
+  of ARTICLES_PER_TASK articles, on a `LocalCluster` ("local") or the scheduler at a `tcp://`
+  address. Needs the `dask` extra (`pip install 'investgraph[dask]'`) here and investgraph
+  installed on every worker.
 
 Both hand the articles out as they are read and keep only a bounded number in flight (a
 few per worker), and both give the outcomes back in article order whichever worker ends
