@@ -2,15 +2,13 @@
 
 `analyse(text)` segments, tags morphology, parses syntax and finds NER spans. The models
 ship inside the natasha wheel (navec embeddings, slovnet taggers); nothing is fetched. They
-run with four of slovnet's steps done faster to the same numbers (`ingest/slovnet_steps.py`).
+run with three of slovnet's steps done faster to the same numbers (`ingest/slovnet_steps.py`).
 """
 from __future__ import annotations
 
 import gc
-import os
 from functools import lru_cache
 
-import pymorphy2_dicts_ru
 from natasha import (
     Doc,
     MorphVocab,
@@ -40,17 +38,9 @@ BLAS_THREADS = 1
 FULL_COLLECTION_AFTER = 1000
 
 
-def pymorphy2_dictionary() -> None:
-    """Name pymorphy2's Russian dictionary by its path for natasha's analyser and yargy's, unless
-    the user named one (PYMORPHY2_DICT_PATH): otherwise each looks for it through the entry points
-    of every installed package (pkg_resources), 0.3 s of every process's start for the two."""
-    os.environ.setdefault("PYMORPHY2_DICT_PATH", pymorphy2_dicts_ru.get_path())
-
-
 class Pipeline:
     def __init__(self) -> None:
         threadpool_limits(limits=BLAS_THREADS, user_api="blas")
-        pymorphy2_dictionary()
         self.segmenter = Segmenter()
         self.morph_vocab = MorphVocab()
         embedding = NewsEmbedding()

@@ -19,13 +19,11 @@ from yargy import Parser
 from yargy.parser import Match, prepare_resolved_matches, prepare_trees
 from yargy.tokenizer import MorphTokenizer
 
-from ..pipeline import pymorphy2_dictionary
 from .earley import EarleyChart, released
 
 
 @lru_cache(maxsize=1)
 def tokenizer() -> MorphTokenizer:
-    pymorphy2_dictionary()
     return MorphTokenizer()
 
 
