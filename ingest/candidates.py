@@ -26,9 +26,10 @@ import numpy as np
 from natasha import Doc
 
 from graph.model import ZONE_KINDS, Entity, Relation
-from graph.text import lemma
+from graph.text import lemma, name_key
 
 from .aliases import canonical
+from .mentions import lexicon
 from .parties import federal_power
 from .pipeline import pipeline
 from .syntax import Tree
@@ -57,6 +58,7 @@ REFERRING_SENTENCES = 2  # how far back a referring word may point
 MAX_BETWEEN = 12  # words between a pair that still count as its context
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;|—")
 EMBEDDING_SIZE = 300
+REGION_NOUNS = {"область", "край", "республика", "округ"}  # a place's name with one of these is a region
 
 
 @dataclass
@@ -217,7 +219,10 @@ class Candidates:
     def traits_of(self, e: Entity) -> dict[str, float]:
         """What the article says an organisation is: the word its name starts with
         ("правительство", "ООО", "корпорация"), and how often it is cited as the news' source
-        ("передает ТАСС") rather than acting in it."""
+        ("передает ТАСС") rather than acting in it. A place: its scale and how much the article
+        is about it (place_traits)."""
+        if e.type == "LOC" and e.mentions:
+            return self.place_traits(e)
         if e.type != "ORG" or not e.mentions:
             return {}
         first = e.name.split()[0] if e.name.split() else ""
@@ -225,6 +230,21 @@ class Candidates:
         cited = sum(self.cited_at(m.start, m.stop) for m in e.mentions)
         return {"head:" + head: 1.0, "cited": cited / len(e.mentions), "ever_cited": float(cited > 0),
                 "federal": float(federal_power(e.name) or bool(OF_RUSSIA.search(canonical("ORG", e.name) or e.name)))}
+
+    def place_traits(self, e: Entity) -> dict[str, float]:
+        """A place's scale (a country, a region, a district, or smaller), its share of the
+        article's place mentions, whether it is the most mentioned, and whether the headline
+        (the first sentence) names it: a project named apart from any place is in the article's place."""
+        key = name_key(e.name)
+        words = set(key.split())
+        scale = ("country" if key in lexicon()["countries"] else "region" if words & REGION_NOUNS
+                 else "district" if "район" in words else "local")
+        places = [x for x in self.entities if x.type == "LOC"]
+        total = sum(len(x.mentions) for x in places)
+        top = max(places, key=lambda x: (len(x.mentions), -x.mentions[0].start))
+        first = self.doc.sents[0].stop if self.doc.sents else 0
+        return {"place:" + scale: 1.0, "place_share": len(e.mentions) / total, "place_top": float(top is e),
+                "place_title": float(e.mentions[0].start < first)}
 
     def cited_at(self, start: int, stop: int) -> bool:
         """A name cited as the source: after a word of citing, or in a dateline
