@@ -237,6 +237,7 @@ def extract(paths: tuple[str, ...], fmt: str, max_bytes: int, timeout: float) ->
     from ingest.extract import as_contract
     from ingest.extract import extract as run_extract
     from ingest.readers import ReadError, read_articles
+    from ingest.run import Extracted
     from ingest.timelimit import ExtractionTimeout, time_limit
 
     failed = 0
@@ -249,7 +250,8 @@ def extract(paths: tuple[str, ...], fmt: str, max_bytes: int, timeout: float) ->
             with time_limit(timeout):
                 record = as_contract(run_extract(item))
         except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the others
-            click.echo(f"failed: {item.source or item.id}: extraction failed: {err}", err=True)
+            why = Extracted.failed(err).failure
+            click.echo(f"failed: {item.source or item.id}: extraction failed: {why}", err=True)
             failed += 1
             continue
         if fmt == "jsonl":

@@ -423,6 +423,21 @@ def merge_log(group: list[Found], name: str) -> dict[str, str]:
     return log
 
 
+def main_form(alias: Found, aliases: set[int]) -> Found:
+    """The mention an alias stands for, through aliases of aliases ("территорий опережающего
+    развития" -> ТОР «Надеждинская», itself the old name of ТОР «Приморье»): the first on the way
+    that is no one's alias; where the way comes round to itself, the ring's first mention in the text."""
+    way = [alias]
+    f = alias.same_as
+    while f is not None and id(f) in aliases and all(f is not g for g in way):
+        way.append(f)
+        f = f.same_as
+    if f is None or id(f) not in aliases:
+        return f if f is not None else alias
+    ring = way[next(i for i, g in enumerate(way) if g is f):]
+    return min(ring, key=lambda g: (g.start, g.stop))
+
+
 def to_entities(found: list[Found], sentences: list[tuple[int, int]],
                 text: str = "") -> tuple[list[Entity], dict[int, Entity]]:
     """Group mentions into entities; also returns which entity each Found (by id()) became."""
@@ -435,8 +450,14 @@ def to_entities(found: list[Found], sentences: list[tuple[int, int]],
     main = [f for f in found if not any(f is a for a in aliases)]
     groups = group_persons([f for f in main if f.type == "PERSON"]) + \
         group_others([f for f in main if f.type != "PERSON"])
+    group_of = {id(f): g for g in groups for f in g}
+    alias_ids = {id(a) for a in aliases}
     for alias in aliases:
-        next(g for g in groups if any(alias.same_as is f for f in g)).append(alias)
+        home = main_form(alias, alias_ids)
+        if id(home) not in group_of:  # a ring of aliases is an entity of its own
+            group_of[id(home)] = []
+            groups.append(group_of[id(home)])
+        group_of[id(home)].append(alias)
     groups.sort(key=lambda g: min(f.start for f in g))
     entities, entity_of = [], {}
     for n, group in enumerate(groups, 1):

@@ -81,7 +81,7 @@ def extract_one(article: Article, timeout: float | None,
         with any_thread_limit(timeout):
             return Extracted(fn(article))
     except (Exception, ExtractionTimeout) as err:
-        return Extracted(None, str(err) or type(err).__name__)
+        return Extracted.failed(err)
 
 
 def extract_run(articles: tuple[Article, ...], timeout: float | None,

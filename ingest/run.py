@@ -45,6 +45,12 @@ class Extracted:
     extraction: Extraction | None
     failure: str = ""
 
+    @classmethod
+    def failed(cls, err: BaseException) -> Extracted:
+        """An article whose extraction raised `err`: its message, or its kind where it has none
+        (a StopIteration says nothing by itself)."""
+        return cls(None, str(err) or type(err).__name__)
+
 
 class Extractor(Protocol):
     """Extracts articles somewhere (ingest.parallel: a process pool, a Dask cluster) and yields
@@ -135,7 +141,7 @@ def in_process(articles: Iterable[Article], timeout: float | None) -> Iterator[t
             with time_limit(timeout):
                 outcome = Extracted(resolve(extract(article)))
         except (Exception, ExtractionTimeout) as err:  # one broken article must not stop the batch
-            outcome = Extracted(None, str(err))
+            outcome = Extracted.failed(err)
         yield article, outcome  # outside the limit: the time the caller takes is not the article's
 
 

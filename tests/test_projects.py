@@ -252,6 +252,26 @@ def test_a_renamed_zone_is_one_project_under_its_new_name(nlp):
     assert {"ТОР «Надеждинская»", "ТОР «Приморье»"} <= set(zones[0].aliases)
 
 
+def test_a_zone_word_before_a_renamed_zone_is_the_zone(nlp):
+    # "территорий опережающего развития" stands for ТОР «Надеждинская», which stands for its new
+    # name ТОР «Приморье»: an alias of an alias (this text once failed extraction, StopIteration)
+    text = ("Механизм территорий опережающего развития призван стимулировать экономику. "
+            "Одновременно ТОР «Надеждинская» получила новое название — теперь это ТОР «Приморье».")
+    zones = [e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"]
+    assert [z.name for z in zones] == ["ТОР «Приморье»"]
+    assert {"территорий опережающего развития", "ТОР «Надеждинская»"} <= set(zones[0].aliases)
+
+
+def test_aliases_in_a_ring_are_one_entity():
+    from ingest.extract import to_entities
+    from ingest.mentions import Found
+    a = Found("ORG", 0, 3, "«А»", "А")
+    b = Found("ORG", 10, 13, "«Б»", "Б")
+    a.same_as, b.same_as = b, a
+    entities, _ = to_entities([a, b], [(0, 20)], "«А» и… «Б»")
+    assert [sorted(e.aliases) for e in entities] == [["«А»", "«Б»"]]
+
+
 def test_a_project_named_after_a_place_is_there(nlp):
     assert ("конгрессный центр «Русский»", "остров Русский") in located(
         "На острове Русский продолжается стройка. Там построят конгрессный центр «Русский».")
