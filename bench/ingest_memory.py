@@ -51,10 +51,10 @@ def sentences(sources: list[Path]) -> list[str]:
     return out
 
 
-def article(n: int, pool: list[str]) -> str:
-    """Article n: a title line and SENTENCES sentences drawn with a generator seeded by n."""
+def article(n: int, pool: list[str], sentences: int = SENTENCES) -> str:
+    """Article n: a title line and `sentences` sentences drawn with a generator seeded by n."""
     rnd = random.Random(n)
-    body = " ".join(rnd.choice(pool) for _ in range(SENTENCES))
+    body = " ".join(rnd.choice(pool) for _ in range(sentences))
     return f"Новость {n}\n{body}\n"
 
 

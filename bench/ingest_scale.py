@@ -4,6 +4,7 @@ against raw natasha on the same texts.
     python bench/ingest_scale.py [GOLD_DIR ...]    (default: gold/parks-dev and gold/factru-dev, 230 texts)
     BENCH_DOCS=40 python bench/ingest_scale.py     (fewer texts, a quicker run)
     BENCH_ROUNDS=3 python bench/ingest_scale.py    (every configuration 3 times, interleaved; the best of each)
+    BENCH_SYNTHETIC=1000 python bench/ingest_scale.py  (1,000 articles of the texts' sentences recombined)
 
 The gold texts are written as .txt files to a temporary folder. Each ingest is the real command
 in a fresh process (`investgraph ingest FOLDER --store NEW_DB --workers N`): read, extract,
@@ -17,7 +18,10 @@ Raw natasha = natasha's whole pipeline as the issue counts it: segment + morph +
 form, names split into parts), timed in this process after a warm-up, so it carries no start-up cost at all.
 
 A larger corpus says more than a small one about what analysts ingest (thousands of articles):
-the fixed cost weighs less end to end; the net rate does not depend on it.
+the fixed cost weighs less end to end; the net rate does not depend on it. With BENCH_SYNTHETIC=N
+the corpus is N articles of ARTICLE_SENTENCES sentences each (the gold texts' mean, 10.6), drawn
+from the gold texts' sentences by bench/ingest_memory.py's generator: real sentences, every article
+a different text, the same for every configuration.
 
 Asserts nothing; prints a table and the load average (the machine may be shared: compare the
 ratios within one run, not across runs; on a busy machine more rounds, interleaved so that each
@@ -39,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 os.environ.update(ONE_THREAD)
 
+ARTICLE_SENTENCES = 11  # per synthetic article (BENCH_SYNTHETIC)
 FIRST = 2  # texts in the fixed-cost run: one for each of the (at most 2) workers
 RUNS = [  # (label, options)
     ("1 worker (in process)", ["--workers", "1"]),
@@ -54,6 +59,16 @@ def write_corpus(golds: list[Path], folder: Path, limit: int | None) -> int:
     for n, path in enumerate(files):
         (folder / f"{n:04d}.txt").write_text(json.loads(path.read_text(encoding="utf-8"))["text"], encoding="utf-8")
     return len(files)
+
+
+def write_synthetic(golds: list[Path], folder: Path, size: int) -> int:
+    """`size` articles of the gold texts' sentences recombined (bench/ingest_memory.article), as
+    numbered .txt files; how many."""
+    from bench.ingest_memory import article, sentences
+    pool = sentences(golds)
+    for n in range(size):
+        (folder / f"{n:06d}.txt").write_text(article(n, pool, ARTICLE_SENTENCES), encoding="utf-8")
+    return size
 
 
 def investgraph() -> list[str]:
@@ -90,7 +105,8 @@ def main() -> None:
         corpus, one = Path(tmp) / "corpus", Path(tmp) / "one"
         corpus.mkdir()
         one.mkdir()
-        count = write_corpus(golds, corpus, limit)
+        synthetic = int(os.environ.get("BENCH_SYNTHETIC", "0"))
+        count = write_synthetic(golds, corpus, synthetic) if synthetic else write_corpus(golds, corpus, limit)
         for path in sorted(corpus.glob("*.txt"))[:FIRST]:
             (one / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
         chars = sum(len(p.read_text(encoding="utf-8")) for p in corpus.glob("*.txt"))
@@ -109,7 +125,8 @@ def main() -> None:
         rows = [(label, *best[label]) for label, _ in RUNS]
         load_after = os.getloadavg()
 
-    print(f"{count} texts ({chars:,} characters) from {', '.join(map(str, golds))}; {os.cpu_count()} cores; {rounds} round(s), best of each; "
+    made = f"synthetic articles of {ARTICLE_SENTENCES} sentences" if synthetic else "texts"
+    print(f"{count} {made} ({chars:,} characters) from {', '.join(map(str, golds))}; {os.cpu_count()} cores; {rounds} round(s), best of each; "
           f"load average (1/5/15 min) before {'/'.join(f'{x:.2f}' for x in load_before)}, "
           f"after {'/'.join(f'{x:.2f}' for x in load_after)}")
     print(f"{'':28} {'seconds':>8} {'articles/s':>11} {f'first {FIRST}':>8} {'net art/s':>10}")
