@@ -239,7 +239,7 @@ class Candidates:
         words = set(key.split())
         scale = ("country" if key in lexicon()["countries"] else "region" if words & REGION_NOUNS
                  else "district" if "район" in words else "local")
-        places = [x for x in self.entities if x.type == "LOC"]
+        places = [x for x in self.entities if x.type == "LOC" and x.mentions]
         total = sum(len(x.mentions) for x in places)
         top = max(places, key=lambda x: (len(x.mentions), -x.mentions[0].start))
         first = self.doc.sents[0].stop if self.doc.sents else 0
