@@ -112,6 +112,20 @@ def test_a_federal_body_is_marked_as_federal_and_a_regional_one_is_not(nlp):
     assert federal.get("Правительство Забайкальского края") == 0, federal
 
 
+def test_a_place_carries_its_scale_and_how_much_the_article_is_about_it(nlp):
+    text = ("В Хабаровском крае построят завод\n"
+            "Компания «Амур» построит в Хабаровском районе Хабаровского края стекольный завод. "
+            "Завод заработает в 2027 году, сообщили в правительстве Хабаровского края. Оборудование поставит Китай.")
+    a = analyse(Article(id="t", text=text))
+    places = {c.target.name: c.features for c in a.candidates if c.type == "LOCATED_IN"}
+    region, district = places["Хабаровский край"], places["Хабаровский район"]
+    assert region["tgt_place:region"] == 1 and district["tgt_place:district"] == 1, places
+    assert region["tgt_place_top"] == 1 and district["tgt_place_top"] == 0
+    assert region["tgt_place_title"] == 1 and district["tgt_place_title"] == 0
+    assert region["tgt_place_share"] > district["tgt_place_share"]
+    assert places["Китай"]["tgt_place:country"] == 1
+
+
 def test_distant_pairs_get_a_threshold_of_their_own_given_what_the_near_pairs_emit():
     # near pairs: a rule pair that is right, additions at 0.9 (right) and 0.4 (wrong);
     # distant pairs: 0.8 right, 0.7 wrong, 0.6 wrong
