@@ -33,7 +33,7 @@ from .mentions import lexicon
 from .parties import federal_power
 from .pipeline import pipeline
 from .syntax import Tree
-from .vocabulary import words
+from .vocabulary import mapping, words
 
 LEARNED_TYPES = ("INVOLVED_IN", "LOCATED_IN", "WORKS_AT")  # the relation types candidates are made for
 POST_REACH = 80  # characters between a person and a post that may still be theirs
@@ -58,7 +58,8 @@ REFERRING_SENTENCES = 2  # how far back a referring word may point
 MAX_BETWEEN = 12  # words between a pair that still count as its context
 CLAUSE_BREAK = re.compile(r",\s+(а|но|однако|котор\w+)\s|;|—")
 EMBEDDING_SIZE = 300
-REGION_NOUNS = {"область", "край", "республика", "округ"}  # a place's name with one of these is a region
+# the nouns that make a place's name a region's («… область», «… край»), and a district's
+REGION_NOUNS, DISTRICT_NOUNS = frozenset(mapping("region_words")["регион"]), frozenset(mapping("region_words")["район"])
 
 
 @dataclass
@@ -82,6 +83,11 @@ class Point:
     stop: int
     referring: str = ""  # "", "pronoun" or "noun"
     back: int = 0  # sentences between the referring word and the entity's last mention
+
+
+def most_mentioned(entities: list[Entity]) -> Entity:
+    """The entity with the most mentions, the first named of equals."""
+    return min(entities, key=lambda e: (-len(e.mentions), e.mentions[0].start))
 
 
 def embedding_of(words: list[str]) -> np.ndarray:
@@ -238,13 +244,15 @@ class Candidates:
         key = name_key(e.name)
         words = set(key.split())
         scale = ("country" if key in lexicon()["countries"] else "region" if words & REGION_NOUNS
-                 else "district" if "район" in words else "local")
+                 else "district" if words & DISTRICT_NOUNS else "local")
         places = [x for x in self.entities if x.type == "LOC" and x.mentions]
         total = sum(len(x.mentions) for x in places)
-        top = max(places, key=lambda x: (len(x.mentions), -x.mentions[0].start))
-        first = self.doc.sents[0].stop if self.doc.sents else 0
-        return {"place:" + scale: 1.0, "place_share": len(e.mentions) / total, "place_top": float(top is e),
-                "place_title": float(e.mentions[0].start < first)}
+        return {"place:" + scale: 1.0, "place_share": len(e.mentions) / total,
+                "place_top": float(most_mentioned(places) is e), "place_title": float(self.in_headline(e))}
+
+    def in_headline(self, e: Entity) -> bool:
+        """Whether the article's first sentence (its headline, or its lead) names the entity."""
+        return any(self.sentence_index(m.start) == 0 for m in e.mentions)
 
     def cited_at(self, start: int, stop: int) -> bool:
         """A name cited as the source: after a word of citing, or in a dateline
@@ -432,12 +440,12 @@ class Candidates:
     def topic_features(self, project: Entity, near: int) -> dict[str, float]:
         """How much a project is what the article is about: in its title (first sentence), its
         most mentioned project, how far its nearest mention is from sentence `near`."""
-        projects = sorted((e for e in self.entities if e.type == "PROJECT"),
-                          key=lambda e: (-len(e.mentions), e.mentions[0].start))
+        projects = [e for e in self.entities if e.type == "PROJECT"]
         where = [self.sentence_index(m.start) for m in project.mentions]
         gap = min(abs(w - near) for w in where)
         before = [w for w in where if w < near]
-        return {"topic_title": float(0 in where), "topic_rank_first": float(projects[0] is project),
+        return {"topic_title": float(self.in_headline(project)),
+                "topic_rank_first": float(most_mentioned(projects) is project),
                 "topic_only": float(len(projects) == 1), "topic_projects": min(len(projects), 10) / 10,
                 "topic_gap": min(gap, 10) / 10, "topic_gap1": float(gap == 1),
                 "topic_last_before": float(bool(before) and not any(
