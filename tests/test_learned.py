@@ -126,6 +126,15 @@ def test_a_place_carries_its_scale_and_how_much_the_article_is_about_it(nlp):
     assert places["Китай"]["tgt_place:country"] == 1
 
 
+def test_a_cue_never_seen_counts_by_how_near_in_meaning_it_is_to_a_cue_group(nlp):
+    # «потратит» is in no word list; navec puts it near the investor's cues, far from saying
+    text = "Компания «Альфа» потратит 2 млрд рублей на завод «Омега» в Ельце."
+    a = analyse(Article(id="t", text=text))
+    f = candidate(a, "INVOLVED_IN", "Альфа", "Омега").features
+    assert f["sim_join:investor"] > 0.4 > f["sim_join:speech_verbs"], f
+    assert f["sim_join:investor"] == max(v for k, v in f.items() if k.startswith("sim_join:"))
+
+
 def test_distant_pairs_get_a_threshold_of_their_own_given_what_the_near_pairs_emit():
     # near pairs: a rule pair that is right, additions at 0.9 (right) and 0.4 (wrong);
     # distant pairs: 0.8 right, 0.7 wrong, 0.6 wrong
@@ -232,6 +241,24 @@ def test_training_is_reproducible_and_the_model_file_round_trips(nlp, tmp_path):
     for d in docs:
         a = analyses[d["id"]]
         assert as_contract(decided(a, loaded)) == as_contract(decided(a, first))
+
+
+def test_the_projects_and_places_scorers_read_no_vectors_and_do_not_depend_on_the_seed(nlp, monkeypatch):
+    docs = [d for d in train.gold_documents() if d["_corpus"] == "parks-dev"][:8] + few_gold()
+    analyses = train.analysed(docs)
+    models = []
+    for seed in (13, 7):
+        monkeypatch.setitem(train.BOOSTING, "seed", seed)
+        models.append(train.fit_all(docs, analyses, docs)[0].to_json()["types"])
+    def trees(t: str, n: int) -> str:  # the booster without its parameters (which name the seed)
+        return models[n][t]["relation"]["booster"].split("end of trees")[0]
+
+    for t in ("INVOLVED_IN", "LOCATED_IN"):
+        assert models[0][t]["relation"]["vector_size"] == 0
+        assert trees(t, 0) == trees(t, 1)
+        assert models[0][t]["threshold"] == models[1][t]["threshold"]
+    assert models[0]["WORKS_AT"]["relation"]["vector_size"] == 600
+    assert trees("WORKS_AT", 0) != trees("WORKS_AT", 1)  # half the columns per tree, drawn by the seed
 
 
 def test_cross_validation_holds_out_every_document_exactly_once():
