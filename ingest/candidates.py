@@ -98,36 +98,60 @@ def embedding_of(words: list[str]) -> np.ndarray:
     return np.mean(vectors, axis=0).astype(np.float32)
 
 
+# the types whose candidates carry navec's vectors (600 dimensions: the joining word's, the mean of
+# the words between) for their scorer: WORKS_AT's pairs are joined by the post itself («директор»,
+# «глава»), whose meaning the vectors carry (over six seeds 0.821 with them, 0.809 without). The
+# INVOLVED_IN and LOCATED_IN scorers fitted them to the training pairs' noise and read navec through
+# cue_similarity alone (docs/quality.md, stop 30)
+VECTOR_TYPES = frozenset({"WORKS_AT"})
 # the groups of cue words a pair's words are compared with in meaning: each INVOLVED_IN role's cues
 # (role_cues) and these lists of vocabulary.json
 CUE_GROUPS = ("build_verbs", "build_nouns", "start_verbs", "speech_verbs", "placing_verbs")
 
 
+@dataclass(frozen=True)
+class CueMatrix:
+    """The cue groups' words as one matrix of unit navec vectors, each group a run of rows."""
+
+    names: tuple[str, ...]
+    rows: np.ndarray
+    bounds: tuple[int, ...]  # where each group's rows start, and the end
+
+
 @lru_cache(maxsize=1)
-def cue_group_vectors() -> dict[str, np.ndarray]:
-    """Each cue group's navec vectors of unit length, one row per word navec knows."""
+def cue_matrix() -> CueMatrix:
     groups: dict[str, list[str]] = defaultdict(list)
     for word, role in mapping("role_cues").items():
         groups[role].append(word)
     for name in CUE_GROUPS:
         groups[name] += sorted(words(name))
-    rows = {name: unit_vectors(group) for name, group in groups.items()}
-    return {name: m for name, m in rows.items() if m.size}
-
-
-def unit_vectors(ws: list[str]) -> np.ndarray:
-    vectors = [v / (np.linalg.norm(v) or 1.0) for v in map(word_vector, ws) if v is not None]
-    return np.vstack(vectors) if vectors else np.zeros((0, EMBEDDING_SIZE), dtype=np.float32)
+    names, rows, bounds = [], [], [0]
+    for name, group in groups.items():
+        vectors = [v for v in map(unit_vector, group) if v is not None]
+        if vectors:
+            names.append(name)
+            rows += vectors
+            bounds.append(len(rows))
+    return CueMatrix(tuple(names), np.vstack(rows), tuple(bounds))
 
 
 def cue_similarity(prefix: str, ws: list[str]) -> dict[str, float]:
     """How near in meaning the words come to each cue group: the best cosine of a word and a cue
     (navec), so that «вложит» or «потратит» counts with «инвестировать» though training never saw it.
     A few such numbers generalise where 300 dimensions of one word fit the training pairs' noise."""
-    m = unit_vectors(ws)
-    if not m.size:
+    vectors = [v for v in map(unit_vector, ws) if v is not None]
+    if not vectors:
         return {}
-    return {f"{prefix}:{name}": round(float((m @ cues.T).max()), 4) for name, cues in cue_group_vectors().items()}
+    cues = cue_matrix()
+    best = (np.vstack(vectors) @ cues.rows.T).max(axis=0)
+    return {f"{prefix}:{name}": round(float(best[lo:hi].max()), 4)
+            for name, lo, hi in zip(cues.names, cues.bounds, cues.bounds[1:], strict=False)}
+
+
+@lru_cache(maxsize=10_000)
+def unit_vector(word: str) -> np.ndarray | None:
+    v = word_vector(word)
+    return None if v is None else v / (np.linalg.norm(v) or 1.0)
 
 
 @lru_cache(maxsize=10_000)
@@ -432,7 +456,8 @@ class Candidates:
             f["rule_role:" + (rule_role or "none")] = 1
         f.update(cue_similarity("sim_join", meaning[:1]))
         f.update(cue_similarity("sim_path", words + meaning[1:]))
-        vector = np.concatenate([embedding_of(meaning[:1]), embedding_of(words + meaning[1:])])
+        vector = (np.concatenate([embedding_of(meaning[:1]), embedding_of(words + meaning[1:])])
+                  if rtype in VECTOR_TYPES else None)
         return Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, rule_role)
 
     def all(self, rule_relations: list[Relation]) -> list[Candidate]:
@@ -522,7 +547,8 @@ class Candidates:
                 f["anchor_has_project"] = float(any(self.by_id[e].type == "PROJECT" for e in self.points[i]))
                 f["anchor_paired"] = float(self.named_with(anchor, project.type))
                 seen.add((rtype, s.id, t.id))
-                vector = np.concatenate([embedding_of(meaning), np.zeros(EMBEDDING_SIZE, dtype=np.float32)])
+                vector = (np.concatenate([embedding_of(meaning), np.zeros(EMBEDDING_SIZE, dtype=np.float32)])
+                          if rtype in VECTOR_TYPES else None)
                 out.append(Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, None))
         return out
 

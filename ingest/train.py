@@ -160,22 +160,12 @@ def fit_projects(docs: list[dict], analyses: dict[str, Analysis]) -> TypeModel:
 
 # --- fitting -------------------------------------------------------------------------
 
-# the types whose scorers read navec's vectors (600 dimensions) beside the named features: WORKS_AT's
-# pairs are joined by the post itself («директор», «глава»), whose meaning the vectors carry (over six
-# seeds 0.821 with them, 0.809 without). INVOLVED_IN's and LOCATED_IN's scorers fitted them to the
-# training pairs' noise and read navec through the cue groups' similarity alone (candidates.
-# cue_similarity; six seeds: INVOLVED_IN 0.580 -> 0.589, LOCATED_IN 0.642 -> 0.646).
-VECTOR_TYPES = frozenset({"WORKS_AT", "PART_OF"})
-
-
-def vector_size(examples: list, vectors: bool = True) -> int:
-    """How many dimensions of the candidates' vectors a scorer reads: all or none."""
-    if not vectors:
-        return 0
+def vector_size(examples: list) -> int:
+    """How many dimensions the candidates' vectors have (none for the types without: VECTOR_TYPES)."""
     return next((e.candidate.vector.size for e in examples if e.candidate.vector is not None), 0)
 
 
-def design(examples: list[Example], vectors: bool = True):
+def design(examples: list[Example]):
     from scipy import sparse
     names = sorted({k for e in examples for k in e.candidate.features})
     vocabulary = {k: i for i, k in enumerate(names)}
@@ -187,15 +177,15 @@ def design(examples: list[Example], vectors: bool = True):
                 cols.append(vocabulary[k])
                 vals.append(v)
     named = sparse.csr_matrix((vals, (rows, cols)), shape=(len(examples), len(vocabulary)))
-    size = vector_size(examples, vectors)
+    size = vector_size(examples)
     dense = np.vstack([e.candidate.vector if e.candidate.vector is not None else np.zeros(size, np.float32)
                        for e in examples]) if size else np.zeros((len(examples), 0))
     return sparse.hstack([named, sparse.csr_matrix(dense)]).tocsr(), vocabulary, size
 
 
-def logistic(examples: list[Example], labels: list[int], c: float = 0.5, vectors: bool = True) -> Linear:
+def logistic(examples: list[Example], labels: list[int], c: float = 0.5) -> Linear:
     from sklearn.linear_model import LogisticRegression
-    x, vocabulary, size = design(examples, vectors)
+    x, vocabulary, size = design(examples)
     model = LogisticRegression(C=c, max_iter=3000, solver="liblinear", random_state=SEED)
     model.fit(x, labels)
     coef = model.coef_[0]
@@ -218,14 +208,14 @@ FEATURE_FRACTION = 0.5
 MIN_FEATURE_COUNT = 3  # a feature seen in fewer training candidates is left out
 
 
-def boosted(examples: list, labels: list[int], vectors: bool = True) -> Boosted:
+def boosted(examples: list, labels: list[int]) -> Boosted:
     lightgbm = lightgbm_module()
     counts: dict[str, int] = defaultdict(int)
     for e in examples:
         for k in e.candidate.features:
             counts[k] += 1
     names = sorted(k for k, n in counts.items() if n >= MIN_FEATURE_COUNT)
-    size = vector_size(examples, vectors)
+    size = vector_size(examples)
     x = feature_matrix([e.candidate for e in examples], {k: i for i, k in enumerate(names)}, size)
     params = dict(BOOSTING, feature_fraction=FEATURE_FRACTION if size else 1.0)
     booster = lightgbm.train(params, lightgbm.Dataset(x, labels), num_boost_round=ROUNDS)
@@ -302,7 +292,7 @@ def pair_key(e: Example | SpanExample) -> str:
     return f"{e.doc}\x1f{c.type}\x1f{c.source.id}\x1f{c.target.id}"
 
 
-def fit_type(examples: list, gold_total: int, roles: bool = True, vectors: bool = True) -> TypeModel:
+def fit_type(examples: list, gold_total: int, roles: bool = True) -> TypeModel:
     docs = sorted({e.doc for e in examples})
     scored = []
     for held in folds_of(docs, INNER_FOLDS):
@@ -310,18 +300,18 @@ def fit_type(examples: list, gold_total: int, roles: bool = True, vectors: bool 
         out = [e for e in examples if e.doc in held]
         if not out or len({e.label for e in inner}) < 2:
             continue
-        scorer = boosted(inner, [e.label for e in inner], vectors)
+        scorer = boosted(inner, [e.label for e in inner])
         ps = scorer.probabilities([e.candidate for e in out])
         scored += [(pair_key(e), float(p), e.label, e.candidate.features.get("rule") == 1,
                     e.candidate.features.get("distant") == 1) for e, p in zip(out, ps, strict=False)]
     threshold, distant = two_thresholds(scored, gold_total)
-    relation = boosted(examples, [e.label for e in examples], vectors)
+    relation = boosted(examples, [e.label for e in examples])
     scorers = {}
     positive = [e for e in examples if e.label and e.role] if roles else []
     for role in sorted({e.role for e in positive}):
         labels = [int(e.role == role) for e in positive]
         if MIN_ROLE_EXAMPLES <= sum(labels) < len(labels):
-            scorers[role] = logistic(positive, labels, c=1.0, vectors=vectors)
+            scorers[role] = logistic(positive, labels, c=1.0)
     return TypeModel(relation, round(float(threshold), 4), scorers, round(float(distant), 4))
 
 
@@ -336,8 +326,7 @@ def fit(docs: list[dict], analyses: dict[str, Analysis], projects: TypeModel | N
         for t, n in stated.items():
             totals[t] += n
     # INVOLVED_IN roles are a closed set a scorer can learn; WORKS_AT's role is the post as written
-    types = {t: fit_type(examples[t], totals[t], roles=(t == "INVOLVED_IN"), vectors=(t in VECTOR_TYPES))
-             for t in LEARNED_TYPES if examples[t]}
+    types = {t: fit_type(examples[t], totals[t], roles=(t == "INVOLVED_IN")) for t in LEARNED_TYPES if examples[t]}
     return RelationModel(types, {"documents": len(docs), "gold_relations": dict(sorted(totals.items())),
                                  "candidates": {t: len(examples[t]) for t in sorted(examples)}}, projects,
                          rule_precision(docs, analyses))

@@ -79,7 +79,10 @@ def test_pairs_in_one_sentence_carry_their_dependency_path_and_the_rules_vote(nl
     c = candidate(a, "INVOLVED_IN", "Азот-3", "Липецк")
     assert any(k.startswith("path:") for k in c.features) and any(k.startswith("join:") for k in c.features)
     assert c.rule_role == "resident" and c.features.get("rule") == 1
-    assert c.vector is not None and c.vector.shape == (600,) and c.vector.any()
+    assert c.vector is None and c.features["sim_join:resident"] > 0  # navec through the cue groups alone
+    post = candidate(analyse(Article(id="p", text="Директор ООО «Азот-3» Иван Петров доволен.")),
+                     "WORKS_AT", "Петров", "Азот-3")
+    assert post.vector is not None and post.vector.shape == (600,) and post.vector.any()
 
 
 def test_a_party_in_a_sentence_with_several_projects_knows_which_is_nearest(nlp):
