@@ -64,6 +64,9 @@ class Linear:
             z += float(self.vector @ c.vector)
         return z
 
+    def probabilities(self, candidates: list) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.array([self.score(c) for c in candidates], dtype=np.float64)))
+
     @classmethod
     def from_json(cls, d: dict) -> Linear:
         return cls(d["weights"], np.asarray(d.get("vector", []), dtype=np.float32), d["bias"])
@@ -107,8 +110,33 @@ class Boosted:
 
 
 @dataclass
+class Averaged:
+    """A booster and a logistic regression fitted on the same candidates, their probabilities
+    averaged: the linear model's smoother view of the sparse cue features steadies the trees."""
+
+    boosted: Boosted
+    linear: Linear
+
+    def probabilities(self, candidates: list) -> np.ndarray:
+        if not candidates:
+            return np.zeros(0)
+        return (self.boosted.probabilities(candidates) + self.linear.probabilities(candidates)) / 2
+
+    def to_json(self) -> dict:
+        return {"boosted": self.boosted.to_json(), "linear": self.linear.to_json()}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Averaged:
+        return cls(Boosted.from_json(d["boosted"]), Linear.from_json(d["linear"]))
+
+
+def scorer_of(d: dict) -> Boosted | Averaged:
+    return Averaged.from_json(d) if "linear" in d else Boosted.from_json(d)
+
+
+@dataclass
 class TypeModel:
-    relation: Boosted
+    relation: Boosted | Averaged
     threshold: float
     roles: dict[str, Linear]
     distant_threshold: float | None = None  # for pairs never named in one sentence; None: `threshold`
@@ -138,7 +166,7 @@ def type_model_json(m: TypeModel) -> dict:
 
 
 def type_model(d: dict) -> TypeModel:
-    return TypeModel(Boosted.from_json(d["relation"]), d["threshold"],
+    return TypeModel(scorer_of(d["relation"]), d["threshold"],
                      {r: Linear.from_json(x) for r, x in d.get("roles", {}).items()}, d.get("distant_threshold"))
 
 
