@@ -11,9 +11,9 @@ then stands in for it, and the sentence where it stands is the evidence.
 
 Features are what generalises beyond the words of the training texts: entity types and
 kinds, the dependency path between the two (natasha's syntax), the lemma that joins them,
-cue words of the clause, the words between (as lemmas, as navec vectors and as their nearness
-in meaning to groups of cue words, so that a cue never seen in training counts by its meaning),
-distances, and the rules' own vote.
+cue words of the clause, the words between (as lemmas, as their nearness in meaning to groups
+of cue words, so that a cue never seen in training counts by its meaning, and for WORKS_AT as
+navec vectors), distances, and the rules' own vote.
 """
 from __future__ import annotations
 
