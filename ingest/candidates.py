@@ -104,6 +104,15 @@ def embedding_of(words: list[str]) -> np.ndarray:
 # INVOLVED_IN and LOCATED_IN scorers fitted them to the training pairs' noise and read navec through
 # cue_similarity alone (docs/quality.md, stop 30)
 VECTOR_TYPES = frozenset({"WORKS_AT"})
+
+
+def pair_vector(rtype: str, joining: list[str], between: list[str]) -> np.ndarray | None:
+    """The joining word's navec vector and the mean of the words between, for the types that read them."""
+    if rtype not in VECTOR_TYPES:
+        return None
+    return np.concatenate([embedding_of(joining), embedding_of(between)])
+
+
 # the groups of cue words a pair's words are compared with in meaning: each INVOLVED_IN role's cues
 # (role_cues) and these lists of vocabulary.json
 CUE_GROUPS = ("build_verbs", "build_nouns", "start_verbs", "speech_verbs", "placing_verbs")
@@ -456,8 +465,7 @@ class Candidates:
             f["rule_role:" + (rule_role or "none")] = 1
         f.update(cue_similarity("sim_join", meaning[:1]))
         f.update(cue_similarity("sim_path", words + meaning[1:]))
-        vector = (np.concatenate([embedding_of(meaning[:1]), embedding_of(words + meaning[1:])])
-                  if rtype in VECTOR_TYPES else None)
+        vector = pair_vector(rtype, meaning[:1], words + meaning[1:])
         return Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, rule_role)
 
     def all(self, rule_relations: list[Relation]) -> list[Candidate]:
@@ -547,8 +555,7 @@ class Candidates:
                 f["anchor_has_project"] = float(any(self.by_id[e].type == "PROJECT" for e in self.points[i]))
                 f["anchor_paired"] = float(self.named_with(anchor, project.type))
                 seen.add((rtype, s.id, t.id))
-                vector = (np.concatenate([embedding_of(meaning), np.zeros(EMBEDDING_SIZE, dtype=np.float32)])
-                          if rtype in VECTOR_TYPES else None)
+                vector = pair_vector(rtype, meaning, [])
                 out.append(Candidate(rtype, s, t, (view.sent.start, view.sent.stop), f, vector, None))
         return out
 

@@ -118,8 +118,6 @@ class Averaged:
     linear: Linear
 
     def probabilities(self, candidates: list) -> np.ndarray:
-        if not candidates:
-            return np.zeros(0)
         return (self.boosted.probabilities(candidates) + self.linear.probabilities(candidates)) / 2
 
     def to_json(self) -> dict:

@@ -233,14 +233,15 @@ def few_gold(n: int = 8) -> list[dict]:
     return train.gold_documents()[:n]
 
 
-def few_of_each(n: int = 8) -> list[dict]:
-    """n parks-dev documents (projects, places) and n of factru-dev (posts)."""
-    return [d for d in train.gold_documents() if d["_corpus"] == "parks-dev"][:n] + few_gold(n)
+@pytest.fixture(scope="module")
+def few_of_each(nlp) -> tuple[list[dict], dict]:
+    """Eight parks-dev documents (projects, places) and eight of factru-dev (posts), read once."""
+    docs = [d for d in train.gold_documents() if d["_corpus"] == "parks-dev"][:8] + few_gold(8)
+    return docs, train.analysed(docs)
 
 
-def test_training_is_reproducible_and_the_model_file_round_trips(nlp, tmp_path):
-    docs = few_of_each()
-    analyses = train.analysed(docs)
+def test_training_is_reproducible_and_the_model_file_round_trips(few_of_each, tmp_path):
+    docs, analyses = few_of_each
     first, _ = train.fit_all(docs, analyses, docs)
     second, _ = train.fit_all(docs, analyses, docs)
     assert json.dumps(first.to_json()) == json.dumps(second.to_json())
@@ -252,13 +253,13 @@ def test_training_is_reproducible_and_the_model_file_round_trips(nlp, tmp_path):
     assert isinstance(loaded.types["INVOLVED_IN"].relation, Averaged)
 
 
-def test_the_projects_and_places_scorers_read_no_vectors_and_do_not_depend_on_the_seed(nlp, monkeypatch):
-    docs = few_of_each()
-    analyses = train.analysed(docs)
+def test_the_projects_and_places_scorers_read_no_vectors_and_do_not_depend_on_the_seed(few_of_each, monkeypatch):
+    docs, analyses = few_of_each
     models = []
     for seed in (13, 7):
         monkeypatch.setitem(train.BOOSTING, "seed", seed)
         models.append(train.fit_all(docs, analyses, docs)[0].to_json()["types"])
+
     def booster(t: str, n: int) -> dict:
         relation = models[n][t]["relation"]
         return relation.get("boosted", relation)  # INVOLVED_IN's is averaged with a logistic regression
