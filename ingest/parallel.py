@@ -43,6 +43,17 @@ ARTICLES_PER_TASK = 4
 T = TypeVar("T")
 
 
+# what wakes a Dask worker while it extracts, made rarer: the statistical profiler samples the
+# extracting thread every 10 ms (a few % of each article); the event loop's watchdog ticks every
+# 20 ms, the system and memory monitors run every 500 and 100 ms (with work stealing, over 1,000
+# articles 4 s of each worker's CPU and 3 s of the ingesting process's: docs/scaling.md).
+# `--dask local` starts its cluster with these; docker-compose's workers get them as environment variables
+QUIET_WORKERS = {"distributed.worker.profile.enabled": False,
+                 "distributed.admin.tick.interval": "1s",
+                 "distributed.admin.system-monitor.interval": "5s",
+                 "distributed.worker.memory.monitor-interval": "1s"}
+
+
 class DaskMissing(RuntimeError):
     """--dask without Dask installed, or no scheduler at the address."""
 
@@ -162,20 +173,12 @@ def dask_client(address: str, workers: int) -> tuple[Any, Any]:
         raise DaskMissing("--dask needs Dask: pip install 'investgraph[dask]' (or 'dask[distributed]')") from err
     if address == "local":
         import dask
-        # the workers' statistical profiler samples the extracting thread every 10 ms: a few % of each
-        # article. And Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory
-        # goes back to the system at once: natasha's many small numpy arrays then took 40% more CPU
-        # (its pipeline over parks-dev: 3.0 s against 2.2 s); None unsets it, for glibc's own threshold.
-        # The event loops' watchdog tick (every 20 ms), the system and memory monitors (500 and 100 ms)
-        # and work stealing wake every process of a cluster that runs a batch of equal tasks on the
-        # ingest's own cores: over 1,000 articles they took 4 s of each worker's CPU and 3 s of the
-        # ingesting process's (docs/scaling.md)
-        with dask.config.set({"distributed.worker.profile.enabled": False,
-                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.admin.tick.interval": "1s",
-                              "distributed.admin.system-monitor.interval": "5s",
-                              "distributed.worker.memory.monitor-interval": "1s",
-                              "distributed.scheduler.work-stealing": False}):
+        # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, so that freed memory goes back to
+        # the system at once: natasha's many small numpy arrays then took 40% more CPU (its pipeline
+        # over parks-dev: 3.0 s against 2.2 s); None unsets it, for glibc's own threshold. Work
+        # stealing has nothing to balance in a batch of equal tasks on the ingest's own cores
+        with dask.config.set({**QUIET_WORKERS, "distributed.scheduler.work-stealing": False,
+                              "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=40)
         return Client(cluster), cluster

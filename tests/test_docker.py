@@ -85,3 +85,12 @@ def test_dockerfile_installs_the_package_and_serves_the_app():
     assert "EXPOSE 8501" in lines and any(line.startswith("USER ") for line in lines)
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", ".neo4j", ".investgraph"} <= set(ignored)
+
+
+def test_the_dask_workers_are_as_quiet_as_the_local_clusters():
+    import dask.config
+
+    from ingest.parallel import QUIET_WORKERS
+    environment = compose()["services"]["dask-worker"]["environment"]
+    settings = dask.config.collect_env({k: str(v) for k, v in environment.items() if k.startswith("DASK_")})
+    assert {key: dask.config.get(key, config=settings) for key in QUIET_WORKERS} == QUIET_WORKERS
