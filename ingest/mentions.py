@@ -332,6 +332,31 @@ def with_namesake(doc: Doc, f: Found) -> Found:
     return named
 
 
+# "совета директоров АФК «Система»", "правления «Узагротехсаноатхолдинга»": a company's board
+GOVERNING_BODY = re.compile(r"^(?:совет\w* (?:директоров|акционеров)|наблюдательн\w+ совет\w*|правлени\w+)"
+                            r"\s+(?=[«\"A-ZА-ЯЁ])", re.IGNORECASE)
+
+
+def without_governing_body(doc: Doc, f: Found) -> Found:
+    """"председатель совета директоров РРПК": the board belongs to the post ("председатель совета
+    директоров"), the organisation is the company named after it."""
+    m = GOVERNING_BODY.match(f.text) if f.type == "ORG" else None
+    return make_found(doc, "ORG", f.start + m.end(), f.stop, "repair") if m else f
+
+
+def without_governing_bodies(doc: Doc, found: list[Found],
+                             grammar_spans: list[Found]) -> tuple[list[Found], list[Found]]:
+    """natasha's and the grammar's spans without a board before the company; the grammar's
+    company is dropped where natasha's span holds it whole ("АФК" in "АФК «Система»")."""
+    found = [without_governing_body(doc, f) for f in found]
+    kept = []
+    for f in grammar_spans:
+        g = without_governing_body(doc, f)
+        if g is f or not any(inside(g, n) for n in found):
+            kept.append(g)
+    return found, kept
+
+
 def repair(doc: Doc, found: list[Found]) -> list[Found]:
     out = []
     for f in found:
@@ -567,6 +592,7 @@ def publications(doc: Doc) -> tuple[list[Found], list[tuple[int, int]]]:
 def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
     published, titles = publications(doc)
+    found, grammar_spans = without_governing_bodies(doc, found, grammar_spans)
     found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc), doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))

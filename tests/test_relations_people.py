@@ -169,3 +169,26 @@ def test_a_post_ending_with_a_body_is_the_one_body_of_that_kind_the_article_name
 def test_who_holds_the_post_of(nlp):
     text = "Губернатор провёл переговоры с Павлом Зарьковым, который занимает пост директора по инвестициям ГК «Содружество»."
     assert ("Павел Зарьков", "ГК «Содружество»", "директор по инвестициям") in works_at(text)
+
+
+@pytest.mark.parametrize("text, person, region", [
+    ("В Мурманской области открыли новый порт. Ленту перерезал губернатор Андрей Чибис.",
+     "Андрей Чибис", "Мурманская область"),
+    ("Новый цех в Липецкой области посетил врио губернатора Игорь Артамонов.", "Игорь Артамонов", "Липецкая область"),
+])
+def test_a_governor_with_no_place_after_the_post_governs_the_articles_region(nlp, text, person, region):
+    assert people(text).get(person) == {region}
+
+
+def test_a_companys_board_belongs_to_the_post_and_the_company_is_the_target(nlp):
+    text = ("Соглашение подписали член совета директоров АФК «Система» Николай Михайлов "
+            "и председатель правления ПАО «Совкомбанк» Дмитрий Гусев.")
+    ex = extract(Article(id="t", text=text))
+    assert {e.name for e in ex.entities if e.type == "ORG"} == {"АФК «Система»", "ПАО «Совкомбанк»"}
+    assert {("Николай Михайлов", "АФК «Система»", "член совета директоров"),
+            ("Дмитрий Гусев", "ПАО «Совкомбанк»", "председатель правления")} <= works_at(text)
+
+
+def test_the_head_of_tatarstan_is_its_raiis(nlp):
+    text = "В пятницу раис Татарстана Рустам Минниханов открыл в Зеленодольске завод."
+    assert ("Рустам Минниханов", "Республика Татарстан", "раис") in works_at(text)
