@@ -660,11 +660,28 @@ def places_inside_organisations(doc: Doc, found: list[Found]) -> list[Found]:
     return out
 
 
+def owners_label(label: str) -> bool:
+    """«Карматеха», «Металлоинвеста»: a quoted name in the genitive after a plant's head words
+    says whose plant it is; a plant's own name stays in the nominative («завод «Звезда»»)."""
+    first = label.strip("«»\"„“ ").split()[:1]
+    if not first or not first[0][:1].isupper():
+        return False
+    tag = morph().parse(first[0])[0].tag  # a noun: «терминал «Сухого порта»» is the port's own
+    return tag.POS == "NOUN" and {"gent", "sing"} <= set(tag.grammemes) and not {"femn", "plur"} & set(tag.grammemes)
+
+
 def drop_inside_labels(found: list[Found]) -> list[Found]:
     """A place or company inside a project's own name («Хабаровск» in ТОР «Хабаровск») is
     part of that name, not a mention of its own; nor is a "place" among an unnamed
-    project's head words ("Газохимический комплекс")."""
-    labels = [(p.label_start, p.label_stop, bool(p.label)) for p in found
-              if p.type == "PROJECT" and p.label_start >= 0]
-    return [f for f in found if f.type == "PROJECT" or not any(
+    project's head words ("Газохимический комплекс"). A company whose plant it is
+    («завод «Карматеха»») stays a mention, named in the nominative."""
+    projects = [p for p in found if p.type == "PROJECT" and p.label_start >= 0]
+    owners = [p for p in projects if p.label and p.kind in ("plant", "infrastructure") and owners_label(p.label)]
+    labels = [(p.label_start, p.label_stop, bool(p.label)) for p in projects if all(p is not o for o in owners)]
+    kept = [f for f in found if f.type == "PROJECT" or not any(
         a <= f.start and f.stop <= b and (named or f.type == "LOC") for a, b, named in labels)]
+    for f in kept:
+        if f.type == "ORG" and " " not in f.text and any(o.label_start <= f.start and f.stop <= o.label_stop
+                                                          for o in owners):
+            f.normal = cased_as(morph().parse(f.text)[0].normal_form, f.text)
+    return kept

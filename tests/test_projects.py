@@ -546,3 +546,12 @@ def test_a_head_with_a_word_that_points_back_is_the_project_of_that_head_named_b
 def test_what_a_project_becomes_is_no_project_of_its_own(nlp):
     projects = projects_of("Рефрижераторный терминал «Ударник» по сути станет новым рыбным портом.")
     assert projects == {"Рефрижераторный терминал «Ударник»": "infrastructure"}, projects
+
+
+def test_a_quoted_name_in_the_genitive_is_whose_plant_it_is(nlp):
+    text = ("В Тосненском районе построят высокотехнологичный завод «Стройпласта». "
+            "Контейнерный терминал «Сухого порта» откроют в следующем году. "
+            "Рядом заработает завод «Звезда».")
+    ex = extract(Article(id="t", text=text))
+    assert {e.name for e in ex.entities if e.type == "ORG"} == {"Стройпласт"}
+    assert ("Стройпласт", "высокотехнологичный завод «Стройпласта»", "investor") in involved(text)
