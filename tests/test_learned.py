@@ -287,6 +287,14 @@ def test_cross_validation_holds_out_every_document_exactly_once():
     assert all(i in more[fold_of[i]] for i in ids)
 
 
+def test_another_partition_draws_other_folds_of_the_same_documents(monkeypatch):
+    ids = [f"d{i}" for i in range(40)]
+    shipped = train.folds_of(ids, 5)
+    monkeypatch.setitem(train.FOLDS, "salt", 1)
+    other = train.folds_of(ids, 5)
+    assert other != shipped and sorted(i for f in other for i in f) == sorted(ids)
+
+
 def test_labels_come_from_the_gold_relations_of_aligned_entities(nlp):
     gold = {"id": "g", "_corpus": "parks-dev", "text": PROJECT_NOUN,
             "entities": [{"id": "E1", "type": "ORG", "name": "Альфа-Логистик", "aliases": ["«Альфа-Логистик»"]},
