@@ -143,12 +143,13 @@ class Sentence:
 
 
 def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Entity | None:
-    """The article's most-mentioned place of the kind a post names ("губернатора края")."""
+    """The article's most-mentioned place of the kind a post names ("губернатора края"); a federal
+    district is no governor's region, however often the article names it."""
     kinds = REGION_WORDS.get(lemma(word))
     if kinds is None:
         return None
-    places = [e for e in entities if e.type == "LOC" and
-              (not kinds or any(k in name_key(e.name).split() for k in kinds))]
+    places = [e for e in entities if e.type == "LOC" and "федеральный" not in name_key(e.name).split()
+              and (not kinds or any(k in name_key(e.name).split() for k in kinds))]
     if not places:
         return None
     return max(places, key=lambda e: mention_counts[e.id])

@@ -192,3 +192,9 @@ def test_a_companys_board_belongs_to_the_post_and_the_company_is_the_target(nlp)
 def test_the_head_of_tatarstan_is_its_raiis(nlp):
     text = "В пятницу раис Татарстана Рустам Минниханов открыл в Зеленодольске завод."
     assert ("Рустам Минниханов", "Республика Татарстан", "раис") in works_at(text)
+
+
+def test_a_federal_district_is_no_governors_region(nlp):
+    text = ("Приволжский федеральный округ лидирует по числу соглашений. ПФО растёт. "
+            "Завод открыл губернатор Роман Бусаргин. В Саратовской области рады.")
+    assert people(text).get("Роман Бусаргин") == {"Саратовская область"}
