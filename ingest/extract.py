@@ -559,7 +559,24 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     fitting = [r for r in relations if r.type != "INVOLVED_IN"
                or (role_fits(r.role, kinds.get(r.target)) and r.source not in never
                    and not (r.role == "resident" and r.source in bodies))]
-    return Extraction(article=rules.article, entities=rules.entities, relations=fitting)
+    return Extraction(article=rules.article, entities=without_home_country(rules.entities, fitting), relations=fitting)
+
+
+def without_home_country(entities: list[Entity], relations: list[Relation]) -> list[Entity]:
+    """Russia named only inside organisations' names («Минпромторг России», «Сбербанк России»,
+    «Правительство РФ») and in no relation is no place the article talks about: the gold of
+    investment news has a place inside an organisation's name as no place of its own (GOLD-FORMAT.md).
+    factRuEval's gold has such places (a country in «Совет Европы»), but the home country only where
+    a post governs it ("премьер-министр России": a relation), so other places stay."""
+    related = {r.source for r in relations} | {r.target for r in relations}
+    inside = [(m.start, m.stop) for e in entities if e.type == "ORG" for m in e.mentions]
+
+    def named_inside(m: Mention) -> bool:
+        return any(a <= m.start and m.stop <= b and (a, b) != (m.start, m.stop) for a, b in inside)
+
+    return [e for e in entities if not (
+        e.type == "LOC" and e.id not in related and canonical("LOC", e.name) == "Россия"
+        and e.mentions and all(named_inside(m) for m in e.mentions))]
 
 
 def extract(article: Article) -> Extraction:

@@ -271,3 +271,11 @@ def test_the_place_of_a_dateline_is_a_place_and_an_agency_stays_one(nlp):
     assert {("LOC", "Омск"), ("LOC", "Нальчик")} <= found
     assert ("ORG", "ТАСС") in found
     assert not any(t == "ORG" and n.upper() in ("ОМСК", "НАЛЬЧИК") for t, n in found)
+
+
+def test_russia_named_only_inside_organisations_names_is_no_place_of_the_article(nlp):
+    inside = extracted("Минпромторг России поддержал строительство завода в Липецкой области.")
+    places = {e.name for e in inside.entities if e.type == "LOC"}
+    assert "Липецкая область" in places and "Россия" not in places
+    said = extracted("Минпромторг России поддержал проект. Завод станет крупнейшим в России.")
+    assert "Россия" in {e.name for e in said.entities if e.type == "LOC"}
