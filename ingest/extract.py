@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
@@ -28,7 +28,7 @@ from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
 from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by, outermost
-from .parties import never_party, never_resident
+from .parties import never_party, never_resident, press_service
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
@@ -559,7 +559,37 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     fitting = [r for r in relations if r.type != "INVOLVED_IN"
                or (role_fits(r.role, kinds.get(r.target)) and r.source not in never
                    and not (r.role == "resident" and r.source in bodies))]
-    return Extraction(article=rules.article, entities=without_home_country(rules.entities, fitting), relations=fitting)
+    entities, fitting = press_services_merged(rules.entities, fitting)
+    return Extraction(article=rules.article, entities=without_home_country(entities, fitting), relations=fitting)
+
+
+def press_services_merged(entities: list[Entity], relations: list[Relation]) -> tuple[list[Entity], list[Relation]]:
+    """A press service part of a body («пресс-служба правительства Амурской области») speaks for it:
+    its mentions are the body's and its relations too (the gold of investment news has no press
+    service of its own, GOLD-FORMAT.md). After the model has decided, so that training is unchanged."""
+    by_id = {e.id: e for e in entities}
+    into = {r.source: r.target for r in relations
+            if r.type == "PART_OF" and by_id[r.source].type == "ORG" and press_service(by_id[r.source].name)
+            and not press_service(by_id[r.target].name)}
+    if not into:
+        return entities, relations
+    merged = []
+    for e in entities:
+        if e.id in into:
+            continue
+        # the press service's mentions that do not hold one of the body's already ("пресс-служба
+        # правительства края" holds "правительства края" where the grammar found the owner)
+        own = [m for p, body in into.items() if body == e.id for m in by_id[p].mentions
+               if not any(m.start <= b.start and b.stop <= m.stop for b in e.mentions)]
+        if own:
+            texts = [m.text for m in own if m.text not in e.aliases]
+            e = replace(e, mentions=sorted(e.mentions + own, key=lambda m: (m.start, m.stop)),
+                        aliases=e.aliases + list(dict.fromkeys(texts)),
+                        merged_by={**e.merged_by, **{t: "press service of the body" for t in texts}})
+        merged.append(e)
+    moved = [replace(r, source=into.get(r.source, r.source), target=into.get(r.target, r.target),
+                     evidence=list(r.evidence)) for r in relations]
+    return merged, dedupe(moved)
 
 
 def without_home_country(entities: list[Entity], relations: list[Relation]) -> list[Entity]:

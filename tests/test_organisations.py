@@ -279,3 +279,12 @@ def test_russia_named_only_inside_organisations_names_is_no_place_of_the_article
     assert "Липецкая область" in places and "Россия" not in places
     said = extracted("Минпромторг России поддержал проект. Завод станет крупнейшим в России.")
     assert "Россия" in {e.name for e in said.entities if e.type == "LOC"}
+
+
+def test_a_press_service_speaks_for_its_body_and_is_no_organisation_of_its_own(nlp):
+    ex = extracted("Как сообщила пресс-служба правительства Амурской области, завод построят к 2027 году. "
+                   "Правительство Амурской области выделит участок.")
+    names = {e.name for e in ex.entities if e.type == "ORG"}
+    assert "Правительство Амурской области" in names
+    assert not any(n.lower().startswith("пресс-служб") for n in names)
+    assert not [r for r in ex.relations if r.type == "PART_OF"]
