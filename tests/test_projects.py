@@ -159,6 +159,19 @@ def test_a_news_outlet_is_never_a_party(nlp):
     assert {"БелПресса", "ТАСС"} <= set(names.values())  # still organisations, as the sources cited
 
 
+@pytest.mark.parametrize("text, party", [
+    ("Совет по инвестициям Ростовской области одобрил строительство нового завода ТЕХНОНИКОЛЬ в Красном Сулине.",
+     "ТЕХНОНИКОЛЬ"),
+    ("Главгосэкспертиза одобрила проект зернового терминала компании «Северный металл» в морском порту Азов.",
+     None)])
+def test_a_council_or_a_state_expert_review_is_never_a_party(nlp, text, party):
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    parties = {names[r.source] for r in ex.relations if r.type == "INVOLVED_IN"}
+    assert party is None or party in parties
+    assert not [p for p in parties if p.startswith(("Совет", "Главгосэкспертиза"))]
+
+
 def test_an_organisation_from_a_place_is_located_there_even_in_an_article_without_projects(nlp):
     assert ("Сеул Трейд", "Южная Корея") in located(
         "Компания «Сеул Трейд» из Южной Кореи вложит 5 млрд рублей в отрасль.")
