@@ -28,7 +28,7 @@ from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
 from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by, outermost
-from .parties import never_party, never_resident, press_service
+from .parties import never_party, never_resident, press_service, state_body
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
@@ -559,6 +559,12 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     fitting = [r for r in relations if r.type != "INVOLVED_IN"
                or (role_fits(r.role, kinds.get(r.target)) and r.source not in never
                    and not (r.role == "resident" and r.source in bodies))]
+    # a state body or development institution puts in public money, grants or land: a partner, not an
+    # investor (GOLD-FORMAT.md, money roles; the gold has 39 of their INVOLVED_IN, no investor among them)
+    states = {e.id for e in orgs if state_body(e.name)}
+    fitting = dedupe([replace(r, role="partner", evidence=list(r.evidence))
+                      if r.type == "INVOLVED_IN" and r.role == "investor" and r.source in states else r
+                      for r in fitting])
     entities, fitting = press_services_merged(rules.entities, fitting)
     return Extraction(article=rules.article, entities=without_home_country(entities, fitting), relations=fitting)
 

@@ -568,3 +568,11 @@ def test_a_quoted_name_in_the_genitive_is_whose_plant_it_is(nlp):
     ex = extract(Article(id="t", text=text))
     assert {e.name for e in ex.entities if e.type == "ORG"} == {"Стройпласт"}
     assert ("Стройпласт", "высокотехнологичный завод «Стройпласта»", "investor") in involved(text)
+
+
+def test_a_state_body_putting_money_into_a_plant_is_its_partner_not_its_investor(nlp):
+    ex = extract(Article(id="t", text="Правительство Ярославской области вложит 300 млн рублей в строительство "
+                                      "фармацевтического завода в Переславском районе."))
+    names = {e.id: e.name for e in ex.entities}
+    roles = {(names[r.source], r.role) for r in ex.relations if r.type == "INVOLVED_IN"}
+    assert roles == {("Правительство Ярославской области", "partner")}
