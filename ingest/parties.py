@@ -27,8 +27,9 @@ OVERSEEING_BODIES = words("overseeing_bodies")
 
 
 def news_outlet(name: str) -> bool:
-    """«ТАСС», «Интерфакс-Сибирь», «РИА «Восток-Медиа»», «БелПресса»: a news outlet's name."""
-    return any(w in NEWS_OUTLET_WORDS or w.endswith(("пресса", "медиа")) for w in text_words(name.replace("-", " ")))
+    """«ТАСС», «Интерфакс-Сибирь», «РИА «Восток-Медиа»», «БелПресса», «Fishnews»: a news outlet's name."""
+    return any(w in NEWS_OUTLET_WORDS or w.endswith(("пресса", "медиа", "news", "ньюс"))
+               for w in text_words(name.replace("-", " ")))
 
 
 def press_service(name: str) -> bool:

@@ -159,6 +159,13 @@ def test_a_news_outlet_is_never_a_party(nlp):
     assert {"БелПресса", "ТАСС"} <= set(names.values())  # still organisations, as the sources cited
 
 
+@pytest.mark.parametrize("name, outlet", [("Fishnews", True), ("Kemerovo-news.net", True), ("ПримаНьюс", True),
+                                          ("БелПресса", True), ("Новатэк", False), ("Ньюфаундленд Майнинг", False)])
+def test_a_news_outlet_is_known_by_its_name(name, outlet):
+    from ingest.parties import news_outlet
+    assert news_outlet(name) is outlet
+
+
 @pytest.mark.parametrize("text, party", [
     ("Совет по инвестициям Ростовской области одобрил строительство нового завода ТЕХНОНИКОЛЬ в Красном Сулине.",
      "ТЕХНОНИКОЛЬ"),
