@@ -64,7 +64,7 @@ def state_body(name: str) -> bool:
     """«Правительство России», «Областное правительство», «Минпромторг России»: a state body's
     name (its first or second word is a state body's head word); or a state development
     institution's («Корпорация развития Дальнего Востока», «КРДВ Хабаровск», «ОАО «ОЭЗ»»)."""
-    if any(lemma(w) in STATE_BODIES for w in words_before_quotes(name)[:2]):
+    if any(w.lower() in STATE_BODIES or lemma(w) in STATE_BODIES for w in words_before_quotes(name)[:2]):
         return True
     written, key = f" {' '.join(text_words(name))} ", f" {name_key(name)} "
     return any(f" {phrase} " in written or f" {phrase} " in key for phrase in DEVELOPMENT_INSTITUTIONS)

@@ -583,3 +583,9 @@ def test_a_state_body_putting_money_into_a_plant_is_its_partner_not_its_investor
     names = {e.id: e.name for e in ex.entities}
     roles = {(names[r.source], r.role) for r in ex.relations if r.type == "INVOLVED_IN"}
     assert roles == {("Правительство Ярославской области", "partner")}
+
+
+@pytest.mark.parametrize("name", ["Минвостокразвития России", "Минприроды", "Минцифры России", "Минпромторг России"])
+def test_a_ministry_whose_lemma_is_not_its_written_name_is_a_state_body(name):
+    from ingest.parties import never_resident, state_body
+    assert state_body(name) and never_resident(name)
