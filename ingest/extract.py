@@ -544,7 +544,9 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     """The extraction with the model's relations added to the rules' and its confidence on
     each relation of the types it was trained on (without a model, the rules' alone), and the
     residents of the article's one territory; each INVOLVED_IN in a role its project's kind admits
-    (graph.model.role_fits), with a party that can be one in that role."""
+    (graph.model.role_fits), with a party that can be one in that role (a state body a partner, not
+    an investor); a press service merged into its body, Russia named only inside organisations'
+    names dropped. What follows the model changes no training example: `make train` is unchanged."""
     rules = analysis.extraction
     relations = rules.relations
     if model is not None:
@@ -599,8 +601,8 @@ def press_services_merged(entities: list[Entity], relations: list[Relation]) -> 
 
 
 def without_home_country(entities: list[Entity], relations: list[Relation]) -> list[Entity]:
-    """Russia named only inside organisations' names («Минпромторг России», «Сбербанк России»,
-    «Правительство РФ») and in no relation is no place the article talks about: the gold of
+    """Russia named only inside organisations' names («Минпромторг России», «Правительство РФ»)
+    and in no relation is no place the article talks about: the gold of
     investment news has a place inside an organisation's name as no place of its own (GOLD-FORMAT.md).
     factRuEval's gold has such places (a country in «Совет Европы»), but the home country only where
     a post governs it ("премьер-министр России": a relation), so other places stay."""
