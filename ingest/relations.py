@@ -12,7 +12,8 @@ WORKS_AT person → organisation or place, with the post in the nominative:
   Востока" → Минвостокразвития), unless a country follows the post.
 PART_OF organisation → organisation: a unit with its owner at its end ("Департамент
   регионального развития Фонда Сколково") or right after it ("рабочего комитета «…»
-  Китайской ассоциации …"), a company in its group ("(входит в ГК «Алмаз»)").
+  Китайской ассоциации …"), a company in its group ("(входит в ГК «Алмаз»)"), a body attached to
+  another ("Совет по … при правительстве области").
 """
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ PREPOSITION = re.compile(r"^\s*(в|во|на|от|по|при|из)\s*$", re.I)
 MEMBER_OF = re.compile(r"\s*(\(\s*|,\s*|\s—\s*)(входит|входящ\w+|входил\w*|является дочерн\w+ (компанией|структурой)|"
                        r"дочерн\w+ (компания|структура|общество|предприятие))(\s+в\s+(состав\s+|структуру\s+)?)?\s*"
                        r"((группу|группы|холдинг|холдинга|структуру)\s+)?")
+# a body attached to another: "Совет по земельным и имущественным отношениям при правительстве области"
+ATTACHED = re.compile(r"\s+при\s+")
 # a post and where it is held: "полпред в ДФО", "постпред при ООН"
 POST_PREPOSITION = re.compile(r"^\s*(в|во|при)\s*$")
 # titles and ranks written before a name: "председатель Совета муфтиев России шейх Равиль Гайнутдин"
@@ -408,7 +411,9 @@ def part_of(doc: Doc, mentions: list[Found], entity_of: dict[int, Entity], sente
             nested_owner = outer.start < inner.start and inner.stop == outer.stop
             adjacent_owner = inner.start > outer.stop and GAP.match(text[outer.stop:inner.start]) and unit(outer)
             member = inner.start > outer.stop and MEMBER_OF.fullmatch(text[outer.stop:inner.start])
-            if (nested_owner or adjacent_owner or member) and entity_of[id(outer)] is not entity_of[id(inner)]:
+            attached = inner.start > outer.stop and ATTACHED.fullmatch(text[outer.stop:inner.start])
+            linked = nested_owner or adjacent_owner or member or attached
+            if linked and entity_of[id(outer)] is not entity_of[id(inner)]:
                 relations.append(Relation("PART_OF", entity_of[id(outer)].id, entity_of[id(inner)].id, None,
                                           [evidence(outer)]))
     return relations

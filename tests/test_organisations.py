@@ -207,6 +207,11 @@ def test_a_company_that_belongs_to_a_group_is_part_of_it(nlp):
     assert part_of("ООО «Лес» и АО «Сибирь» построят завод.") == set()
 
 
+def test_a_body_attached_to_another_is_part_of_it(nlp):
+    assert ("Совет по земельным и имущественным отношениям", "Правительство Нижегородской области") in part_of(
+        "Проект одобрил Совет по земельным и имущественным отношениям при правительстве Нижегородской области.")
+
+
 def test_an_organisation_is_named_without_the_kind_written_before_it(nlp):
     found = entities_of("Как рассказал изданию «Толк» министр, инвесторы стали активнее. "
                         "Строительство вела компания «Амур». Банк «Открытие» выдал кредит. "
