@@ -93,7 +93,8 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     if not tokens:
         return doc.text[start:stop]
     normal = normalized(rooted(tokens), syntax=True) or doc.text[start:stop]
-    return with_abbreviations(doc.text[start:stop], normal)
+    written = doc.text[start:stop]
+    return with_abbreviations(written, normal if etype == "PERSON" else phrases_as_written(written, normal))
 
 
 NORMALS: Memory[str] = Memory(10_000)  # normalised spans by what natasha's normalisers read (about 0.5 kB each)
@@ -110,6 +111,21 @@ def normalized(tokens: list, syntax: bool) -> str:
                       t.start - first, t.stop - first) for t in tokens))
     method = syntax_normalize if syntax else normalize
     return NORMALS.recall(key, lambda: method(pipeline().morph_vocab, tokens))
+
+
+# prepositions whose phrase keeps its case whatever the case of the name it ends
+PREPOSITIONS = frozenset({"по", "при", "для", "в", "во", "на", "с", "со", "у", "под", "о", "об", "из", "от", "до"})
+
+
+def phrases_as_written(written: str, normal: str) -> str:
+    """A prepositional phrase in a name keeps its case: "Советом по земельным и имущественным
+    отношениям" is "Совет по земельным и имущественным отношениям", where natasha's normaliser may
+    put the phrase's words in the nominative too (the head, before it, still is)."""
+    words, normals = written.split(" "), normal.split(" ")
+    if len(words) != len(normals):
+        return normal
+    at = next((i for i, w in enumerate(words) if i > 0 and w.lower() in PREPOSITIONS), len(words))
+    return " ".join(normals[:at] + words[at:])
 
 
 def with_abbreviations(written: str, normal: str) -> str:
@@ -206,6 +222,8 @@ def natasha_mentions(doc: Doc) -> list[Found]:
         if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
             normal = normalized(span.tokens, syntax=True)
         normal = normal or normalized(span.tokens, syntax=span.type == "ORG") or span.text  # as span.normalize
+        if etype != "PERSON":  # "Ли Со Ён": a name's word, no preposition
+            normal = phrases_as_written(span.text, normal)
         found.append(Found(etype, span.start, span.stop, span.text, with_abbreviations(span.text, normal)))
     return found
 

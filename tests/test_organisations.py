@@ -293,3 +293,12 @@ def test_a_press_service_speaks_for_its_body_and_is_no_organisation_of_its_own(n
     assert "Правительство Амурской области" in names
     assert not any(n.lower().startswith("пресс-служб") for n in names)
     assert not [r for r in ex.relations if r.type == "PART_OF"]
+
+
+def test_a_prepositional_phrase_in_a_name_keeps_its_case(nlp):
+    from ingest.mentions import phrases_as_written
+    assert phrases_as_written("Советом по земельным отношениям", "Совет по земельные отношения") == \
+        "Совет по земельным отношениям"
+    ex = extracted("Как заявили наблюдатели от Организацию по безопасности и сотрудничеству в Европе, "
+                   "прошедшие в Грузии президентские выборы соответствовали международным стандартам.")
+    assert "Организация по безопасности и сотрудничеству в Европе" in {e.name for e in ex.entities}
