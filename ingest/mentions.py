@@ -93,8 +93,7 @@ def normal_form(doc: Doc, etype: str, start: int, stop: int) -> str:
     if not tokens:
         return doc.text[start:stop]
     normal = normalized(rooted(tokens), syntax=True) or doc.text[start:stop]
-    written = doc.text[start:stop]
-    return with_abbreviations(written, normal if etype == "PERSON" else phrases_as_written(written, normal))
+    return as_written_where_due(etype, doc.text[start:stop], normal)
 
 
 NORMALS: Memory[str] = Memory(10_000)  # normalised spans by what natasha's normalisers read (about 0.5 kB each)
@@ -126,6 +125,12 @@ def phrases_as_written(written: str, normal: str) -> str:
         return normal
     at = next((i for i, w in enumerate(words) if i > 0 and w.lower() in PREPOSITIONS), len(words))
     return " ".join(normals[:at] + words[at:])
+
+
+def as_written_where_due(etype: str, written: str, normal: str) -> str:
+    """The normal form with what natasha's normalisers should have left as written: an abbreviation's
+    capitals, and (not in a person's name: "Ли Со Ён") a prepositional phrase's case."""
+    return with_abbreviations(written, normal if etype == "PERSON" else phrases_as_written(written, normal))
 
 
 def with_abbreviations(written: str, normal: str) -> str:
@@ -222,9 +227,7 @@ def natasha_mentions(doc: Doc) -> list[Found]:
         if etype == "LOC" and len(span.tokens) > 1:  # "Азиатско-Тихоокеанского регион": use the syntax
             normal = normalized(span.tokens, syntax=True)
         normal = normal or normalized(span.tokens, syntax=span.type == "ORG") or span.text  # as span.normalize
-        if etype != "PERSON":  # "Ли Со Ён": a name's word, no preposition
-            normal = phrases_as_written(span.text, normal)
-        found.append(Found(etype, span.start, span.stop, span.text, with_abbreviations(span.text, normal)))
+        found.append(Found(etype, span.start, span.stop, span.text, as_written_where_due(etype, span.text, normal)))
     return found
 
 

@@ -48,11 +48,18 @@ def federal_power(name: str) -> bool:
 def overseeing_body(name: str) -> bool:
     """«Совет по инвестициям», «Наблюдательный совет свободного порта», «Главгосэкспертиза»: a body
     that advises on, reviews or supervises projects (its first or second word)."""
-    return any(lemma(w) in OVERSEEING_BODIES for w in words_before_quotes(name)[:2])
+    return named_by(name, OVERSEEING_BODIES, first=2)
 
 
 def never_party(name: str) -> bool:
     return news_outlet(name) or press_service(name) or federal_power(name) or overseeing_body(name)
+
+
+def named_by(name: str, heads: frozenset[str], first: int | None = None) -> bool:
+    """Whether one of the name's words before its quotes (the first `first` of them) is one of
+    `heads`, as written or as its lemma («Минвостокразвития», which the lemmatiser reads as
+    «минвостокразвитие»; «Советом», whose lemma is «совет»)."""
+    return any(w.lower() in heads or lemma(w) in heads for w in words_before_quotes(name)[:first])
 
 
 def words_before_quotes(name: str) -> list[str]:
@@ -64,7 +71,7 @@ def state_body(name: str) -> bool:
     """«Правительство России», «Областное правительство», «Минпромторг России»: a state body's
     name (its first or second word is a state body's head word); or a state development
     institution's («Корпорация развития Дальнего Востока», «КРДВ Хабаровск», «ОАО «ОЭЗ»»)."""
-    if any(w.lower() in STATE_BODIES or lemma(w) in STATE_BODIES for w in words_before_quotes(name)[:2]):
+    if named_by(name, STATE_BODIES, first=2):
         return True
     written, key = f" {' '.join(text_words(name))} ", f" {name_key(name)} "
     return any(f" {phrase} " in written or f" {phrase} " in key for phrase in DEVELOPMENT_INSTITUTIONS)
@@ -73,4 +80,4 @@ def state_body(name: str) -> bool:
 def never_resident(name: str) -> bool:
     """A state body or development institution, an association or a chamber («Кузбасская
     торгово-промышленная палата»)."""
-    return state_body(name) or any(lemma(w) in ASSOCIATIONS for w in words_before_quotes(name))
+    return state_body(name) or named_by(name, ASSOCIATIONS)
