@@ -50,6 +50,10 @@ THERE = {"там", "здесь"}
 ORG_REFERRING = words("org_referring")
 # words that refer back to the project named last: "завод", "проект", "площадка" …
 PROJECT_REFERRING = words("project_referring")
+# nouns that refer back to the place of their scale named last: "построит в регионе завод" (LOCATED_IN only)
+PLACE_REFERRING = mapping("place_referring")
+# what hangs on a place noun that is not a stand-in: "в районе села …", "в соседнем регионе", "в области освоения лесов"
+NAMED_ON = ("nmod", "appos", "flat", "amod", "nummod")
 # words that cite an organisation as the news' source: "сообщает ТАСС", "по данным Росстата"
 CITING = words("citing_words")
 # a federal body: "Минпромторг России" (the state's, not a region's), and the federal powers ("Госдума")
@@ -82,7 +86,7 @@ class Point:
 
     start: int
     stop: int
-    referring: str = ""  # "", "pronoun" or "noun"
+    referring: str = ""  # "", "pronoun", "noun", "there" or "place"
     back: int = 0  # sentences between the referring word and the entity's last mention
 
 
@@ -343,11 +347,11 @@ class Candidates:
     def covered(self, i: int, token) -> bool:
         return any(p.start <= token.start < p.stop for ps in self.points[i].values() for p in ps if not p.referring)
 
-    def last_named(self, i: int, offset: int, types: set[str],
-                   fits: Callable[[Entity], bool] = lambda e: True) -> tuple[str, int] | None:
+    def last_named(self, i: int, offset: int, types: set[str], fits: Callable[[Entity], bool] = lambda e: True,
+                   reach: int = REFERRING_SENTENCES) -> tuple[str, int] | None:
         """The entity of one of these types (that `fits`) named last before `offset` (in sentence
-        i or the few before it), and how many sentences back."""
-        for back in range(REFERRING_SENTENCES + 1):
+        i or the `reach` before it), and how many sentences back."""
+        for back in range(reach + 1):
             j = i - back
             if j < 0:
                 break
@@ -380,6 +384,10 @@ class Candidates:
                 elif word in THERE:
                     self.add_there(i, t)
                     continue
+                elif lem in PLACE_REFERRING and t.pos == "NOUN" and t.feats.get("Number") != "Plur" \
+                        and not any(c.rel.split(":")[0] in NAMED_ON for c in view.tree.children[t.id]):
+                    self.add_place(i, t, PLACE_REFERRING[lem])
+                    continue
                 else:
                     continue
                 found = self.last_named(i, t.start, types)
@@ -399,10 +407,20 @@ class Candidates:
                 eid, back = found
                 self.points[i][eid].append(Point(t.start, t.stop, "there", back))
 
+    def add_place(self, i: int, t, scales: tuple[str, ...]) -> None:
+        """"в регионе", "в районе": the place of one of these scales named last before the word,
+        however far back (the article's region is often named once, in its first lines)."""
+        found = self.last_named(i, t.start, {"LOC"}, lambda e: any(self.traits[e.id].get("place:" + s) for s in scales),
+                                reach=i)
+        if found is not None:
+            eid, back = found
+            self.points[i][eid].append(Point(t.start, t.stop, "place", min(back, 2 * REFERRING_SENTENCES)))
+
     def pairs(self, rtype: str, sources: set[str], targets: set[str]) -> list[Candidate]:
         found: dict[tuple[str, str], Candidate] = {}
         for i, view in enumerate(self.views):
-            here = self.points[i]
+            here = {eid: usable for eid, ps in self.points[i].items()
+                    if (usable := [p for p in ps if p.referring != "place" or rtype == "LOCATED_IN"])}
             for sid, sps in here.items():
                 s = self.by_id[sid]
                 if s.type not in sources:

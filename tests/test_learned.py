@@ -35,6 +35,8 @@ OBJECT_PRONOUN = ("В Ельце построят логистический ц�
                   "2 млрд рублей. Его директор Иван Петров доволен.")
 THERE = ("В Кемерове создана ТОР «Анжеро-Судженск». Компания «Кузбасс Карго» построит там "
          "перевалочно-логистический комплекс.")
+IN_REGION = ("Компания «Альфа» давно работает в Тамбовской области. Там у неё три склада и магазин. "
+             "Закупки растут год от года. Через год компания построит в регионе логистический центр.")
 
 
 @pytest.mark.parametrize("text, rtype, source, target, feature, evidence", [
@@ -50,12 +52,24 @@ THERE = ("В Кемерове создана ТОР «Анжеро-Суджен�
      "Компания «Кузбасс Карго» построит там"),
     (THERE, "LOCATED_IN", "перевалочно-логистический комплекс", "Кемер", "tgt_referring:there",
      "Компания «Кузбасс Карго» построит там"),
+    # "в регионе": the region named last, however far back
+    (IN_REGION, "LOCATED_IN", "логистический центр", "Тамбовская область", "tgt_referring:place",
+     "Через год компания построит в регионе"),
 ])
 def test_a_referring_word_stands_for_what_was_named_before_and_its_sentence_is_the_evidence(
         nlp, text, rtype, source, target, feature, evidence):
     c = candidate(analyse(Article(id="t", text=text)), rtype, source, target)
     assert c.features.get(feature) == 1
     assert text[c.sentence[0]:c.sentence[1]].startswith(evidence)
+
+
+def test_a_place_noun_stands_for_a_place_only_where_no_name_hangs_on_it_and_only_for_located_in(nlp):
+    a = analyse(Article(id="t", text=IN_REGION))
+    assert {c.type for c in a.candidates if any(k.endswith("_referring:place") for k in c.features)} == {"LOCATED_IN"}
+    text = ("Компания «Альфа» давно работает в Тамбовской области. Через год компания построит "
+            "логистический центр в районе села Покровка.")
+    assert not any(k.endswith("_referring:place") for c in analyse(Article(id="t", text=text)).candidates
+                   for k in c.features)
 
 
 def test_a_possessive_pronoun_stands_for_no_project(nlp):
