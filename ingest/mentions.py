@@ -129,8 +129,29 @@ def phrases_as_written(written: str, normal: str) -> str:
 
 def as_written_where_due(etype: str, written: str, normal: str) -> str:
     """The normal form with what natasha's normalisers should have left as written: an abbreviation's
-    capitals, and (not in a person's name: "Ли Со Ён") a prepositional phrase's case."""
-    return with_abbreviations(written, normal if etype == "PERSON" else phrases_as_written(written, normal))
+    capitals, and (not in a person's name: "Ли Со Ён") a prepositional phrase's case; and for a
+    place, the noun its adjective agrees with in the nominative too (nominative_noun)."""
+    if etype == "PERSON":
+        return with_abbreviations(written, normal)
+    normal = phrases_as_written(written, normal)
+    return with_abbreviations(written, nominative_noun(written, normal) if etype == "LOC" else normal)
+
+
+def nominative_noun(written: str, normal: str) -> str:
+    """"в Щетинском сельсовете", "на Южных Курилах": natasha's normaliser put the adjective in the
+    nominative and left the noun as written ("Щетинский сельсовете", "Южные Курилах"); a noun in
+    the case and number of the adjective as written agrees with it, and goes in the nominative too."""
+    words, normals = written.split(" "), normal.split(" ")
+    if len(words) < 2 or len(words) != len(normals) or normals[-1] != words[-1] or normals[0] == words[0]:
+        return normal
+    agreeing = {(p.tag.case, p.tag.number) for p in morph().parse(words[0]) if "ADJF" in p.tag}
+    for parse in morph().parse(words[-1]):
+        tag = parse.tag
+        if "NOUN" in tag and "anim" not in tag and tag.case != "nomn" and (tag.case, tag.number) in agreeing \
+                and (form := parse.inflect({"nomn"})) is not None:
+            noun = form.word.capitalize() if words[-1][:1].isupper() else form.word
+            return " ".join([*normals[:-1], noun])
+    return normal
 
 
 def with_abbreviations(written: str, normal: str) -> str:

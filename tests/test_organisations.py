@@ -302,3 +302,17 @@ def test_a_prepositional_phrase_in_a_name_keeps_its_case(nlp):
     ex = extracted("Как заявили наблюдатели от Организацию по безопасности и сотрудничеству в Европе, "
                    "прошедшие в Грузии президентские выборы соответствовали международным стандартам.")
     assert "Организация по безопасности и сотрудничеству в Европе" in {e.name for e in ex.entities}
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Предприятие зарегистрировано в Щетинском сельсовете.", "Щетинский сельсовет"),
+    ("Рыбный завод построят на Южных Курилах.", "Южные Курилы"),
+])
+def test_a_place_named_with_an_adjective_is_all_in_the_nominative(nlp, text, place):
+    assert place in {e.name for e in extracted(text).entities if e.type == "LOC"}
+
+
+def test_a_noun_that_does_not_agree_with_the_adjective_keeps_its_case():
+    from ingest.mentions import nominative_noun
+    assert nominative_noun("Щетинском сельсовете", "Щетинский сельсовете") == "Щетинский сельсовет"
+    assert nominative_noun("улице Ленина", "улица Ленина") == "улица Ленина"  # a genitive on its own
