@@ -19,11 +19,25 @@ MAX_KEY_CHARS = 300  # an entity id; a longer one keeps its start and a hash of 
 NOT_IN_NAMES = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
+def within_bounds(text: str) -> bool:
+    """Whether bound_name leaves a text as it is, without the work: every character NOT_IN_NAMES
+    drops, and every whitespace but the plain space, is one str.isprintable refuses; so a printable
+    text without a leading, trailing or double space, and short enough, is a name already (most are:
+    the check is what every write pays for every name and mention)."""
+    return len(text) <= MAX_NAME_CHARS and text.isprintable() and "  " not in text \
+        and not text.startswith(" ") and not text.endswith(" ")
+
+
 def bound_name(text: str) -> str:
     """A name as both stores keep it: no control or invisible formatting characters (NUL, ESC, C1,
     soft hyphen, zero-width and bidirectional marks), whitespace runs (newlines, tabs) one space, and
     at most MAX_NAME_CHARS characters: a longer one is cut at the last space before the limit (at the
     limit when there is none) and ends in "…"."""
+    return text if within_bounds(text) else cut_name(text)
+
+
+def cut_name(text: str) -> str:
+    """bound_name's work, done on any text."""
     text = " ".join(NOT_IN_NAMES.sub("", text).split())
     if len(text) <= MAX_NAME_CHARS:
         return text
@@ -57,6 +71,9 @@ def bounded_extraction(ex: Extraction) -> Extraction:
 
 
 def bounded_entity(e: Entity) -> Entity:
+    if len(e.key) <= MAX_KEY_CHARS and within_bounds(e.name) and all(within_bounds(m.text) for m in e.mentions) \
+            and all(within_bounds(a) for a in e.merged_by) and all(within_bounds(a) for a in e.aliases):
+        return e
     name, key = bound_name(e.name), bound_key(e.key)
     mentions = [m if bound_name(m.text) == m.text else replace(m, text=bound_name(m.text)) for m in e.mentions]
     merged_by = {bound_name(alias): rule for alias, rule in e.merged_by.items()}

@@ -129,3 +129,19 @@ def neo4j_searched(neo4j_store, searched_store):
     copy_store(searched_store, neo4j_store)
     assert neo4j_store.stats()["articles"] == 3
     return neo4j_store
+
+
+NAME_PARTS = st.sampled_from([" ", "  ", "\t", "\n", "\xa0", "\u00ad", "\u200b", "\u202f", "\u2028", "\x85", "\x1f",
+                              "\ufeff", "\u3000", "\x00", "\x7f", "Вологда", "«Ока»", "…", "😀", "e\u0301"])
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(NAME_PARTS | st.text(max_size=4), max_size=30).map("".join) |
+       st.builds(lambda w, n: w * n, NAME_PARTS, st.integers(0, 400)))
+@example("а" * 300)
+@example("а" * 301)
+def test_a_name_the_quick_check_passes_is_one_bounding_would_leave_as_it_is(text):
+    from graph.bounds import bound_name, cut_name, within_bounds
+    if within_bounds(text):
+        assert cut_name(text) == text
+    assert bound_name(bound_name(text)) == bound_name(text)
