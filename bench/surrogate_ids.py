@@ -36,6 +36,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PROGRESS = 100_000  # relations between progress lines
 
+# the statements' counts and the search names, keyed by node number (bench/article_postings.py too)
+NAMES_SCHEMA = """
+CREATE TABLE statement_names (entity INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (entity, name, kind)) WITHOUT ROWID;
+CREATE TABLE names (entity INTEGER NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entity, alias));
+CREATE VIRTUAL TABLE names_grams USING fts5(key, content='names', content_rowid='rowid', tokenize='trigram');
+CREATE TRIGGER names_grams_add AFTER INSERT ON names BEGIN
+    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
+END;
+"""
 SCHEMA = """
 CREATE TABLE articles (n INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, source TEXT, doc TEXT, title TEXT,
     url TEXT, date TEXT, text TEXT NOT NULL, hash TEXT NOT NULL);
@@ -57,13 +67,7 @@ CREATE INDEX evidence_relation ON evidence(relation, article);
 CREATE TABLE statements (entity INTEGER NOT NULL, article INTEGER NOT NULL, entity_key TEXT NOT NULL,
     name TEXT NOT NULL, kind TEXT, facts TEXT NOT NULL DEFAULT '{}', UNIQUE (article, entity, entity_key));
 CREATE INDEX statements_entity ON statements(entity);
-CREATE TABLE statement_names (entity INTEGER NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL, n INTEGER NOT NULL,
-    PRIMARY KEY (entity, name, kind)) WITHOUT ROWID;
-CREATE TABLE names (entity INTEGER NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (entity, alias));
-CREATE VIRTUAL TABLE names_grams USING fts5(key, content='names', content_rowid='rowid', tokenize='trigram');
-CREATE TRIGGER names_grams_add AFTER INSERT ON names BEGIN
-    INSERT INTO names_grams (rowid, key) VALUES (new.rowid, new.key);
-END;
+""" + NAMES_SCHEMA + """
 CREATE TABLE relation_weights (relation INTEGER PRIMARY KEY, type TEXT NOT NULL, source INTEGER NOT NULL,
     target INTEGER NOT NULL, weight INTEGER NOT NULL);
 CREATE INDEX relation_weights_from ON relation_weights(source, weight DESC, relation, type, target);
