@@ -115,10 +115,9 @@ def writer(db: sqlite3.Connection, names: bool):
             articles.append((a.id, a.source, a.doc, a.title, a.url, a.date, a.text, a.content_hash, payload))
         db.execute("BEGIN")
         db.executemany(INSERT_ARTICLE, articles)
-        new = {row[0] for row in db.execute("SELECT value FROM json_each(?) WHERE value NOT IN "
-                                            "(SELECT n FROM entities WHERE n IN (SELECT value FROM json_each(?)))",
-                                            (json.dumps(sorted(entities)), json.dumps(sorted(entities))))} \
-            if names else set()
+        new = {row[0] for row in db.execute("SELECT value FROM json_each(?) "
+                                            "WHERE NOT EXISTS (SELECT 1 FROM entities WHERE n = value)",
+                                            (json.dumps(sorted(entities)),))} if names else set()
         db.executemany(ADD_ENTITY, sorted(entities.values()))
         db.executemany(ADD_RELATION, sorted(relations.values()))
         db.executemany("INSERT INTO entity_articles VALUES (?,?)", sorted(entity_articles))

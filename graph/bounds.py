@@ -71,14 +71,12 @@ def bounded_extraction(ex: Extraction) -> Extraction:
 
 
 def bounded_entity(e: Entity) -> Entity:
-    if len(e.key) <= MAX_KEY_CHARS and within_bounds(e.name) and all(within_bounds(m.text) for m in e.mentions) \
-            and all(within_bounds(a) for a in e.merged_by) and all(within_bounds(a) for a in e.aliases):
+    """The entity itself when its key and every text of it are within bounds (within_bounds), else
+    a copy with them bounded."""
+    texts = (e.name, *(m.text for m in e.mentions), *e.merged_by, *e.aliases)
+    if len(e.key) <= MAX_KEY_CHARS and all(map(within_bounds, texts)):
         return e
-    name, key = bound_name(e.name), bound_key(e.key)
-    mentions = [m if bound_name(m.text) == m.text else replace(m, text=bound_name(m.text)) for m in e.mentions]
-    merged_by = {bound_name(alias): rule for alias, rule in e.merged_by.items()}
-    aliases = [bound_name(a) for a in e.aliases]
-    if (name, key, merged_by, aliases) == (e.name, e.key, e.merged_by, e.aliases) and \
-            all(new is old for new, old in zip(mentions, e.mentions, strict=True)):
-        return e
-    return replace(e, name=name, key=key, mentions=mentions, merged_by=merged_by, aliases=aliases)
+    return replace(e, name=bound_name(e.name), key=bound_key(e.key),
+                   mentions=[replace(m, text=bound_name(m.text)) for m in e.mentions],
+                   merged_by={bound_name(alias): rule for alias, rule in e.merged_by.items()},
+                   aliases=[bound_name(a) for a in e.aliases])
