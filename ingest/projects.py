@@ -72,6 +72,19 @@ def after_name(text: str, start: int) -> bool:
                 and not any("ADJF" in p.tag for p in morph().parse(m.group(1))))
 
 
+def before_person(doc: Doc, start: int, stop: int) -> int:
+    """Where the span ends before a person named after it: "директор завода в Красном Сулине Иван
+    Петров" (the place's capitalised words run on into the name); not a person inside quotes
+    or after "имени" ("завод имени Ивана Лихачева")."""
+    text = doc.text
+    for span in doc.spans:
+        if span.type == "PER" and start < span.start < stop:
+            before = text[start:span.start]
+            if before.count("«") == before.count("»") and not re.search(r"\b(имени|им\.)\s*$", before):
+                return start + len(before.rstrip(" ,—–-"))
+    return stop
+
+
 def trailing(span: str) -> str:
     """The span without a dangling "и …" at its end: "и" alone or with a word that cannot be
     one more thing made ("… сои и маслоэкстракционный"); "пленок и изделий" stays whole."""
@@ -204,6 +217,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
     for offset, match in sentence_matches(project_parser(), doc, TRIGGER):
         fact = match.fact
         start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
+        stop = before_person(doc, start, stop)
         if fact.name is None and (after_name(text, start) or after_numeral(text, start) or after_copula(text, start)
                                   or (capitalised_inside(text, start) and kind_of(fact.head) not in ZONE_KINDS)):
             continue

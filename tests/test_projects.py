@@ -179,6 +179,17 @@ def test_a_council_or_a_state_expert_review_is_never_a_party(nlp, text, party):
     assert not [p for p in parties if p.startswith(("Совет", "Главгосэкспертиза"))]
 
 
+def test_a_project_ends_where_a_person_named_after_it_begins(nlp):
+    """The place's capitalised words ran on into the name: "завод в Красном Сулине Иван Петров"."""
+    ex = extract(Article(id="t", text="Об этом сообщил директор завода в Красном Сулине Иван Петров."))
+    names = {e.type: e.name for e in ex.entities}
+    assert names["PROJECT"] == "завод в Красном Сулине"
+    assert names["PERSON"] == "Иван Петров"
+    # a person inside the project's quoted name is part of it
+    quoted = projects_of("Компания построит технопарк «Иван Петров» в Твери.")
+    assert quoted == {"технопарк «Иван Петров»": "technopark"}
+
+
 def test_an_organisation_from_a_place_is_located_there_even_in_an_article_without_projects(nlp):
     assert ("Сеул Трейд", "Южная Корея") in located(
         "Компания «Сеул Трейд» из Южной Кореи вложит 5 млрд рублей в отрасль.")
