@@ -23,7 +23,8 @@ from .vocabulary import words
 HEADS = words("span_heads")
 LEFT = {"amod", "compound"}
 RIGHT = {"nmod", "flat", "flat:name", "appos", "amod", "nummod:gov", "compound"}
-ARGUMENT = {"case", "amod", "det", "flat", "flat:name"}  # what a right-hand nmod takes with it
+# what a right-hand nmod takes with it
+ARGUMENT = {"case", "amod", "det", "flat", "flat:name", "nummod", "nummod:gov", "cc"}
 GENERIC = words("span_generic")
 # words of the moment: "новый завод", "будущий парк" say nothing about which one
 PASSING = words("span_passing_words")
@@ -39,17 +40,21 @@ class SpanCandidate:
     vector: np.ndarray | None = None
 
 
-def subtree_right(tree: Tree, token, depth: int) -> list:
+def subtree_right(tree: Tree, token, depth: int, top: bool = True) -> list:
+    """What hangs on the token to its right, `depth` levels down; below the head, lists too
+    ("терминалы для приёма и переработки рыбы"; of the head itself a list is other projects)."""
     out = []
     for c in tree.children[token.id]:
-        if c.start <= token.start or c.rel not in RIGHT:
+        if c.start <= token.start or not (c.rel in RIGHT or (not top and c.rel == "conj")):
             continue
         out.append(c)
         for g in tree.children[c.id]:
             if g.rel in ARGUMENT and g.start < c.start and g.text not in ",—":
                 out.append(g)
+                # "на 200 тысяч тонн": the count's own number
+                out += [n for n in tree.children[g.id] if n.rel.startswith("nummod") and n.start < g.start]
         if depth:
-            out += subtree_right(tree, c, depth - 1)
+            out += subtree_right(tree, c, depth - 1, top=False)
     return out
 
 
@@ -71,7 +76,7 @@ def phrase(tree: Tree, head) -> list:
     while hi + 1 < len(tokens) and hi + 1 - lo < MAX_TOKENS and (
             tokens[hi + 1].id in chosen or (tokens[hi + 1].text in "«»\"" and hi + 2 < len(tokens))):
         hi += 1
-    while hi > i and tokens[hi].text in "«\"-—,":
+    while hi > i and (tokens[hi].text in "«\"-—," or tokens[hi].pos in ("ADP", "CCONJ")):
         hi -= 1
     words = tokens[lo:hi + 1]
     if words and words[-1].text == "»" and sum(t.text == "«" for t in words) < sum(t.text == "»" for t in words):

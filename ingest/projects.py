@@ -20,6 +20,10 @@ from .grammars import sentence_matches
 from .grammars.common import names_place, place_adjective
 from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
 from .mentions import Found, make_found
+from .project_spans import GENERIC as SPAN_GENERIC
+from .project_spans import HEADS as SPAN_HEADS
+from .project_spans import phrase
+from .syntax import Tree
 from .vocabulary import mapping, words
 
 QUOTE = re.compile(r"«([^«»]{1,80}(?:«[^«»]{1,60}»?)?)»")
@@ -491,8 +495,70 @@ def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
                     p.sense = name_key(p.text[p.label_stop - p.start:])
 
 
+# what brings an unnamed project into being: a verb ("появится", "построят") or a noun ("строительство")
+ARISING = mapping("arising_words")
+SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
+ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
+
+
+def arising(tree: Tree, token) -> bool:
+    """Whether the token (or the first of the list it ends) is what a verb of coming into being
+    brings about ("появится агропромышленный парк", "построит бойню и завод"), or hangs on such a
+    noun ("к строительству элеватора")."""
+    seen = {token.id}
+    while token.rel == "conj" and (first := tree.parent(token)) is not None and first.id not in seen:
+        token = first
+        seen.add(token.id)
+    parent = tree.parent(token)
+    if parent is None:
+        return False
+    what = ARISING.get(lemma(parent.text.lower()))
+    return (what == "verb" and token.rel in SUBJECT_OR_OBJECT) or (what == "noun" and token.rel == "nmod")
+
+
+def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
+    """Unnamed projects the grammar leaves, as a word of building brings them about: "Элеватор на
+    200 тысяч тонн зерна построят в Бийске", "построит девять свиноводческих комплексов". The
+    head needs words of its own beyond "новый", "крупный" (a lone "завод" is another mention,
+    joined to its project by join_bare_heads), and a plural a number ("построят заводы" is talk of
+    a kind). A place inside the phrase is the project's ("терминалы … в Карагинском районе")."""
+    taken = [(f.start, f.stop) for f in projects] + [(s.start, s.stop) for s in doc.spans if s.type != "LOC"]
+    places = [(s.start, s.stop) for s in doc.spans if s.type == "LOC"]
+    out = []
+    for sent in doc.sents:
+        tree = None
+        for t in sent.tokens:
+            if not (t.pos == "NOUN" or (t.pos == "PROPN" and t.start == sent.start)) \
+                    or lemma(t.text.lower()) not in ARISING_HEADS or any(a <= t.start < b for a, b in taken + places):
+                continue
+            tree = tree or Tree(sent)
+            if not arising(tree, t):
+                continue
+            words_ = phrase(tree, t)
+            own = [w for w in words_ if w is not t and w.pos in ("ADJ", "NOUN", "PROPN")
+                   and lemma(w.text.lower()) not in SPAN_PASSING]
+            if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
+                continue
+            counted = [c for c in tree.children[t.id] if c.rel.startswith("nummod") and c.start < t.start]
+            if t.feats.get("Number") == "Plur" and not counted:
+                continue
+            start, stop = min([words_[0].start] + [c.start for c in counted]), words_[-1].stop
+            if any(a < stop and start < b for a, b in taken) or any(
+                    a < stop and start < b and not (start <= a and b <= stop) for a, b in places):
+                continue
+            f = make_found(doc, "PROJECT", start, stop, "grammar")
+            if counted:  # "три мусоросортировочных комплекса": as written
+                f.normal = f.text
+            f.kind, f.head = kind_of(f.text), lemma(t.text.lower())
+            f.label_start, f.label_stop = start, stop
+            out.append(f)
+            taken.append((start, stop))
+    return out
+
+
 def project_mentions(doc: Doc) -> list[Found]:
     projects = grammar_projects(doc)
+    projects += arising_projects(doc, projects)
     companies = companies_named_after_plants(doc, projects)
     projects += repeated_names(doc, projects)
     projects += listed_names(doc, projects)

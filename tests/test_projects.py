@@ -179,6 +179,32 @@ def test_a_council_or_a_state_expert_review_is_never_a_party(nlp, text, party):
     assert not [p for p in parties if p.startswith(("Совет", "Главгосэкспертиза"))]
 
 
+@pytest.mark.parametrize("text, name", [
+    ("Агропромышленный парк появится у аэропорта Горно-Алтайска.", "Агропромышленный парк"),
+    ("Элеватор на 200 тысяч тонн зерна построят в Бийске.", "Элеватор на 200 тысяч тонн зерна"),
+    ("На Ямале построят три мусоросортировочных комплекса.", "три мусоросортировочных комплекса"),
+    ("В Хабаровском крае появится деревообрабатывающее предприятие.", "деревообрабатывающее предприятие"),
+    ("Компания приступила к строительству зернового элеватора.", "зерновой элеватор"),
+])
+def test_an_unnamed_project_that_a_word_of_building_brings_about(nlp, text, name):
+    assert name in projects_of(text)
+
+
+@pytest.mark.parametrize("text", [
+    "В регионе будут строить заводы.",  # a kind, not one
+    "Компания построит новое производство.",  # a word of the moment says nothing of which
+    "Завод построят к 2027 году.",  # a lone head is another mention
+    "Производство стали выросло на 5%.",  # nothing is built
+])
+def test_talk_of_a_kind_is_no_project(nlp, text):
+    assert not projects_of(text)
+
+
+def test_projects_listed_after_a_verb_of_building_stay_apart(nlp):
+    names = projects_of("Инвестор построит девять свиноводческих комплексов, бойню и завод по выпуску комбикормов.")
+    assert {"девять свиноводческих комплексов", "завод по выпуску комбикормов"} <= set(names)
+
+
 def test_a_project_ends_where_a_person_named_after_it_begins(nlp):
     """The place's capitalised words ran on into the name: "завод в Красном Сулине Иван Петров"."""
     ex = extract(Article(id="t", text="Об этом сообщил директор завода в Красном Сулине Иван Петров."))
