@@ -135,6 +135,7 @@ def main() -> None:
     ap.add_argument("--names", action="store_true", help="also the search names of new nodes, with the trigram index")
     ap.add_argument("--bare", action="store_true", help="without the index of relations by their ends")
     ap.add_argument("--cache-mib", type=int, default=256, help="the page cache (Store.write's largest by default)")
+    ap.add_argument("--batch", type=int, default=500, help="articles per write (app_pages' batches: 500)")
     args = ap.parse_args()
     sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
     from app_pages import synthetic
@@ -142,7 +143,7 @@ def main() -> None:
         db = open_file(Path(tmp) / "graph.db", args.cache_mib, args.bare)
         written, read = io_bytes()
         timed = Timed(writer(db, args.names))
-        synthetic(timed, args.relations)
+        synthetic(timed, args.relations, batch=args.batch)
         after = io_bytes()
         size = db.execute("PRAGMA page_count").fetchone()[0] * db.execute("PRAGMA page_size").fetchone()[0]
         stored = db.execute("SELECT COUNT(*), SUM(weight) FROM relations").fetchone()
@@ -153,7 +154,8 @@ def main() -> None:
           f"stored {stored[0]:,} relations of weight {stored[1]:,}, file {size / 2**20:,.0f} MB; "
           f"wrote {(after[0] - written) / 2**30:.2f} GiB, read {(after[1] - read) / 2**30:.2f} GiB; "
           f"peak RSS {rss:,.0f} MB; load {min(timed.loads):.1f}–{max(timed.loads):.1f}"
-          f"{' [names]' if args.names else ''}{' [bare]' if args.bare else ''}", flush=True)
+          f"{' [names]' if args.names else ''}{' [bare]' if args.bare else ''}"
+          f"{f' [batch {args.batch}]' if args.batch != 500 else ''}", flush=True)
 
 
 if __name__ == "__main__":

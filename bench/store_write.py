@@ -49,6 +49,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PROGRESS = 100_000  # relations between progress lines
+BATCH = 500  # articles per Store.write, as app_pages builds its graph
 
 
 class TimedWrites:
@@ -168,7 +169,7 @@ def child(kind: str, url: str, args: argparse.Namespace) -> dict:
         write, db = raw_writer(Path(url))
         adjust(db, args.checkpoint, drop)
         timed = TimedWrites(write)
-        synthetic(timed, relations)
+        synthetic(timed, relations, batch=args.batch or BATCH)
         stats = {"relations_total": db.execute("SELECT COUNT(*) FROM relations").fetchone()[0]}
     else:
         store = open_store(url)
@@ -177,12 +178,12 @@ def child(kind: str, url: str, args: argparse.Namespace) -> dict:
         if kind == "embedded":
             adjust(store.db, args.checkpoint, drop)
         timed = TimedWrites(store.write)
-        synthetic(timed, relations)
+        synthetic(timed, relations, batch=args.batch or BATCH)
         stats = store.stats()
         store.close()
     after = io_bytes()
     return {"written_gib": (after[0] - written) / 2**30, "read_gib": (after[1] - read) / 2**30,
-            "page_size": args.page_size, "checkpoint": args.checkpoint, "drop": args.drop,
+            "page_size": args.page_size, "checkpoint": args.checkpoint, "drop": args.drop, "batch": args.batch,
             "store": kind, "relations": timed.relations, "seconds": timed.seconds, "cpu": timed.cpu,
             "rate": timed.relations / timed.seconds, "stored_relations": stats["relations_total"],
             "mentions": stats.get("mentions"), "articles": stats.get("articles"), "rss_mb": peak_rss_mb(),
@@ -194,7 +195,7 @@ def run_child(args: argparse.Namespace, kind: str, url: str) -> dict:
     command = [sys.executable, __file__, "--child", kind, "--url", url, "--relations", str(args.relations),
                "--code", str(args.code)] + (["--clear"] if args.clear else []) + \
               (["--neo4j-home", args.neo4j_home] if args.neo4j_home else []) + \
-              [f"--{name.replace('_', '-')}={value}" for name in ("page_size", "checkpoint", "drop")
+              [f"--{name.replace('_', '-')}={value}" for name in ("page_size", "checkpoint", "drop", "batch")
                if (value := getattr(args, name)) is not None]
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
@@ -212,7 +213,7 @@ def show(r: dict) -> None:
 
 def experiment(r: dict) -> str:
     """The experiment's settings, if any, as the end of a result line."""
-    parts = [f"{name} {r[name]}" for name in ("page_size", "checkpoint", "drop") if r.get(name) is not None]
+    parts = [f"{name} {r[name]}" for name in ("page_size", "checkpoint", "drop", "batch") if r.get(name) is not None]
     return f" [{', '.join(parts)}]" if parts else ""
 
 
@@ -229,6 +230,7 @@ def main() -> None:
     ap.add_argument("--page-size", type=int, help="the page size of the new store file (experiment)")
     ap.add_argument("--checkpoint", type=int, help="checkpoint the log at this many pages (experiment)")
     ap.add_argument("--drop", help="indexes or triggers to drop after opening, comma-separated (experiment)")
+    ap.add_argument("--batch", type=int, help=f"articles per write (default {BATCH}; experiment)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
     args = ap.parse_args()
