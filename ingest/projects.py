@@ -498,6 +498,7 @@ def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
 # what brings an unnamed project into being: a verb ("появится", "построят") or a noun ("строительство")
 ARISING = mapping("arising_words")
 SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
+PLACE_KIND_NOUNS = frozenset(mapping("place_referring")) | {"страна"}
 ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
 
 
@@ -514,6 +515,18 @@ def arising(tree: Tree, token) -> bool:
         return False
     what = ARISING.get(lemma(parent.text.lower()))
     return (what == "verb" and token.rel in SUBJECT_OR_OBJECT) or (what == "noun" and token.rel == "nmod")
+
+
+def unplaced(words_: list, places: list[tuple[int, int]]) -> list:
+    """The phrase up to a place named by its kind alone ("курортов | в южных регионах России",
+    "| в районе села"): only a named place is part of a project's name."""
+    for i, w in enumerate(words_):
+        if i and w.pos == "ADP" and i + 1 < len(words_):
+            noun = next((x for x in words_[i + 1:] if x.pos == "NOUN"), None)
+            if noun is not None and lemma(noun.text.lower()) in PLACE_KIND_NOUNS \
+                    and not any(a <= noun.start < b for a, b in places):
+                return words_[:i]
+    return words_
 
 
 def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
@@ -534,7 +547,7 @@ def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
             tree = tree or Tree(sent)
             if not arising(tree, t):
                 continue
-            words_ = phrase(tree, t)
+            words_ = unplaced(phrase(tree, t), places)
             own = [w for w in words_ if w is not t and w.pos in ("ADJ", "NOUN", "PROPN")
                    and lemma(w.text.lower()) not in SPAN_PASSING]
             if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
@@ -547,10 +560,16 @@ def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
                     a < stop and start < b and not (start <= a and b <= stop) for a, b in places):
                 continue
             f = make_found(doc, "PROJECT", start, stop, "grammar")
+            inside = [a for a, b in places if start <= a and b <= stop]
+            # the words that pin it down ("для …", "в Карагинском районе") are not its own name,
+            # and a place among them stays a place
+            pin = pin_start(doc.text, start, min(inside)) if inside else stop
             if counted:  # "три мусоросортировочных комплекса": as written
                 f.normal = f.text
+            elif pin < stop:  # the head words in the nominative, "в …" as written
+                f.normal = f"{make_found(doc, 'PROJECT', start, pin, 'grammar').normal.rstrip()} {doc.text[pin:stop]}"
             f.kind, f.head = kind_of(f.text), lemma(t.text.lower())
-            f.label_start, f.label_stop = start, stop
+            f.label_start, f.label_stop = start, pin
             out.append(f)
             taken.append((start, stop))
     return out
