@@ -200,6 +200,20 @@ def test_talk_of_a_kind_is_no_project(nlp, text):
     assert not projects_of(text)
 
 
+def test_a_named_place_inside_an_unnamed_project_stays_a_place_and_a_place_by_kind_alone_ends_it(nlp):
+    ex = extract(Article(id="t", text="На Камчатке построят два терминала для приёма и переработки рыбы "
+                                      "в Карагинском районе."))
+    names = {e.id: e.name for e in ex.entities}
+    project = next(e for e in ex.entities if e.type == "PROJECT")
+    assert project.name == "два терминала для приёма и переработки рыбы в Карагинском районе"
+    assert (project.name, "Карагинский район") in {(names[r.source], names[r.target]) for r in ex.relations
+                                                   if r.type == "LOCATED_IN"}
+    ex = extract(Article(id="t", text="Им предусмотрено строительство пяти новых горнолыжных курортов "
+                                      "в южных регионах России."))
+    assert {(e.type, e.name) for e in ex.entities} >= {("PROJECT", "пяти новых горнолыжных курортов"),
+                                                        ("LOC", "Россия")}
+
+
 def test_projects_listed_after_a_verb_of_building_stay_apart(nlp):
     names = projects_of("Инвестор построит девять свиноводческих комплексов, бойню и завод по выпуску комбикормов.")
     assert {"девять свиноводческих комплексов", "завод по выпуску комбикормов"} <= set(names)
