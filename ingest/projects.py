@@ -500,6 +500,10 @@ ARISING = mapping("arising_words")
 SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
 PLACE_KIND_NOUNS = frozenset(mapping("place_referring")) | {"страна"}
 ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
+# heads that name a kind broad enough that "новый", "крупный" say nothing of which one ("крупное
+# производство"); a narrower one is one thing with them too ("крупную бойню", "современный элеватор")
+BROAD_HEADS = frozenset({"завод", "производство", "предприятие", "комплекс", "центр", "площадка", "зона", "парк",
+                         "мощность", "линия", "фабрика", "цех", "кластер", "склад", "станция", "хаб"})
 
 
 def arising(tree: Tree, token) -> bool:
@@ -532,9 +536,9 @@ def unplaced(words_: list, places: list[tuple[int, int]]) -> list:
 def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
     """Unnamed projects the grammar leaves, as a word of building brings them about: "Элеватор на
     200 тысяч тонн зерна построят в Бийске", "построит девять свиноводческих комплексов". The
-    head needs words of its own beyond "новый", "крупный" (a lone "завод" is another mention,
-    joined to its project by join_bare_heads), and a plural a number ("построят заводы" is talk of
-    a kind). A place inside the phrase is the project's ("терминалы … в Карагинском районе")."""
+    head needs words of its own, a broad head beyond "новый", "крупный" (a lone "завод" is another
+    mention, joined to its project by join_bare_heads), and a plural a number ("построят заводы" is
+    talk of a kind). A place inside the phrase is the project's ("терминалы … в Карагинском районе")."""
     taken = [(f.start, f.stop) for f in projects] + [(s.start, s.stop) for s in doc.spans if s.type != "LOC"]
     places = [(s.start, s.stop) for s in doc.spans if s.type == "LOC"]
     out = []
@@ -548,8 +552,9 @@ def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
             if not arising(tree, t):
                 continue
             words_ = unplaced(phrase(tree, t), places)
+            head = lemma(t.text.lower())
             own = [w for w in words_ if w is not t and w.pos in ("ADJ", "NOUN", "PROPN")
-                   and lemma(w.text.lower()) not in SPAN_PASSING]
+                   and (lemma(w.text.lower()) not in SPAN_PASSING or head not in BROAD_HEADS)]
             if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
                 continue
             counted = [c for c in tree.children[t.id] if c.rel.startswith("nummod") and c.start < t.start]
