@@ -4,7 +4,9 @@
   gives one project per name, all of the head's kind;
 - a bare quoted name that repeats a project's name later on ("«Белогорска»") is another
   mention of that project;
-- a "площадка «Парус»" takes the kind of the zone or park it sits in (same sentence).
+- a "площадка «Парус»" takes the kind of the zone or park it sits in (same sentence);
+- an unnamed project that a word of building brings about, which the grammar leaves
+  ("Элеватор на 200 тысяч тонн зерна построят", "к строительству зернового элеватора").
 """
 from __future__ import annotations
 
@@ -533,12 +535,46 @@ def unplaced(words_: list, places: list[tuple[int, int]]) -> list:
     return words_
 
 
+def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> list | None:
+    """The words of the project a word of building brings about at this head, if they name one:
+    words of its own, a broad head more than "новый", "крупный" (a lone "завод" is another
+    mention, joined to its project by join_bare_heads), a plural its number ("построят заводы"
+    is talk of a kind; "три мусоросортировочных комплекса" one project)."""
+    if not arising(tree, head):
+        return None
+    words_ = unplaced(phrase(tree, head), places)
+    kind_word = lemma(head.text.lower())
+    own = [w for w in words_ if w is not head and w.pos in ("ADJ", "NOUN", "PROPN")
+           and (lemma(w.text.lower()) not in SPAN_PASSING or kind_word not in BROAD_HEADS)]
+    if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
+        return None
+    counted = [c for c in tree.children[head.id] if c.rel.startswith("nummod") and c.start < head.start]
+    if head.feats.get("Number") == "Plur" and not counted:
+        return None
+    return sorted(words_ + counted, key=lambda w: w.start)
+
+
+def arising_found(doc: Doc, words_: list, head, places: list[tuple[int, int]]) -> Found:
+    """The project mention of the phrase: the words that pin it down ("для …", "в Карагинском
+    районе") are not its own name, and a place among them stays a place; a counted one as written."""
+    start, stop = words_[0].start, words_[-1].stop
+    f = make_found(doc, "PROJECT", start, stop, "grammar")
+    inside = [a for a, b in places if start <= a and b <= stop]
+    pin = pin_start(doc.text, start, min(inside)) if inside else stop
+    if any(w.rel.startswith("nummod") and w.head_id == head.id and w.start < head.start for w in words_):
+        f.normal = f.text  # "три мусоросортировочных комплекса": as written
+    elif pin < stop:  # the head words in the nominative, "в …" as written
+        f.normal = f"{make_found(doc, 'PROJECT', start, pin, 'grammar').normal.rstrip()} {doc.text[pin:stop]}"
+    f.kind, f.head = kind_of(f.text), lemma(head.text.lower())
+    f.label_start, f.label_stop = start, pin
+    return f
+
+
 def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
     """Unnamed projects the grammar leaves, as a word of building brings them about: "Элеватор на
-    200 тысяч тонн зерна построят в Бийске", "построит девять свиноводческих комплексов". The
-    head needs words of its own, a broad head beyond "новый", "крупный" (a lone "завод" is another
-    mention, joined to its project by join_bare_heads), and a plural a number ("построят заводы" is
-    talk of a kind). A place inside the phrase is the project's ("терминалы … в Карагинском районе")."""
+    200 тысяч тонн зерна построят в Бийске", "построит девять свиноводческих комплексов". A named
+    place inside the phrase is the project's ("терминалы … в Карагинском районе"); a phrase across
+    a name's end is none."""
     taken = [(f.start, f.stop) for f in projects] + [(s.start, s.stop) for s in doc.spans if s.type != "LOC"]
     places = [(s.start, s.stop) for s in doc.spans if s.type == "LOC"]
     out = []
@@ -549,33 +585,14 @@ def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
                     or lemma(t.text.lower()) not in ARISING_HEADS or any(a <= t.start < b for a, b in taken + places):
                 continue
             tree = tree or Tree(sent)
-            if not arising(tree, t):
+            words_ = arising_phrase(tree, t, places)
+            if words_ is None:
                 continue
-            words_ = unplaced(phrase(tree, t), places)
-            head = lemma(t.text.lower())
-            own = [w for w in words_ if w is not t and w.pos in ("ADJ", "NOUN", "PROPN")
-                   and (lemma(w.text.lower()) not in SPAN_PASSING or head not in BROAD_HEADS)]
-            if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
-                continue
-            counted = [c for c in tree.children[t.id] if c.rel.startswith("nummod") and c.start < t.start]
-            if t.feats.get("Number") == "Plur" and not counted:
-                continue
-            start, stop = min([words_[0].start] + [c.start for c in counted]), words_[-1].stop
+            start, stop = words_[0].start, words_[-1].stop
             if any(a < stop and start < b for a, b in taken) or any(
                     a < stop and start < b and not (start <= a and b <= stop) for a, b in places):
                 continue
-            f = make_found(doc, "PROJECT", start, stop, "grammar")
-            inside = [a for a, b in places if start <= a and b <= stop]
-            # the words that pin it down ("для …", "в Карагинском районе") are not its own name,
-            # and a place among them stays a place
-            pin = pin_start(doc.text, start, min(inside)) if inside else stop
-            if counted:  # "три мусоросортировочных комплекса": as written
-                f.normal = f.text
-            elif pin < stop:  # the head words in the nominative, "в …" as written
-                f.normal = f"{make_found(doc, 'PROJECT', start, pin, 'grammar').normal.rstrip()} {doc.text[pin:stop]}"
-            f.kind, f.head = kind_of(f.text), lemma(t.text.lower())
-            f.label_start, f.label_stop = start, pin
-            out.append(f)
+            out.append(arising_found(doc, words_, t, places))
             taken.append((start, stop))
     return out
 
