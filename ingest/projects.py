@@ -510,12 +510,17 @@ BROAD_HEADS = frozenset({"завод", "производство", "предпр
 
 def arising(tree: Tree, token) -> bool:
     """Whether the token (or the first of the list it ends) is what a verb of coming into being
-    brings about ("появится агропромышленный парк", "построит бойню и завод"), or hangs on such a
-    noun ("к строительству элеватора")."""
+    brings about ("появится агропромышленный парк", "построит бойню и завод", "фабрика, которую
+    построят"), or hangs on such a noun ("к строительству элеватора")."""
     seen = {token.id}
     while token.rel == "conj" and (first := tree.parent(token)) is not None and first.id not in seen:
         token = first
         seen.add(token.id)
+    for clause in tree.children[token.id]:  # "фабрика, которую построят в Омске"
+        if clause.rel in ("acl", "acl:relcl") and any(
+                ARISING.get(lemma(v.text.lower())) == "verb" for v in [clause] + [
+                    x for x in tree.children[clause.id] if x.rel == "xcomp"]):
+            return True
     parent = tree.parent(token)
     if parent is None:
         return False

@@ -187,6 +187,7 @@ def test_a_council_or_a_state_expert_review_is_never_a_party(nlp, text, party):
     ("Компания приступила к строительству зернового элеватора.", "зерновой элеватор"),
     ("Инвестор построит в регионе крупную бойню.", "крупная бойня"),  # a narrow head is one thing
     ("В Курской области откроется новая птицефабрика.", "новая птицефабрика"),
+    ("Участок отвели рядом с мебельным предприятием, которое откроют весной.", "мебельное предприятие"),
 ])
 def test_an_unnamed_project_that_a_word_of_building_brings_about(nlp, text, name):
     assert name in projects_of(text)
