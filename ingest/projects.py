@@ -498,14 +498,12 @@ def tell_apart_listed(doc: Doc, projects: list[Found]) -> None:
 
 
 # what brings an unnamed project into being: a verb ("появится", "построят") or a noun ("строительство")
-ARISING = mapping("arising_words")
+ARISING = {**{w: "verb" for w in words("build_verbs")}, **{w: "noun" for w in words("build_nouns")},
+           **mapping("arising_words")}
 SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
 PLACE_KIND_NOUNS = frozenset(mapping("place_referring")) | {"страна"}
 ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
-# heads that name a kind broad enough that "новый", "крупный" say nothing of which one ("крупное
-# производство"); a narrower one is one thing with them too ("крупную бойню", "современный элеватор")
-BROAD_HEADS = frozenset({"завод", "производство", "предприятие", "комплекс", "центр", "площадка", "зона", "парк",
-                         "мощность", "линия", "фабрика", "цех", "кластер", "склад", "станция", "хаб"})
+BROAD_HEADS = words("broad_heads")
 
 
 def arising(tree: Tree, token) -> bool:
@@ -540,11 +538,12 @@ def unplaced(words_: list, places: list[tuple[int, int]]) -> list:
     return words_
 
 
-def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> list | None:
+def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> tuple[list, bool] | None:
     """The words of the project a word of building brings about at this head, if they name one:
     words of its own, a broad head more than "новый", "крупный" (a lone "завод" is another
     mention, joined to its project by join_bare_heads), a plural its number ("построят заводы"
-    is talk of a kind; "три мусоросортировочных комплекса" one project)."""
+    is talk of a kind; "три мусоросортировочных комплекса" one project). With them, whether it is
+    counted."""
     if not arising(tree, head):
         return None
     words_ = unplaced(phrase(tree, head), places)
@@ -556,17 +555,17 @@ def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> list | No
     counted = [c for c in tree.children[head.id] if c.rel.startswith("nummod") and c.start < head.start]
     if head.feats.get("Number") == "Plur" and not counted:
         return None
-    return sorted(words_ + counted, key=lambda w: w.start)
+    return sorted(words_ + counted, key=lambda w: w.start), bool(counted)
 
 
-def arising_found(doc: Doc, words_: list, head, places: list[tuple[int, int]]) -> Found:
+def arising_found(doc: Doc, words_: list, counted: bool, head, places: list[tuple[int, int]]) -> Found:
     """The project mention of the phrase: the words that pin it down ("для …", "в Карагинском
     районе") are not its own name, and a place among them stays a place; a counted one as written."""
     start, stop = words_[0].start, words_[-1].stop
     f = make_found(doc, "PROJECT", start, stop, "grammar")
     inside = [a for a, b in places if start <= a and b <= stop]
     pin = pin_start(doc.text, start, min(inside)) if inside else stop
-    if any(w.rel.startswith("nummod") and w.head_id == head.id and w.start < head.start for w in words_):
+    if counted:
         f.normal = f.text  # "три мусоросортировочных комплекса": as written
     elif pin < stop:  # the head words in the nominative, "в …" as written
         f.normal = f"{make_found(doc, 'PROJECT', start, pin, 'grammar').normal.rstrip()} {doc.text[pin:stop]}"
@@ -590,14 +589,15 @@ def arising_projects(doc: Doc, projects: list[Found]) -> list[Found]:
                     or lemma(t.text.lower()) not in ARISING_HEADS or any(a <= t.start < b for a, b in taken + places):
                 continue
             tree = tree or Tree(sent)
-            words_ = arising_phrase(tree, t, places)
-            if words_ is None:
+            arisen = arising_phrase(tree, t, places)
+            if arisen is None:
                 continue
+            words_, counted = arisen
             start, stop = words_[0].start, words_[-1].stop
             if any(a < stop and start < b for a, b in taken) or any(
                     a < stop and start < b and not (start <= a and b <= stop) for a, b in places):
                 continue
-            out.append(arising_found(doc, words_, t, places))
+            out.append(arising_found(doc, words_, counted, t, places))
             taken.append((start, stop))
     return out
 
