@@ -33,7 +33,7 @@ from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
 from .relations import countries_of_posts, dedupe, find_posts, find_relations
-from .resolve import organisation_core, place_core
+from .resolve import CARD_NAME, organisation_core, place_core, unnamed_project
 from .vocabulary import words
 
 OWNED_NOUNS = BODIES | UNITS | {"пресс-служба", "пресс"}
@@ -568,7 +568,56 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
                       if r.type == "INVOLVED_IN" and r.role == "investor" and r.source in states else r
                       for r in fitting])
     entities, fitting = press_services_merged(rules.entities, fitting)
+    entities = known_by_owner_or_place(entities, fitting, rules.article.text)
     return Extraction(article=rules.article, entities=without_home_country(entities, fitting), relations=fitting)
+
+
+# the roles of the party a project is known by: its owner ("комбикормовый завод ГК «…»")
+OWNING_ROLES = frozenset({"investor", "operator", "developer", "initiator", "management_company"})
+IN_PLACE = re.compile(r"(?:^|\s)(в|во|на)\s$", re.IGNORECASE)
+
+
+def known_by_owner_or_place(entities: list[Entity], relations: list[Relation], text: str) -> list[Entity]:
+    """A project the article names only by what it is ("комбикормовый завод") is known in its card
+    by its owner, the organisation most surely investing in, running or building it
+    ("комбикормовый завод (ГК «Агропромкомплектация»)"), or where it has none by its place as the
+    article writes it ("деревообрабатывающее предприятие в Хабаровском крае"): as the gold names
+    such projects (GOLD-FORMAT.md), and so that a list of projects tells them apart. The name as
+    written stays an alias; the cross-article key stays the article's own (resolve.local)."""
+    by_id = {e.id: e for e in entities}
+
+    def surest(rs: list[Relation]) -> Relation | None:
+        return max(rs, key=lambda r: (r.confidence if r.confidence is not None else 1.0, r.target, r.source),
+                   default=None)
+
+    out = []
+    for e in entities:
+        card = None
+        if e.type == "PROJECT" and unnamed_project(e.name):
+            owner = surest([r for r in relations if r.type == "INVOLVED_IN" and r.target == e.id
+                            and r.role in OWNING_ROLES and by_id[r.source].type == "ORG"])
+            place = surest([r for r in relations if r.type == "LOCATED_IN" and r.source == e.id])
+            if owner is not None:
+                card = f"{e.name} ({by_id[owner.source].name})"
+            elif place is not None and (written := as_written_in(by_id[place.target], place, text)):
+                card = f"{e.name} {written}"
+        if card is None:
+            out.append(e)
+            continue
+        out.append(replace(e, name=card, aliases=list(dict.fromkeys([*e.aliases, e.name])),
+                           merged_by={**e.merged_by, e.name: CARD_NAME}))
+    return out
+
+
+def as_written_in(place: Entity, relation: Relation, text: str) -> str | None:
+    """The place with the preposition the article puts it in with ("в Хабаровском крае"), from
+    the relation's evidence sentences first."""
+    spans = [(ev.start, ev.stop) for ev in relation.evidence] + [(0, len(text))]
+    for start, stop in spans:
+        for m in place.mentions:
+            if start <= m.start < stop and (found := IN_PLACE.search(text[max(0, m.start - 4):m.start])):
+                return f"{found.group(1).lower()} {m.text}"
+    return None
 
 
 def press_services_merged(entities: list[Entity], relations: list[Relation]) -> tuple[list[Entity], list[Relation]]:

@@ -97,10 +97,31 @@ def place_key(entity: Entity) -> str:
 
 
 def project_key(entity: Entity) -> str:
-    m = QUOTED.search(entity.name)
+    name = written_name(entity)
+    m = QUOTED.search(name)
     if m:
         return f"{entity.kind or 'other'}:{name_key(m.group(1) or m.group(2))}"
-    return name_key(entity.name)
+    return name_key(name)
+
+
+# why the name a project is written with is its alias: its card adds whose or where it is
+# (extract.known_by_owner_or_place)
+CARD_NAME = "its name as written; the card adds whose or where it is"
+
+
+def written_name(entity: Entity) -> str:
+    """The name as the text writes it: a project's card name may add its owner or place."""
+    return next((a for a, why in entity.merged_by.items() if why == CARD_NAME), entity.name)
+
+
+def unnamed_project(name: str) -> bool:
+    """A project name that says what it is but not which one: "алюминиевый завод", "действующий
+    промпарк" (not "свободный порт Владивосток", "завод в Ельце", "томская ОЭЗ")."""
+    if QUOTED.search(name):
+        return False
+    words = name.split()
+    named = any(w[:1].isupper() for w in words[1:])
+    return not (named or PINNED.search(name) or (bool(words) and place_adjective(words[0])))
 
 
 KEYS = {"PERSON": person_key, "ORG": organisation_key, "LOC": place_key, "PROJECT": project_key}
@@ -118,10 +139,8 @@ def local(entity: Entity) -> bool:
     ("алюминиевый завод", "действующий промпарк"; not "томская ОЭЗ")."""
     if entity.type == "ORG":
         return bool(RELATIVE_BODY.match(entity.name))
-    if entity.type == "PROJECT" and not QUOTED.search(entity.name):
-        words = entity.name.split()
-        named = any(w[:1].isupper() for w in words[1:])  # "свободный порт Владивосток"
-        return not (named or PINNED.search(entity.name) or place_adjective(words[0]))
+    if entity.type == "PROJECT":
+        return unnamed_project(written_name(entity))
     return False
 
 

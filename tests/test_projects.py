@@ -6,6 +6,7 @@ import pytest
 from graph.model import Article
 from ingest.extract import analyse, extract
 from ingest.grammars.money import find_area_ha, find_jobs, parse_money
+from ingest.resolve import resolve, written_name
 
 
 @pytest.mark.parametrize("text, value, currency, qualifier", [
@@ -38,8 +39,9 @@ def test_jobs_and_area():
 
 
 def projects_of(text: str) -> dict[str, str]:
+    """The projects found, by their names as written (a card name may add an owner or a place)."""
     ex = extract(Article(id="t", text=text))
-    return {e.name: e.kind for e in ex.entities if e.type == "PROJECT"}
+    return {written_name(e): e.kind for e in ex.entities if e.type == "PROJECT"}
 
 
 @pytest.mark.parametrize("text, name_part, kind", [
@@ -601,7 +603,7 @@ def test_an_unnamed_plant_pinned_by_its_place_is_the_plant_named_before_it(nlp):
 def test_a_plant_named_only_by_its_head_goes_with_the_product_named_last(nlp):
     text = ("ООО «Август» строит завод средств защиты растений. Корпорация «ТехноНиколь» открывает завод "
             "монтажной пены. Работу на новом заводе получат 42 человека.")
-    plants = {e.name: e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
+    plants = {written_name(e): e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
     assert {m.text for m in plants["завод монтажной пены"].mentions} == {"завод монтажной пены", "новом заводе"}
 
 
@@ -643,3 +645,26 @@ def test_a_state_body_putting_money_into_a_plant_is_its_partner_not_its_investor
 def test_a_ministry_whose_lemma_is_not_its_written_name_is_a_state_body(name):
     from ingest.parties import never_resident, state_body
     assert state_body(name) and never_resident(name)
+
+
+@pytest.mark.parametrize("text, written, card", [
+    # its owner: the organisation investing in it
+    ("В Хабаровском крае откроется новое деревообрабатывающее предприятие. Его построит компания «Вектор».",
+     "новое деревообрабатывающее предприятие", "новое деревообрабатывающее предприятие (Вектор)"),
+    # no owner: its place, as the article writes it
+    ("В Хабаровском крае построят деревообрабатывающее предприятие.",
+     "деревообрабатывающее предприятие", "деревообрабатывающее предприятие в Хабаровском крае"),
+])
+def test_a_project_named_only_by_what_it_is_is_known_by_its_owner_or_its_place(nlp, text, written, card):
+    projects = {written_name(e): e for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
+    e = projects[written]
+    assert e.name == card and written in e.aliases
+    # the card name ties it to no project of another article: it is keyed within its article
+    keyed = {written_name(x): x.key for x in resolve(extract(Article(id="t", text=text))).entities}
+    assert "@" in keyed[written]
+
+
+def test_a_project_with_a_name_of_its_own_keeps_it(nlp):
+    text = "Компания «Вектор» построит индустриальный парк «Ключ» и завод в Ельце."
+    names = {e.name for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
+    assert "индустриальный парк «Ключ»" in names and not any("(" in n for n in names), names
