@@ -19,12 +19,14 @@ LOCATED_IN project → place: places inside the project's own words ("парк �
 создадут индустриальный парк", "алюминиевый завод и анодная фабрика в Тайшетском районе"),
 lands joined to a zone ("присоединение к ТОР «Приморье» земель во Владивостоке"), and "на нём"
 in a project's relative clause (the place named just before). An organisation's home too:
-"корпорация «ТехноНиколь» из Москвы".
+"корпорация «ТехноНиколь» из Москвы", and a foreign country's adjective before it where the article
+names that country ("турецкого холдинга «Йылдызлар Ятырым»" … "у себя в Турции").
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import takewhile
 
 from natasha import Doc
 
@@ -56,6 +58,8 @@ SOURCE = re.compile(r"(сообща\w*|пиш\w+|передает|передаё
                     r"со ссылкой на|"
                     r"издани\w+|агентств\w+|в сообщении|пресс-служб\w+)\s*[^,.;]{0,15}$")
 HOME = re.compile(r"\s*,?\s*из\s+")
+COUNTRY_ADJECTIVES = mapping("country_adjectives")
+QUOTES = {"«", "»", '"', "„", "“"}
 LOCATED_CUE = re.compile(r"(располож\w+|размест\w+|находит\w+|строит\w+|появит\w+|созда\w+)\s+(в|на)\s+$", re.I)
 
 
@@ -336,11 +340,32 @@ class ProjectRelations:
                 return
 
     def homes(self, sent, inside: list[Found]) -> None:
-        """An organisation's home: "корпорация «ТехноНиколь» из Москвы", "компания Dandong Flowers из КНР"."""
+        """An organisation's home: "корпорация «ТехноНиколь» из Москвы", "компания Dandong Flowers из КНР",
+        and a foreign country's adjective before it when the article names that country ("турецкого
+        промышленного холдинга «Йылдызлар Ятырым»" … "у себя в Турции")."""
         named = outermost(inside)
         for org, place in zip(named, named[1:], strict=False):
             if org.type == "ORG" and place.type == "LOC" and HOME.fullmatch(self.doc.text[org.stop:place.start]):
                 self.add("LOCATED_IN", org, place, None, sent)
+        for org in named:
+            if org.type == "ORG" and (country := self.country_before(org, sent)) is not None:
+                self.add("LOCATED_IN", org, country, None, sent)
+
+    def country_before(self, org: Found, sent) -> Found | None:
+        """The mention of the country whose adjective stands before the organisation's name, after
+        at most one noun of what it is, in the mention ("турецкого промышленного холдинга «…»") or
+        before it ("индийская фармацевтическая компания Cadila", "белорусский «Амкодор»")."""
+        tokens = self.tree(sent).tokens
+        own = [t for t in tokens if org.start <= t.start < org.stop]
+        lead = list(takewhile(lambda t: t.pos in ("ADJ", "NOUN") and t.text[:1].islower(), own))
+        before = [t for t in tokens if t.stop <= org.start and t.text not in QUOTES][::-1] if not lead else []
+        words = lead[::-1] + before
+        if words and words[0].pos == "NOUN":
+            words = words[1:]
+        for t in takewhile(lambda t: t.pos == "ADJ", words):
+            if (country := COUNTRY_ADJECTIVES.get(lemma(t.text.lower()))) is not None:
+                return next((p for p in self.places if canonical("LOC", self.entity_of[id(p)].name) == country), None)
+        return None
 
     def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
         for p in projects:

@@ -606,6 +606,17 @@ def regional_bodies(doc: Doc) -> list[Found]:
     return out
 
 
+# a company written in Latin letters up to its legal form: "Dandong TICI Flowers Co. Ltd", "Korea Trading &
+# Industries Co., Ltd.", "Ozgur Trade and Industrial Co" (NER takes such names whole only now and then)
+LATIN_COMPANY = re.compile(r"\b[A-Z][\w'’.-]*(?:(?:\s+|\s*&\s*)(?:[A-Z0-9][\w'’.-]*|and|of|&))*?,?\s+"
+                           r"(?:Co\.?,?\s*Ltd|Co|Ltd|LLC|Inc|GmbH|AG|Limited|Corp|Corporation|PLC|Pte)\b", re.ASCII)
+
+
+def latin_companies(doc: Doc) -> list[Found]:
+    return [Found("ORG", m.start(), m.end(), m.group(0), m.group(0), origin="grammar")
+            for m in LATIN_COMPANY.finditer(doc.text)]
+
+
 def lone_adjective(word: str) -> bool:
     """A word that is an adjective in every reading and never a place's own name."""
     parses = morph().parse(word)
@@ -635,7 +646,8 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
     published, titles = publications(doc)
     found, grammar_spans = without_governing_bodies(doc, found, grammar_spans)
-    found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc), doc.text))
+    found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc) + latin_companies(doc),
+                                  doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
     found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"

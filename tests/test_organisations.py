@@ -316,3 +316,39 @@ def test_a_noun_that_does_not_agree_with_the_adjective_keeps_its_case():
     from ingest.mentions import nominative_noun
     assert nominative_noun("Щетинском сельсовете", "Щетинский сельсовете") == "Щетинский сельсовет"
     assert nominative_noun("улице Ленина", "улица Ленина") == "улица Ленина"  # a genitive on its own
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Заняться строительством намерена китайская компания Dandong TICI Flowers Co. Ltd. Договор подписан.",
+     "Dandong TICI Flowers Co. Ltd"),
+    ("Проект обсудили с президентом южнокорейской компании Korea Trading & Industries Co., Ltd. в Приморье.",
+     "Korea Trading & Industries Co., Ltd"),
+    ("Возводить завод будет турецкая компания Ozgur Trade and Industrial Co из Анкары.",
+     "Ozgur Trade and Industrial Co"),
+])
+def test_a_company_written_in_latin_letters_runs_to_its_legal_form(nlp, text, name):
+    assert name in {e.name for e in extracted(text).entities if e.type == "ORG"}
+
+
+@pytest.mark.parametrize("text, org, country", [
+    # the adjective in the organisation's mention
+    ("Проект обсудили губернатор и генеральный секретарь турецкого промышленного холдинга «Йылдызлар Ятырым» "
+     "Илькай Унал. Такого отношения инвесторы не встречали даже у себя в Турции.", "Йылдызлар Ятырым", "Турция"),
+    # the adjective before it, after the noun of what it is
+    ("Заняться строительством намерена китайская компания Dandong TICI Flowers Co. Ltd. Представители "
+     "бизнеса из КНР приехали в район.", "Dandong", "Китай"),
+])
+def test_a_foreign_country_s_adjective_places_the_organisation_in_that_country_when_the_article_names_it(
+        nlp, text, org, country):
+    ex = extracted(text)
+    name = {e.id: e.name for e in ex.entities}
+    assert any(r.type == "LOCATED_IN" and org in name[r.source] and name[r.target] == country for r in ex.relations), \
+        [(r.type, name[r.source], name[r.target]) for r in ex.relations]
+
+
+def test_a_country_s_adjective_places_no_organisation_in_a_country_the_article_does_not_name(nlp):
+    ex = extracted("Немецкая компания Siempelkamp поставит оборудование, а российская компания «Рапира» построит "
+                   "завод в России.")
+    name = {e.id: e.name for e in ex.entities}
+    assert not [(name[r.source], name[r.target]) for r in ex.relations
+                if r.type == "LOCATED_IN" and name[r.source] in ("Siempelkamp", "Рапира")]
