@@ -134,7 +134,21 @@ def as_written_where_due(etype: str, written: str, normal: str) -> str:
     if etype == "PERSON":
         return with_abbreviations(written, normal)
     normal = phrases_as_written(written, normal)
-    return with_abbreviations(written, nominative_noun(written, normal) if etype == "LOC" else normal)
+    if etype == "LOC":
+        normal = nominative_place(nominative_noun(written, normal))
+    return with_abbreviations(written, normal)
+
+
+def nominative_place(normal: str) -> str:
+    """A one-word place natasha's normaliser left as written in another case: "под Тверью",
+    "в Люберцах", "Нидерландов" are Тверь, Люберцы, Нидерланды (the dictionary's place names)."""
+    if " " in normal or not normal[:1].isupper() or not morph().word_is_known(normal.lower()):
+        return normal
+    parses = [p for p in morph().parse(normal) if "Geox" in p.tag and "NOUN" in p.tag]
+    if not parses or any(p.tag.case == "nomn" for p in parses):
+        return normal
+    form = parses[0].inflect({"nomn"})
+    return cased_as(form.word, normal) if form is not None else normal
 
 
 def nominative_noun(written: str, normal: str) -> str:

@@ -352,3 +352,11 @@ def test_a_country_s_adjective_places_no_organisation_in_a_country_the_article_d
     name = {e.id: e.name for e in ex.entities}
     assert not [(name[r.source], name[r.target]) for r in ex.relations
                 if r.type == "LOCATED_IN" and name[r.source] in ("Siempelkamp", "Рапира")]
+
+
+def test_a_one_word_place_the_normaliser_left_in_another_case_is_in_the_nominative():
+    from ingest.mentions import nominative_place
+    assert [nominative_place(w) for w in ("Тверью", "Люберцах", "Нидерландов", "Академгородка")] == \
+        ["Тверь", "Люберцы", "Нидерланды", "Академгородок"]
+    # a nominative stays, and a word the dictionary does not know is not guessed at
+    assert [nominative_place(w) for w in ("Казань", "Кемерово", "Минькине")] == ["Казань", "Кемерово", "Минькине"]
