@@ -217,7 +217,25 @@ def group_others(found: list[Found]) -> list[list[Found]]:
         groups[group_key(f)].append(f)
     join_bare_bodies(groups)
     join_bodies_of_place_adjectives(groups)
+    join_first_words_of_latin_names(groups)
     return list(groups.values())
+
+
+LATIN_KEY = re.compile(r"[a-z][a-z0-9&.,'’-]*(?: [a-z0-9&.,'’-]+)*")
+
+
+def join_first_words_of_latin_names(groups: dict[tuple[str, str], list[Found]]) -> None:
+    """"Cadila" in an article that names "Cadila Pharmaceuticals Ltd": a company written in Latin
+    letters and named by its first word is the one company of that first word the article names in
+    full, if there is just one."""
+    orgs = [key for etype, key in groups if etype == "ORG" and LATIN_KEY.fullmatch(key)]
+    for key in orgs:
+        full = [k for k in orgs if " " not in key and k.startswith(key + " ")]
+        if len(full) == 1 and ("ORG", key) in groups:
+            named = groups[("ORG", full[0])][0]
+            for f in groups[("ORG", key)]:
+                f.why = f"the first word of a name in Latin letters; the article names it in full: «{named.text}»"
+            groups[("ORG", full[0])] += groups.pop(("ORG", key))
 
 
 def join_bodies_of_place_adjectives(groups: dict[tuple[str, str], list[Found]]) -> None:

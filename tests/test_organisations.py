@@ -360,3 +360,10 @@ def test_a_one_word_place_the_normaliser_left_in_another_case_is_in_the_nominati
         ["Тверь", "Люберцы", "Нидерланды", "Академгородок"]
     # a nominative stays, and a word the dictionary does not know is not guessed at
     assert [nominative_place(w) for w in ("Казань", "Кемерово", "Минькине")] == ["Казань", "Кемерово", "Минькине"]
+
+
+def test_a_latin_company_named_by_its_first_word_is_the_one_named_in_full():
+    ex = extracted("Индийская компания Cadila Pharmaceuticals Ltd. построит завод в Переславском районе. "
+                   "Cadila вложит в проект 2 млрд рублей.")
+    cadila = [e for e in ex.entities if e.type == "ORG" and "Cadila" in e.name]
+    assert len(cadila) == 1 and {"Cadila", "Cadila Pharmaceuticals Ltd"} <= set(cadila[0].aliases), cadila
