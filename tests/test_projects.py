@@ -668,3 +668,24 @@ def test_a_project_with_a_name_of_its_own_keeps_it(nlp):
     text = "Компания «Вектор» построит индустриальный парк «Ключ» и завод в Ельце."
     names = {e.name for e in extract(Article(id="t", text=text)).entities if e.type == "PROJECT"}
     assert "индустриальный парк «Ключ»" in names and not any("(" in n for n in names), names
+
+
+def test_a_card_names_an_owner_only_the_model_is_sure_of_and_only_one():
+    from graph.model import Entity, Evidence, Mention, Relation
+    from ingest.extract import known_by_owner_or_place
+    text = "Компании «Альфа» и «Бета» построят в Ельце цинковый завод."
+    plant = Entity("P", "PROJECT", "цинковый завод", kind="plant", aliases=["цинковый завод"])
+    alpha, beta = Entity("A", "ORG", "Альфа"), Entity("B", "ORG", "Бета")
+    elets = Entity("L", "LOC", "Елец", mentions=[Mention(text.index("Ельце"), text.index("Ельце") + 5, "Ельце")])
+    ev = [Evidence("t", 0, len(text), text)]
+
+    def card(alpha_sure: float, beta_sure: float) -> str:
+        relations = [Relation("INVOLVED_IN", "A", "P", "investor", ev, confidence=alpha_sure),
+                     Relation("INVOLVED_IN", "B", "P", "investor", ev, confidence=beta_sure),
+                     Relation("LOCATED_IN", "P", "L", None, ev, confidence=0.9)]
+        return next(e.name for e in known_by_owner_or_place([plant, alpha, beta, elets], relations, text)
+                    if e.id == "P")
+
+    assert card(0.8, 0.3) == "цинковый завод (Альфа)"
+    assert card(0.4, 0.3) == "цинковый завод в Ельце"  # no owner the model is even about: its place
+    assert card(0.7, 0.7) == "цинковый завод в Ельце"  # two as sure: which would be a guess
