@@ -43,3 +43,16 @@ def name_key(text: str) -> str:
 def fold(text: str) -> str:
     """Lower case, ё→е, single spaces, no quotes: for fuzzy comparisons."""
     return " ".join(words(text))
+
+
+# a card's addition in brackets at the end of a name ("комбикормовый завод (ГК «Эфко»)": whose it is)
+CARD_ADDITION = re.compile(r"\s+\((?:[^()]|\([^()]*\))*\)$")
+LABEL = re.compile(r"«(.+)»")
+
+
+def own_label(name: str) -> str:
+    """What a name calls its thing by itself: the quoted label ("индустриальный парк «Северный
+    луч»": Северный луч), not a card's addition in brackets ("завод (ООО «Северный луч»)": завод)."""
+    own = CARD_ADDITION.sub("", name)
+    m = LABEL.search(own)
+    return m.group(1) if m else own

@@ -639,13 +639,21 @@ def known_by_owner_or_place(entities: list[Entity], relations: list[Relation], t
 
 def as_written_in(place: Entity, relation: Relation, text: str) -> str | None:
     """The place with the preposition the article puts it in with ("в Хабаровском крае"), from
-    the relation's evidence sentences first."""
+    the relation's evidence sentences first; a place it goes to is not where it is ("пришли в
+    Северо-Кавказский федеральный округ")."""
     spans = [(ev.start, ev.stop) for ev in relation.evidence] + [(0, len(text))]
     for start, stop in spans:
         for m in place.mentions:
-            if start <= m.start < stop and (found := IN_PLACE.search(text[max(0, m.start - 4):m.start])):
+            if start <= m.start < stop and (found := IN_PLACE.search(text[max(0, m.start - 4):m.start])) \
+                    and locative(m.text):
                 return f"{found.group(1).lower()} {m.text}"
     return None
+
+
+def locative(words: str) -> bool:
+    """Whether the last word of a place can be in the prepositional case ("крае", "Ельце", "Сочи")."""
+    last = words.split()[-1] if words.split() else ""
+    return any(p.tag.case in ("loct", "loc2") for p in morph().parse(last))
 
 
 def press_services_merged(entities: list[Entity], relations: list[Relation]) -> tuple[list[Entity], list[Relation]]:

@@ -383,3 +383,10 @@ def test_import_of_a_csv_export_without_the_snapshot_tables_is_one_line(dated_em
     result = run("import", str(tmp_path / "old"), "--store", str(tmp_path / "t.db"))
     assert result.exit_code == 1 and "manifest.json is missing" in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_project_s_own_label_is_not_the_owner_its_card_adds():
+    from graph.text import own_label
+    assert own_label("индустриальный парк «Северный луч»") == "Северный луч"
+    assert own_label("завод (ООО «Северный луч»)") == "завод"  # a card's owner in brackets
+    assert own_label("ТОР «Технополис «Москва»»") == "Технополис «Москва»"
