@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .model import MERGE, SPLIT, Decision, Entity, EntityCard, Evidence, Extraction, Mention, Relation
+from .model import MERGE, SPLIT, Decision, Entity, EntityCard, EntityHit, Evidence, Extraction, Mention, Relation
 from .store import DecisionError, Store
-from .text import fold, name_key
+from .text import fold, name_key, own_label
 
 
 def same_name(text: str, alias: str) -> bool:
@@ -191,14 +191,20 @@ def new_decisions(recorded: list[Decision], decisions: Iterable[Decision]) -> li
     return out
 
 
+def named(hits: list[EntityHit], ref: str) -> list[EntityHit]:
+    """The search hits `ref` names (any case form), else those whose own quoted label it is
+    ("Северный луч": the park «Северный луч», not a plant whose card adds an owner of that name)."""
+    return [h for h in hits if fold(h.name) == fold(ref) or name_key(h.name) == name_key(ref)] or \
+        [h for h in hits if name_key(own_label(h.name)) == name_key(ref)]
+
+
 def find_node(store: Store, ref: str) -> str:
     """The node a command names: a node id, else the one entity whose name is `ref` in any case
     form, else the only search hit. Anything else is a DecisionError listing the candidates."""
     if store.entity(ref) is not None:
         return ref
     hits = store.search(ref, limit=10)
-    exact = [h for h in hits if fold(h.name) == fold(ref) or name_key(h.name) == name_key(ref)]
-    pick = exact or hits
+    pick = named(hits, ref) or hits
     if len(pick) == 1:
         return pick[0].id
     if not pick:

@@ -56,11 +56,10 @@ from . import formats
 from .analytics import articles_in, neighbourhood
 from .assemble import PLACE_RELATIONS
 from .confidence import confident, top_confidence
-from .decisions import find_node
+from .decisions import find_node, named
 from .export import article_json, edge_json, node_json, to_json
 from .model import ENTITY_TYPES, RELATION_TYPES
 from .store import DecisionError, Store
-from .text import fold, name_key, own_label
 from .urls import redact_url
 
 MANIFEST_FORMAT = "investgraph-snapshot/1"
@@ -147,9 +146,7 @@ def pick_node(store: Store, ref: str, type_: str | None = None) -> str:
     if type_ is None:
         return find_node(store, ref)
     hits = store.search(ref, types=[type_], limit=10)
-    exact = [h for h in hits if fold(h.name) == fold(ref) or name_key(h.name) == name_key(ref)] or \
-        [h for h in hits if name_key(own_label(h.name)) == name_key(ref)]  # «Северный луч» of a park
-    pick = exact or hits
+    pick = named(hits, ref) or hits
     if len(pick) == 1:
         return pick[0].id
     if not pick:
