@@ -621,8 +621,9 @@ def regional_bodies(doc: Doc) -> list[Found]:
 
 
 # a company written in Latin letters up to its legal form: "Dandong TICI Flowers Co. Ltd", "Korea Trading &
-# Industries Co., Ltd.", "Ozgur Trade and Industrial Co" (NER takes such names whole only now and then)
-LATIN_COMPANY = re.compile(r"\b[A-Z][\w'’.-]*(?:(?:\s+|\s*&\s*)(?:[A-Z0-9][\w'’.-]*|and|of|&))*?,?\s+"
+# Industries Co., Ltd.", "Ozgur Trade and Industrial Co" (NER takes such names whole only now and then); at
+# most eight words before the legal form, so that a long run of capitals is read in linear time
+LATIN_COMPANY = re.compile(r"\b[A-Z][\w'’.-]*(?:(?:\s+|\s*&\s*)(?:[A-Z0-9][\w'’.-]*|and|of|&)){0,7}?,?\s+"
                            r"(?:Co\.?,?\s*Ltd|Co|Ltd|LLC|Inc|GmbH|AG|Limited|Corp|Corporation|PLC|Pte)\b", re.ASCII)
 
 
