@@ -364,8 +364,12 @@ class ProjectRelations:
             words = words[1:]
         for t in takewhile(lambda t: t.pos == "ADJ", words):
             if (country := COUNTRY_ADJECTIVES.get(lemma(t.text.lower()))) is not None:
-                return next((p for p in self.places if canonical("LOC", self.entity_of[id(p)].name) == country), None)
+                return next((p for p in self.places if self.country_of(p) == name_key(country)), None)
         return None
+
+    def country_of(self, place: Found) -> str:
+        name = self.entity_of[id(place)].name
+        return name_key(canonical("LOC", name) or name)
 
     def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
         for p in projects:

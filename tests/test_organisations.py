@@ -337,6 +337,8 @@ def test_a_company_written_in_latin_letters_runs_to_its_legal_form(nlp, text, na
     # the adjective before it, after the noun of what it is
     ("Заняться строительством намерена китайская компания Dandong TICI Flowers Co. Ltd. Представители "
      "бизнеса из КНР приехали в район.", "Dandong", "Китай"),
+    # a country the alias table does not know by other names
+    ("Датская компания Rockwool построит завод. В Дании у неё три завода.", "Rockwool", "Дания"),
 ])
 def test_a_foreign_country_s_adjective_places_the_organisation_in_that_country_when_the_article_names_it(
         nlp, text, org, country):
