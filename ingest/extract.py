@@ -15,6 +15,7 @@ from typing import Any
 
 from natasha import Doc
 
+from graph.confidence import confident
 from graph.model import TERRITORY_KINDS, Article, Entity, Extraction, Mention, Relation, role_fits
 from graph.text import lemma, morph, name_key
 
@@ -229,9 +230,9 @@ def join_first_words_of_latin_names(groups: dict[tuple[str, str], list[Found]]) 
     letters and named by its first word is the one company of that first word the article names in
     full, if there is just one."""
     orgs = [key for etype, key in groups if etype == "ORG" and LATIN_KEY.fullmatch(key)]
-    for key in orgs:
-        full = [k for k in orgs if " " not in key and k.startswith(key + " ")]
-        if len(full) == 1 and ("ORG", key) in groups:
+    for key in (k for k in orgs if " " not in k):
+        full = [k for k in orgs if k.startswith(key + " ")]
+        if len(full) == 1:
             named = groups[("ORG", full[0])][0]
             for f in groups[("ORG", key)]:
                 f.why = f"the first word of a name in Latin letters; the article names it in full: «{named.text}»"
@@ -613,7 +614,7 @@ def known_by_owner_or_place(entities: list[Entity], relations: list[Relation], t
 
     def surest(rs: list[Relation]) -> Relation | None:
         """The one relation surer than the others (none where two are as sure: which would be a guess)."""
-        ranked = sorted((r for r in rs if sure(r) >= CARD_CONFIDENCE), key=sure, reverse=True)
+        ranked = sorted((r for r in rs if confident(r.confidence, CARD_CONFIDENCE)), key=sure, reverse=True)
         if not ranked or (len(ranked) > 1 and sure(ranked[1]) == sure(ranked[0])):
             return None
         return ranked[0]

@@ -36,7 +36,7 @@ from graph.text import lemma, name_key
 from .aliases import canonical
 from .mentions import Found, inside, outermost
 from .projects import ZONE_KINDS
-from .resolve import place_key
+from .resolve import place_core, place_key
 from .syntax import Tree
 from .vocabulary import mapping, words
 
@@ -364,12 +364,9 @@ class ProjectRelations:
             words = words[1:]
         for t in takewhile(lambda t: t.pos == "ADJ", words):
             if (country := COUNTRY_ADJECTIVES.get(lemma(t.text.lower()))) is not None:
-                return next((p for p in self.places if self.country_of(p) == name_key(country)), None)
+                return next((p for p in self.places if place_core(self.entity_of[id(p)].name) == place_core(country)),
+                            None)
         return None
-
-    def country_of(self, place: Found) -> str:
-        name = self.entity_of[id(place)].name
-        return name_key(canonical("LOC", name) or name)
 
     def owners_in_names(self, sent, projects: list[Found], inside: list[Found]) -> None:
         for p in projects:
