@@ -79,6 +79,9 @@ class Candidate:
     role: str | None = None  # WORKS_AT: the post near the person, as the relation's role
 
 
+COORDINATED = re.compile(r"\s*,?\s*(и|а также)\s+")
+
+
 @dataclass
 class Point:
     """Where one side of a candidate stands in its sentence: a mention's span, or the
@@ -436,6 +439,12 @@ class Candidates:
                     a, b = closest
                     candidate = self.candidate(rtype, s, t, i, view, a, b)
                     candidate.features.update(self.rivals(here, sid, tid, a, b, sources, targets))
+                    if rtype == "LOCATED_IN":
+                        owned = self.owned(here, sid, tid, a, b, sources, targets)
+                        # the place of another project's name, in a list ("…, комбинаты в Бодайбинском районе")
+                        if owned.get("tgt_in_other") and not owned.get("tgt_in_other_coordinated"):
+                            continue
+                        candidate.features.update(owned)
                     key = (sid, tid)
                     old = found.get(key)
                     if old is None or candidate.features.get("distance", 1) < old.features.get("distance", 1):
@@ -458,6 +467,25 @@ class Candidates:
             out[f"{side}_rivals"] = min(len(rivals), 4) / 4
             out[f"{side}_nearest"] = float(all(own_gap <= gap(anchor, ps) for ps in rivals))
             out[f"{side}_rival_between"] = float(any(lo < p.start < hi for ps in rivals for p in ps))
+        return out
+
+    def owned(self, here: dict[str, list[Point]], sid: str, tid: str, a: Point, b: Point,
+              sources: set[str], targets: set[str]) -> dict[str, float]:
+        """Whether the target is written inside another source's name ("комбинаты в Бодайбинском
+        районе"), joined to this source by "и" or not, and whether this source's name holds a
+        target of its own ("комплекс в Усть-Куте")."""
+        out: dict[str, float] = {}
+        holders = [p for eid, ps in here.items() if eid not in (sid, tid) and self.by_id[eid].type in sources
+                   for p in ps if not p.referring and p.start <= b.start and b.stop <= p.stop]
+        if holders and not (a.start <= b.start and b.stop <= a.stop):
+            out["tgt_in_other"] = 1.0
+            gaps = [self.doc.text[a.stop:p.start] for p in holders if a.stop <= p.start]
+            if any(COORDINATED.fullmatch(g) for g in gaps):
+                out["tgt_in_other_coordinated"] = 1.0
+        own = [p for eid, ps in here.items() if eid not in (sid, tid) and self.by_id[eid].type in targets
+               for p in ps if not p.referring and a.start <= p.start and p.stop <= a.stop]
+        if own and not (a.start <= b.start and b.stop <= a.stop):
+            out["src_holds_other"] = 1.0
         return out
 
     def candidate(self, rtype: str, s: Entity, t: Entity, i: int, view: SentenceView, a: Point, b: Point) -> Candidate:

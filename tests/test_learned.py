@@ -109,6 +109,21 @@ def test_a_party_in_a_sentence_with_several_projects_knows_which_is_nearest(nlp)
     assert near.features["tgt_rivals"] > 0
 
 
+def test_a_place_written_in_another_projects_name_is_no_candidate_unless_the_two_are_joined_by_and(nlp):
+    text = ("Инвесторы построят мебельную фабрику в Вологде, кирпичный завод в Череповце, а также "
+            "логистический центр и тепличный комплекс в Сокольском районе.")
+    a = analyse(Article(id="t", text=text))
+    near = {(c.source.name, c.target.name): c.features for c in a.candidates
+            if c.type == "LOCATED_IN" and not c.features.get("distant")}
+    assert ("мебельная фабрика в Вологде", "Вологда") in near, near
+    # "Череповце" belongs to the plant whose name holds it, not to the furniture factory before it
+    assert not any(s.startswith("мебельная") and t == "Череповец" for s, t in near), near
+    # "логистический центр и тепличный комплекс в Сокольском районе": both are there
+    joined = next(f for (s, t), f in near.items() if s.startswith("логистический") and t == "Сокольский район")
+    assert joined["tgt_in_other"] == 1 and joined["tgt_in_other_coordinated"] == 1
+    assert near[("тепличный комплекс в Сокольском районе", "Сокольский район")].get("tgt_in_other") is None
+
+
 def test_a_news_agency_cited_as_the_source_is_marked_as_cited(nlp):
     text = ("МОСКВА, 11 октября — РИА Новости. Компания «Азот-3» построит завод в ОЭЗ «Липецк», "
             "сообщает ТАСС. Правительство области поддержит проект.")
