@@ -93,6 +93,10 @@ class Point:
     back: int = 0  # sentences between the referring word and the entity's last mention
 
 
+def within(inner: Point, outer: Point) -> bool:
+    return outer.start <= inner.start and inner.stop <= outer.stop
+
+
 def most_mentioned(entities: list[Entity]) -> Entity:
     """The entity with the most mentions, the first named of equals."""
     return min(entities, key=lambda e: (-len(e.mentions), e.mentions[0].start))
@@ -475,16 +479,16 @@ class Candidates:
         районе"), joined to this source by "и" or not, and whether this source's name holds a
         target of its own ("комплекс в Усть-Куте")."""
         out: dict[str, float] = {}
-        holders = [p for eid, ps in here.items() if eid not in (sid, tid) and self.by_id[eid].type in sources
-                   for p in ps if not p.referring and p.start <= b.start and b.stop <= p.stop]
-        if holders and not (a.start <= b.start and b.stop <= a.stop):
+        if within(b, a):
+            return out
+        others = [(self.by_id[eid].type, p) for eid, ps in here.items() if eid not in (sid, tid)
+                  for p in ps if not p.referring]
+        holders = [p for kind, p in others if kind in sources and within(b, p)]
+        if holders:
             out["tgt_in_other"] = 1.0
-            gaps = [self.doc.text[a.stop:p.start] for p in holders if a.stop <= p.start]
-            if any(COORDINATED.fullmatch(g) for g in gaps):
+            if any(COORDINATED.fullmatch(self.doc.text[a.stop:p.start]) for p in holders if a.stop <= p.start):
                 out["tgt_in_other_coordinated"] = 1.0
-        own = [p for eid, ps in here.items() if eid not in (sid, tid) and self.by_id[eid].type in targets
-               for p in ps if not p.referring and a.start <= p.start and p.stop <= a.stop]
-        if own and not (a.start <= b.start and b.stop <= a.stop):
+        if any(kind in targets and within(p, a) for kind, p in others):
             out["src_holds_other"] = 1.0
         return out
 
