@@ -89,7 +89,7 @@ class Point:
 
     start: int
     stop: int
-    referring: str = ""  # "", "pronoun", "noun", "there" or "place"
+    referring: str = ""  # "", "pronoun", "noun", "plural", "there" or "place"
     back: int = 0  # sentences between the referring word and the entity's last mention
 
 
@@ -386,6 +386,9 @@ class Candidates:
                     kind, types = ("pronoun" if word in ORG_PRONOUNS else "noun"), {"ORG"}
                 elif lem in PROJECT_REFERRING and t.pos == "NOUN" and t.feats.get("Number") != "Plur":
                     kind, types = "noun", {"PROJECT"}
+                elif lem in PROJECT_REFERRING and t.pos == "NOUN" and t.rel.startswith("nsubj"):
+                    self.add_plural(i, t)
+                    continue
                 elif word in PROJECT_PRONOUNS and t.pos == "PRON" and t.rel in ("obj", "obl", "iobj"):
                     kind, types = "pronoun", {"PROJECT"}
                 elif word in THERE:
@@ -404,6 +407,21 @@ class Candidates:
                 if back == 0 and types == {"PROJECT"}:
                     continue  # a project named earlier in the same sentence needs no stand-in
                 self.points[i][eid].append(Point(t.start, t.stop, kind, back))
+
+    def add_plural(self, i: int, t) -> None:
+        """"Объекты появятся в Салехарде": a plural referring noun as a subject stands for every
+        project named in the nearest sentence before that names any; where they are, not who builds
+        them (LOCATED_IN only, like a place noun: as a party's project it took more wrong than right)."""
+        for back in range(1, REFERRING_SENTENCES + 1):
+            j = i - back
+            if j < 0:
+                return
+            named = [eid for eid, ps in self.points[j].items()
+                     if self.by_id[eid].type == "PROJECT" and any(not p.referring for p in ps)]
+            if named:
+                for eid in named:
+                    self.points[i][eid].append(Point(t.start, t.stop, "plural", back))
+                return
 
     def add_there(self, i: int, t) -> None:
         """"там", "здесь": the territory project and the place named last before it (in this
@@ -427,7 +445,7 @@ class Candidates:
         found: dict[tuple[str, str], Candidate] = {}
         for i, view in enumerate(self.views):
             here = {eid: usable for eid, ps in self.points[i].items()
-                    if (usable := [p for p in ps if p.referring != "place" or rtype == "LOCATED_IN"])}
+                    if (usable := [p for p in ps if p.referring not in ("place", "plural") or rtype == "LOCATED_IN"])}
             for sid, sps in here.items():
                 s = self.by_id[sid]
                 if s.type not in sources:

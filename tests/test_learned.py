@@ -124,6 +124,17 @@ def test_a_place_written_in_another_projects_name_is_no_candidate_unless_the_two
     assert near[("тепличный комплекс в Сокольском районе", "Сокольский район")].get("tgt_in_other") is None
 
 
+def test_a_plural_referring_noun_places_every_project_named_before_and_no_party(nlp):
+    text = ("Компания «Альфа» построит в Тюменской области мебельную фабрику и логистический центр. "
+            "Объекты появятся в Тобольске к 2027 году.")
+    a = analyse(Article(id="t", text=text))
+    for project in ("мебельная фабрика", "логистический центр"):
+        c = candidate(a, "LOCATED_IN", project, "Тобольск")
+        assert c.features.get("src_referring:plural") == 1
+        assert text[c.sentence[0]:c.sentence[1]].startswith("Объекты появятся")
+    assert not any(k.endswith("_referring:plural") for c in a.candidates if c.type != "LOCATED_IN" for k in c.features)
+
+
 def test_a_news_agency_cited_as_the_source_is_marked_as_cited(nlp):
     text = ("МОСКВА, 11 октября — РИА Новости. Компания «Азот-3» построит завод в ОЭЗ «Липецк», "
             "сообщает ТАСС. Правительство области поддержит проект.")
