@@ -45,14 +45,21 @@ def fold(text: str) -> str:
     return " ".join(words(text))
 
 
+# a name's quoted label: индустриальный парк «Северный луч», компания "Амур"
+QUOTED = re.compile(r"«(.+)»|\"(.+)\"")
 # a card's addition in brackets at the end of a name ("комбикормовый завод (ГК «Эфко»)": whose it is)
 CARD_ADDITION = re.compile(r"\s+\((?:[^()]|\([^()]*\))*\)$")
-LABEL = re.compile(r"«(.+)»")
+
+
+def quoted_label(name: str) -> str | None:
+    """The label a name quotes ("Северный луч" of «индустриальный парк «Северный луч»»), if any."""
+    m = QUOTED.search(name)
+    return (m.group(1) or m.group(2)) if m else None
 
 
 def own_label(name: str) -> str:
     """What a name calls its thing by itself: the quoted label ("индустриальный парк «Северный
     луч»": Северный луч), not a card's addition in brackets ("завод (ООО «Северный луч»)": завод)."""
     own = CARD_ADDITION.sub("", name)
-    m = LABEL.search(own)
-    return m.group(1) if m else own
+    label = quoted_label(own)
+    return own if label is None else label

@@ -80,6 +80,8 @@ class Candidate:
 
 
 COORDINATED = re.compile(r"\s*,?\s*(и|а также)\s+")
+# stand-ins that say where projects are, not who takes part: "в регионе", "Объекты появятся в …"
+PLACING_ONLY = frozenset({"place", "plural"})
 
 
 @dataclass
@@ -445,7 +447,7 @@ class Candidates:
         found: dict[tuple[str, str], Candidate] = {}
         for i, view in enumerate(self.views):
             here = {eid: usable for eid, ps in self.points[i].items()
-                    if (usable := [p for p in ps if p.referring not in ("place", "plural") or rtype == "LOCATED_IN"])}
+                    if (usable := [p for p in ps if p.referring not in PLACING_ONLY or rtype == "LOCATED_IN"])}
             for sid, sps in here.items():
                 s = self.by_id[sid]
                 if s.type not in sources:

@@ -18,7 +18,7 @@ import hashlib
 import re
 
 from graph.model import Entity, Extraction
-from graph.text import lemma, morph, name_key
+from graph.text import QUOTED, lemma, morph, name_key, quoted_label
 
 from .aliases import canonical
 from .grammars.common import place_adjective
@@ -26,7 +26,6 @@ from .grammars.organisations import LEGAL_FORMS, ORG_NOUNS
 from .mentions import RELATIVE_BODY
 from .vocabulary import words
 
-QUOTED = re.compile(r"«(.+)»|\"(.+)\"")
 PINNED = re.compile(r"\s(в|во|на|по|для|под|у)\s")
 GEO_NOUNS = words("geo_nouns")
 LEGAL = {name_key(f) for f in LEGAL_FORMS}
@@ -98,9 +97,9 @@ def place_key(entity: Entity) -> str:
 
 def project_key(entity: Entity) -> str:
     name = written_name(entity)
-    m = QUOTED.search(name)
-    if m:
-        return f"{entity.kind or 'other'}:{name_key(m.group(1) or m.group(2))}"
+    label = quoted_label(name)
+    if label is not None:
+        return f"{entity.kind or 'other'}:{name_key(label)}"
     return name_key(name)
 
 
@@ -117,7 +116,7 @@ def written_name(entity: Entity) -> str:
 def unnamed_project(name: str) -> bool:
     """A project name that says what it is but not which one: "алюминиевый завод", "действующий
     промпарк" (not "свободный порт Владивосток", "завод в Ельце", "томская ОЭЗ")."""
-    if QUOTED.search(name):
+    if quoted_label(name) is not None:
         return False
     words = name.split()
     named = any(w[:1].isupper() for w in words[1:])
