@@ -394,9 +394,9 @@ def split_label(name: str) -> tuple[str, str]:
 def link_initials(found: list[Found]) -> None:
     """"ОБСЕ" in an article that names the Организация по безопасности и сотрудничеству в
     Европе, "РПЦ" and Русская православная церковь, "МЭЗ «Амурский»" and Маслоэкстракционный
-    завод «Амурский»: an abbreviation made of the initials of one organisation named in full in
-    the article (with the same quoted name, if any) is that organisation."""
-    full = [f for f in found if f.type == "ORG" and f.same_as is None and len(f.normal.split()) >= 2]
+    завод «Амурский», "ЧР" and Чеченская Республика: an abbreviation made of the initials of one
+    organisation or place named in full in the article (with the same quoted name, if any) is it."""
+    full = [f for f in found if f.type in ("ORG", "LOC") and f.same_as is None and len(f.normal.split()) >= 2]
     for f in found:
         word, label = split_label(f.text.strip("«»\"") if f.text.count("«") < 2 else f.text)
         if f.type not in ("ORG", "LOC") or f.same_as is not None or not re.fullmatch(r"[А-ЯЁ]{2,6}", word) \
@@ -408,7 +408,7 @@ def link_initials(found: list[Found]) -> None:
             for words, quoted in (split_label(g.normal), split_label(g.text)))}
         if len(named) == 1:
             target = next(iter(named.values()))
-            f.same_as, f.type = target, "ORG"
+            f.same_as, f.type = target, target.type
             f.why = f"abbreviation of «{target.text}»: the initials of its words"
 
 

@@ -325,21 +325,38 @@ def split_trailing_person(doc: Doc, f: Found) -> list[Found]:
     return [org, person]
 
 
-GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|хребт|мор|архипелаг|долин)"
+GEO_NOUN = re.compile(r"(?:^|\s)((?:остров|полуостров|бухт|залив|рек|озер|мыс|пролив|хребт|мор|архипелаг|долин"
+                      r"|станци|станиц)"
                       r"[а-яё]{0,3}"
                       r"|гор(?:а|ы|е|у|ой))\s+$",
                       re.IGNORECASE)
 
 
 def with_geo_noun(doc: Doc, f: Found) -> Found:
-    """"острове Шикотан", "бухте Воевода": the natural-feature word belongs to the place's name."""
+    """"острове Шикотан", "бухте Воевода", "станице Грушевской": the natural feature's or the
+    station's word belongs to the place's name."""
     if f.type != "LOC":
         return f
     m = GEO_NOUN.search(doc.text[max(0, f.start - 20):f.start])
     if not m or not m.group(1)[0].islower():
         return f
     start = f.start - (len(doc.text[max(0, f.start - 20):f.start]) - m.start(1))
-    return make_found(doc, "LOC", start, f.stop, "repair")
+    g = make_found(doc, "LOC", start, f.stop, "repair")
+    noun, *name = g.text.split()
+    first = morph().parse(name[0])[0] if len(name) == 1 else None
+    if first is not None and first.tag.POS == "ADJF" and "Poss" not in first.tag:
+        # "станице Грушевской": an adjective name agrees with its noun in the nominative
+        g.normal = f"{lemma(noun.lower())} {agreeing(name[0], lemma(noun.lower())) or name[0]}"
+    return g
+
+
+def agreeing(adjective: str, noun: str) -> str | None:
+    """The adjective in the nominative singular of the noun's gender, cased as written
+    ("Грушевской" with станица: Грушевская), if it is one."""
+    parse = next((p for p in morph().parse(adjective) if p.tag.POS == "ADJF"), None)
+    gender = morph().parse(noun)[0].tag.gender
+    inflected = parse.inflect({"sing", "nomn", gender}) if parse is not None and gender else None
+    return cased_as(inflected.word, adjective) if inflected is not None else None
 
 
 DOMAIN = re.compile(r"^\.?(РФ|рф|ру|ru|com|онлайн)\b")
@@ -661,6 +678,9 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
     published, titles = publications(doc)
     found, grammar_spans = without_governing_bodies(doc, found, grammar_spans)
+    # "корпорация развития ВЭБ.РФ": a name with a domain zone is the organisation's whole name
+    grammar_spans = [g for g in grammar_spans if not any(
+        f.type == "ORG" and WITH_DOMAIN.search(f.text) and g.start < f.start < g.stop < f.stop for f in found)]
     found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc) + latin_companies(doc),
                                   doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
@@ -692,12 +712,8 @@ def with_shared_noun(text: str, f: Found) -> str:
     noun = lemma(written)
     if noun not in TERRITORY_NOUNS:
         return f.normal
-    adjective = next((p for p in morph().parse(words[0]) if p.tag.POS == "ADJF"), None)
-    gender = morph().parse(noun)[0].tag.gender
-    inflected = adjective.inflect({"sing", "nomn", gender}) if adjective is not None and gender else None
-    if inflected is None:
-        return f.normal
-    return f"{cased_as(inflected.word, words[0])} {cased_as(noun, written)}"
+    adjective = agreeing(words[0], noun)
+    return f.normal if adjective is None else f"{adjective} {cased_as(noun, written)}"
 
 
 def cased_as(word: str, written: str) -> str:

@@ -59,6 +59,13 @@ def test_names_with_a_domain_zone_are_one_organisation(nlp):
     assert {(e.type, e.name) for e in ex.entities} == {("ORG", "ВЭБ.РФ"), ("ORG", "Дом.РФ"), ("LOC", "Россия")}
 
 
+def test_a_domain_name_after_an_organisation_noun_is_the_whole_name(nlp):
+    # the grammar's "корпорация развития X" would otherwise cut "ВЭБ" from its zone, leaving "РФ" a place
+    found = entities_of("Сторонами стали правительство области и государственная корпорация развития ВЭБ.РФ.")
+    assert ("ORG", "ВЭБ.РФ") in found
+    assert not any(t == "LOC" for t, _ in found)
+
+
 def entities_of(text: str) -> set[tuple[str, str]]:
     return {(e.type, e.name) for e in extracted(text).entities}
 
@@ -69,6 +76,20 @@ def test_an_abbreviation_of_the_initials_of_a_named_organisation_is_that_organis
     orgs = [e for e in extracted(text).entities if e.type == "ORG"]
     assert len(orgs) == 1 and "ОБСЕ" in orgs[0].aliases
     assert "initials" in orgs[0].merged_by["ОБСЕ"]
+
+
+def test_an_abbreviation_of_the_initials_of_a_named_place_is_that_place(nlp):
+    text = ("Гостями стали министр промышленности Чеченской Республики Адам Хакимов "
+            "и министр ЧР по национальной политике Ахмед Дудаев.")
+    places = [e for e in extracted(text).entities if e.type == "LOC"]
+    assert [p.name for p in places] == ["Чеченская Республика"] and "ЧР" in places[0].aliases
+    assert "initials" in places[0].merged_by["ЧР"]
+
+
+def test_a_stations_word_belongs_to_its_name(nlp):
+    found = entities_of("Склад появится в станице Грушевской, а завод построят у станции Ундол.")
+    assert {("LOC", "станица Грушевская"), ("LOC", "станция Ундол")} <= found
+    assert not any(name in ("Грушевская", "Грушевской", "Ундол") for _, name in found)
 
 
 def test_places_named_inside_organisations_and_bulleted_lists(nlp):
