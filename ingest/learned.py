@@ -128,13 +128,37 @@ class Averaged:
         return cls(Boosted.from_json(d["boosted"]), Linear.from_json(d["linear"]))
 
 
-def scorer_of(d: dict) -> Boosted | Averaged:
+@dataclass
+class Bagged:
+    """Boosters fitted on resamples of the same candidates (rows and columns drawn per tree, each
+    with its own seed), their probabilities averaged: a single booster's splits follow small
+    changes in its few hundred positives; the average does not."""
+
+    boosters: list[Boosted]
+
+    def probabilities(self, candidates: list) -> np.ndarray:
+        return sum(b.probabilities(candidates) for b in self.boosters) / len(self.boosters)
+
+    def to_json(self) -> dict:
+        return {"bagged": [b.to_json() for b in self.boosters]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Bagged:
+        return cls([Boosted.from_json(b) for b in d["bagged"]])
+
+
+Scorer = Boosted | Averaged | Bagged
+
+
+def scorer_of(d: dict) -> Scorer:
+    if "bagged" in d:
+        return Bagged.from_json(d)
     return Averaged.from_json(d) if "linear" in d else Boosted.from_json(d)
 
 
 @dataclass
 class TypeModel:
-    relation: Boosted | Averaged
+    relation: Scorer
     threshold: float
     roles: dict[str, Linear]
     distant_threshold: float | None = None  # for pairs never named in one sentence; None: `threshold`

@@ -11,7 +11,7 @@ import pytest
 
 from graph.model import Article, Relation
 from ingest.extract import analyse, as_contract, decided, extract, residents_of_the_territory
-from ingest.learned import Averaged, RelationModel, shipped_model
+from ingest.learned import Averaged, Bagged, RelationModel, shipped_model
 from ingest.parties import federal_power, never_resident, press_service, state_body
 from ingest import train
 
@@ -291,6 +291,7 @@ def test_training_is_reproducible_and_the_model_file_round_trips(few_of_each, tm
         a = analyses[d["id"]]
         assert as_contract(decided(a, loaded)) == as_contract(decided(a, first))
     assert isinstance(loaded.types["INVOLVED_IN"].relation, Averaged)
+    assert isinstance(loaded.types["LOCATED_IN"].relation, Bagged)
 
 
 def test_the_projects_and_places_scorers_read_no_vectors_and_do_not_depend_on_the_seed(few_of_each, monkeypatch):
@@ -300,18 +301,23 @@ def test_the_projects_and_places_scorers_read_no_vectors_and_do_not_depend_on_th
         monkeypatch.setitem(train.BOOSTING, "seed", seed)
         models.append(train.fit_all(docs, analyses, docs)[0].to_json()["types"])
 
-    def booster(t: str, n: int) -> dict:
+    def booster(t: str, n: int, i: int = 0) -> dict:
         relation = models[n][t]["relation"]
+        if "bagged" in relation:  # LOCATED_IN's is a bag of boosters, each with a seed of its own
+            return relation["bagged"][i]
         return relation.get("boosted", relation)  # INVOLVED_IN's is averaged with a logistic regression
 
-    def trees(t: str, n: int) -> str:  # the booster without its parameters (which name the seed)
-        return booster(t, n)["booster"].split("end of trees")[0]
+    def trees(t: str, n: int, i: int = 0) -> str:  # the booster without its parameters (which name the seed)
+        return booster(t, n, i)["booster"].split("end of trees")[0]
 
     for t in ("INVOLVED_IN", "LOCATED_IN"):
         assert booster(t, 0)["vector_size"] == 0
         assert trees(t, 0) == trees(t, 1)
         assert models[0][t]["threshold"] == models[1][t]["threshold"]
     assert "linear" in models[0]["INVOLVED_IN"]["relation"] and "linear" not in models[0]["LOCATED_IN"]["relation"]
+    bag = models[0]["LOCATED_IN"]["relation"]["bagged"]
+    assert len(bag) == train.BAGS and trees("LOCATED_IN", 1, train.BAGS - 1) == trees("LOCATED_IN", 0, train.BAGS - 1)
+    assert len({trees("LOCATED_IN", 0, i) for i in range(train.BAGS)}) == train.BAGS  # each a draw of its own
     assert booster("WORKS_AT", 0)["vector_size"] == 600
     assert trees("WORKS_AT", 0) != trees("WORKS_AT", 1)  # half the columns per tree, drawn by the seed
 
