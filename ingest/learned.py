@@ -137,7 +137,7 @@ class Bagged:
     boosters: list[Boosted]
 
     def probabilities(self, candidates: list) -> np.ndarray:
-        return sum(b.probabilities(candidates) for b in self.boosters) / len(self.boosters)
+        return np.mean([b.probabilities(candidates) for b in self.boosters], axis=0)
 
     def to_json(self) -> dict:
         return {"bagged": [b.to_json() for b in self.boosters]}
