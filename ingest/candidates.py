@@ -364,17 +364,19 @@ class Candidates:
             j = i - back
             if j < 0:
                 break
-            best = None
-            for eid, ps in self.points[j].items():
-                if self.by_id[eid].type not in types or not fits(self.by_id[eid]):
-                    continue
-                for p in ps:
-                    if not p.referring and p.stop <= offset and (best is None or p.start > best[1]):
-                        best = (eid, p.start)
-            if best is not None:
-                return best[0], back
+            named = self.named_in(j, offset, types, fits)
+            if named:
+                return max(named, key=lambda x: x[1])[0], back
             offset = 1 << 60
         return None
+
+    def named_in(self, j: int, offset: int, types: set[str],
+                 fits: Callable[[Entity], bool] = lambda e: True) -> list[tuple[str, int]]:
+        """The entities of these types (that `fits`) named in sentence j before `offset`, each
+        mention with where it starts, in the order they were found."""
+        return [(eid, p.start) for eid, ps in self.points[j].items()
+                if self.by_id[eid].type in types and fits(self.by_id[eid])
+                for p in ps if not p.referring and p.stop <= offset]
 
     def add_referring(self) -> None:
         for i, view in enumerate(self.views):
@@ -414,15 +416,11 @@ class Candidates:
         """"Объекты появятся в Салехарде": a plural referring noun as a subject stands for every
         project named in the nearest sentence before that names any; where they are, not who builds
         them (LOCATED_IN only, like a place noun: as a party's project it took more wrong than right)."""
-        for back in range(1, REFERRING_SENTENCES + 1):
-            j = i - back
-            if j < 0:
-                return
-            named = [eid for eid, ps in self.points[j].items()
-                     if self.by_id[eid].type == "PROJECT" and any(not p.referring for p in ps)]
+        for back in range(1, min(REFERRING_SENTENCES, i) + 1):
+            named = dict.fromkeys(eid for eid, _ in self.named_in(i - back, 1 << 60, {"PROJECT"}))
+            for eid in named:
+                self.points[i][eid].append(Point(t.start, t.stop, "plural", back))
             if named:
-                for eid in named:
-                    self.points[i][eid].append(Point(t.start, t.stop, "plural", back))
                 return
 
     def add_there(self, i: int, t) -> None:

@@ -342,11 +342,12 @@ def with_geo_noun(doc: Doc, f: Found) -> Found:
         return f
     start = f.start - (len(doc.text[max(0, f.start - 20):f.start]) - m.start(1))
     g = make_found(doc, "LOC", start, f.stop, "repair")
-    noun, *name = g.text.split()
+    written, *name = g.text.split()
     first = morph().parse(name[0])[0] if len(name) == 1 else None
     if first is not None and first.tag.POS == "ADJF" and "Poss" not in first.tag:
         # "станице Грушевской": an adjective name agrees with its noun in the nominative
-        g.normal = f"{lemma(noun.lower())} {agreeing(name[0], lemma(noun.lower())) or name[0]}"
+        noun = lemma(written.lower())
+        g.normal = f"{noun} {agreeing(name[0], noun) or name[0]}"
     return g
 
 
@@ -374,6 +375,14 @@ def with_domain(doc: Doc, f: Found) -> Found:
 
 
 BULLET = re.compile(r"\s*[•·▪●|]\s*")
+
+
+def whole_domain_names(found: list[Found], grammar_spans: list[Found]) -> tuple[list[Found], list[Found]]:
+    """"ВЭБ.РФ" (natasha's span, made whole by `with_domain`) is one organisation: the "РФ" inside
+    it is no place, and the grammar's "корпорация развития ВЭБ" that would cut it is no name."""
+    domains = [f for f in found if f.type == "ORG" and WITH_DOMAIN.search(f.text)]
+    return ([f for f in found if not (f.type == "LOC" and any(inside(f, d) for d in domains))],
+            [g for g in grammar_spans if not any(g.start < d.start < g.stop < d.stop for d in domains)])
 
 
 def split_bullets(doc: Doc, f: Found) -> list[Found]:
@@ -678,15 +687,11 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
     found = repair(doc, [trim_trailing_zone(doc, f) for f in natasha_mentions(doc) if not common_phrase(doc, f)])
     published, titles = publications(doc)
     found, grammar_spans = without_governing_bodies(doc, found, grammar_spans)
-    # "корпорация развития ВЭБ.РФ": a name with a domain zone is the organisation's whole name
-    grammar_spans = [g for g in grammar_spans if not any(
-        f.type == "ORG" and WITH_DOMAIN.search(f.text) and g.start < f.start < g.stop < f.stop for f in found)]
+    found, grammar_spans = whole_domain_names(found, grammar_spans)
     found = combine(apply_lexicon(found + grammar_spans + published + regional_bodies(doc) + latin_companies(doc),
                                   doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
-    found = [f for f in found if not (f.type == "LOC" and any(  # the "РФ" of "ВЭБ.РФ"
-        g.type == "ORG" and WITH_DOMAIN.search(g.text) and inside(f, g) for g in found))]
     found = sorted(found + places_inside_organisations(doc, found), key=lambda f: (f.start, -f.stop))
     anchor_relative_bodies(found)
     name_parts(found)
