@@ -692,6 +692,7 @@ def find_mentions(doc: Doc, grammar_spans: list[Found]) -> list[Found]:
                                   doc.text))
     found = [f for f in found if not any(a <= f.start and f.stop <= b for a, b in titles)]
     found = drop_inside_labels(combine(found + listed_quoted_names(doc, found)))
+    found += companies_after_products(doc, found)
     found = sorted(found + places_inside_organisations(doc, found), key=lambda f: (f.start, -f.stop))
     anchor_relative_bodies(found)
     name_parts(found)
@@ -747,6 +748,27 @@ def places_inside_organisations(doc: Doc, found: list[Found]) -> list[Found]:
             if (start, stop) not in taken and name_key(m.group()) in known_places():
                 out.append(make_found(doc, "LOC", start, stop, "repair"))
                 taken.add((start, stop))
+    return out
+
+
+def companies_after_products(doc: Doc, found: list[Found]) -> list[Found]:
+    """«завод устройств заземления и молниезащиты «Хаккель»», «производство гофрокартона
+    «ТрансПак»»: a quoted name after what a plant makes is the company that makes it there, a
+    mention of its own inside the project's (right after the head, «завод «Звезда»», it is the
+    plant's own name)."""
+    out = []
+    for p in found:
+        if p.type != "PROJECT" or p.kind not in ("plant", "infrastructure") or not p.label \
+                or p.label_start <= p.start or not p.text[p.label_start - p.start:].startswith("«"):
+            continue
+        before = re.findall(r"[\w-]+", doc.text[p.start:p.label_start])
+        heads = [i for i, w in enumerate(before) if lemma(w.lower()) == p.head]
+        if not heads or heads[-1] == len(before) - 1 or not before[heads[-1] + 1].islower():
+            continue
+        if any(f.type == "ORG" and f.start < p.label_stop and p.label_start < f.stop for f in found):
+            continue
+        closing = doc.text.rfind("»", p.label_start, p.label_stop)
+        out.append(make_found(doc, "ORG", p.label_start + 1, closing, "repair"))
     return out
 
 

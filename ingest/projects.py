@@ -397,7 +397,7 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
         if named:
             p.same_as = by_place(doc, p, named) or named[-1]
             p.why = "the project's head word alone, with one project of its kind in the article"
-        elif len(alike) == 1:
+        elif len(alike) == 1 and not product_named_before(p, ordered):
             p.same_as = next(q for q in reversed(ordered) if pinned(q) and q.kind == p.kind
                              and q.head == p.head and q.start < p.start)
             p.why = "the head word alone after the one project of its kind and head"
@@ -407,6 +407,14 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
             if len(before) == 1:
                 p.same_as = next(iter(before.values()))
                 p.why = "the head word with a word that points back, after the one project of its head"
+
+
+def product_named_before(p: Found, ordered: list[Found]) -> bool:
+    """Whether an earlier mention of p's head word already named what p makes ("цинковый завод"
+    before "цинковый электролизный завод"): then p is that plant, not the one pinned-down plant
+    of its head ("завод мелющих шаров") that happens to stand between them."""
+    return bool(p.sense) and any(q.start < p.start and not q.label and q.kind == p.kind and q.head == p.head
+                                 and q.sense == p.sense and product_words(q) for q in ordered)
 
 
 def pointing(p: Found) -> bool:
@@ -504,6 +512,8 @@ SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
 PLACE_KIND_NOUNS = frozenset(mapping("place_referring")) | {"страна"}
 ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
 BROAD_HEADS = words("broad_heads")
+# "предприятие площадью 20 тыс. кв. метров": how big or whose says nothing of which one
+SAYS_NOT_WHICH = SPAN_PASSING | words("measure_nouns")
 
 
 def arising(tree: Tree, token) -> bool:
@@ -549,7 +559,7 @@ def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> tuple[lis
     words_ = unplaced(phrase(tree, head), places)
     kind_word = lemma(head.text.lower())
     own = [w for w in words_ if w is not head and w.pos in ("ADJ", "NOUN", "PROPN")
-           and (lemma(w.text.lower()) not in SPAN_PASSING or kind_word not in BROAD_HEADS)]
+           and (lemma(w.text.lower()) not in SAYS_NOT_WHICH or kind_word not in BROAD_HEADS)]
     if not own or any(lemma(w.text.lower()) in SPAN_GENERIC for w in words_):
         return None
     counted = [c for c in tree.children[head.id] if c.rel.startswith("nummod") and c.start < head.start]

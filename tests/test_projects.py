@@ -512,6 +512,11 @@ def test_lands_joined_to_a_zone_named_by_its_bare_abbreviation(nlp):
      "Агропромышленный парк у аэропорта Северогорска"),
     ("Компания уже построила в Туле собственный завод по производству красок.",
      "собственный завод по производству красок"),
+    # a park of what its residents make
+    ("В области появится промышленный парк строительных материалов.", "промышленный парк строительных материалов"),
+    # put into service
+    ("Холдинг в этом году ввёл в работу автоматизированный склад готовой продукции.",
+     "автоматизированный склад готовой продукции"),
 ])
 def test_plants_named_by_what_they_make(nlp, text, name):
     assert name in projects_of(text)
@@ -533,6 +538,8 @@ def test_a_park_for_its_residents_is_not_named_by_them(nlp):
      "sez"),
     ("Весной заработает экономическая зона «Полярная».", "экономическая зона «Полярная»", "sez"),
     ("Компания стала резидентом ОЭЗ ППТ «Липецк».", "ОЭЗ ППТ «Липецк»", "sez"),
+    ("Фирма займётся расширением туристско-рекреационной зоны «Лесная».", "туристско-рекреационная зона «Лесная»",
+     "industrial_park"),
 ])
 def test_zone_forms(nlp, text, name, kind):
     assert projects_of(text).get(name) == kind
@@ -566,6 +573,8 @@ def test_other_heads_of_investment_news(nlp, text, name, kind):
      "новое производство компании «Северный металл»", "Северный металл"),
     ("Рядом с действующим заводом ТЕХНОСТАЛЬ в Красном Луче отвели участок.",
      "действующий завод ТЕХНОСТАЛЬ в Красном Луче", "ТЕХНОСТАЛЬ"),
+    # an abbreviation with a case ending
+    ("Резидентом индустриального парка КАМАЗа стала новая компания.", "индустриальный парк КАМАЗ", "КАМАЗ"),
 ])
 def test_a_plant_named_by_whose_it_is_keeps_its_owner_an_organisation(nlp, text, name, owner):
     ex = extract(Article(id="t", text=text))
@@ -580,6 +589,21 @@ def test_a_plant_named_by_whose_it_is_keeps_its_owner_an_organisation(nlp, text,
 ])
 def test_a_head_with_a_genitive_of_whose_or_how_much_is_not_a_project(nlp, text):
     assert projects_of(text) == {}
+
+
+def test_a_plants_size_does_not_name_it(nlp):
+    text = ("Компания «Вектор» заложила завод по выпуску автокомпонентов. Строительство завершат к концу года, "
+            "а ввести предприятие площадью 20 тыс. кв. метров в эксплуатацию намерены в 2027 году.")
+    assert not any("площадью" in name for name in projects_of(text))
+
+
+def test_a_quoted_name_after_what_a_plant_makes_is_the_company_that_makes_it(nlp):
+    text = ("В области запущены завод устройств заземления «Громов» и производство гофрокартона «ТрансКарт». "
+            "Рядом заработает завод «Звезда».")
+    ex = extract(Article(id="t", text=text))
+    assert {e.name for e in ex.entities if e.type == "ORG"} == {"Громов", "ТрансКарт"}
+    assert {e.name for e in ex.entities if e.type == "PROJECT"} >= {"завод устройств заземления «Громов»",
+                                                                       "производство гофрокартона «ТрансКарт»"}
 
 
 @pytest.mark.parametrize("text, apart", [
@@ -611,6 +635,16 @@ def test_a_free_port_without_its_name_is_the_free_port_named_in_the_article(nlp)
     projects = projects_of("Власти предложат расширить свободный порт Владивосток. Режим свободного порта уже "
                            "действует в Ванинском районе, и наблюдательный совет свободного порта это одобрил.")
     assert projects == {"свободный порт Владивосток": "free_port"}
+
+
+def test_a_plant_whose_product_was_named_before_is_not_the_other_plant_standing_between(nlp):
+    text = ("В городе построят цинковый завод и завод мелющих шаров. Первым проектом станет цинковый "
+            "электролизный завод. Уфалейский завод станет вторым в России. Новый завод мелющих шаров "
+            "будет выпускать 246 тысяч тонн продукции.")
+    plants = {frozenset(m.text for m in e.mentions) for e in extract(Article(id="t", text=text)).entities
+              if e.type == "PROJECT"}
+    assert plants == {frozenset({"цинковый завод", "цинковый электролизный завод", "Уфалейский завод"}),
+                      frozenset({"завод мелющих шаров", "Новый завод мелющих шаров"})}, plants
 
 
 def test_a_head_with_a_word_that_points_back_is_the_project_of_that_head_named_before(nlp):

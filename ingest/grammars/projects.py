@@ -69,6 +69,19 @@ NOT_OWNERS = vocabulary.words("not_owners")
 PARK_COMPOUNDS = vocabulary.words("park_compounds")
 
 
+# the first half of a zone's compound adjective: "промышленно-деловая", "туристско-рекреационная зона"
+ZONE_COMPOUNDS = {"промышленно", "индустриально", "производственно", "туристско"}
+
+
+DECLINED_ABBREVIATION = re.compile(r"([А-ЯЁ]{2,})[а-яё]{1,2}")
+
+
+def declined_abbreviation(word: str) -> bool:
+    """«УАЗа», «КАМАЗом»: a company's abbreviation with a case ending."""
+    m = DECLINED_ABBREVIATION.fullmatch(word)
+    return m is not None and m.group(1) not in NOT_OWNERS
+
+
 def grammar():
     """The project grammar, built fresh: yargy's Parser rewrites the rules it is given in
     place, so rules must never be shared between two parsers."""
@@ -91,8 +104,7 @@ def grammar():
         # "экономическая зона": the adjective in the singular, else it is talk of zones in general
         "zone": any_of(rule(and_(normalized("свободный"), SING).optional(),
                             any_of(and_(dictionary({"промышленный", "индустриальный", "экономический"}), SING),
-                                   rule(in_caseless_set({"промышленно", "индустриально", "производственно"}), eq("-"),
-                                        and_(gram("ADJF"), SING))),
+                                   rule(in_caseless_set(ZONE_COMPOUNDS), eq("-"), and_(gram("ADJF"), SING))),
                             normalized("зона")),
                        and_(normalized("промзона"), gram("sing"))),
         "tor": any_of(eq("ТОР"), eq("ТОСЭР"),
@@ -178,7 +190,8 @@ def grammar():
                 rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized()),
                      and_(token_type("LATIN"), not_(is_lower())).repeatable(max=2).optional()),
                 rule(OWNER_NOUN.optional(), and_(is_upper(), token_type("RU"), custom(lambda w: len(w) >= 3),
-                                                 not_(in_(NOT_OWNERS)))))
+                                                 not_(in_(NOT_OWNERS)))),
+                rule(OWNER_NOUN.optional(), custom(declined_abbreviation)))  # "индустриальный парк УАЗа"
     # a head pinned down by what it does, where it is or whose it is (one rule: the heads are predicted once)
     PINNED = rule(MODIFIER.repeatable(max=3).optional(), UNNAMED_HEAD.interpretation(Project.head),
                   or_(rule(PO_PHRASE, IN_PLACE.optional()), IN_PLACE,
@@ -281,7 +294,7 @@ TRIGGER = Trigger(
                "проект", "предприятие", "канатный"} | PLANT_HEADS | INFRASTRUCTURE_HEADS),
     exact=frozenset({"ОЭЗ", "СЭЗ", "ТОР", "ТОСЭР", "СПВ", "ИП", "ТЛЦ"}),
     # "промышленно-деловая зона": a zone's compound adjective opens the match
-    prefixes=COMPOUND_HEADS + ("промышленно-", "индустриально-", "производственно-"), after=140,
+    prefixes=COMPOUND_HEADS + tuple(f"{w}-" for w in sorted(ZONE_COMPOUNDS)), after=140,
     # up to three modifiers, then a head's own adjectives: "новая особая экономическая зона"; a match
     # begins no further back (the same projects in parks-dev and factru-dev, 8% fewer parser states)
     words_before=5)
