@@ -228,8 +228,18 @@ LATIN_KEY = re.compile(r"[a-z][a-z0-9&.,'’-]*(?: [a-z0-9&.,'’-]+)*")
 def join_first_words_of_latin_names(groups: dict[tuple[str, str], list[Found]]) -> None:
     """"Cadila" in an article that names "Cadila Pharmaceuticals Ltd": a company written in Latin
     letters and named by its first word is the one company of that first word the article names in
-    full, if there is just one."""
+    full, if there is just one. So is a body named by its adjective alone ("Худрук Большого" in an
+    article about the Большой театр); a noun is a name of its own ("Газпром", "Газпром нефть")."""
     orgs = [key for etype, key in groups if etype == "ORG" and LATIN_KEY.fullmatch(key)]
+    adjectives = [key for etype, key in groups if etype == "ORG" and " " not in key
+                  and morph().parse(key)[0].tag.POS == "ADJF"]
+    named = [key for etype, key in groups if etype == "ORG" and " " in key]
+    for key in adjectives:
+        full = [k for k in named if k.startswith(key + " ")]
+        if len(full) == 1:
+            for f in groups[("ORG", key)]:
+                f.why = f"a name's adjective alone; the article names it in full: «{groups[('ORG', full[0])][0].text}»"
+            groups[("ORG", full[0])] += groups.pop(("ORG", key))
     for key in (k for k in orgs if " " not in k):
         full = [k for k in orgs if k.startswith(key + " ")]
         if len(full) == 1:

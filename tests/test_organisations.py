@@ -390,3 +390,12 @@ def test_a_latin_company_named_by_its_first_word_is_the_one_named_in_full():
                    "Cadila вложит в проект 2 млрд рублей.")
     cadila = [e for e in ex.entities if e.type == "ORG" and "Cadila" in e.name]
     assert len(cadila) == 1 and {"Cadila", "Cadila Pharmaceuticals Ltd"} <= set(cadila[0].aliases), cadila
+
+
+def test_a_body_named_by_its_adjective_alone_is_the_one_named_in_full_but_a_noun_is_a_name_of_its_own():
+    ex = extracted("Худрук Большого покинул пост.\n\nХудожественный руководитель балета Большого театра "
+                   "Иван Петров объявил об уходе.")
+    theatre = [e for e in ex.entities if e.type == "ORG"]
+    assert [e.name for e in theatre] == ["Большой театр"] and "Большого" in theatre[0].aliases, theatre
+    ex = extracted("Глава Газпрома встретился с руководством «Газпром нефти».")
+    assert len([e for e in ex.entities if e.type == "ORG"]) == 2
