@@ -512,8 +512,9 @@ SUBJECT_OR_OBJECT = {"nsubj", "nsubj:pass", "obj"}
 PLACE_KIND_NOUNS = frozenset(mapping("place_referring")) | {"страна"}
 ARISING_HEADS = SPAN_HEADS - {"проект"}  # "проект стоимостью …" speaks of a project, names none
 BROAD_HEADS = words("broad_heads")
-# "предприятие площадью 20 тыс. кв. метров": how big or whose says nothing of which one
-SAYS_NOT_WHICH = SPAN_PASSING | words("measure_nouns")
+# "предприятие площадью 20 тыс. кв. метров": how big it is says nothing of which one
+MEASURE_NOUNS = words("measure_nouns")
+SAYS_NOT_WHICH = SPAN_PASSING | MEASURE_NOUNS
 
 
 def arising(tree: Tree, token) -> bool:
@@ -548,6 +549,15 @@ def unplaced(words_: list, places: list[tuple[int, int]]) -> list:
     return words_
 
 
+def unmeasured(words_: list, head) -> list:
+    """The phrase up to how big the project is ("корпус | площадью 11 тыс. кв. м"): its size is
+    no part of its name."""
+    for i, w in enumerate(words_):
+        if w.start > head.start and lemma(w.text.lower()) in MEASURE_NOUNS:
+            return words_[:i]
+    return words_
+
+
 def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> tuple[list, bool] | None:
     """The words of the project a word of building brings about at this head, if they name one:
     words of its own, a broad head more than "новый", "крупный" (a lone "завод" is another
@@ -556,7 +566,7 @@ def arising_phrase(tree: Tree, head, places: list[tuple[int, int]]) -> tuple[lis
     counted."""
     if not arising(tree, head):
         return None
-    words_ = unplaced(phrase(tree, head), places)
+    words_ = unmeasured(unplaced(phrase(tree, head), places), head)
     kind_word = lemma(head.text.lower())
     own = [w for w in words_ if w is not head and w.pos in ("ADJ", "NOUN", "PROPN")
            and (lemma(w.text.lower()) not in SAYS_NOT_WHICH or kind_word not in BROAD_HEADS)]

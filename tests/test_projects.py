@@ -190,6 +190,8 @@ def test_a_council_or_a_state_expert_review_is_never_a_party(nlp, text, party):
     ("Инвестор построит в регионе крупную бойню.", "крупная бойня"),  # a narrow head is one thing
     ("В Курской области откроется новая птицефабрика.", "новая птицефабрика"),
     ("Участок отвели рядом с мебельным предприятием, которое откроют весной.", "мебельное предприятие"),
+    # put into service; its size is no part of its name
+    ("В технопарке ввели в эксплуатацию новый лабораторный корпус площадью 5 тыс. кв. м.", "новый лабораторный корпус"),
 ])
 def test_an_unnamed_project_that_a_word_of_building_brings_about(nlp, text, name):
     assert name in projects_of(text)
