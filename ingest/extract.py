@@ -373,10 +373,17 @@ def sentence_of(sentences: list[tuple[int, int]], offset: int) -> tuple[int, int
 ABBREVIATION = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁа-яёa-z0-9+-]{1,11})\s*\)")
 
 
+# an abbreviation written right after an organisation's full name, without brackets
+APPOSED = re.compile(r"[А-ЯЁ]{2,6}")
+# "обкома КПСС", "отдела ООН": after a unit the abbreviation is its owner, not its other name
+UNIT_NOUNS = words("unit_nouns") | words("sub_units")
+
+
 def link_abbreviations(found: list[Found], text: str) -> None:
-    """"Корпорация развития Дальнего Востока (КРДВ)": the abbreviation in brackets, and every
-    later mention written the same way, is the organisation or place before it; after an
-    owner's abbreviation ("организации ООН (ФАО)") it is the organisation before the owner."""
+    """"Корпорация развития Дальнего Востока (КРДВ)": the abbreviation in brackets (or right after
+    the name: "Международная федерация футбола ФИФА"), and every later mention written the same
+    way, is the organisation or place before it; after an owner's abbreviation ("организации ООН
+    (ФАО)") it is the organisation before the owner."""
     full_of: dict[str, Found] = {}
     for i, f in enumerate(found):
         if f.type in ("ORG", "LOC") and f.same_as is None and (m := ABBREVIATION.match(text[f.stop:f.stop + 16])):
@@ -386,6 +393,11 @@ def link_abbreviations(found: list[Found], text: str) -> None:
             elif abbreviation.isupper() and f.text.isupper() and abbreviation != f.text and i > 0 \
                     and found[i - 1].type == "ORG" and not text[found[i - 1].stop:f.start].strip():
                 full_of.setdefault(abbreviation, found[i - 1])
+        elif f.type == "ORG" and APPOSED.fullmatch(f.text) and f.text not in LEGAL_FORMS and i > 0 \
+                and found[i - 1].type == "ORG" and len(found[i - 1].text.split()) >= 2 \
+                and text[found[i - 1].stop:f.start] == " " \
+                and not {lemma(w.lower()) for w in found[i - 1].text.split()} & UNIT_NOUNS:
+            full_of.setdefault(f.text, found[i - 1])  # "Международная федерация футбола ФИФА"
     for f in found:
         full = full_of.get(f.text.strip("«»\""))
         if full is not None and f is not full and f.same_as is None and f.type in ("ORG", "LOC"):

@@ -399,3 +399,10 @@ def test_a_body_named_by_its_adjective_alone_is_the_one_named_in_full_but_a_noun
     assert [e.name for e in theatre] == ["Большой театр"] and "Большого" in theatre[0].aliases, theatre
     ex = extracted("Глава Газпрома встретился с руководством «Газпром нефти».")
     assert len([e for e in ex.entities if e.type == "ORG"]) == 2
+
+
+def test_an_abbreviation_right_after_a_full_name_is_its_other_name_but_after_a_unit_its_owner():
+    ex = extracted("Международная федерация хоккея ИИХФ выделит грант. Президент ИИХФ Иван Петров заявил об этом.")
+    assert [e.name for e in ex.entities if e.type == "ORG"] == ["Международная федерация хоккея"]
+    ex = extracted("Он был первым секретарём Свердловского обкома КПСС. Позже он вышел из КПСС.")
+    assert "КПСС" in {e.name for e in ex.entities if e.type == "ORG"}

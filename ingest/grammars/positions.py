@@ -17,7 +17,7 @@ POSTS = words("posts")
 
 MODIFIERS = and_(gram("ADJF"), not_(is_capitalized()))
 CAP_MODIFIER = and_(gram("ADJF"), dictionary(words("post_modifiers")))
-POST = dictionary(POSTS)
+POST = and_(dictionary(POSTS), not_(caseless("после")))  # the preposition, not «посол» in the locative
 LOWER_GENT = and_(GENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 LOWER_DAT = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
 COMPLEMENT = or_(
