@@ -80,8 +80,10 @@ class Candidate:
 
 
 COORDINATED = re.compile(r"\s*,?\s*(и|а также)\s+")
-# stand-ins that say where projects are, not who takes part: "в регионе", "Объекты появятся в …"
-PLACING_ONLY = frozenset({"place", "plural"})
+# stand-ins for one relation type only: "в регионе", "Объекты появятся в …" say where projects are,
+# not who takes part; a post with no name at it ("Премьер-министр Израиля заявил") says where its
+# holder works
+ONLY_FOR = {"place": "LOCATED_IN", "plural": "LOCATED_IN", "post": "WORKS_AT"}
 
 
 @dataclass
@@ -91,8 +93,13 @@ class Point:
 
     start: int
     stop: int
-    referring: str = ""  # "", "pronoun", "noun", "plural", "there" or "place"
+    referring: str = ""  # "", "pronoun", "noun", "plural", "there", "place" or "post"
     back: int = 0  # sentences between the referring word and the entity's last mention
+
+
+def gap(a, b) -> int:
+    """Characters between two spans (0 when they touch or overlap)."""
+    return max(0, max(a.start, b.start) - min(a.stop, b.stop))
 
 
 def within(inner: Point, outer: Point) -> bool:
@@ -300,6 +307,7 @@ class Candidates:
         self.by_id = {e.id: e for e in entities}
         self.traits = {e.id: self.traits_of(e) for e in entities}
         self.add_referring()
+        self.add_unnamed_posts()
 
     def traits_of(self, e: Entity) -> dict[str, float]:
         """What the article says an organisation is: the word its name starts with
@@ -412,6 +420,20 @@ class Candidates:
                     continue  # a project named earlier in the same sentence needs no stand-in
                 self.points[i][eid].append(Point(t.start, t.stop, kind, back))
 
+    def add_unnamed_posts(self) -> None:
+        """"Премьер-министр Израиля заявил, что …" with no one named at the post: the post
+        stands for the person named last (in its sentence or the few before), for WORKS_AT."""
+        for post in self.posts:
+            i = self.sentence_index(post.start)
+            if post.plural or i < 0 or any(within(post, q) and q is not post for q in self.posts) or any(
+                    self.by_id[eid].type == "PERSON" and gap(p, post) <= POST_REACH
+                    for eid, ps in self.points[i].items() for p in ps if not p.referring):
+                continue
+            found = self.last_named(i, post.start, {"PERSON"})
+            if found is not None:
+                eid, back = found
+                self.points[i][eid].append(Point(post.start, post.stop, "post", back))
+
     def add_plural(self, i: int, t) -> None:
         """"Объекты появятся в Салехарде": a plural referring noun as a subject stands for every
         project named in the nearest sentence before that names any; where they are, not who builds
@@ -445,7 +467,7 @@ class Candidates:
         found: dict[tuple[str, str], Candidate] = {}
         for i, view in enumerate(self.views):
             here = {eid: usable for eid, ps in self.points[i].items()
-                    if (usable := [p for p in ps if p.referring not in PLACING_ONLY or rtype == "LOCATED_IN"])}
+                    if (usable := [p for p in ps if ONLY_FOR.get(p.referring, rtype) == rtype])}
             for sid, sps in here.items():
                 s = self.by_id[sid]
                 if s.type not in sources:
@@ -554,6 +576,11 @@ class Candidates:
         near = [(min(abs(p.start - m.stop), abs(m.start - p.stop)), p, m) for p in self.posts
                 if lo <= p.start < hi for m in person
                 if min(abs(p.start - m.stop), abs(m.start - p.stop)) <= POST_REACH]
+        # a post standing for its holder ("Премьер-министр Израиля заявил"): where they work is in
+        # the post or right after it
+        near += [(0, p, m) for m in self.points[self.sentence_index(lo)][c.source.id] if m.referring == "post"
+                 for p in self.posts if (p.start, p.stop) == (m.start, m.stop)
+                 and any(within(t, p) or 0 <= t.start - p.stop <= 2 for t in target)]
         if not near or not target:
             return False
         gap, post, m = min(near, key=lambda x: (x[0], x[1].start))

@@ -135,6 +135,19 @@ def test_a_plural_referring_noun_places_every_project_named_before_and_no_party(
     assert not any(k.endswith("_referring:plural") for c in a.candidates if c.type != "LOCATED_IN" for k in c.features)
 
 
+def test_a_post_with_no_one_named_at_it_stands_for_the_person_named_last_for_works_at_only(nlp):
+    text = ("Иван Петров отказался лететь на саммит в Вашингтон. Премьер-министр Израиля заявил, что "
+            "причина в заговоре. Компания «Азот-3» построит завод в Хайфе.")
+    a = analyse(Article(id="t", text=text))
+    c = candidate(a, "WORKS_AT", "Иван Петров", "Израиль")
+    assert c.features.get("src_referring:post") == 1 and c.role
+    assert text[c.sentence[0]:c.sentence[1]].startswith("Премьер-министр Израиля")
+    assert not any(k.endswith("_referring:post") for c in a.candidates if c.type != "WORKS_AT" for k in c.features)
+    # a post with its holder named beside it is that holder's only
+    named = analyse(Article(id="n", text="Иван Петров прилетел в Хайфу. Премьер-министр Израиля Ави Коэн его встретил."))
+    assert not any(k.endswith("_referring:post") for c in named.candidates for k in c.features)
+
+
 def test_a_news_agency_cited_as_the_source_is_marked_as_cited(nlp):
     text = ("МОСКВА, 11 октября — РИА Новости. Компания «Азот-3» построит завод в ОЭЗ «Липецк», "
             "сообщает ТАСС. Правительство области поддержит проект.")
