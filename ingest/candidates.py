@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any, Protocol
 
 import numpy as np
 from natasha import Doc
@@ -97,12 +98,22 @@ class Point:
     back: int = 0  # sentences between the referring word and the entity's last mention
 
 
-def gap(a, b) -> int:
+class Span(Protocol):
+    """Anything with a start and a stop in the text: a mention, a point, a post."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def stop(self) -> int: ...
+
+
+def chars_between(a: Span, b: Span) -> int:
     """Characters between two spans (0 when they touch or overlap)."""
     return max(0, max(a.start, b.start) - min(a.stop, b.stop))
 
 
-def within(inner: Point, outer: Point) -> bool:
+def within(inner: Span, outer: Span) -> bool:
     return outer.start <= inner.start and inner.stop <= outer.stop
 
 
@@ -426,7 +437,7 @@ class Candidates:
         for post in self.posts:
             i = self.sentence_index(post.start)
             if post.plural or i < 0 or any(within(post, q) and q is not post for q in self.posts) or any(
-                    self.by_id[eid].type == "PERSON" and gap(p, post) <= POST_REACH
+                    self.by_id[eid].type == "PERSON" and chars_between(p, post) <= POST_REACH
                     for eid, ps in self.points[i].items() for p in ps if not p.referring):
                 continue
             found = self.last_named(i, post.start, {"PERSON"})
@@ -573,9 +584,9 @@ class Candidates:
         lo, hi = c.sentence
         person = [m for m in c.source.mentions if lo <= m.start < hi]
         target = [m for m in c.target.mentions if lo <= m.start < hi]
-        near = [(min(abs(p.start - m.stop), abs(m.start - p.stop)), p, m) for p in self.posts
-                if lo <= p.start < hi for m in person
-                if min(abs(p.start - m.stop), abs(m.start - p.stop)) <= POST_REACH]
+        near: list[tuple[int, Any, Span]] = [
+            (min(abs(p.start - m.stop), abs(m.start - p.stop)), p, m) for p in self.posts
+            if lo <= p.start < hi for m in person if min(abs(p.start - m.stop), abs(m.start - p.stop)) <= POST_REACH]
         # a post standing for its holder ("Премьер-министр Израиля заявил"): where they work is in
         # the post or right after it
         near += [(0, p, m) for m in self.points[self.sentence_index(lo)][c.source.id] if m.referring == "post"

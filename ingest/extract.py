@@ -230,22 +230,22 @@ def join_first_words_of_latin_names(groups: dict[tuple[str, str], list[Found]]) 
     letters and named by its first word is the one company of that first word the article names in
     full, if there is just one. So is a body named by its adjective alone ("Худрук Большого" in an
     article about the Большой театр); a noun is a name of its own ("Газпром", "Газпром нефть")."""
-    orgs = [key for etype, key in groups if etype == "ORG" and LATIN_KEY.fullmatch(key)]
-    adjectives = [key for etype, key in groups if etype == "ORG" and " " not in key
-                  and morph().parse(key)[0].tag.POS == "ADJF"]
-    named = [key for etype, key in groups if etype == "ORG" and " " in key]
-    for key in adjectives:
+    orgs = [key for etype, key in groups if etype == "ORG"]
+    latin = [key for key in orgs if LATIN_KEY.fullmatch(key)]
+    join_first_words(groups, [k for k in latin if " " not in k], latin, "the first word of a name in Latin letters")
+    adjectives = [k for k in orgs if " " not in k and morph().parse(k)[0].tag.POS == "ADJF"]
+    join_first_words(groups, adjectives, [k for k in orgs if " " in k], "a name's adjective alone")
+
+
+def join_first_words(groups: dict[tuple[str, str], list[Found]], short: list[str], named: list[str],
+                     why: str) -> None:
+    """Each organisation of a `short` key goes with the one `named` key it is the first word of."""
+    for key in short:
         full = [k for k in named if k.startswith(key + " ")]
-        if len(full) == 1:
+        if len(full) == 1 and ("ORG", key) in groups:
+            whole = groups[("ORG", full[0])][0]
             for f in groups[("ORG", key)]:
-                f.why = f"a name's adjective alone; the article names it in full: «{groups[('ORG', full[0])][0].text}»"
-            groups[("ORG", full[0])] += groups.pop(("ORG", key))
-    for key in (k for k in orgs if " " not in k):
-        full = [k for k in orgs if k.startswith(key + " ")]
-        if len(full) == 1:
-            named = groups[("ORG", full[0])][0]
-            for f in groups[("ORG", key)]:
-                f.why = f"the first word of a name in Latin letters; the article names it in full: «{named.text}»"
+                f.why = f"{why}; the article names it in full: «{whole.text}»"
             groups[("ORG", full[0])] += groups.pop(("ORG", key))
 
 
