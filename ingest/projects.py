@@ -179,6 +179,19 @@ def product_start(text: str, start: int, stop: int, what: str | None) -> int:
     return at if at > start else stop
 
 
+OWNED_KINDS = ("plant", "infrastructure")  # a centre's capitals are its own name («центр ЮРАН»)
+# whose a project is, after its head: «ГК «Эфко»», «компании «Рапира»», «Nokian Tyres», «ТЕХНОСТАЛЬ», «УАЗа»
+OWNER_START = re.compile(r"\s(?=«|[A-Z]|[А-ЯЁ]{2,}[а-яё]{0,2}\b|(?:компании|группы|холдинга|корпорации|концерна)\s)")
+
+
+def owner_start(text: str, start: int, stop: int, head: str) -> int:
+    """Where whose the project is begins ("зерновой терминал | ГК «Эфко»"): after the head word,
+    a quoted name, a name in Latin letters, an abbreviation or a word of whose; else `stop`."""
+    at = text.lower().find(head.split()[-1].lower()[:4], start, stop)
+    m = OWNER_START.search(text, at if at >= 0 else start, stop)
+    return m.start() + 1 if m else stop
+
+
 def singular(phrase: str) -> str:
     """"индустриальные парки" -> "индустриальный парк": a plural head named for one of its items."""
     words = phrase.split()
@@ -260,7 +273,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
                 main.normal = f"{named_head}{text[main.label_start:first_stop]}"
         else:  # no other mention inside the head words: "Газохимический" is not a place
             main.label_start = start
-            main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what))
+            main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what),
+                                  owner_start(text, start, stop, fact.head) if kind in OWNED_KINDS else stop)
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
                 head_normal = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
                 main.normal = f"{head_normal.rstrip()} {text[main.label_stop:stop]}"
@@ -379,6 +393,9 @@ def join_bare_heads(doc: Doc, projects: list[Found]) -> None:
     по глубокой переработке сои")."""
     ordered = sorted(projects, key=lambda p: p.start)
     for p in ordered:
+        if (named_owner := owners_named_plant(p, ordered)) is not None:  # "завод ООО «Электроприбор»"
+            p.same_as, p.why = named_owner, "its owner's name is the plant's own name"
+            continue
         if pinned(p) and p.kind in ("sez", "tor", "free_port"):  # "новая ТОР на Курилах" by ТОР «Курилы»
             zones = {name_key(n.label): n for n in ordered if n.label and n.kind == p.kind}
             if len(zones) == 1:
@@ -415,6 +432,16 @@ def product_named_before(p: Found, ordered: list[Found]) -> bool:
     of its head ("завод мелющих шаров") that happens to stand between them."""
     return bool(p.sense) and any(q.start < p.start and not q.label and q.kind == p.kind and q.head == p.head
                                  and q.sense == p.sense and product_words(q) for q in ordered)
+
+
+def owners_named_plant(p: Found, ordered: list[Found]) -> Found | None:
+    """The named plant of p's head whose own name is p's owner's («завод «Электроприбор»» and
+    «завод ООО «Электроприбор»»), if p is pinned down by a quoted owner and there is just one."""
+    if p.label or not pinned(p) or (quote := re.search(r"«([^«»]+)", p.text[p.label_stop - p.start:])) is None:
+        return None
+    named = {id(n): n for n in ordered if n.label and n.kind == p.kind and n.head == p.head
+             and name_key(n.label) == name_key(quote.group(1))}
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 def pointing(p: Found) -> bool:

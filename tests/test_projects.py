@@ -649,6 +649,16 @@ def test_a_plant_whose_product_was_named_before_is_not_the_other_plant_standing_
                       frozenset({"завод мелющих шаров", "Новый завод мелющих шаров"})}, plants
 
 
+def test_a_plant_pinned_down_by_its_owner_is_no_other_named_plant_of_its_head(nlp):
+    text = ("В порту останутся два терминала: терминал «Сталькома» на 9 млн тонн и зерновой терминал "
+            "ГК «Колос» на 6 млн тонн. Рядом заработал завод «Кварц». Строительство завода ООО «Кварц» "
+            "обошлось в 2 млрд рублей.")
+    projects = {e.name: [m.text for m in e.mentions] for e in extract(Article(id="t", text=text)).entities
+                if e.type == "PROJECT"}
+    assert "зерновой терминал ГК «Колос»" in projects and len(projects["терминал «Сталькома»"]) == 1, projects
+    assert [name for name in projects if "Кварц" in name] == ["завод «Кварц»"], projects
+
+
 def test_a_head_with_a_word_that_points_back_is_the_project_of_that_head_named_before(nlp):
     projects = projects_of("Холдинг построит деревообрабатывающий завод. Немецкая компания изготовит "
                            "оборудование для будущего завода. Рядом откроют логистический комплекс.")
