@@ -222,6 +222,7 @@ def group_others(found: list[Found]) -> list[list[Found]]:
     return list(groups.values())
 
 
+CYRILLIC_WORD = re.compile(r"[а-яё]+(?:-[а-яё]+)?")  # what the dictionary can tell an adjective of
 LATIN_KEY = re.compile(r"[a-z][a-z0-9&.,'’-]*(?: [a-z0-9&.,'’-]+)*")
 
 
@@ -233,7 +234,7 @@ def join_first_words_of_latin_names(groups: dict[tuple[str, str], list[Found]]) 
     orgs = [key for etype, key in groups if etype == "ORG"]
     latin = [key for key in orgs if LATIN_KEY.fullmatch(key)]
     join_first_words(groups, [k for k in latin if " " not in k], latin, "the first word of a name in Latin letters")
-    adjectives = [k for k in orgs if " " not in k and morph().parse(k)[0].tag.POS == "ADJF"]
+    adjectives = [k for k in orgs if CYRILLIC_WORD.fullmatch(k) and morph().parse(k)[0].tag.POS == "ADJF"]
     join_first_words(groups, adjectives, [k for k in orgs if " " in k], "a name's adjective alone")
 
 
