@@ -180,16 +180,21 @@ def product_start(text: str, start: int, stop: int, what: str | None) -> int:
 
 
 OWNED_KINDS = ("plant", "infrastructure")  # a centre's capitals are its own name («центр ЮРАН»)
-# whose a project is, after its head: «ГК «Эфко»», «компании «Рапира»», «Nokian Tyres», «ТЕХНОСТАЛЬ», «УАЗа»
-OWNER_START = re.compile(r"\s(?=«|[A-Z]|[А-ЯЁ]{2,}[а-яё]{0,2}\b|(?:компании|группы|холдинга|корпорации|концерна)\s)")
+OWNER_NOUNS = words("owner_nouns")
+# a word that opens whose a project is: a quoted name, a name in Latin letters, an abbreviation («ГК»,
+# «ТЕХНОСТАЛЬ», «УАЗа»), else a word of whose («компании», «холдинга»)
+OWNER_WORD = re.compile(r"«|[A-Z][\w&.-]*|[А-ЯЁ]{2,}[а-яё]{0,2}\b|[а-яё]+")
 
 
 def owner_start(text: str, start: int, stop: int, head: str) -> int:
-    """Where whose the project is begins ("зерновой терминал | ГК «Эфко»"): after the head word,
-    a quoted name, a name in Latin letters, an abbreviation or a word of whose; else `stop`."""
+    """Where whose the project is begins ("зерновой терминал | ГК «Эфко»"), after its head word;
+    else `stop`."""
     at = text.lower().find(head.split()[-1].lower()[:4], start, stop)
-    m = OWNER_START.search(text, at if at >= 0 else start, stop)
-    return m.start() + 1 if m else stop
+    for m in OWNER_WORD.finditer(text, max(at, start), stop):
+        word = m.group()
+        if m.start() > max(at, start) and (not word.islower() or lemma(word) in OWNER_NOUNS):
+            return m.start()
+    return stop
 
 
 def singular(phrase: str) -> str:
