@@ -377,7 +377,7 @@ ABBREVIATION = re.compile(r"^\s*\(\s*([A-ZА-ЯЁ][A-ZА-ЯЁа-яёa-z0-9+-]{1,
 # an abbreviation written right after an organisation's full name, without brackets
 APPOSED = re.compile(r"[А-ЯЁ]{2,6}")
 # "обкома КПСС", "отдела ООН": after a unit the abbreviation is its owner, not its other name
-UNIT_NOUNS = words("unit_nouns") | words("sub_units")
+UNITS_BEFORE_OWNERS = words("unit_nouns") | words("sub_units")
 
 
 def link_abbreviations(found: list[Found], text: str) -> None:
@@ -397,7 +397,7 @@ def link_abbreviations(found: list[Found], text: str) -> None:
         elif f.type == "ORG" and APPOSED.fullmatch(f.text) and f.text not in LEGAL_FORMS and i > 0 \
                 and found[i - 1].type == "ORG" and len(found[i - 1].text.split()) >= 2 \
                 and text[found[i - 1].stop:f.start] == " " \
-                and not {lemma(w.lower()) for w in found[i - 1].text.split()} & UNIT_NOUNS:
+                and not {lemma(w.lower()) for w in found[i - 1].text.split()} & UNITS_BEFORE_OWNERS:
             full_of.setdefault(f.text, found[i - 1])  # "Международная федерация футбола ФИФА"
     for f in found:
         full = full_of.get(f.text.strip("«»\""))

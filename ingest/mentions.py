@@ -753,23 +753,42 @@ def places_inside_organisations(doc: Doc, found: list[Found]) -> list[Found]:
 
 def companies_after_products(doc: Doc, found: list[Found]) -> list[Found]:
     """«завод устройств заземления и молниезащиты «Хаккель»», «производство гофрокартона
-    «ТрансПак»»: a quoted name after what a plant makes is the company that makes it there, a
-    mention of its own inside the project's (right after the head, «завод «Звезда»», it is the
-    plant's own name)."""
+    «ТрансПак»»: the company a plant's quoted name after what it makes names (`label_after_product`),
+    a mention of its own inside the project's where no organisation is found there already."""
     out = []
     for p in found:
-        if p.type != "PROJECT" or p.kind not in ("plant", "infrastructure") or not p.label \
-                or p.label_start <= p.start or not p.text[p.label_start - p.start:].startswith("«"):
-            continue
-        before = re.findall(r"[\w-]+", doc.text[p.start:p.label_start])
-        heads = [i for i, w in enumerate(before) if lemma(w.lower()) == p.head]
-        if not heads or heads[-1] == len(before) - 1 or not before[heads[-1] + 1].islower():
-            continue
-        if any(f.type == "ORG" and f.start < p.label_stop and p.label_start < f.stop for f in found):
+        if p.type != "PROJECT" or not label_after_product(p) or any(
+                f.type == "ORG" and f.start < p.label_stop and p.label_start < f.stop for f in found):
             continue
         closing = doc.text.rfind("»", p.label_start, p.label_stop)
         out.append(make_found(doc, "ORG", p.label_start + 1, closing, "repair"))
     return out
+
+
+HEAD_WORD = re.compile(r"[\w-]+")
+
+
+def head_stop(text: str, start: int, stop: int, head: str) -> int | None:
+    """Where the first word between start and stop whose lemma is `head` ends ("зерновом
+    терминале| ГК «Эфко»"), if there is one."""
+    return next((m.end() for m in HEAD_WORD.finditer(text, start, stop) if lemma(m.group().lower()) == head), None)
+
+
+def label_after_product(p: Found) -> bool:
+    """A plant's quoted name after what it makes («завод устройств заземления «Хаккель»») is the
+    company making it; right after the head («завод «Звезда»») it is the plant's own."""
+    if p.kind not in ("plant", "infrastructure") or not p.label or p.label_start <= p.start \
+            or not p.text[p.label_start - p.start:].startswith("«"):
+        return False
+    after = head_stop(p.text, 0, p.label_start - p.start, p.head)
+    between = p.text[after:p.label_start - p.start].split() if after is not None else []
+    return bool(between) and between[0].islower()
+
+
+def company_label(p: Found) -> bool:
+    """Whether a project's quoted name names the company whose it is: in the genitive
+    («завод «Карматеха»», `owners_label`) or after what the plant makes."""
+    return p.kind in ("plant", "infrastructure") and bool(p.label) and (owners_label(p.label) or label_after_product(p))
 
 
 def owners_label(label: str) -> bool:
@@ -786,9 +805,10 @@ def drop_inside_labels(found: list[Found]) -> list[Found]:
     """A place or company inside a project's own name («Хабаровск» in ТОР «Хабаровск») is
     part of that name, not a mention of its own; nor is a "place" among an unnamed
     project's head words ("Газохимический комплекс"). A company whose plant it is
-    («завод «Карматеха»») stays a mention, named in the nominative."""
+    («завод «Карматеха»», «производство гофрокартона «ТрансПак»»: `company_label`) stays a
+    mention, named in the nominative."""
     projects = [p for p in found if p.type == "PROJECT" and p.label_start >= 0]
-    owners = [p for p in projects if p.label and p.kind in ("plant", "infrastructure") and owners_label(p.label)]
+    owners = [p for p in projects if company_label(p)]
     labels = [(p.label_start, p.label_stop, bool(p.label)) for p in projects if all(p is not o for o in owners)]
     kept = [f for f in found if f.type == "PROJECT" or not any(
         a <= f.start and f.stop <= b and (named or f.type == "LOC") for a, b, named in labels)]

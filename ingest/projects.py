@@ -21,7 +21,7 @@ from graph.text import lemma, morph, name_key
 from .grammars import sentence_matches
 from .grammars.common import names_place, place_adjective
 from .grammars.projects import COMPOUND_HEADS, TRIGGER, kind_of
-from .mentions import Found, make_found
+from .mentions import Found, head_stop, make_found
 from .project_spans import GENERIC as SPAN_GENERIC
 from .project_spans import HEADS as SPAN_HEADS
 from .project_spans import phrase
@@ -189,10 +189,10 @@ OWNER_WORD = re.compile(r"«|[A-Z][\w&.-]*|[А-ЯЁ]{2,}[а-яё]{0,2}\b|[а-я�
 def owner_start(text: str, start: int, stop: int, head: str) -> int:
     """Where whose the project is begins ("зерновой терминал | ГК «Эфко»"), after its head word;
     else `stop`."""
-    at = text.lower().find(head.split()[-1].lower()[:4], start, stop)
-    for m in OWNER_WORD.finditer(text, max(at, start), stop):
+    after = head_stop(text, start, stop, head)
+    for m in OWNER_WORD.finditer(text, start if after is None else after, stop):
         word = m.group()
-        if m.start() > max(at, start) and (not word.islower() or lemma(word) in OWNER_NOUNS):
+        if not word.islower() or lemma(word) in OWNER_NOUNS:
             return m.start()
     return stop
 
@@ -279,7 +279,7 @@ def grammar_projects(doc: Doc) -> list[Found]:
         else:  # no other mention inside the head words: "Газохимический" is not a place
             main.label_start = start
             main.label_stop = min(pin_start(text, start, stop), product_start(text, start, stop, fact.what),
-                                  owner_start(text, start, stop, fact.head) if kind in OWNED_KINDS else stop)
+                                  owner_start(text, start, stop, main.head) if kind in OWNED_KINDS else stop)
             if main.label_stop < stop:  # the head words in the nominative, "в …"/"по …" as written
                 head_normal = make_found(doc, "PROJECT", start, main.label_stop, "grammar").normal
                 main.normal = f"{head_normal.rstrip()} {text[main.label_stop:stop]}"
