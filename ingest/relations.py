@@ -29,6 +29,7 @@ from natasha import Doc
 from graph.model import Entity, Evidence, Relation
 from graph.text import lemma, name_key
 
+from .aliases import canonical
 from .aliases import groups as alias_groups
 from .grammars import sentence_matches
 from .grammars.common import names_place, place_adjective
@@ -145,13 +146,18 @@ class Sentence:
                             [p for p in posts if start <= p.start < stop], key=lambda x: x.start)
 
 
+def federal_district(name: str) -> bool:
+    """«Дальневосточный федеральный округ», «ДФО»: a federal district (aliases.json's full names)."""
+    return "федеральный" in name_key(canonical("LOC", name) or name).split()
+
+
 def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Entity | None:
     """The article's most-mentioned place of the kind a post names ("губернатора края"); a federal
     district is no governor's region, however often the article names it."""
     kinds = REGION_WORDS.get(lemma(word))
     if kinds is None:
         return None
-    places = [e for e in entities if e.type == "LOC" and "федеральный" not in name_key(e.name).split()
+    places = [e for e in entities if e.type == "LOC" and not federal_district(e.name)
               and (not kinds or any(k in name_key(e.name).split() for k in kinds))]
     if not places:
         return None

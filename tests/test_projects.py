@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import Article
-from ingest.extract import analyse, extract
+from graph.model import Article, Entity, Evidence, Mention, Relation
+from ingest.extract import analyse, extract, without_crossed_owners
 from ingest.grammars.money import find_area_ha, find_jobs, parse_money
 from ingest.resolve import resolve, written_name
 
@@ -735,3 +735,42 @@ def test_a_card_names_an_owner_only_the_model_is_sure_of_and_only_one():
     assert card(0.8, 0.3) == "цинковый завод (Альфа)"
     assert card(0.4, 0.3) == "цинковый завод в Ельце"  # no owner the model is even about: its place
     assert card(0.7, 0.7) == "цинковый завод в Ельце"  # two as sure: which would be a guess
+
+
+def test_a_plant_named_for_its_company_has_no_other_company_as_party(nlp):
+    # the model paired «Эфко» with the terminal «Металлоинвеста» named beside its own
+    ex = extract(Article(id="t", text="ГК «Эфко» построит в порту Тамань зерновой терминал, а «Металлоинвест» — "
+                                      "терминал «Металлоинвеста» для металлогрузов."))
+    names = {e.id: e.name for e in ex.entities}
+    parties = {names[r.source] for r in ex.relations
+               if r.type == "INVOLVED_IN" and names[r.target] == "терминал «Металлоинвеста»"}
+    assert parties == {"Металлоинвест"}
+
+
+def test_a_bank_or_a_state_body_may_be_party_to_a_plant_named_for_its_company():
+    text = "Сбербанк и правительство края дадут деньги на завод «Хаккель», в проект войдёт и «ТрансПак»."
+
+    def entity(id_: str, type_: str, written: str, kind: str | None = None) -> Entity:
+        start = text.index(written)
+        return Entity(id=id_, type=type_, name=written, kind=kind,
+                      mentions=[Mention(start=start, stop=start + len(written), text=written)])
+    entities = [entity("bank", "ORG", "Сбербанк"), entity("region", "ORG", "правительство края"),
+                entity("plant", "PROJECT", "завод «Хаккель»", "plant"), entity("owner", "ORG", "Хаккель"),
+                entity("other", "ORG", "ТрансПак")]
+    evidence = [Evidence(article="t", start=0, stop=len(text), sentence=text)]
+    relations = [Relation("INVOLVED_IN", source, "plant", role, evidence) for source, role in
+                 (("bank", "investor"), ("region", "partner"), ("owner", "investor"), ("other", "investor"))]
+    kept = {r.source for r in without_crossed_owners(entities, relations)}
+    assert kept == {"bank", "region", "owner"}
+
+
+@pytest.mark.parametrize("text, place", [
+    ("В Приморье, в Дальневосточном федеральном округе, построят рыбоперерабатывающий завод.", "Приморский край"),
+    ("Индустриальный парк «Восход» в Курской области станет крупнейшим в Центральном федеральном округе.",
+     "Курская область"),
+    ("Крупнейший в ДФО логистический центр построят под Хабаровском.", "Хабаровск"),
+])
+def test_a_project_placed_in_a_region_or_town_is_not_placed_in_its_federal_district(nlp, text, place):
+    ex = extract(Article(id="t", text=text))
+    names = {e.id: e.name for e in ex.entities}
+    assert {names[r.target] for r in ex.relations if r.type == "LOCATED_IN"} == {place}
