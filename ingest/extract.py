@@ -33,7 +33,7 @@ from .parties import never_party, never_resident, press_service, state_body
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
-from .relations import countries_of_posts, dedupe, federal_district, find_posts, find_relations
+from .relations import countries_of_posts, dedupe, federal_district, find_posts, find_relations, home_country
 from .resolve import CARD_NAME, organisation_core, place_core, unnamed_project
 from .vocabulary import words
 
@@ -610,7 +610,7 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
                       if r.type == "INVOLVED_IN" and r.role == "investor" and r.source in states else r
                       for r in fitting])
     fitting = without_crossed_owners(rules.entities, fitting)
-    fitting = without_districts_of_placed(rules.entities, fitting)
+    fitting = without_frames_of_placed(rules.entities, fitting)
     entities, fitting = press_services_merged(rules.entities, fitting)
     entities = known_by_owner_or_place(entities, fitting, rules.article.text)
     return Extraction(article=rules.article, entities=without_home_country(entities, fitting), relations=fitting)
@@ -642,13 +642,16 @@ def without_crossed_owners(entities: list[Entity], relations: list[Relation]) ->
                                          and r.source in others - owners[r.target])]
 
 
-def without_districts_of_placed(entities: list[Entity], relations: list[Relation]) -> list[Relation]:
-    """A federal district frames the news («в Дальневосточном федеральном округе»): what the article
-    places in a region or a town is not also LOCATED_IN the district (the gold places one project in
-    a district, a cluster it names nowhere else). 5-fold CV, five partitions: 9 relations dropped, all false."""
-    districts = {e.id for e in entities if e.type == "LOC" and federal_district(e.name)}
-    placed = {r.source for r in relations if r.type == "LOCATED_IN" and r.target not in districts}
-    return [r for r in relations if not (r.type == "LOCATED_IN" and r.target in districts and r.source in placed)]
+def without_frames_of_placed(entities: list[Entity], relations: list[Relation]) -> list[Relation]:
+    """The country and its federal districts frame the news («крупнейший в ЦФО», «первый в России»): a
+    project the article places in a region or a town is not also LOCATED_IN them: the gold places 3
+    projects in Russia and 1 in a district. 5-fold CV, five partitions: 25 relations dropped, all
+    false; LOCATED_IN mean 0.7035 -> 0.710."""
+    frames = {e.id for e in entities if e.type == "LOC" and (federal_district(e.name) or home_country(e.name))}
+    projects = {e.id for e in entities if e.type == "PROJECT"}
+    placed = {r.source for r in relations if r.type == "LOCATED_IN" and r.target not in frames}
+    return [r for r in relations if not (r.type == "LOCATED_IN" and r.target in frames
+                                         and r.source in placed & projects)]
 
 
 def lender(name: str) -> bool:
@@ -764,7 +767,7 @@ def without_home_country(entities: list[Entity], relations: list[Relation]) -> l
         return any(a <= m.start and m.stop <= b and (a, b) != (m.start, m.stop) for a, b in inside)
 
     return [e for e in entities if not (
-        e.type == "LOC" and e.id not in related and canonical("LOC", e.name) == "Россия"
+        e.type == "LOC" and e.id not in related and home_country(e.name)
         and e.mentions and all(named_inside(m) for m in e.mentions))]
 
 

@@ -151,6 +151,11 @@ def federal_district(name: str) -> bool:
     return "федеральный" in name_key(canonical("LOC", name) or name).split()
 
 
+def home_country(name: str) -> bool:
+    """«Россия», «РФ», «Российская Федерация» (aliases.json)."""
+    return canonical("LOC", name) == "Россия"
+
+
 def region_of(word: str, entities: list[Entity], mention_counts: Counter) -> Entity | None:
     """The article's most-mentioned place of the kind a post names ("губернатора края"); a federal
     district is no governor's region, however often the article names it."""

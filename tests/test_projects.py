@@ -769,8 +769,9 @@ def test_a_bank_or_a_state_body_may_be_party_to_a_plant_named_for_its_company():
     ("Индустриальный парк «Восход» в Курской области станет крупнейшим в Центральном федеральном округе.",
      "Курская область"),
     ("Крупнейший в ДФО логистический центр построят под Хабаровском.", "Хабаровск"),
+    ("В Тульской области построят крупнейший в России завод по выпуску стекла.", "Тульская область"),
 ])
-def test_a_project_placed_in_a_region_or_town_is_not_placed_in_its_federal_district(nlp, text, place):
+def test_a_project_placed_in_a_region_or_town_is_not_placed_in_the_country_or_its_district(nlp, text, place):
     ex = extract(Article(id="t", text=text))
     names = {e.id: e.name for e in ex.entities}
     assert {names[r.target] for r in ex.relations if r.type == "LOCATED_IN"} == {place}
