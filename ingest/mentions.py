@@ -507,6 +507,7 @@ def generic(f: Found, text: str) -> bool:
 
 
 GENERIC_NOUNS = words("generic_nouns")
+MATERIALS = words("material_abbreviations")  # «ЖБИ», «МДФ»: what a plant makes, no organisation
 
 
 def apply_lexicon(found: list[Found], text: str) -> list[Found]:
@@ -514,7 +515,8 @@ def apply_lexicon(found: list[Found], text: str) -> list[Found]:
     out = []
     for f in found:
         key = name_key(f.normal)
-        if key in lex["not_entities"] or name_key(f.text) in lex["not_entities"] or generic(f, text):
+        if key in lex["not_entities"] or name_key(f.text) in lex["not_entities"] or generic(f, text) \
+                or f.text in MATERIALS:
             continue
         if (t := lex["types"].get(key)) and f.origin != "grammar":
             f.type = t

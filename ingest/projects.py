@@ -164,6 +164,15 @@ def production_not_built(text: str, start: int, head: str) -> bool:
     return not BUILT.search(f"{before} {text[start:start + 6].split(' ')[0]} ")
 
 
+LIST_JOINT = re.compile(r"\s*(,|и|,\s*а\s+также)\s*")
+
+
+def listed_after(projects: list[Found], text: str, start: int) -> bool:
+    """The span is the next item of a list of projects («… производство гофрокартона «ТрансПак» и
+    производство листов ПВХ компании «Карматех»»): what built the first built it too."""
+    return any(LIST_JOINT.fullmatch(text, p.stop, start) for p in projects if p.stop <= start)
+
+
 def pin_start(text: str, start: int, stop: int) -> int:
     """Where the words that pin an unnamed project down begin: "в …", "на …", "по …", "для …",
     "под …"."""
@@ -237,7 +246,7 @@ def quoted_label(text: str, start: int, stop: int) -> tuple[str, int, int]:
 
 def grammar_projects(doc: Doc) -> list[Found]:
     text = doc.text
-    found = []
+    found: list[Found] = []
     for offset, match in sentence_matches(project_parser(), doc, TRIGGER):
         fact = match.fact
         start, stop = widen(text, offset + match.span.start, offset + match.span.stop)
@@ -247,7 +256,8 @@ def grammar_projects(doc: Doc) -> list[Found]:
             continue
         if fact.name is not None and after_event(text, start):
             continue
-        if fact.name is None and fact.what and production_not_built(text, start, fact.head):
+        if fact.name is None and fact.what and production_not_built(text, start, fact.head) \
+                and not listed_after(found, text, start):
             continue
         span_text = text[start:stop]
         trimmed = trailing(span_text) if fact.name is None else span_text

@@ -775,3 +775,21 @@ def test_a_project_placed_in_a_region_or_town_is_not_placed_in_the_country_or_it
     ex = extract(Article(id="t", text=text))
     names = {e.id: e.name for e in ex.entities}
     assert {names[r.target] for r in ex.relations if r.type == "LOCATED_IN"} == {place}
+
+
+@pytest.mark.parametrize("text, project", [
+    ("В Тверской области построят завод ЖБИ.", "завод ЖБИ"),
+    ("Компания «Лесплит» запустила производство плит МДФ в Вологде.", "производство плит МДФ в Вологде"),
+    ("В области заработало производство листов ПВХ компании «Карматех».",
+     "производство листов ПВХ компании «Карматех»"),
+])
+def test_a_material_written_as_an_abbreviation_is_what_a_plant_makes_not_its_owner(nlp, text, project):
+    ex = extract(Article(id="t", text=text))
+    assert project in {written_name(e) for e in ex.entities if e.type == "PROJECT"}
+    assert not {"ЖБИ", "МДФ", "ПВХ"} & {e.name for e in ex.entities if e.type == "ORG"}
+
+
+def test_the_next_item_of_a_list_of_projects_is_built_as_the_first_was(nlp):
+    ex = extract(Article(id="t", text="Заработали завод «Хаккель» и производство листов компании «Карматех»."))
+    assert {written_name(e) for e in ex.entities if e.type == "PROJECT"} == {
+        "завод «Хаккель»", "производство листов компании «Карматех»"}

@@ -64,7 +64,9 @@ NOT_PRODUCTS = vocabulary.words("not_products")
 # goods in general: what a plant makes only with a word saying which ("завод молочной продукции")
 GOODS = vocabulary.words("goods")
 LEGAL_FORMS = ORGANISATION_LEGAL_FORMS - {"ИП"}  # "ИП" after a head is an industrial park's
-NOT_OWNERS = vocabulary.words("not_owners")
+# what a plant makes, as an abbreviation: part of what it makes, never its owner
+MATERIALS = vocabulary.words("material_abbreviations")
+NOT_OWNERS = vocabulary.words("not_owners") | MATERIALS
 # one-word park heads: a bare zone mention, parks listed together
 PARK_COMPOUNDS = vocabulary.words("park_compounds")
 
@@ -143,7 +145,8 @@ def grammar():
     # "по глубокой переработке сои", "по выпуску эксцентриково-циклоидальных клапанов"
     # a word of what it makes; "и" joins two ("пленок и упаковочных изделий"), but never another
     # project's head ("по переработке сои и маслоэкстракционный завод")
-    PO_WORD = or_(eq("и"), and_(not_(is_capitalized()), not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")),
+    PO_WORD = or_(eq("и"), in_(MATERIALS),
+                  and_(not_(is_capitalized()), not_(gram("VERB")), not_(gram("INFN")), not_(gram("PRED")),
                                 not_(gram("PREP")), not_(gram("PRCL")), not_(gram("NUMR")), not_(gram("CONJ")),
                                 not_(in_({",", ".", "«", "»", "(", ")", "—"})),
                                 not_(dictionary(PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"}))))
@@ -157,8 +160,9 @@ def grammar():
     PRODUCT_NOUN = and_(gram("NOUN"), gram("gent"), is_lower(), not_(gram("VERB")), not_(gram("INFN")),
                         not_(gram("Abbr")), not_(gram("PREP")), not_(gram("CONJ")),
                         not_(dictionary(NOT_PRODUCTS | GOODS | PLANT_HEADS | INFRASTRUCTURE_HEADS | {"предприятие"})))
-    PRODUCT_NP = or_(rule(PRODUCT_ADJS.optional(), PRODUCT_NOUN),
-                     rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))))
+    # "листов ПВХ", "плит OSB"; "завод ЖБИ": a material's abbreviation after a word of it or alone
+    PRODUCT_NP = or_(rule(PRODUCT_ADJS.optional(), PRODUCT_NOUN, in_(MATERIALS).optional()),
+                     rule(PRODUCT_ADJS, and_(dictionary(GOODS), gram("gent"))), rule(in_(MATERIALS)))
     PRODUCT = rule(PRODUCT_NP, PRODUCT_NP.repeatable(max=2).optional(),
                    rule(eq("и"), PRODUCT_NP).optional())
     # "для хранения растительного сырья", "для перевалки угля": a purpose, as a verbal noun; or what
@@ -187,7 +191,7 @@ def grammar():
     # "производство компании «Рапира» в Калининградской области", "склад Nokian Tyres", "завод ТЕХНОНИКОЛЬ"
     OWNER_NOUN = and_(dictionary(vocabulary.words("owner_nouns")), gram("gent"))
     OWNER = or_(rule(OWNER_NOUN, in_(LEGAL_FORMS).optional(), QUOTED), rule(in_(LEGAL_FORMS), QUOTED),
-                rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized()),
+                rule(OWNER_NOUN.optional(), and_(token_type("LATIN"), is_capitalized(), not_(in_(MATERIALS))),
                      and_(token_type("LATIN"), not_(is_lower())).repeatable(max=2).optional()),
                 rule(OWNER_NOUN.optional(), and_(is_upper(), token_type("RU"), custom(lambda w: len(w) >= 3),
                                                  not_(in_(NOT_OWNERS)))),
