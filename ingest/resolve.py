@@ -54,7 +54,10 @@ def organisation_core(name: str) -> str:
     m = QUOTED.search(name)
     words = name_key(name).split()
     if m and words and (words[0] in LEGAL or lemma(words[0]) in ORG_NOUNS or kind_before_name(name[:m.start()])):
-        return name_key(m.group(1) or m.group(2))  # "компания «Амур»" → амур
+        inside = m.group(1) or m.group(2)  # "компания «Амур»" → амур
+        if "«" in inside:  # "ООО «Группа компаний «Русагро»»" → русагро, as "ГК «Русагро»"
+            return organisation_core(inside + "»" * (inside.count("«") - inside.count("»")))
+        return name_key(inside)
     while words and words[0] in LEGAL:
         words = words[1:]
     written = name.split()

@@ -406,3 +406,15 @@ def test_an_abbreviation_right_after_a_full_name_is_its_other_name_but_after_a_u
     assert [e.name for e in ex.entities if e.type == "ORG"] == ["Международная федерация хоккея"]
     ex = extracted("Он был первым секретарём Свердловского обкома КПСС. Позже он вышел из КПСС.")
     assert "КПСС" in {e.name for e in ex.entities if e.type == "ORG"}
+
+
+@pytest.mark.parametrize("text, body", [
+    ("Соглашение подписали компания «Альфа» и правительство Республики Бурятия.",
+     "Правительство Республики Бурятия"),
+    ("Соглашение подписали компания «Альфа» и Правительство Республики Саха (Якутия).",
+     "Правительство Республики Саха (Якутия)"),
+    ("Цифры на совещании в кабинете министров Республики Татарстан привёл Иван Петров.",
+     "Кабинет министров Республики Татарстан"),
+])
+def test_a_body_of_a_republic_named_in_the_nominative_is_one_organisation(nlp, text, body):
+    assert body in {e.name for e in extracted(text).entities if e.type == "ORG"}

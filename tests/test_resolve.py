@@ -34,6 +34,8 @@ def test_namesakes_with_other_first_names_stay_apart():
     ("Минэкономразвития", "Министерство экономического развития РФ"),
     ("Правительство РФ", "Правительство России"),
     ("турецкий промышленный холдинг «Йылдыз»", "Йылдыз"),
+    ("ООО «Группа компаний «Русагро»", "Русагро"),  # the name in quotes inside quotes
+    ("ООО «ГК «Русагро»»", "ГК «Русагро»"),
 ])
 def test_organisation_variants_meet(a, b):
     assert key("ORG", a) == key("ORG", b)

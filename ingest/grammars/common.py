@@ -47,6 +47,9 @@ TERRITORY = or_(
     rule(and_(gram("ADJF"), GENT, CAPITALISED),
          and_(gram("ADJF"), GENT).repeatable(max=2).optional(),
          and_(gram("NOUN"), GENT, dictionary(TERRITORY_NOUNS))),
+    # "Республики Бурятия", "Республики Саха (Якутия)": a republic's name stays in the nominative
+    rule(and_(dictionary({"республика"}), GENT, CAPITALISED), and_(CAPITALISED, NOT_NAME),
+         rule(eq("("), CAPITALISED, eq(")")).optional()),
     rule(REGION_NAME, rule(eq("и"), REGION_NAME).optional()),
     rule(ABBREVIATION),
 )

@@ -3,7 +3,8 @@
 - legal form or organisation noun + quoted name: АНО «Агентство … Хабаровского края»,
   ООО «Тайга Металл», СИ «Хабаровские вести», компания «Амур», движение «Солидарность»
 - a body named with its territory: правительство Хабаровского края, мэрия Москвы,
-  Правительство России, министерство промышленности и торговли Хабаровского края
+  Правительство России, министерство промышленности и торговли Хабаровского края,
+  правительство Республики Бурятия, кабинет министров Республики Татарстан
 - a body with a place adjective: японское правительство, краевое правительство
 - a unit named by its function: Департамент регионального развития Фонда Сколково,
   Министерство по развитию Дальнего Востока
@@ -59,7 +60,7 @@ PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4)
 ADJ_BODIES = words("adjective_bodies")
 
 BODY = dictionary(BODIES)
-GOV_TERRITORY = rule(BODY, TERRITORY)
+GOV_TERRITORY = rule(BODY, caseless("министров").optional(), TERRITORY)  # "кабинет министров Республики …"
 ADJ_BODY = rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional())
 
 # "при Президенте РФ по развитию информационного общества": never a person's name
