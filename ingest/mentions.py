@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -451,8 +452,10 @@ def repair(doc: Doc, found: list[Found]) -> list[Found]:
 
 # --- bodies named relative to the article's region -------------------------------------
 
-RELATIVE_BODY = re.compile(r"^(краев|областн|республиканск|окружн)\w*\s+(.+)$", re.IGNORECASE)
-REGION_WORD = {"краев": "край", "областн": "область", "республиканск": "республика", "окружн": "округ"}
+RELATIVE_BODY = re.compile(r"^(краев|областн|республиканск|окружн|региональн)\w*\s+(.+)$", re.IGNORECASE)
+# the territory noun of the region each adjective names ("региональный": a region of any of them)
+REGION_WORD = {"краев": ("край",), "областн": ("область",), "республиканск": ("республика",), "окружн": ("округ",),
+               "региональн": ("край", "область", "республика")}
 
 
 def genitive(name: str) -> str:
@@ -480,13 +483,12 @@ def anchor_relative_bodies(found: list[Found]) -> None:
         m = RELATIVE_BODY.match(f.normal) if f.type == "ORG" else None
         if not m:
             continue
-        word = REGION_WORD[next(k for k in REGION_WORD if m.group(1).lower().startswith(k))]
-        regions = [p for p in places if word in name_key(p.normal).split()]
+        kinds = REGION_WORD[next(k for k in REGION_WORD if m.group(1).lower().startswith(k))]
+        names = (canonical("LOC", p.normal) or p.normal for p in places)  # "Приморье": Приморский край
+        regions = [n for n in names if set(kinds) & set(name_key(n).split())]
         if not regions:
             continue
-        counts: dict[str, int] = {}
-        for r in regions:
-            counts[r.normal] = counts.get(r.normal, 0) + 1
+        counts = Counter(regions)
         region = max(counts, key=lambda n: (counts[n], n))
         f.normal = f"{m.group(2)} {genitive(region)}"
 
@@ -552,7 +554,10 @@ def crosses(a: Found, b: Found) -> bool:
 def may_nest(inner: Found, outer: Found) -> bool:
     if inner.type != outer.type:
         return True
-    return inner.stop == outer.stop  # the owner at the end: "… Фонда Сколково"
+    # the owner at the end: "… Фонда Сколково"; not the body itself after the adjective that makes
+    # it the region's ("регионального Мининвеста": anchor_relative_bodies)
+    before = outer.text[:inner.start - outer.start]
+    return inner.stop == outer.stop and not RELATIVE_BODY.match(f"{before.strip()} x")
 
 
 def combine(found: list[Found]) -> list[Found]:

@@ -418,3 +418,20 @@ def test_an_abbreviation_right_after_a_full_name_is_its_other_name_but_after_a_u
 ])
 def test_a_body_of_a_republic_named_in_the_nominative_is_one_organisation(nlp, text, body):
     assert body in {e.name for e in extracted(text).entities if e.type == "ORG"}
+
+
+@pytest.mark.parametrize("text, body", [
+    ("Проект одобрил Минпромэнерго Дагестана.", "Минпромэнерго Дагестана"),
+    ("Стройку проверил Госстройнадзор Рязанской области.", "Госстройнадзор Рязанской области"),
+    # the region's own body, named by the article's region
+    ("В Московской области построят завод. Подписи поставили представители регионального Мининвеста и "
+     "компании «Рус Биофарм».", "Мининвест Московской области"),
+    ("В Омской области создан кластер. Об этом сообщили в пресс-службе регионального минпромторга.",
+     "Минпромторг Омской области"),
+    ("В Калужской области построят завод. Соглашение подписали региональное правительство и компания «Альфа».",
+     "Правительство Калужской области"),
+])
+def test_a_regional_ministry_in_one_word_is_named_with_its_region(nlp, text, body):
+    organisations = {e.name for e in extracted(text).entities if e.type == "ORG"}
+    assert body in organisations
+    assert not {"Мининвест", "Минпромэнерго", "Госстройнадзор", "Региональное правительство"} & organisations

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from yargy import Parser, and_, not_, or_, rule
-from yargy.predicates import caseless, dictionary, eq, gram, in_caseless, is_capitalized
+from yargy.predicates import caseless, custom, dictionary, eq, gram, in_caseless, is_capitalized
 
 from ..vocabulary import words
 from . import Trigger, make_parser
@@ -59,9 +59,16 @@ PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4)
 # bodies a place adjective names on its own: "японское правительство", "краевое министерство …"
 ADJ_BODIES = words("adjective_bodies")
 
-BODY = dictionary(BODIES)
+# a regional ministry or inspectorate in one word the dictionary lacks: «Мининвест», «Минпромэнерго»
+BODY_PREFIXES = tuple(sorted(words("body_prefixes")))
+PREFIXED_BODY = custom(lambda w: w.lower().startswith(BODY_PREFIXES))
+BODY = or_(dictionary(BODIES), and_(is_capitalized(), PREFIXED_BODY))
 GOV_TERRITORY = rule(BODY, caseless("министров").optional(), TERRITORY)  # "кабинет министров Республики …"
-ADJ_BODY = rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional())
+# the region's own: "регионального Мининвеста", "областного минпромторга" (ingest.mentions.anchor_relative_bodies)
+RELATIVE_ADJECTIVE = and_(gram("ADJF"), custom(lambda w: w.lower().startswith(
+    ("региональн", "областн", "краев", "республиканск", "окружн"))))
+ADJ_BODY = or_(rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional()),
+               rule(RELATIVE_ADJECTIVE, PREFIXED_BODY))
 
 # "при Президенте РФ по развитию информационного общества": never a person's name
 PRI_WORD = and_(CONTENT, NOT_NAME, or_(gram("NOUN"), gram("ADJF")))
@@ -102,7 +109,8 @@ ORGANISATION = or_(LEGAL, NOUN_QUOTED, GOV_TERRITORY, ADJ_BODY, NAMED_BODY, SUB_
 
 # a sentence can hold an organisation only with one of these (checked before parsing):
 # every rule needs a legal form before a quoted name, or a body, unit or organisation noun
-TRIGGER = Trigger(frozenset(BODIES | UNITS | ORG_NOUNS | SUB_UNITS | {f.lower() for f in LEGAL_FORMS}), after=140)
+TRIGGER = Trigger(frozenset(BODIES | UNITS | ORG_NOUNS | SUB_UNITS | {f.lower() for f in LEGAL_FORMS}),
+                  prefixes=BODY_PREFIXES, after=140)
 
 
 def parser() -> Parser:
