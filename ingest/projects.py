@@ -140,11 +140,12 @@ def after_event(text: str, start: int) -> bool:
 
 def capitalised_inside(text: str, start: int) -> bool:
     """An unnamed project starting with a capital away from a sentence start is a name
-    ("Анжерский трубный завод" inside a sentence); "ОЭЗ в Кузбассе" is not."""
+    ("Анжерский трубный завод" inside a sentence, or after a colon: "промышленность: Кировский
+    завод, Невский завод"); "ОЭЗ в Кузбассе" is not."""
     if not text[start:start + 1].isupper() or re.match(r"[А-ЯЁA-Z]{2,}\b", text[start:]):
         return False
     before = text[:start].rstrip(" «\"")
-    return bool(before) and before[-1] not in ".!?\n:—"
+    return bool(before) and before[-1] not in ".!?\n—"
 
 
 # "построят производство упаковки", "появится производство субстанций", "запуск нового производства"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from graph.model import Article, Entity, Evidence, Mention, Relation
-from ingest.extract import analyse, extract, without_crossed_owners
+from ingest.extract import analyse, extract, people_on_their_own_account, without_crossed_owners
 from ingest.grammars.money import find_area_ha, find_jobs, parse_money
 from ingest.resolve import resolve, written_name
 
@@ -793,3 +793,22 @@ def test_the_next_item_of_a_list_of_projects_is_built_as_the_first_was(nlp):
     ex = extract(Article(id="t", text="Заработали завод «Хаккель» и производство листов компании «Карматех»."))
     assert {written_name(e) for e in ex.entities if e.type == "PROJECT"} == {
         "завод «Хаккель»", "производство листов компании «Карматех»"}
+
+
+def test_a_capitalised_plant_after_a_colon_is_a_company_name(nlp):
+    ex = extract(Article(id="t", text="Без них трудно представить нашу промышленность: Кировский завод, "
+                                      "Невский завод и «Силовые машины»."))
+    assert "Кировский завод" in {e.name for e in ex.entities if e.type == "ORG"}
+    assert not [e for e in ex.entities if e.type == "PROJECT"]
+
+
+def test_a_person_is_a_party_only_where_the_model_is_at_least_even_about_it():
+    text = "Иван Петров вложит свои деньги в завод, Олег Сидоров его откроет."
+    entities = [Entity(id=i, type=t, name=n) for i, t, n in
+                (("investor", "PERSON", "Иван Петров"), ("opener", "PERSON", "Олег Сидоров"),
+                 ("plant", "PROJECT", "завод"), ("company", "ORG", "Альфа"))]
+    evidence = [Evidence(article="t", start=0, stop=len(text), sentence=text)]
+    relations = [Relation("INVOLVED_IN", source, "plant", "investor", evidence, confidence) for source, confidence in
+                 (("investor", 0.8), ("opener", 0.15), ("company", 0.15))]
+    kept = {r.source for r in people_on_their_own_account(entities, relations)}
+    assert kept == {"investor", "company"}
