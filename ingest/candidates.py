@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 from natasha import Doc
@@ -31,7 +31,7 @@ from graph.model import ZONE_KINDS, Entity, Relation
 from graph.text import lemma, name_key
 
 from .aliases import canonical
-from .mentions import lexicon
+from .mentions import Span, lexicon
 from .parties import federal_power
 from .pipeline import pipeline
 from .syntax import Tree
@@ -96,16 +96,6 @@ class Point:
     stop: int
     referring: str = ""  # "", "pronoun", "noun", "plural", "there", "place" or "post"
     back: int = 0  # sentences between the referring word and the entity's last mention
-
-
-class Span(Protocol):
-    """Anything with a start and a stop in the text: a mention, a point, a post."""
-
-    @property
-    def start(self) -> int: ...
-
-    @property
-    def stop(self) -> int: ...
 
 
 def chars_between(a: Span, b: Span) -> int:

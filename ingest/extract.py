@@ -28,7 +28,7 @@ from .grammars.organisations import BODIES, LEGAL_FORMS, UNITS
 from .grammars.organisations import TRIGGER as ORG_TRIGGER
 from .involvement import BUILD_NOUNS, BUILD_VERBS, ROLE_WORDS, SPEECH_VERBS, START_VERBS, project_relations
 from .learned import RelationModel, decide, shipped_model
-from .mentions import Found, abbreviates, find_mentions, initials, lexicon, make_found, one_headed_by, outermost
+from .mentions import Found, abbreviates, find_mentions, initials, inside, lexicon, make_found, one_headed_by, outermost
 from .parties import never_party, never_resident, press_service, state_body
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
@@ -625,10 +625,9 @@ def named_owners(entities: list[Entity]) -> dict[str, set[str]]:
     for p in entities:
         if p.type != "PROJECT" or p.kind not in ("plant", "infrastructure"):
             continue
-        inside = {o.id for o in orgs for m in o.mentions for pm in p.mentions
-                  if pm.start <= m.start and m.stop <= pm.stop and (m.start, m.stop) != (pm.start, pm.stop)}
-        if inside:
-            owners[p.id] = inside
+        named = {o.id for o in orgs for m in o.mentions for pm in p.mentions if inside(m, pm)}
+        if named:
+            owners[p.id] = named
     return owners
 
 
@@ -772,10 +771,10 @@ def without_home_country(entities: list[Entity], relations: list[Relation]) -> l
     factRuEval's gold has such places (a country in «Совет Европы»), but the home country only where
     a post governs it ("премьер-министр России": a relation), so other places stay."""
     related = {r.source for r in relations} | {r.target for r in relations}
-    inside = [(m.start, m.stop) for e in entities if e.type == "ORG" for m in e.mentions]
+    names = [m for e in entities if e.type == "ORG" for m in e.mentions]
 
     def named_inside(m: Mention) -> bool:
-        return any(a <= m.start and m.stop <= b and (a, b) != (m.start, m.stop) for a, b in inside)
+        return any(inside(m, name) for name in names)
 
     return [e for e in entities if not (
         e.type == "LOC" and e.id not in related and home_country(e.name)

@@ -15,7 +15,7 @@ from collections import Counter
 from copy import copy
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from natasha import Doc
 from natasha.extractors import adapt_match
@@ -25,7 +25,7 @@ from graph.text import lemma, morph, name_key
 
 from .aliases import canonical
 from .grammars import everywhere, findall_from
-from .grammars.common import TERRITORY_NOUNS
+from .grammars.common import RELATIVE_ADJECTIVES, TERRITORY_NOUNS, relative_adjective
 from .memory import Memory
 from .pipeline import pipeline
 from .vocabulary import data_file, words
@@ -452,10 +452,7 @@ def repair(doc: Doc, found: list[Found]) -> list[Found]:
 
 # --- bodies named relative to the article's region -------------------------------------
 
-RELATIVE_BODY = re.compile(r"^(краев|областн|республиканск|окружн|региональн)\w*\s+(.+)$", re.IGNORECASE)
-# the territory noun of the region each adjective names ("региональный": a region of any of them)
-REGION_WORD = {"краев": ("край",), "областн": ("область",), "республиканск": ("республика",), "окружн": ("округ",),
-               "региональн": ("край", "область", "республика")}
+RELATIVE_BODY = re.compile(rf"^({'|'.join(RELATIVE_ADJECTIVES)})\w*\s+(.+)$", re.IGNORECASE)
 
 
 def genitive(name: str) -> str:
@@ -483,7 +480,7 @@ def anchor_relative_bodies(found: list[Found]) -> None:
         m = RELATIVE_BODY.match(f.normal) if f.type == "ORG" else None
         if not m:
             continue
-        kinds = REGION_WORD[next(k for k in REGION_WORD if m.group(1).lower().startswith(k))]
+        kinds = RELATIVE_ADJECTIVES[m.group(1).lower()]
         names = (canonical("LOC", p.normal) or p.normal for p in places)  # "Приморье": Приморский край
         regions = [n for n in names if set(kinds) & set(name_key(n).split())]
         if not regions:
@@ -542,7 +539,17 @@ def outermost(mentions: list[Found]) -> list[Found]:
     return [m for m in mentions if id(m) not in nested]
 
 
-def inside(a: Found, b: Found) -> bool:
+class Span(Protocol):
+    """Anything with a start and a stop in the text: a mention, a point, a post."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def stop(self) -> int: ...
+
+
+def inside(a: Span, b: Span) -> bool:
     """a lies within b (and is not b)."""
     return b.start <= a.start and a.stop <= b.stop and (a.start, a.stop) != (b.start, b.stop)
 
@@ -556,8 +563,8 @@ def may_nest(inner: Found, outer: Found) -> bool:
         return True
     # the owner at the end: "… Фонда Сколково"; not the body itself after the adjective that makes
     # it the region's ("регионального Мининвеста": anchor_relative_bodies)
-    before = outer.text[:inner.start - outer.start]
-    return inner.stop == outer.stop and not RELATIVE_BODY.match(f"{before.strip()} x")
+    before = outer.text[:inner.start - outer.start].split()
+    return inner.stop == outer.stop and not (len(before) == 1 and relative_adjective(before[0]))
 
 
 def combine(found: list[Found]) -> list[Found]:

@@ -63,6 +63,17 @@ def place_adjective(word: str) -> bool:
         ("краев", "областн", "городск", "федеральн", "районн", "муниципальн", "региональн"))
 
 
+# adjectives that make a body the article's region's own ("краевое правительство", "регионального
+# Мининвеста"), each with the territory nouns of the regions it can name (ingest.mentions.anchor_relative_bodies)
+RELATIVE_ADJECTIVES = {"краев": ("край",), "областн": ("область",), "республиканск": ("республика",),
+                       "окружн": ("округ",), "региональн": ("край", "область", "республика")}
+
+
+def relative_adjective(word: str) -> bool:
+    """краевой, областного, региональное: an adjective that makes a body the article's region's."""
+    return word.lower().startswith(tuple(RELATIVE_ADJECTIVES))
+
+
 def names_place(adjective: str, name: str) -> bool:
     """"томский" names Томск, "калужский" Калуга, "тольяттинский" Тольятти, "британский"
     Британия: the adjective (a lemma) begins with the one-word name up to its last letter or

@@ -28,6 +28,7 @@ from .common import (
     QUOTED_NAME,
     TERRITORY,
     TERRITORY_NOUNS,
+    relative_adjective,
 )
 
 LEGAL_FORMS = words("legal_forms")
@@ -65,10 +66,8 @@ PREFIXED_BODY = custom(lambda w: w.lower().startswith(BODY_PREFIXES))
 BODY = or_(dictionary(BODIES), and_(is_capitalized(), PREFIXED_BODY))
 GOV_TERRITORY = rule(BODY, caseless("министров").optional(), TERRITORY)  # "кабинет министров Республики …"
 # the region's own: "регионального Мининвеста", "областного минпромторга" (ingest.mentions.anchor_relative_bodies)
-RELATIVE_ADJECTIVE = and_(gram("ADJF"), custom(lambda w: w.lower().startswith(
-    ("региональн", "областн", "краев", "республиканск", "окружн"))))
 ADJ_BODY = or_(rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional()),
-               rule(RELATIVE_ADJECTIVE, PREFIXED_BODY))
+               rule(and_(gram("ADJF"), custom(relative_adjective)), PREFIXED_BODY))
 
 # "при Президенте РФ по развитию информационного общества": never a person's name
 PRI_WORD = and_(CONTENT, NOT_NAME, or_(gram("NOUN"), gram("ADJF")))
