@@ -672,6 +672,19 @@ def latin_companies(doc: Doc) -> list[Found]:
             for m in LATIN_COMPANY.finditer(doc.text)]
 
 
+def common_noun(word: str) -> bool:
+    """A noun in every reading and no name («Земля», «Власти», «Агропромпарки»): no reading is a
+    place's, a person's, an organisation's or an abbreviation, and it is no name the project knows
+    (aliases.json, the lexicon's places and typed names: «Еврокомиссия»)."""
+    key = name_key(word)
+    return all(p.tag.POS == "NOUN" and not NAME_GRAMMEMES & set(p.tag.grammemes) for p in morph().parse(word)) \
+        and not canonical("LOC", word) and not canonical("ORG", word) and key not in known_places() \
+        and key not in lexicon()["types"]
+
+
+NAME_GRAMMEMES = {"Geox", "Name", "Surn", "Patr", "Abbr", "Orgn", "Trad"}
+
+
 def lone_adjective(word: str) -> bool:
     """A word that is an adjective in every reading and never a place's own name."""
     parses = morph().parse(word)

@@ -435,3 +435,9 @@ def test_a_regional_ministry_in_one_word_is_named_with_its_region(nlp, text, bod
     organisations = {e.name for e in extracted(text).entities if e.type == "ORG"}
     assert body in organisations
     assert not {"Мининвест", "Минпромэнерго", "Госстройнадзор", "Региональное правительство"} & organisations
+
+
+def test_a_common_noun_opening_a_sentence_is_no_place(nlp):
+    ex = extracted("Под контейнерный терминал выделили землю в Сысертском районе\n\n"
+                   "Земля под транспортно-логистический центр «Екатеринбург» передана в аренду.")
+    assert {e.name for e in ex.entities if e.type == "LOC"} == {"Сысертский район"}
