@@ -598,8 +598,11 @@ def decided(analysis: Analysis, model: RelationModel | None) -> Extraction:
     each relation of the types it was trained on (without a model, the rules' alone), and the
     residents of the article's one territory; each INVOLVED_IN in a role its project's kind admits
     (graph.model.role_fits), with a party that can be one in that role (a state body a partner, not
-    an investor); a press service merged into its body, Russia named only inside organisations'
-    names dropped. What follows the model changes no training example: `make train` is unchanged."""
+    an investor); no other company a party to a plant named for its own, a person a party only where
+    the model is at least even about it; no project placed in the country or a federal district beside
+    a region or town; a press service merged into its body; no place named only by a sentence's first
+    common noun, nor Russia named only inside organisations' names. What follows the model changes no
+    training example: `make train` is unchanged."""
     rules = analysis.extraction
     relations = rules.relations
     if model is not None:
