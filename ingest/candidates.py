@@ -573,7 +573,9 @@ class Candidates:
         in the sentence: the post is its role ("гендиректор", "министр промышленности")."""
         lo, hi = c.sentence
         person = [m for m in c.source.mentions if lo <= m.start < hi]
-        target = [m for m in c.target.mentions if lo <= m.start < hi]
+        # the organisation named, or a noun standing for it ("генеральный директор концерна Иван Петров")
+        target: list[Span] = [m for m in c.target.mentions if lo <= m.start < hi]
+        target += [p for p in self.points[self.sentence_index(lo)][c.target.id] if p.referring == "noun"]
         near: list[tuple[int, Any, Span]] = [
             (min(abs(p.start - m.stop), abs(m.start - p.stop)), p, m) for p in self.posts
             if lo <= p.start < hi for m in person if min(abs(p.start - m.stop), abs(m.start - p.stop)) <= POST_REACH]

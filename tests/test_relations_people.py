@@ -198,3 +198,9 @@ def test_a_federal_district_is_no_governors_region(nlp):
     text = ("Приволжский федеральный округ лидирует по числу соглашений. ПФО растёт. "
             "Завод открыл губернатор Роман Бусаргин. В Саратовской области рады.")
     assert people(text).get("Роман Бусаргин") == {"Саратовская область"}
+
+
+def test_a_post_at_a_noun_standing_for_the_organisation_named_before_works_there(nlp):
+    found = works_at("Концерн «Компенз» построит завод в Новгородской области. Соглашение подписали "
+                     "губернатор Андрей Никитин и генеральный директор концерна Ильяс Ягофаров.")
+    assert ("Ильяс Ягофаров", "Концерн «Компенз»") in {(person, target) for person, target, _ in found}
