@@ -26,6 +26,7 @@ from graph.text import lemma, morph, name_key
 from .aliases import canonical
 from .grammars import everywhere, findall_from
 from .grammars.common import RELATIVE_ADJECTIVES, TERRITORY_NOUNS, relative_adjective
+from .grammars.projects import MATERIALS  # «ЖБИ», «МДФ»: what a plant makes, no organisation
 from .memory import Memory
 from .pipeline import pipeline
 from .vocabulary import data_file, words
@@ -506,7 +507,6 @@ def generic(f: Found, text: str) -> bool:
 
 
 GENERIC_NOUNS = words("generic_nouns")
-MATERIALS = words("material_abbreviations")  # «ЖБИ», «МДФ»: what a plant makes, no organisation
 
 
 def apply_lexicon(found: list[Found], text: str) -> list[Found]:
