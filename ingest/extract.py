@@ -40,7 +40,7 @@ from .mentions import (
     one_headed_by,
     outermost,
 )
-from .parties import never_party, never_resident, press_service, state_body
+from .parties import lender, never_party, never_resident, press_service, state_body
 from .pipeline import pipeline
 from .project_spans import SpanCandidate, as_found, span_candidates
 from .projects import project_mentions
@@ -694,11 +694,6 @@ def without_common_nouns_as_places(entities: list[Entity], relations: list[Relat
             and all(" " not in m.text and sentence_initial(m) and common_noun(m.text) for m in e.mentions)}
     return ([e for e in entities if e.id not in gone],
             [r for r in relations if r.source not in gone and r.target not in gone])
-
-
-def lender(name: str) -> bool:
-    """«Сбербанк», «Банк ВТБ», «Россельхозбанк»: a bank, by a word of its name."""
-    return any(w.endswith("банк") for w in name.lower().replace("-", " ").split())
 
 
 # the roles of the party a project is known by: its owner ("комбикормовый завод ГК «…»")

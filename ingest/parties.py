@@ -77,6 +77,12 @@ def state_body(name: str) -> bool:
     return any(f" {phrase} " in written or f" {phrase} " in key for phrase in DEVELOPMENT_INSTITUTIONS)
 
 
+def lender(name: str) -> bool:
+    """«Сбербанк», «Банк ВТБ», «Россельхозбанк»: a bank, by a word of its name (a lender is an
+    investor in any company's plant: GOLD-FORMAT.md, money)."""
+    return any(w.endswith("банк") for w in name.lower().replace("-", " ").split())
+
+
 def never_resident(name: str) -> bool:
     """A state body or development institution, an association or a chamber («Кузбасская
     торгово-промышленная палата»)."""
