@@ -441,3 +441,20 @@ def test_a_common_noun_opening_a_sentence_is_no_place(nlp):
     ex = extracted("Под контейнерный терминал выделили землю в Сысертском районе\n\n"
                    "Земля под транспортно-логистический центр «Екатеринбург» передана в аренду.")
     assert {e.name for e in ex.entities if e.type == "LOC"} == {"Сысертский район"}
+
+
+@pytest.mark.parametrize("text, body", [
+    ("Об этом сообщили в Агентстве Дальнего Востока по привлечению инвестиций и поддержке экспорта.",
+     "Агентство Дальнего Востока по привлечению инвестиций и поддержке экспорта"),
+    ("Заседание провёл Консультативный совет по российско-японскому сотрудничеству.",
+     "Консультативный совет по российско-японскому сотрудничеству"),
+])
+def test_a_body_named_with_its_territory_and_its_remit_is_one_organisation(nlp, text, body):
+    assert body in {e.name for e in extracted(text).entities if e.type == "ORG"}
+
+
+def test_a_posts_remit_after_a_government_is_no_part_of_its_name(nlp):
+    organisations = {e.name for e in extracted(
+        "Об этом рассказал заместитель премьер-министра правительства Республики Карелия по вопросам "
+        "экономики Иван Петров.").entities if e.type == "ORG"}
+    assert "Правительство Республики Карелия" in organisations

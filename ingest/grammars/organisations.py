@@ -54,8 +54,12 @@ GENT_PHRASE = rule(GENT_WORD.repeatable(max=4),
                    rule(eq(","), GENT_ITEM).repeatable(max=3).optional(),
                    rule(caseless("и"), GENT_ITEM).optional())
 DAT_WORD = and_(gram("datv"), CONTENT, not_(is_capitalized()), or_(gram("NOUN"), gram("ADJF")))
-PO_PHRASE = rule(caseless("по"), or_(DAT_WORD, gram("ADJF")).repeatable(max=4), GENT_WORD.repeatable(max=2).optional(),
-                 rule(caseless("и"), DAT_WORD.repeatable(max=3)).optional(),
+# "российско-японскому": a compound adjective, written with a hyphen
+HYPHENED = rule(and_(CONTENT, not_(is_capitalized())), eq("-"), and_(gram("ADJF"), gram("datv")))
+PO_PHRASE = rule(caseless("по"),
+                 or_(rule(or_(DAT_WORD, gram("ADJF"))), HYPHENED).repeatable(max=4),
+                 GENT_WORD.repeatable(max=2).optional(),
+                 rule(caseless("и"), DAT_WORD.repeatable(max=3), GENT_WORD.repeatable(max=2).optional()).optional(),
                  TERRITORY.repeatable(max=2).optional())
 # bodies a place adjective names on its own: "японское правительство", "краевое министерство …"
 ADJ_BODIES = words("adjective_bodies")
@@ -64,7 +68,11 @@ ADJ_BODIES = words("adjective_bodies")
 BODY_PREFIXES = tuple(sorted(words("body_prefixes")))
 PREFIXED_BODY = custom(lambda w: w.lower().startswith(BODY_PREFIXES))
 BODY = or_(dictionary(BODIES), and_(is_capitalized(), PREFIXED_BODY))
-GOV_TERRITORY = rule(BODY, caseless("министров").optional(), TERRITORY)  # "кабинет министров Республики …"
+# "кабинет министров Республики …"; "Агентство Дальнего Востока по привлечению инвестиций", but not a
+# government's or an administration's: "… правительства Республики Карелия по вопросам экономики" is the post's
+GOVERNMENTS = {"правительство", "администрация", "мэрия", "губернаторство", "кабинет"}
+GOV_TERRITORY = or_(rule(BODY, caseless("министров").optional(), TERRITORY),
+                    rule(dictionary(BODIES - GOVERNMENTS), TERRITORY, PO_PHRASE))
 # the region's own: "регионального Мининвеста", "областного минпромторга" (ingest.mentions.anchor_relative_bodies)
 ADJ_BODY = or_(rule(PLACE_ADJECTIVE, dictionary(ADJ_BODIES), or_(GENT_PHRASE, TERRITORY).optional()),
                rule(and_(gram("ADJF"), custom(relative_adjective)), PREFIXED_BODY))
